@@ -1,0 +1,184 @@
+"""The one name normaliser that every part of geomap uses.
+
+Two levels:
+
+* :func:`fold` maps text to a matching form **of the same length**, one
+  character for one, so offsets found in folded text are offsets in the
+  original: case folded, Vietnamese diacritics dropped, ``đ`` to ``d``,
+  apostrophe and dash variants unified.  Article text is NFC-normalised when
+  read, so this holds for it.
+* :func:`name_key` turns a place name into the key the gazetteer is looked up
+  by: folded, punctuation dropped, generic words ("province", "tỉnh", "county",
+  "县", "border gate", "cửa khẩu"...) removed, spaces collapsed.
+  :func:`compact_key` also removes the spaces, so "Langson" meets "Lạng Sơn".
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+__all__ = [
+    "GENERIC_WORDS",
+    "compact_key",
+    "fold",
+    "fold_char",
+    "name_key",
+    "strip_generic",
+]
+
+_APOSTROPHES = "'’‘ʼʻ`´′"
+_DASHES = "‐‑‒–—―−-"
+_SPECIAL = {"đ": "d", "Đ": "d", "ð": "d", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "ı": "i"}
+
+
+@functools.lru_cache(maxsize=65536)
+def fold_char(char: str) -> str:
+    """Fold one character to exactly one character."""
+    if char in _SPECIAL:
+        return _SPECIAL[char]
+    if char in _APOSTROPHES:
+        return "'"
+    if char in _DASHES:
+        return "-"
+    if char.isascii():
+        return char.lower()
+    base = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+    base = unicodedata.normalize("NFC", base).casefold()
+    if len(base) == 1:
+        return base
+    lower = char.lower()
+    return lower if len(lower) == 1 else char
+
+
+def fold(text: str) -> str:
+    """Fold ``text`` for matching; the result has the same length as ``text``."""
+    if text.isascii():
+        return text.lower()
+    return "".join(map(fold_char, text))
+
+
+# Generic words, folded, longest first so that "thanh pho" goes before "pho".
+# Latin-script words are removed as whole words; CJK ones as name suffixes.
+GENERIC_WORDS: tuple[str, ...] = (
+    # English
+    "international border gate",
+    "international border crossing",
+    "border crossing point",
+    "border checkpoint",
+    "border crossing",
+    "border gate",
+    "border port",
+    "border station",
+    "checkpoint",
+    "autonomous region",
+    "zhuang autonomous region",
+    "autonomous prefecture",
+    "autonomous county",
+    "municipality",
+    "prefecture-level city",
+    "county-level city",
+    "prefecture",
+    "province",
+    "provincial",
+    "region",
+    "district",
+    "county",
+    "city",
+    "town",
+    "township",
+    "commune",
+    "ward",
+    "village",
+    "port",
+    "gate",
+    "pass",
+    "international",
+    "railway station",
+    "railway",
+    "station",
+    # Vietnamese (folded)
+    "cua khau quoc te",
+    "cua khau chinh",
+    "cua khau phu",
+    "cua khau",
+    "thanh pho",
+    "thi xa",
+    "thi tran",
+    "tinh",
+    "huyen",
+    "quan",
+    "xa",
+    "phuong",
+    "ga",
+    "tp",
+    # Chinese (pinyin)
+    "shi",
+    "xian",
+    "sheng",
+    "zizhiqu",
+    "kouan",
+    "zhen",
+)
+
+_CJK_SUFFIXES = (
+    "壮族自治区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "国际口岸",
+    "口岸",
+    "边境口岸",
+    "省",
+    "市",
+    "县",
+    "区",
+    "州",
+    "镇",
+    "乡",
+)
+
+_GENERIC_RE = re.compile(
+    r"\b(?:" + "|".join(re.escape(w) for w in sorted(GENERIC_WORDS, key=len, reverse=True)) + r")\b"
+)
+_PUNCT_RE = re.compile(r"[^\w\s]+")
+_SPACE_RE = re.compile(r"\s+")
+_UNDERSCORE_RE = re.compile(r"_+")
+
+
+def _plain(text: str) -> str:
+    """Fold, drop apostrophes, turn other punctuation into spaces, collapse spaces."""
+    text = fold(unicodedata.normalize("NFC", text)).replace("'", "")
+    text = _PUNCT_RE.sub(" ", text)
+    text = _UNDERSCORE_RE.sub(" ", text)
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def strip_generic(key: str) -> str:
+    """Remove generic words from an already folded key; keep it if nothing would remain."""
+    stripped = _SPACE_RE.sub(" ", _GENERIC_RE.sub(" ", key)).strip()
+    for suffix in _CJK_SUFFIXES:
+        if stripped.endswith(suffix) and len(stripped) > len(suffix) + 1:
+            stripped = stripped[: -len(suffix)]
+            break
+    return stripped or key
+
+
+@functools.lru_cache(maxsize=131072)
+def name_key(name: str) -> str:
+    """The lookup key of a place name.
+
+    >>> name_key("Tỉnh Lạng Sơn")
+    'lang son'
+    >>> name_key("Pu’er City") == name_key("Pu'er") == name_key("Puer")
+    True
+    >>> name_key("谅山省")
+    '谅山'
+    """
+    return strip_generic(_plain(name))
+
+
+def compact_key(name: str) -> str:
+    """:func:`name_key` without spaces or hyphens, for run-together spellings ("Langson")."""
+    return name_key(name).replace(" ", "").replace("-", "")
