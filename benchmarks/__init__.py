@@ -1,0 +1,1 @@
+"""geomap benchmarks: ``python -m benchmarks`` runs them all and prints figures."""
