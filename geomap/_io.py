@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_path", "atomic_write", "write_bytes", "write_text"]
+__all__ = ["OutputDir", "atomic_path", "atomic_write", "write_bytes", "write_text"]
 
 
 @contextlib.contextmanager
@@ -57,3 +57,60 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
     with atomic_write(path, "wb") as fh:
         fh.write(data)
     return Path(path)
+
+
+MANIFEST = ".geomap-manifest.json"
+
+
+class OutputDir:
+    """An output folder that geomap may write into, and may overwrite only its own files.
+
+    A manifest (``.geomap-manifest.json``) records every file geomap wrote and
+    the SHA-256 of what it wrote.  An existing file is overwritten only when
+    the manifest lists it with the same hash: a file a user made, or edited
+    after geomap wrote it, is curated and never replaced.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._manifest_path = self.path / MANIFEST
+        self._hashes: dict[str, str] = {}
+        if self._manifest_path.exists():
+            import json
+
+            try:
+                self._hashes = dict(json.loads(self._manifest_path.read_text(encoding="utf-8")))
+            except (ValueError, TypeError):
+                self._hashes = {}
+
+    def check(self, *names: str) -> None:
+        """Raise :class:`~geomap._errors.InputError` if any of ``names`` is a curated file."""
+        from geomap._errors import InputError
+
+        if self.path.exists() and not self.path.is_dir():
+            raise InputError(f"{self.path}: output path exists and is not a folder")
+        for name in names:
+            target = self.path / name
+            if target.exists() and self._hashes.get(name) != _sha256(target):
+                raise InputError(
+                    f"{target}: exists and was not written by geomap (or was edited since); "
+                    "refusing to overwrite it: move it away or choose another output folder"
+                )
+
+    def record(self, *names: str) -> None:
+        """Note that geomap has just written ``names``, and save the manifest."""
+        import json
+
+        for name in names:
+            self._hashes[name] = _sha256(self.path / name)
+        write_text(self._manifest_path, json.dumps(dict(sorted(self._hashes.items())), indent=1) + "\n")
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -34,3 +34,22 @@ def test_atomic_path_for_writers_that_want_a_file_name(tmp_path):
         assert not target.exists()
     assert target.read_bytes() == b"data"
     assert [p.name for p in tmp_path.iterdir()] == ["layers.gpkg"]
+
+
+def test_output_dir_overwrites_only_what_geomap_wrote_unchanged(tmp_path):
+    from geomap._errors import InputError
+    from geomap._io import OutputDir
+
+    out = OutputDir(tmp_path)
+    out.check("map.html", "notes.csv")  # nothing there yet
+    write_text(tmp_path / "map.html", "v1")
+    out.record("map.html")
+    OutputDir(tmp_path).check("map.html")  # ours, unchanged: may be replaced
+
+    (tmp_path / "notes.csv").write_text("an analyst's own file", encoding="utf-8")
+    with pytest.raises(InputError, match="notes.csv: exists and was not written by geomap"):
+        OutputDir(tmp_path).check("notes.csv")
+
+    (tmp_path / "map.html").write_text("edited by hand", encoding="utf-8")
+    with pytest.raises(InputError, match="map.html"):
+        OutputDir(tmp_path).check("map.html")
