@@ -1,0 +1,697 @@
+"""The curated place table: load it, check it, walk it.
+
+``gazetteer/places.csv`` and ``gazetteer/aliases.csv`` (columns in
+``docs/ARCHITECTURE.md``) are read with the :mod:`csv` module into
+:class:`~geomap.records.Place` and :class:`~geomap.records.Alias` records.
+
+Loading validates the tables and raises :class:`~geomap.GazetteerError`
+listing every error, with its file and line, when they are broken.
+:func:`check_gazetteer` runs the same checks plus two that are too slow or
+too noisy for every load (coordinates inside the row's country polygon, and
+names shared by several places) and returns every :class:`Problem`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from geomap._errors import GazetteerError, InputNotFoundError, located
+from geomap.normalize import name_key
+from geomap.records import ALIAS_KINDS, ALIAS_LANGS, PLACE_KINDS, Alias, Place
+
+__all__ = [
+    "ALIAS_COLUMNS",
+    "COUNTRY_CODES",
+    "PLACE_COLUMNS",
+    "Gazetteer",
+    "Name",
+    "Problem",
+    "check_gazetteer",
+    "load_gazetteer",
+]
+
+PLACE_COLUMNS = (
+    "id",
+    "name",
+    "kind",
+    "country",
+    "parent_id",
+    "lat",
+    "lon",
+    "iso3166_2",
+    "population",
+    "valid_from",
+    "valid_to",
+    "successor_id",
+    "pair_id",
+    "source",
+    "note",
+)
+ALIAS_COLUMNS = ("place_id", "name", "lang", "kind", "source")
+_PLACE_REQUIRED = ("id", "name", "kind", "country", "lat", "lon", "source")
+_ALIAS_REQUIRED = ("place_id", "name", "lang", "kind")
+
+#: ISO 3166-1 alpha-2 codes (as in pycountry), the allowed ``country`` values.
+COUNTRY_CODES = frozenset(
+    """
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS
+    BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE
+    EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM
+    HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC
+    LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA
+    NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW
+    SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO
+    TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
+    """.split()
+)
+
+_ID_RE = re.compile(r"^[a-z]{2}\.[a-z_]+\.[a-z0-9][a-z0-9-]*$")
+_ISO3166_2_RE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
+#: How far outside its country polygon a point may lie (the 10m border line is coarse).
+COUNTRY_TOLERANCE_KM = 10.0
+_KM_PER_DEGREE = 111.32
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One fault in the gazetteer tables, located by file, line and column."""
+
+    file: str
+    line: int | None
+    column: str
+    value: str
+    message: str
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        text = f"{self.message}: {self.value!r}" if self.value != "" else self.message
+        if self.severity == "warning":
+            text = f"warning: {text}"
+        return located(self.file, self.line, f"{self.column}: {text}" if self.column else text)
+
+
+class Name(NamedTuple):
+    """A name a place goes by: its preferred name (``kind="preferred"``) or an alias."""
+
+    name: str
+    place_id: str
+    lang: str
+    kind: str
+
+
+# -- reading -------------------------------------------------------------------
+
+
+class _Row(NamedTuple):
+    line: int
+    values: dict[str, str]
+
+
+def _read_rows(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> list[_Row]:
+    """Rows of a CSV file as dicts with their line numbers; header faults go to ``problems``."""
+    if not path.is_file():
+        problems.append(Problem(str(path), None, "", "", "file is missing"))
+        return []
+    rows: list[_Row] = []
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        try:
+            header = next(reader)
+        except StopIteration:
+            problems.append(Problem(str(path), 1, "", "", "file is empty, expected a header"))
+            return []
+        header = [h.strip() for h in header]
+        missing = [c for c in columns if c not in header]
+        for column in missing:
+            problems.append(Problem(str(path), 1, column, "", "column is missing from the header"))
+        if any(c in _PLACE_REQUIRED + _ALIAS_REQUIRED for c in missing):
+            return []
+        index = [(c, header.index(c)) for c in columns if c in header]
+        width = len(header)
+        start = reader.line_num + 1
+        for fields in reader:
+            line = start
+            start = reader.line_num + 1
+            if not fields or (len(fields) == 1 and not fields[0].strip()):
+                continue
+            if len(fields) != width:
+                problems.append(
+                    Problem(str(path), line, "", str(len(fields)), f"row has a wrong number of fields (expected {width})")
+                )
+                fields = (fields + [""] * width)[:width]
+            rows.append(_Row(line, {c: fields[i].strip() for c, i in index}))
+    return rows
+
+
+def _parse_date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def _place_from_row(row: _Row, file: str, problems: list[Problem]) -> Place | None:
+    """A :class:`Place` from a CSV row, or ``None`` (with problems) when it cannot be built."""
+    v = row.values
+    ok = True
+
+    def bad(column: str, message: str, severity: str = "error") -> None:
+        nonlocal ok
+        problems.append(Problem(file, row.line, column, v.get(column, ""), message, severity))
+        if severity == "error":
+            ok = False
+
+    for column in _PLACE_REQUIRED:
+        if not v.get(column):
+            bad(column, "required value is empty")
+    pid = v.get("id", "")
+    if pid and not _ID_RE.match(pid):
+        bad("id", "id is not of the form cc.kind.slug (lowercase ASCII)")
+    kind = v.get("kind", "")
+    if kind and kind not in PLACE_KINDS:
+        bad("kind", f"unknown kind (allowed: {', '.join(PLACE_KINDS)})")
+    country = v.get("country", "")
+    if country and country not in COUNTRY_CODES:
+        bad("country", "not an ISO 3166-1 alpha-2 code")
+    if pid and _ID_RE.match(pid) and kind in PLACE_KINDS and country in COUNTRY_CODES:
+        cc, id_kind, _ = pid.split(".", 2)
+        if cc != country.lower() or id_kind != kind:
+            bad("id", f"id does not match the row's country and kind ({country}, {kind})", "warning")
+    coords: dict[str, float] = {}
+    for column, limit in (("lat", 90.0), ("lon", 180.0)):
+        text = v.get(column, "")
+        if not text:
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            bad(column, "not a number")
+            continue
+        if not math.isfinite(value) or abs(value) > limit:
+            bad(column, f"out of range (-{limit:g} to {limit:g})")
+            continue
+        coords[column] = value
+    population = None
+    if v.get("population"):
+        try:
+            population = int(v["population"])
+        except ValueError:
+            bad("population", "not a whole number")
+        else:
+            if population < 0:
+                bad("population", "negative")
+    iso = v.get("iso3166_2") or None
+    if iso and (not _ISO3166_2_RE.match(iso) or iso[:2] != country):
+        bad("iso3166_2", f"not an ISO 3166-2 code of {country or 'the row country'}")
+    dates: dict[str, dt.date | None] = {"valid_from": None, "valid_to": None}
+    for column in dates:
+        if v.get(column):
+            try:
+                dates[column] = _parse_date(v[column])
+            except ValueError:
+                bad(column, "not an ISO date (YYYY-MM-DD)")
+    if dates["valid_from"] and dates["valid_to"] and dates["valid_from"] >= dates["valid_to"]:
+        bad("valid_to", f"valid_to is not after valid_from ({dates['valid_from']})")
+    if v.get("successor_id") and not dates["valid_to"]:
+        bad("successor_id", "a successor is given but the row has no valid_to", "warning")
+    if pid and v.get("successor_id") == pid:
+        bad("successor_id", "a place cannot succeed itself")
+    if pid and v.get("pair_id") == pid:
+        bad("pair_id", "a place cannot be paired with itself")
+    if pid and v.get("parent_id") == pid:
+        bad("parent_id", "a place cannot be its own parent")
+    if not ok:
+        return None
+    return Place(
+        id=pid,
+        name=unicodedata.normalize("NFC", v["name"]),
+        kind=kind,
+        country=country,
+        lat=coords["lat"],
+        lon=coords["lon"],
+        source=v["source"],
+        parent_id=v.get("parent_id") or None,
+        iso3166_2=iso,
+        population=population,
+        valid_from=dates["valid_from"],
+        valid_to=dates["valid_to"],
+        successor_id=v.get("successor_id") or None,
+        pair_id=v.get("pair_id") or None,
+        note=v.get("note") or None,
+    )
+
+
+def _alias_from_row(row: _Row, file: str, problems: list[Problem]) -> Alias | None:
+    v = row.values
+    ok = True
+    for column in _ALIAS_REQUIRED:
+        if not v.get(column):
+            problems.append(Problem(file, row.line, column, "", "required value is empty"))
+            ok = False
+    if v.get("lang") and v["lang"] not in ALIAS_LANGS:
+        problems.append(
+            Problem(file, row.line, "lang", v["lang"], f"unknown language (allowed: {', '.join(ALIAS_LANGS)})")
+        )
+        ok = False
+    if v.get("kind") and v["kind"] not in ALIAS_KINDS:
+        problems.append(
+            Problem(file, row.line, "kind", v["kind"], f"unknown alias kind (allowed: {', '.join(ALIAS_KINDS)})")
+        )
+        ok = False
+    if not v.get("source"):
+        problems.append(Problem(file, row.line, "source", "", "alias has no source", "warning"))
+    if not ok:
+        return None
+    return Alias(
+        place_id=v["place_id"],
+        name=unicodedata.normalize("NFC", v["name"]),
+        lang=v["lang"],
+        kind=v["kind"],
+        source=v.get("source") or None,
+    )
+
+
+# -- checks across rows ----------------------------------------------------------
+
+
+def _cross_checks(
+    places: dict[str, Place],
+    lines: dict[str, int],
+    aliases: list[tuple[int, Alias]],
+    places_file: str,
+    aliases_file: str,
+    problems: list[Problem],
+) -> None:
+    """Checks that need the whole table: references, cycles, successors, pairs."""
+
+    def bad(pid: str, column: str, value: str, message: str, severity: str = "error") -> None:
+        problems.append(Problem(places_file, lines[pid], column, value, message, severity))
+
+    for pid, place in places.items():
+        if place.parent_id and place.parent_id != pid and place.parent_id not in places:
+            bad(pid, "parent_id", place.parent_id, "parent does not exist")
+        if place.successor_id and place.successor_id != pid:
+            successor = places.get(place.successor_id)
+            if successor is None:
+                bad(pid, "successor_id", place.successor_id, "successor does not exist")
+            elif place.valid_to is not None and not successor.valid_on(place.valid_to):
+                bad(
+                    pid,
+                    "successor_id",
+                    place.successor_id,
+                    f"successor is not valid on {place.valid_to.isoformat()}, when this place ends",
+                )
+        if place.pair_id and place.pair_id != pid:
+            pair = places.get(place.pair_id)
+            if pair is None:
+                bad(pid, "pair_id", place.pair_id, "paired place does not exist")
+            elif pair.pair_id != pid:
+                bad(pid, "pair_id", place.pair_id, f"paired place points to {pair.pair_id or 'nothing'}, not back here")
+    # Parent cycles: walk up from each place; report each cycle once, at its first row.
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    for start in places:
+        path: list[str] = []
+        pid: str | None = start
+        while pid is not None and pid in places and state.get(pid) is None:
+            state[pid] = 1
+            path.append(pid)
+            parent = places[pid].parent_id
+            pid = parent if parent != pid else None
+        if pid is not None and state.get(pid) == 1:
+            cycle = path[path.index(pid) :]
+            first = min(cycle, key=lambda c: lines[c])
+            bad(first, "parent_id", places[first].parent_id or "", "parents form a cycle: " + " -> ".join(cycle + [pid]))
+        for p in path:
+            state[p] = 2
+    seen: dict[tuple[str, str], int] = {}
+    for line, alias in aliases:
+        if alias.place_id not in places:
+            problems.append(Problem(aliases_file, line, "place_id", alias.place_id, "alias points to no place"))
+        key = (alias.place_id, alias.name)
+        if key in seen:
+            problems.append(
+                Problem(aliases_file, line, "name", alias.name, f"duplicate alias (first on line {seen[key]})", "warning")
+            )
+        else:
+            seen[key] = line
+
+
+def _load(path: Path) -> tuple[dict[str, Place], dict[str, int], list[tuple[int, Alias]], list[Problem]]:
+    """Read and check both tables; return places, their lines, aliases and every problem."""
+    problems: list[Problem] = []
+    places_path, aliases_path = path / "places.csv", path / "aliases.csv"
+    places_file, aliases_file = str(places_path), str(aliases_path)
+    places: dict[str, Place] = {}
+    lines: dict[str, int] = {}
+    for row in _read_rows(places_path, PLACE_COLUMNS, problems):
+        pid = row.values.get("id", "")
+        if pid in lines:
+            problems.append(Problem(places_file, row.line, "id", pid, f"duplicate id (first on line {lines[pid]})"))
+            continue
+        place = _place_from_row(row, places_file, problems)
+        if place is not None:
+            places[pid] = place
+            lines[pid] = row.line
+        elif pid:
+            lines.setdefault(pid, row.line)  # a broken row still "exists" for references
+    aliases: list[tuple[int, Alias]] = []
+    if aliases_path.exists():
+        for row in _read_rows(aliases_path, ALIAS_COLUMNS, problems):
+            alias = _alias_from_row(row, aliases_file, problems)
+            if alias is not None:
+                aliases.append((row.line, alias))
+    broken = set(lines) - set(places)
+    cross: list[Problem] = []
+    _cross_checks(places, lines, aliases, places_file, aliases_file, cross)
+    # A reference to a row that exists but is broken was already reported at that row.
+    problems.extend(p for p in cross if not (p.message.endswith("does not exist") and p.value in broken))
+    return places, lines, aliases, problems
+
+
+def _resolve_dir(path: str | Path | None) -> Path:
+    if path is None:
+        from geomap._resources import data_path
+
+        path = data_path("gazetteer")
+    path = Path(path)
+    if path.is_file():
+        path = path.parent
+    if not path.is_dir():
+        raise InputNotFoundError(located(path, None, "gazetteer folder does not exist"))
+    if not (path / "places.csv").is_file():
+        raise InputNotFoundError(located(path / "places.csv", None, "gazetteer table does not exist"))
+    return path.resolve()
+
+
+# -- the gazetteer ---------------------------------------------------------------
+
+_KIND_LEVEL = {kind: i for i, kind in enumerate(PLACE_KINDS)}
+
+
+class Gazetteer:
+    """The curated places and their aliases, with lookups by id and along the admin tree.
+
+    Build one with :meth:`from_dir` or :func:`load_gazetteer`; the constructor
+    takes records already made (tests, other sources) and checks nothing.
+    """
+
+    def __init__(self, places: Iterable[Place], aliases: Iterable[Alias] = (), *, path: Path | None = None) -> None:
+        self.path = path
+        self._places: dict[str, Place] = {}
+        for place in places:
+            self._places.setdefault(place.id, place)
+        by_place: dict[str, list[Alias]] = {}
+        children: dict[str, list[str]] = {}
+        for alias in aliases:
+            by_place.setdefault(alias.place_id, []).append(alias)
+        for place in self._places.values():
+            if place.parent_id:
+                children.setdefault(place.parent_id, []).append(place.id)
+        self._aliases = {k: tuple(v) for k, v in by_place.items()}
+        self._children = {k: tuple(v) for k, v in children.items()}
+        self._countries: dict[str, str] = {}
+        for place in self._places.values():
+            if place.kind == "country":
+                self._countries.setdefault(place.country, place.id)
+
+    @classmethod
+    def from_dir(cls, path: str | Path, *, validate: bool = True) -> Gazetteer:
+        """Load ``places.csv`` and ``aliases.csv`` from the folder ``path``.
+
+        Raises
+        ------
+        InputNotFoundError
+            The folder or ``places.csv`` does not exist.
+        GazetteerError
+            The tables have errors; ``.problems`` lists all of them.
+        """
+        folder = _resolve_dir(path)
+        places, _, aliases, problems = _load(folder)
+        errors = [p for p in problems if p.severity == "error"]
+        if validate and errors:
+            more = f" (and {len(errors) - 1} more; run 'geomap gazetteer check')" if len(errors) > 1 else ""
+            raise GazetteerError(f"{errors[0]}{more}", problems=tuple(errors))
+        return cls(places.values(), (a for _, a in aliases), path=folder)
+
+    # -- mapping protocol
+    def get(self, place_id: str) -> Place | None:
+        """The place with this id, or ``None``."""
+        return self._places.get(place_id)
+
+    def __contains__(self, place_id: object) -> bool:
+        return place_id in self._places
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    def __iter__(self) -> Iterator[Place]:
+        return iter(self._places.values())
+
+    def __repr__(self) -> str:
+        return f"Gazetteer({len(self)} places, path={str(self.path)!r})"
+
+    # -- names
+    def aliases_of(self, place_id: str) -> tuple[Alias, ...]:
+        """The aliases of a place, in table order (empty when it has none)."""
+        return self._aliases.get(place_id, ())
+
+    def names(self) -> list[Name]:
+        """Every name a place goes by: preferred names first within each place, then aliases.
+
+        For the text matcher: ``(name, place_id, lang, kind)``; preferred names
+        have ``kind="preferred"`` and a language guessed from their script.
+        """
+        out: list[Name] = []
+        for place in self._places.values():
+            out.append(Name(place.name, place.id, _guess_lang(place.name, place.country), "preferred"))
+            out.extend(Name(a.name, a.place_id, a.lang, a.kind) for a in self._aliases.get(place.id, ()))
+        return out
+
+    # -- the admin tree
+    def children(self, place_id: str) -> tuple[Place, ...]:
+        """Places whose parent is ``place_id``, in table order."""
+        return tuple(self._places[c] for c in self._children.get(place_id, ()))
+
+    def ancestors(self, place_id: str) -> tuple[Place, ...]:
+        """The parent, its parent and so on, nearest first (stops on a cycle)."""
+        out: list[Place] = []
+        seen = {place_id}
+        place = self._places.get(place_id)
+        while place is not None and place.parent_id and place.parent_id not in seen:
+            seen.add(place.parent_id)
+            place = self._places.get(place.parent_id)
+            if place is not None:
+                out.append(place)
+        return tuple(out)
+
+    def province_of(self, place_id: str) -> Place | None:
+        """The provincial unit (kind ``province``) that is or contains the place."""
+        place = self._places.get(place_id)
+        if place is None:
+            return None
+        if place.kind == "province":
+            return place
+        return next((p for p in self.ancestors(place_id) if p.kind == "province"), None)
+
+    def country_of(self, place_id: str) -> Place | None:
+        """The country row of the place's country (the place itself for a country)."""
+        place = self._places.get(place_id)
+        if place is None:
+            return None
+        if place.kind == "country":
+            return place
+        found = next((p for p in self.ancestors(place_id) if p.kind == "country"), None)
+        if found is not None:
+            return found
+        cid = self._countries.get(place.country)
+        return self._places.get(cid) if cid else None
+
+    def successor_on(self, place_id: str, date: dt.date) -> Place | None:
+        """The unit standing for ``place_id`` on ``date``: itself, or its successor, following the chain.
+
+        ``None`` when the place is unknown, did not yet exist on ``date``, or
+        ended without a successor valid then.
+        """
+        place = self._places.get(place_id)
+        seen: set[str] = set()
+        while place is not None and place.id not in seen:
+            if place.valid_on(date):
+                return place
+            if place.valid_to is None or date < place.valid_to or not place.successor_id:
+                return None
+            seen.add(place.id)
+            place = self._places.get(place.successor_id)
+        return None
+
+    def level(self, place_id: str) -> int:
+        """Rank of the place's kind in :data:`~geomap.records.PLACE_KINDS` (0 = country)."""
+        place = self._places.get(place_id)
+        return _KIND_LEVEL.get(place.kind, len(PLACE_KINDS)) if place else len(PLACE_KINDS)
+
+
+def _guess_lang(name: str, country: str) -> str:
+    if name.isascii():
+        return "ascii"
+    if any("\u4e00" <= ch <= "\u9fff" for ch in name):
+        return "zh"
+    if country == "VN":
+        return "vi"
+    if country == "CN":
+        return "pinyin"
+    return "other"
+
+
+@functools.lru_cache(maxsize=8)
+def _cached(folder: str, stamp: tuple[int, int]) -> Gazetteer:
+    return Gazetteer.from_dir(folder)
+
+
+def load_gazetteer(path: str | Path | None = None) -> Gazetteer:
+    """Load the gazetteer in folder ``path``; ``None`` loads the bundled one.
+
+    Loads are cached by resolved folder and file modification times, so a
+    second call is free and an edited table is read again.
+
+    Raises
+    ------
+    InputNotFoundError
+        The folder or its ``places.csv`` does not exist.
+    GazetteerError
+        The tables have errors.
+    """
+    folder = _resolve_dir(path)
+    stamp = tuple(
+        (folder / name).stat().st_mtime_ns if (folder / name).exists() else 0 for name in ("places.csv", "aliases.csv")
+    )
+    return _cached(str(folder), stamp)  # type: ignore[arg-type]
+
+
+# -- check ---------------------------------------------------------------------
+
+
+def check_gazetteer(
+    path: str | Path | None = None,
+    *,
+    boundaries: str | Path | None = None,
+    ambiguities: bool = True,
+) -> list[Problem]:
+    """Every problem in the gazetteer tables, errors and warnings, in file and line order.
+
+    Parameters
+    ----------
+    path
+        Gazetteer folder; ``None`` checks the bundled one.
+    boundaries
+        Country polygons (GeoJSON with an ``iso_a2`` property) for the
+        point-in-country check; by default ``boundaries/countries.geojson``
+        in the gazetteer folder.  When there is none, the check is skipped
+        with a warning saying so.
+    ambiguities
+        Also report, as warnings, names shared by several places.
+    """
+    folder = _resolve_dir(path)
+    places, lines, aliases, problems = _load(folder)
+    places_file = str(folder / "places.csv")
+    countries = Path(boundaries) if boundaries is not None else folder / "boundaries" / "countries.geojson"
+    if countries.is_file():
+        problems.extend(_country_problems(places, lines, places_file, countries))
+    else:
+        problems.append(
+            Problem(str(countries), None, "", "", "no country polygons: point-in-country check skipped", "warning")
+        )
+    if ambiguities:
+        problems.extend(_ambiguities(places, lines, aliases, places_file, str(folder / "aliases.csv")))
+    order = {places_file: 0}
+    return sorted(problems, key=lambda p: (order.get(p.file, 1), p.file, p.line or 0, p.column, p.message))
+
+
+def _country_problems(places: dict[str, Place], lines: dict[str, int], file: str, countries: Path) -> list[Problem]:
+    """Rows whose point lies more than :data:`COUNTRY_TOLERANCE_KM` outside their country's polygon."""
+    import numpy as np
+    import shapely
+    import shapely.ops
+
+    try:
+        data = json.loads(countries.read_text(encoding="utf-8"))
+        shapes: dict[str, list] = {}
+        for feature in data.get("features", []):
+            props = feature.get("properties") or {}
+            code = props.get("iso_a2") or props.get("ISO_A2")
+            if code and feature.get("geometry"):
+                shapes.setdefault(str(code).upper(), []).append(shapely.geometry.shape(feature["geometry"]))
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
+        return [Problem(str(countries), None, "", "", f"cannot read country polygons ({exc})", "warning")]
+    out: list[Problem] = []
+    by_country: dict[str, list[Place]] = {}
+    for place in places.values():
+        by_country.setdefault(place.country, []).append(place)
+    for code, rows in by_country.items():
+        if code not in shapes:
+            continue
+        geom = shapely.union_all(shapes[code])
+        shapely.prepare(geom)
+        lat = np.array([p.lat for p in rows])
+        lon = np.array([p.lon for p in rows])
+        inside = shapely.contains_xy(geom, lon, lat)
+        for place, ok in zip(rows, inside):
+            if ok:
+                continue
+            # Degrees to km, with longitude shrunk by latitude: good enough near the tolerance.
+            point = shapely.Point(place.lon, place.lat)
+            near = shapely.ops.nearest_points(geom, point)[0]
+            dlat = (near.y - place.lat) * _KM_PER_DEGREE
+            dlon = (near.x - place.lon) * _KM_PER_DEGREE * math.cos(math.radians(place.lat))
+            km = math.hypot(dlat, dlon)
+            if km > COUNTRY_TOLERANCE_KM:
+                out.append(
+                    Problem(
+                        file,
+                        lines[place.id],
+                        "lat",
+                        f"{place.lat}, {place.lon}",
+                        f"point lies {km:.0f} km outside {code}",
+                    )
+                )
+    return out
+
+
+def _ambiguities(
+    places: dict[str, Place],
+    lines: dict[str, int],
+    aliases: list[tuple[int, Alias]],
+    places_file: str,
+    aliases_file: str,
+) -> list[Problem]:
+    """Warnings for lookup keys (:func:`~geomap.normalize.name_key`) shared by several places."""
+    first: dict[str, tuple[str, int]] = {}
+    owners: dict[str, list[str]] = {}
+
+    def add(key: str, pid: str, file: str, line: int) -> None:
+        if not key:
+            return
+        first.setdefault(key, (file, line))
+        ids = owners.setdefault(key, [])
+        if pid not in ids:
+            ids.append(pid)
+
+    for pid, place in places.items():
+        add(name_key(place.name), pid, places_file, lines[pid])
+    for line, alias in aliases:
+        if alias.place_id in places:
+            add(name_key(alias.name), alias.place_id, aliases_file, line)
+    out = []
+    for key, ids in owners.items():
+        if len(ids) < 2:
+            continue
+        file, line = first[key]
+        out.append(
+            Problem(file, line, "name", key, f"name shared by {len(ids)} places: {', '.join(sorted(ids))}", "warning")
+        )
+    return out
