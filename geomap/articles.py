@@ -1,0 +1,738 @@
+"""Reading articles: files, folders and globs to :class:`~geomap.records.Article`.
+
+Formats, chosen by extension:
+
+* ``.txt`` (and any unknown extension given by name): plain text.
+* ``.md``, ``.markdown``: Markdown, with optional YAML front matter
+  (``title``, ``date``, ``source``, ``url``, ``id``); the markup is reduced
+  to plain text (headings, emphasis, link targets and images dropped).
+* ``.html``, ``.htm``, ``.xhtml``: the article text of a web page, read with
+  the standard library's :mod:`html.parser`.  Scripts, styles, navigation,
+  headers, footers, asides, forms, comment boxes, share bars and copyright
+  lines are dropped; paragraphs become lines.  Title from ``<h1>``, else
+  ``og:title``, else ``<title>``; date from ``article:published_time`` (and
+  similar meta), else ``<time datetime>``.
+* ``.jsonl``, ``.ndjson``: JSON Lines, one article an object with ``text`` and
+  optional ``id``, ``title``, ``date``, ``source``, ``url``; read line by line.
+* ``.json``: one such object, or a list of them.
+
+Every text is NFC-normalised with ``\\n`` line ends, so offsets computed on
+``Article.text`` are stable.  Ids are the file stem (for JSON Lines the
+object's ``id``, else ``<stem>:<line>``); an id already given out in the same
+batch gets ``~2``, ``~3``... in read order.  Plain text and Markdown take
+their first non-empty line as the title when it looks like a headline
+(at most 200 characters and 30 words, not ending with ``.``, ``,``, ``;`` or ``:``).
+The publication date comes from metadata, else from a date line among the
+first lines (:func:`geomap.dates.find_publication_date`).
+
+Files are decoded as UTF-8 (a BOM is allowed; UTF-16/32 with a BOM too);
+anything else is detected with ``charset_normalizer``, stored in
+``Article.encoding`` and named in an :class:`EncodingWarning`-like
+:class:`DetectedEncodingWarning`.  Bad input -- an empty, binary or
+undecodable file, a malformed JSON line, an object without ``text`` -- is
+appended to ``skipped`` as a :class:`~geomap.records.Skipped` and logged;
+the batch goes on.  A truncated file is read as far as it goes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import glob
+import json
+import logging
+import os
+import re
+import unicodedata
+import warnings
+from collections.abc import Iterable, Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+from geomap._errors import InputError, InputNotFoundError
+from geomap.dates import find_publication_date, parse_date
+from geomap.records import Article, DateSpan, Skipped
+
+__all__ = [
+    "EXTENSIONS",
+    "DetectedEncodingWarning",
+    "article_format",
+    "parse_text",
+    "read_article",
+    "read_articles",
+]
+
+log = logging.getLogger(__name__)
+
+#: Extension (lower case) to format.  Folders are searched for these only.
+EXTENSIONS: dict[str, str] = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+}
+
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+
+class DetectedEncodingWarning(UserWarning):
+    """A file was not UTF-8; its encoding was detected and used."""
+
+
+class _Unreadable(Exception):
+    """A file or line that cannot be read; becomes a :class:`Skipped`."""
+
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+# -- paths ----------------------------------------------------------------------
+
+
+def _expand(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> Iterator[Path]:
+    """Files named by ``paths`` (files, folders, globs), each once, in a stable order."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    seen: set[Path] = set()
+    for item in paths:
+        for path in _expand_one(item):
+            key = path.resolve()
+            if key not in seen:
+                seen.add(key)
+                yield path
+
+
+def _expand_one(item: str | os.PathLike) -> Iterator[Path]:
+    path = Path(item)
+    if path.is_dir():
+        yield from _walk(path)
+        return
+    if path.exists():
+        yield path
+        return
+    text = os.fspath(item)
+    if _GLOB_CHARS.search(text):
+        matches = sorted(glob.glob(text, recursive=True))
+        if not matches:
+            msg = f"no file matches {text!r}"
+            raise InputNotFoundError(msg)
+        for match in matches:
+            p = Path(match)
+            if p.is_dir():
+                yield from _walk(p)
+            elif p.suffix.lower() in EXTENSIONS:
+                yield p
+        return
+    msg = f"no such file or folder: {text!r}"
+    raise InputNotFoundError(msg)
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """Files with a known extension under ``folder``, sorted, hidden ones left out."""
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith(".") and Path(name).suffix.lower() in EXTENSIONS:
+                yield Path(root) / name
+
+
+def article_format(path: str | os.PathLike) -> str:
+    """The format a file is read as: "text", "markdown", "html", "jsonl" or "json"."""
+    return EXTENSIONS.get(Path(path).suffix.lower(), "text")
+
+
+# -- decoding -----------------------------------------------------------------------
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _decode(data: bytes) -> tuple[str, str, bool]:
+    """Decode file bytes: (text, encoding, truncated).  Raises _Unreadable."""
+    if not data.strip():
+        raise _Unreadable("empty file")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding.replace("-sig", ""), False
+            except UnicodeDecodeError as exc:
+                msg = f"undecodable: not valid {encoding} despite its byte order mark ({exc.reason})"
+                raise _Unreadable(msg) from None
+    try:
+        return data.decode("utf-8"), "utf-8", False
+    except UnicodeDecodeError as exc:
+        # A file cut inside a multi-byte character: keep what was read.
+        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
+            return data[: exc.start].decode("utf-8"), "utf-8", True
+    if b"\x00" in data[:8192]:
+        raise _Unreadable("binary file (NUL bytes)")
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise _Unreadable("undecodable: not UTF-8 and no other encoding fits")
+    text = str(best)
+    if len(_CONTROL.findall(text[:8192])) > max(2, len(text[:8192]) // 100):
+        raise _Unreadable("binary file (control characters)")
+    return text, best.encoding, False
+
+
+def _normalise(text: str) -> str:
+    """NFC, ``\\n`` line ends, no BOM: the form offsets are computed on."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    return unicodedata.normalize("NFC", text)
+
+
+# -- titles and dates ----------------------------------------------------------------
+
+
+def _headline(line: str) -> bool:
+    s = line.strip()
+    return (
+        0 < len(s) <= 200
+        and len(s.split()) <= 30
+        and s[-1] not in ".,;:"
+        and any(ch.isalpha() for ch in s)
+    )
+
+
+def _first_line_title(text: str) -> str:
+    """The headline: the first non-empty line if it looks like one.
+
+    Site chrome before it ("Home | World", a two-word banner) is passed over:
+    the first of the first four lines that looks like a headline of three or
+    more words and no ``|`` wins, else the first line when it looks like one.
+    """
+    lines = [" ".join(line.split()) for line in text.split("\n") if line.strip()][:4]
+    for line in lines:
+        if _headline(line) and len(line.split()) >= 3 and "|" not in line and not _is_date_line(line):
+            return line
+    return lines[0] if lines and _headline(lines[0]) else ""
+
+
+def _is_date_line(line: str) -> bool:
+    span = find_publication_date(line)
+    return span is not None and len(span.text) >= len(line) * 0.5
+
+
+def _meta_date(value: object) -> DateSpan | None:
+    """A date from metadata: a string, a ``date``/``datetime`` (YAML), or nothing."""
+    import datetime as dt
+
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return DateSpan(value, value, "day", value.isoformat())
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(int(value))
+    return parse_date(str(value))
+
+
+def _str_field(obj: dict, key: str) -> str:
+    value = obj.get(key)
+    if value is None:
+        return ""
+    return _normalise(str(value)).strip()
+
+
+# -- markdown ------------------------------------------------------------------------
+
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_MD_RULES = (
+    (re.compile(r"^```.*$|^~~~.*$", re.MULTILINE), ""),
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), ""),  # images
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links keep their words
+    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),
+    (re.compile(r"^\[[^\]]+\]:\s+\S+.*$", re.MULTILINE), ""),  # link definitions
+    (re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)[ \t#]*$", re.MULTILINE), r"\1"),
+    (re.compile(r"^ {0,3}>[ \t]?", re.MULTILINE), ""),
+    (re.compile(r"^ {0,3}(?:[-*_][ \t]*){3,}$", re.MULTILINE), ""),
+    (re.compile(r"^([ \t]*)[-*+][ \t]+", re.MULTILINE), r"\1"),
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"), r"\1"),
+    (re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])"), r"\1"),
+    (re.compile(r"`([^`\n]+)`"), r"\1"),
+    (re.compile(r"<[^>\n]+>"), ""),
+)
+
+
+def _split_front_matter(text: str, path: str) -> tuple[dict, str]:
+    m = _FRONT.match(text)
+    if not m:
+        return {}, text
+    import yaml
+
+    try:
+        meta = yaml.safe_load(m.group(1) or "") or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else None
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise _Unreadable(f"malformed front matter: {problem}", line) from None
+    if not isinstance(meta, dict):
+        raise _Unreadable("malformed front matter: not a mapping of keys to values", 2)
+    return meta, text[m.end() :]
+
+
+def _markdown_to_text(text: str) -> str:
+    for pattern, repl in _MD_RULES:
+        text = pattern.sub(repl, text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+
+
+# -- html -----------------------------------------------------------------------------
+
+_SKIP_TAGS = {
+    "script", "style", "nav", "header", "footer", "aside", "form", "noscript", "template",
+    "svg", "iframe", "button", "select", "textarea", "object", "canvas", "menu", "dialog",
+}  # fmt: skip
+_BLOCK_TAGS = {
+    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th",
+    "table", "section", "article", "main", "blockquote", "pre", "hr", "dd", "dt", "dl",
+    "figcaption", "figure", "address", "body", "title",
+}  # fmt: skip
+_VOID = {"br", "hr", "img", "meta", "link", "input", "wbr", "source", "area", "base", "col", "embed", "track"}
+_NOISE_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:comments?|comment-box|share|sharing|social|copyright|related|newsletter|"
+    r"advert|ads?|cookie|breadcrumbs?|menu|sidebar|footer|header|nav|navbar|subscribe|promo|"
+    r"tags|byline-share|disqus|widget|popup|modal)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_COPYRIGHT = re.compile(r"^\s*(?:©|copyright\b|\(c\)\s*\d{4}|all rights reserved)", re.IGNORECASE)
+_DATE_META = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "sailthru.date",
+    "article:modified_time",
+)
+
+
+class _PageParser(HTMLParser):
+    """Collects the article text and metadata of one HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self._current: list[str] = []
+        self._skip_tag: str | None = None
+        self._skip_depth = 0
+        self._in_title = False
+        self._in_h1 = False
+        self.title_tag = ""
+        self.h1 = ""
+        self.meta: dict[str, str] = {}
+        self.time_datetime = ""
+        self.canonical = ""
+
+    def _flush(self) -> None:
+        text = " ".join("".join(self._current).split())
+        self._current = []
+        if text and not _COPYRIGHT.match(text):
+            self.blocks.append(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "meta":
+            key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
+            if key and "content" in a and key not in self.meta:
+                self.meta[key] = a["content"]
+            return
+        if tag == "link" and "canonical" in a.get("rel", "").lower().split():
+            self.canonical = self.canonical or a.get("href", "")
+            return
+        if tag == "time" and not self.time_datetime and a.get("datetime"):
+            self.time_datetime = a["datetime"]
+        if self._skip_tag is not None:
+            if tag == self._skip_tag:
+                self._skip_depth += 1
+            return
+        if tag in _VOID:
+            if tag == "br":
+                self._flush()
+            return
+        noise = tag in _SKIP_TAGS or _NOISE_CLASS.search(f"{a.get('class', '')} {a.get('id', '')}")
+        if noise and tag not in ("body", "html", "main", "article", "title"):
+            self._flush()
+            self._skip_tag, self._skip_depth = tag, 1
+            return
+        if tag in _BLOCK_TAGS:
+            self._flush()
+        if tag == "title":
+            self._in_title = True
+        elif tag == "h1" and not self.h1:
+            self._in_h1 = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skip_tag is not None:
+            if tag == self._skip_tag:
+                self._skip_depth -= 1
+                if self._skip_depth == 0:
+                    self._skip_tag = None
+            return
+        if tag == "title":
+            self._in_title = False
+            self._current = []  # the <title> is metadata, not body text
+            return
+        if tag == "h1" and self._in_h1:
+            self._in_h1 = False
+            self.h1 = " ".join("".join(self._current).split())
+        if tag in _BLOCK_TAGS:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if self._skip_tag is not None:
+            return
+        if self._in_title:
+            self.title_tag += data
+            return
+        self._current.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def _parse_html(text: str) -> tuple[str, dict[str, str]]:
+    parser = _PageParser()
+    parser.feed(text)
+    parser.close()
+    meta = parser.meta
+    title = parser.h1 or meta.get("og:title", "") or " ".join(parser.title_tag.split())
+    date = ""
+    for key in _DATE_META:
+        if meta.get(key):
+            date = meta[key]
+            break
+    date = date or parser.time_datetime
+    body = "\n\n".join(parser.blocks)
+    if title and not body.startswith(title):
+        body = f"{title}\n\n{body}" if body else title
+    info = {
+        "title": title,
+        "date": date,
+        "source": meta.get("og:site_name", ""),
+        "url": parser.canonical or meta.get("og:url", ""),
+    }
+    return body, info
+
+
+# -- building articles -----------------------------------------------------------------
+
+
+def parse_text(
+    text: str,
+    *,
+    id: str,  # noqa: A002 - the field is called id everywhere
+    format: str = "text",  # noqa: A002
+    title: str | None = None,
+    date: DateSpan | str | None = None,
+    source: str = "",
+    url: str = "",
+    path: str = "",
+    line: int | None = None,
+    encoding: str = "utf-8",
+) -> Article:
+    """Build an :class:`Article` from text already in memory.
+
+    Parameters
+    ----------
+    text
+        The whole document: plain text, Markdown (front matter allowed) or HTML.
+    id
+        The article id.
+    format
+        "text", "markdown" or "html": how ``text`` is read.
+    title, date, source, url
+        Metadata known from elsewhere; they win over what the text says.
+
+    Raises
+    ------
+    InputError
+        Empty text, or Markdown front matter that is not valid YAML.
+    """
+    try:
+        return _build(text, id=id, fmt=format, title=title, date=date, source=source, url=url,
+                      path=path, line=line, encoding=encoding)
+    except _Unreadable as exc:
+        raise InputError(_where(path or id, exc.line or line, exc.reason)) from None
+
+
+def _where(path: str, line: int | None, reason: str) -> str:
+    return str(Skipped(path, reason, line))
+
+
+def _build(
+    text: str,
+    *,
+    id: str,  # noqa: A002
+    fmt: str,
+    title: str | None,
+    date: DateSpan | str | None,
+    source: str,
+    url: str,
+    path: str,
+    line: int | None,
+    encoding: str,
+) -> Article:
+    text = _normalise(text)
+    meta: dict = {}
+    if fmt == "markdown":
+        meta, text = _split_front_matter(text, path)
+        text = _markdown_to_text(text)
+    elif fmt == "html":
+        text, meta = _parse_html(text)
+    else:
+        text = text.strip("\n")
+    if not text.strip():
+        raise _Unreadable("empty file" if fmt != "html" else "no article text in the page", None)
+    found_title = title if title is not None else _str_field(meta, "title")
+    if not found_title and fmt in ("text", "markdown"):
+        found_title = _first_line_title(text)
+    span = date if isinstance(date, DateSpan) else _meta_date(date)
+    if span is None:
+        span = _meta_date(meta.get("date"))
+    if span is None:
+        span = find_publication_date(text)
+    article_id = str(meta.get("id") or id) if fmt == "markdown" else id
+    return Article(
+        id=article_id,
+        text=text,
+        title=" ".join(_normalise(found_title).split()),
+        date=span,
+        source=source or _str_field(meta, "source"),
+        url=url or _str_field(meta, "url"),
+        path=path,
+        line=line,
+        encoding=encoding,
+        format=fmt,
+    )
+
+
+def _read_document(path: Path, fmt: str, *, encoding_warnings: bool) -> Article:
+    """One text, Markdown or HTML file.  Raises _Unreadable."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _Unreadable(f"cannot read: {exc.strerror or exc}") from None
+    text, encoding, truncated = _decode(data)
+    if encoding not in ("utf-8", "ascii") and encoding_warnings:
+        warnings.warn(f"{path}: not UTF-8, read as {encoding}", DetectedEncodingWarning, stacklevel=4)
+    if truncated:
+        log.warning("%s: file ends inside a character; read up to there", path)
+    return _build(text, id=path.stem, fmt=fmt, title=None, date=None, source="", url="",
+                  path=str(path), line=None, encoding=encoding)
+
+
+def _article_from_object(obj: object, path: Path, line: int | None, default_id: str) -> Article:
+    if not isinstance(obj, dict):
+        raise _Unreadable(f"not a JSON object: {type(obj).__name__}", line)
+    text = obj.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise _Unreadable("no 'text' in the object" if text is None else "'text' is empty or not a string", line)
+    raw_date = obj.get("date")
+    span = _meta_date(raw_date)
+    if raw_date and span is None:
+        log.warning("%s: unreadable date %r; looking in the text", _where(str(path), line, "date"), raw_date)
+    fmt = str(obj.get("format") or "text")
+    if fmt not in ("text", "markdown", "html"):
+        fmt = "text"
+    title = obj.get("title")
+    return _build(
+        text,
+        id=str(obj.get("id")) if obj.get("id") not in (None, "") else default_id,
+        fmt=fmt,
+        title=None if title is None else str(title),
+        date=span,
+        source=_str_field(obj, "source"),
+        url=_str_field(obj, "url"),
+        path=str(path),
+        line=line,
+        encoding="utf-8",
+    )
+
+
+def _read_jsonl(path: Path, skipped: list[Skipped] | None) -> Iterator[Article]:
+    """Articles of a JSON Lines file, one line at a time."""
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        _skip(skipped, Skipped(str(path), f"cannot read: {exc.strerror or exc}"))
+        return
+    with fh:
+        any_line = False
+        for number, raw in enumerate(fh, start=1):
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
+            if not raw.strip():
+                continue
+            any_line = True
+            try:
+                if b"\x00" in raw:
+                    raise _Unreadable("binary data (NUL bytes)", number)
+                try:
+                    line_text = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise _Unreadable("undecodable: JSON Lines must be UTF-8", number) from None
+                try:
+                    obj = json.loads(line_text)
+                except json.JSONDecodeError as exc:
+                    raise _Unreadable(f"malformed JSON: {exc.msg} at column {exc.colno}", number) from None
+                yield _article_from_object(obj, path, number, f"{path.stem}:{number}")
+            except _Unreadable as exc:
+                _skip(skipped, Skipped(str(path), exc.reason, exc.line))
+        if not any_line:
+            _skip(skipped, Skipped(str(path), "empty file"))
+
+
+def _read_json(path: Path, skipped: list[Skipped] | None) -> Iterator[Article]:
+    """Articles of a ``.json`` file: one object or a list of them."""
+    try:
+        text, _, _ = _decode(path.read_bytes())
+        data = json.loads(text)
+    except _Unreadable as exc:
+        _skip(skipped, Skipped(str(path), exc.reason))
+        return
+    except json.JSONDecodeError as exc:
+        _skip(skipped, Skipped(str(path), f"malformed JSON: {exc.msg} at column {exc.colno}", exc.lineno))
+        return
+    except OSError as exc:
+        _skip(skipped, Skipped(str(path), f"cannot read: {exc.strerror or exc}"))
+        return
+    items = data if isinstance(data, list) else [data]
+    for index, obj in enumerate(items, start=1):
+        default = path.stem if not isinstance(data, list) else f"{path.stem}:{index}"
+        try:
+            yield _article_from_object(obj, path, None, default)
+        except _Unreadable as exc:
+            reason = exc.reason if not isinstance(data, list) else f"item {index}: {exc.reason}"
+            _skip(skipped, Skipped(str(path), reason))
+
+
+def _skip(skipped: list[Skipped] | None, item: Skipped) -> None:
+    log.warning("skipped %s", item)
+    if skipped is not None:
+        skipped.append(item)
+
+
+def read_articles(
+    paths: str | os.PathLike | Iterable[str | os.PathLike],
+    *,
+    skipped: list[Skipped] | None = None,
+    encoding_warnings: bool = True,
+) -> Iterator[Article]:
+    """Read articles from files, folders (recursively) and glob patterns, one at a time.
+
+    Parameters
+    ----------
+    paths
+        One path or many.  Folders are walked in sorted order for the
+        extensions in :data:`EXTENSIONS`; globs (``reports/**/*.md``) are
+        expanded and sorted.  A file named twice is read once.
+    skipped
+        A list that collects every input that could not be read (empty,
+        binary, undecodable, malformed JSON line, object without text);
+        such inputs are also logged, and reading goes on.
+    encoding_warnings
+        Warn (:class:`DetectedEncodingWarning`) for each file that is not UTF-8.
+
+    Yields
+    ------
+    Article
+        In path order, ids unique within the call.
+
+    Raises
+    ------
+    InputNotFoundError
+        A path that does not exist, or a glob that matches nothing; raised
+        by the call itself, before any article is read.
+    """
+    files = list(_expand(paths))  # paths only: a usage error shows before any work
+    return _generate(files, skipped, encoding_warnings)
+
+
+def _generate(files: list[Path], skipped: list[Skipped] | None, encoding_warnings: bool) -> Iterator[Article]:
+    given: dict[str, int] = {}
+    for path in files:
+        fmt = article_format(path)
+        if fmt == "jsonl":
+            articles: Iterable[Article] = _read_jsonl(path, skipped)
+        elif fmt == "json":
+            articles = _read_json(path, skipped)
+        else:
+            try:
+                articles = [_read_document(path, fmt, encoding_warnings=encoding_warnings)]
+            except _Unreadable as exc:
+                _skip(skipped, Skipped(str(path), exc.reason, exc.line))
+                continue
+        for article in articles:
+            yield _unique(article, given)
+
+
+def _unique(article: Article, given: dict[str, int]) -> Article:
+    """The article, its id suffixed with ``~n`` when the batch already gave it out."""
+    n = given.get(article.id, 0) + 1
+    given[article.id] = n
+    if n == 1:
+        return article
+    new_id = f"{article.id}~{n}"
+    while new_id in given:
+        n += 1
+        new_id = f"{article.id}~{n}"
+    given[new_id] = 1
+    from dataclasses import replace
+
+    return replace(article, id=new_id)
+
+
+def read_article(path: str | os.PathLike, *, encoding_warnings: bool = True) -> Article:
+    """Read one file holding one article.
+
+    Raises
+    ------
+    InputNotFoundError
+        The file does not exist.
+    InputError
+        The file cannot be read (empty, binary, undecodable...), or it is a
+        JSON (Lines) file that does not hold exactly one article.
+    """
+    p = Path(path)
+    if not p.is_file():
+        msg = f"no such file: {os.fspath(path)!r}"
+        raise InputNotFoundError(msg)
+    fmt = article_format(p)
+    if fmt in ("jsonl", "json"):
+        problems: list[Skipped] = []
+        found = list(_read_jsonl(p, problems) if fmt == "jsonl" else _read_json(p, problems))
+        if problems:
+            raise InputError(str(problems[0]))
+        if len(found) != 1:
+            msg = f"{p}: holds {len(found)} articles, not one: use read_articles"
+            raise InputError(msg)
+        return found[0]
+    try:
+        return _read_document(p, fmt, encoding_warnings=encoding_warnings)
+    except _Unreadable as exc:
+        raise InputError(_where(str(p), exc.line, exc.reason)) from None

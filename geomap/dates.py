@@ -1,0 +1,634 @@
+"""Dates and periods as news reports state them.
+
+:func:`parse_date` reads one date string (a metadata field, a header line);
+:func:`find_dates` finds every date or period in a stretch of text, with its
+offsets, resolved against the article's own date; :func:`find_publication_date`
+looks for the date stamp reports carry in their first lines.
+
+Rules (every :class:`~geomap.records.DateSpan` has inclusive ``start``/``end``):
+
+* Full dates -- ``2023-12-13`` (a time after it is allowed), ``2023/12/13``,
+  ``28/06/2023``, ``28-06-2023``, ``28.06.2023`` (numeric dates are read
+  day first, as in Vietnam and most of Asia; month first only when the second
+  number cannot be a month), ``May, 10 2019``, ``December 13, 2023``,
+  ``13 December 2023``, ``Thứ Tư, 28/06/2023`` (a weekday before the date is
+  part of it), ``ngày 28 tháng 6 năm 2023`` -- have precision ``"day"``.
+* ``December 2023``, ``tháng 6/2023``, ``2023-12`` (parse_date only): ``"month"``.
+  ``in 2022`` (a year after *in, during, of, by, until, from, since, early,
+  late, mid-, year*; a bare four-digit number alone is not a date): ``"year"``.
+* A day or month without a year ("On November 4", "in September") takes the
+  year of the reference date, or the year before when that would put it after
+  the reference date.  Without a reference such dates are left out: a date
+  the text does not pin down is never guessed.
+* Ranges -- "October 14 - 15", "from April 25 to 28", "from October 30 to
+  November 1, 2022", "14-15 October", "from April to October", "2019-2023" --
+  have precision ``"range"``, from the first day of the first part to the last
+  day of the last.  "and" joins a range only after "between".
+* "since X" (any date, month or year) and "from X to the present/now/date"
+  have precision ``"since"``: ``start`` is the first day of X, ``end`` the
+  reference date (``None`` without one).  "so far this year", "since the
+  beginning of the year", "year to date" run from 1 January of the reference
+  year; "from the beginning of 2025 to the present" from 1 January 2025.
+* "in the past year", "over the last 6 months", "in the past two weeks": a
+  ``"range"`` from that long before the reference date to the reference date.
+  A plural unit without a number ("over the past months", "in recent years")
+  is vague and left out.
+* "last month" / "last year" / "this month" / "this year" / "last week": the
+  calendar month or year (``"month"``/``"year"``) around the reference date;
+  "last week" is the seven days before it (``"range"``).
+* Left out: "the same day", "today", "recently", "the coming time": they
+  point at no date a reader could check.
+
+Month names are English and must be capitalised in running text ("may" and
+"march" are verbs); :func:`parse_date` accepts any case.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Callable
+
+from geomap._errors import InputError
+from geomap.records import DateSpan
+
+__all__ = [
+    "MONTHS",
+    "find_dates",
+    "find_publication_date",
+    "parse_date",
+    "parse_iso_date_arg",
+    "reference_date",
+]
+
+MONTHS: dict[str, int] = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6,
+    "july": 7, "august": 8, "september": 9, "october": 10, "november": 11,
+    "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
+    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+
+_FULL_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Sept|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+)
+_YEAR = r"(?:19|20)\d{2}"
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_ORD = r"(?:st|nd|rd|th)?"
+_WEEKDAY = (
+    r"(?:(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|"
+    r"Thứ\s+(?:Hai|Ba|Tư|Năm|Sáu|Bảy|[2-7])|Chủ\s+[Nn]hật)\s*,?\s*)?"
+)
+_CONN = r"(?P<conn>\s*[-–—]\s*|\s+(?:to|until|till|through|and)\s+)"
+_NUM_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a": 1, "an": 1,
+}  # fmt: skip
+
+
+def reference_date(ref: DateSpan | dt.date | None) -> dt.date | None:
+    """The day relative dates are resolved against: the last day of ``ref``."""
+    if ref is None:
+        return None
+    if isinstance(ref, dt.datetime):
+        return ref.date()
+    if isinstance(ref, dt.date):
+        return ref
+    return ref.end or ref.start
+
+
+# -- small date helpers -------------------------------------------------------
+
+
+def _day(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _month_num(token: str, *, strict_case: bool) -> int | None:
+    if strict_case and not (token[:1].isupper()):
+        return None
+    return MONTHS.get(token.lower().rstrip("."))
+
+
+def _shift_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _year_for(month: int, day: int, ref: dt.date) -> int:
+    """The year of a month/day stated without one: the reference year, or the one before."""
+    first = _day(ref.year, month, min(day, calendar.monthrange(ref.year, month)[1]))
+    return ref.year - 1 if first is not None and first > ref else ref.year
+
+
+# -- patterns -----------------------------------------------------------------
+# Each handler gets the match, the reference day and whether month names must
+# be capitalised; it returns (start, end, precision) or None to reject.
+
+_Result = tuple[dt.date, dt.date, str] | None
+_Handler = Callable[[re.Match, dt.date | None, bool], _Result]
+
+
+def _h_iso(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+    d = _day(int(m["y"]), int(m["mo"]), int(m["d"]))
+    return (d, d, "day") if d else None
+
+
+def _h_num_dmy(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+    a, b, year = int(m["d"]), int(m["mo"]), int(m["y"])
+    day, month = (b, a) if b > 12 >= a else (a, b)
+    d = _day(year, month, day)
+    return (d, d, "day") if d else None
+
+
+def _h_mdy(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+    month = _month_num(m["m"], strict_case=strict)
+    if month is None:
+        return None
+    d = _day(int(m["y"]), month, int(m["d"]))
+    return (d, d, "day") if d else None
+
+
+def _h_vi_day(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+    day, month = int(m["d"]), int(m["mo"])
+    if m["y"]:
+        year = int(m["y"])
+    elif ref is not None and 1 <= month <= 12:
+        year = _year_for(month, day, ref)
+    else:
+        return None
+    d = _day(year, month, day)
+    return (d, d, "day") if d else None
+
+
+def _h_vi_month(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+    month, year = int(m["mo"]), int(m["y"])
+    if not 1 <= month <= 12:
+        return None
+    return dt.date(year, month, 1), _month_end(year, month), "month"
+
+
+def _h_md(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+    month = _month_num(m["m"], strict_case=strict)
+    if month is None or ref is None:
+        return None
+    day = int(m["d"])
+    d = _day(_year_for(month, day, ref), month, day)
+    return (d, d, "day") if d else None
+
+
+def _h_month_year(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+    month = _month_num(m["m"], strict_case=strict)
+    if month is None:
+        return None
+    year = int(m["y"])
+    return dt.date(year, month, 1), _month_end(year, month), "month"
+
+
+def _h_month(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+    month = _month_num(m["m"], strict_case=strict)
+    if month is None or ref is None:
+        return None
+    year = _year_for(month, 1, ref)
+    return dt.date(year, month, 1), _month_end(year, month), "month"
+
+
+def _h_year(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+    year = int(m["y"])
+    return dt.date(year, 1, 1), dt.date(year, 12, 31), "year"
+
+
+def _range_ok(m: re.Match) -> bool:
+    conn = m["conn"].strip()
+    pre = (m["pre"] or "").strip().lower()
+    if conn == "and":
+        return pre == "between"
+    return True
+
+
+def _h_range_md_md(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+    if not _range_ok(m):
+        return None
+    m1 = _month_num(m["m1"], strict_case=strict)
+    m2 = _month_num(m["m2"], strict_case=strict)
+    if m1 is None or m2 is None:
+        return None
+    d1, d2 = int(m["d1"]), int(m["d2"])
+    y2 = int(m["y2"]) if m["y2"] else (_year_for(m2, d2, ref) if ref else None)
+    if y2 is None:
+        return None
+    y1 = int(m["y1"]) if m["y1"] else (y2 if (m1, d1) <= (m2, d2) else y2 - 1)
+    a, b = _day(y1, m1, d1), _day(y2, m2, d2)
+    return (a, b, "range") if a and b and a <= b else None
+
+
+def _h_range_m_dd(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+    if not _range_ok(m):
+        return None
+    month = _month_num(m["m"], strict_case=strict)
+    if month is None:
+        return None
+    d1, d2 = int(m["d1"]), int(m["d2"])
+    year = int(m["y"]) if m["y"] else (_year_for(month, d2, ref) if ref else None)
+    if year is None:
+        return None
+    a, b = _day(year, month, d1), _day(year, month, d2)
+    return (a, b, "range") if a and b and a < b else None
+
+
+def _h_range_dd_m(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+    if not _range_ok(m):
+        return None
+    m2 = _month_num(m["m2"], strict_case=strict)
+    m1 = _month_num(m["m1"], strict_case=strict) if m["m1"] else m2
+    if m1 is None or m2 is None:
+        return None
+    d1, d2 = int(m["d1"]), int(m["d2"])
+    y2 = int(m["y"]) if m["y"] else (_year_for(m2, d2, ref) if ref else None)
+    if y2 is None:
+        return None
+    y1 = y2 if (m1, d1) <= (m2, d2) else y2 - 1
+    a, b = _day(y1, m1, d1), _day(y2, m2, d2)
+    return (a, b, "range") if a and b and a < b else None
+
+
+def _h_range_months(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+    if not _range_ok(m):
+        return None
+    if not m["pre"] and m["conn"].strip() not in "-–—":
+        return None
+    m1 = _month_num(m["m1"], strict_case=strict)
+    m2 = _month_num(m["m2"], strict_case=strict)
+    if m1 is None or m2 is None:
+        return None
+    if m["y2"]:
+        y2 = int(m["y2"])
+    elif ref is not None:
+        y2 = _year_for(m2, 1, ref)
+    else:
+        return None
+    y1 = int(m["y1"]) if m["y1"] else (y2 if m1 <= m2 else y2 - 1)
+    a, b = dt.date(y1, m1, 1), _month_end(y2, m2)
+    return (a, b, "range") if a < b else None
+
+
+def _h_range_years(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+    if not _range_ok(m):
+        return None
+    y1, y2 = int(m["y1"]), int(m["y2"])
+    if y1 >= y2:
+        return None
+    return dt.date(y1, 1, 1), dt.date(y2, 12, 31), "range"
+
+
+def _h_year_start(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+    if m["y"]:
+        year = int(m["y"])
+    elif ref is not None:
+        year = ref.year
+    else:
+        return None
+    start = dt.date(year, 1, 1)
+    if ref is not None and ref < start:
+        return None
+    return start, ref, "since"  # type: ignore[return-value]
+
+
+def _h_past(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+    if ref is None:
+        return None
+    unit = m["u"].lower()
+    plural = unit.endswith("s")
+    n_text = (m["n"] or "").lower()
+    if not n_text:
+        if plural:
+            return None  # "over the past months": vague
+        n = 1
+    else:
+        n = int(n_text) if n_text.isdigit() else _NUM_WORDS.get(n_text, 0)
+        if n <= 0:
+            return None
+    base = unit.rstrip("s")
+    if base == "year":
+        start = _shift_months(ref, -12 * n)
+    elif base == "month":
+        start = _shift_months(ref, -n)
+    elif base == "week":
+        start = ref - dt.timedelta(weeks=n)
+    else:
+        start = ref - dt.timedelta(days=n)
+    return start, ref, "range"
+
+
+def _h_relative(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+    if ref is None:
+        return None
+    which, unit = m["which"].lower(), m["u"].lower()
+    if unit == "week":
+        if which != "last":
+            return None
+        return ref - dt.timedelta(days=7), ref - dt.timedelta(days=1), "range"
+    if unit == "year":
+        year = ref.year - 1 if which == "last" else ref.year
+        return dt.date(year, 1, 1), dt.date(year, 12, 31), "year"
+    first = _shift_months(ref.replace(day=1), -1 if which == "last" else 0)
+    return first, _month_end(first.year, first.month), "month"
+
+
+def _p(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+# Longer matches win over shorter ones at the same place (see _select).
+_PATTERNS: tuple[tuple[re.Pattern, _Handler], ...] = (
+    (
+        _p(rf"(?<![\d/.-])(?P<y>{_YEAR})[-/](?P<mo>0?[1-9]|1[0-2])[-/](?P<d>{_DAY})"
+           r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![\d/])"),
+        _h_iso,
+    ),
+    (
+        _p(rf"{_WEEKDAY}(?<![\d/.-])(?P<d>\d{{1,2}})(?P<sep>[/.-])(?P<mo>\d{{1,2}})(?P=sep)"
+           rf"(?P<y>{_YEAR})(?![\d/]|[.-]\d)"),
+        _h_num_dmy,
+    ),
+    (
+        _p(rf"{_WEEKDAY}\b(?P<m>{_MONTH})\.?,?\s+(?P<d>{_DAY}){_ORD},?\s+(?P<y>{_YEAR})\b"),
+        _h_mdy,
+    ),
+    (
+        _p(rf"{_WEEKDAY}\b(?P<d>{_DAY}){_ORD}\s+(?:of\s+)?(?P<m>{_MONTH})\.?,?\s+(?P<y>{_YEAR})\b"),
+        _h_mdy,
+    ),
+    (
+        _p(r"\bngày\s+(?P<d>\d{1,2})\s*(?:tháng\s*|/)(?P<mo>\d{1,2})"
+           rf"(?:\s*(?:năm|,|/)\s*(?P<y>{_YEAR}))?(?!\d)"),
+        _h_vi_day,
+    ),
+    (
+        _p(rf"\btháng\s+(?P<mo>\d{{1,2}})\s*(?:năm|/|,)\s*(?P<y>{_YEAR})\b"),
+        _h_vi_month,
+    ),
+    (
+        _p(rf"(?P<pre>from\s+|between\s+)?\b(?P<m1>{_MONTH})\.?\s+(?P<d1>{_DAY}){_ORD}"
+           rf"(?:,?\s+(?P<y1>{_YEAR}))?{_CONN}(?P<m2>{_MONTH})\.?\s+(?P<d2>{_DAY}){_ORD}"
+           rf"(?:,?\s+(?P<y2>{_YEAR}))?(?![\d:])"),
+        _h_range_md_md,
+    ),
+    (
+        _p(rf"(?P<pre>from\s+|between\s+)?\b(?P<m>{_MONTH})\.?\s+(?P<d1>{_DAY}){_ORD}{_CONN}"
+           rf"(?P<d2>{_DAY}){_ORD}(?:,?\s+(?P<y>{_YEAR}))?(?![\d:])"),
+        _h_range_m_dd,
+    ),
+    (
+        _p(rf"(?P<pre>from\s+|between\s+)?\b(?P<d1>{_DAY}){_ORD}(?:\s+(?P<m1>{_MONTH})\.?)?{_CONN}"
+           rf"(?P<d2>{_DAY}){_ORD}\s+(?P<m2>{_MONTH})\b\.?(?:,?\s+(?P<y>{_YEAR}))?"),
+        _h_range_dd_m,
+    ),
+    (
+        _p(rf"(?P<pre>from\s+|between\s+)?\b(?P<m1>{_FULL_MONTH})(?:\s+(?P<y1>{_YEAR}))?{_CONN}"
+           rf"(?P<m2>{_FULL_MONTH})\b(?:,?\s+(?P<y2>{_YEAR})\b)?(?!\s*\d{{1,2}}(?!\d))"),
+        _h_range_months,
+    ),
+    (
+        _p(rf"(?P<pre>from\s+|between\s+)?(?<![\d.,/-])\b(?P<y1>{_YEAR}){_CONN}(?P<y2>{_YEAR})\b(?![.,/-]\d)"),
+        _h_range_years,
+    ),
+    (
+        _p(rf"\b(?:(?:from|since)\s+(?:the\s+)?(?:very\s+)?(?:beginning|start)\s+of\s+"
+           rf"(?:(?P<y>{_YEAR})|(?:the|this)\s+year)"
+           r"(?:\s+(?:to|until|till|up\s+to)\s+(?:the\s+present|present|now|date|today))?"
+           r"|so\s+far\s+this\s+year|(?:this\s+)?year[\s-]+to[\s-]+date)\b"),
+        _h_year_start,
+    ),
+    (
+        _p(r"\b(?:in|over|during|for|within|throughout)\s+the\s+(?:past|last|previous)\s+"
+           r"(?:(?P<n>\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+)?"
+           r"(?P<u>years?|months?|weeks?|days?)\b"),
+        _h_past,
+    ),
+    (
+        _p(r"\b(?P<which>last|this)\s+(?P<u>month|year|week)\b"),
+        _h_relative,
+    ),
+    (
+        _p(rf"{_WEEKDAY}\b(?P<m>{_MONTH})\.?,?\s+(?P<d>{_DAY}){_ORD}(?![\d:,.]\d|\s*[-–—]\s*\d|\d)"),
+        _h_md,
+    ),
+    (
+        _p(rf"\b(?P<d>{_DAY}){_ORD}\s+(?:of\s+)?(?P<m>{_MONTH})\b\.?(?!,?\s*\d)"),
+        _h_md,
+    ),
+    (
+        _p(rf"\b(?P<m>{_MONTH})\.?,?\s+(?P<y>{_YEAR})\b(?![.,/-]\d)"),
+        _h_month_year,
+    ),
+    (
+        _p(rf"\b(?:in|during|since|until|till|by|through|from|early|late|mid-?|"
+           rf"(?:the\s+)?(?:end|beginning|start|middle)\s+of)\s+(?P<t>(?P<m>{_FULL_MONTH}))\b(?!\.?,?\s*\d)"),
+        _h_month,
+    ),
+    (
+        _p(rf"\b(?:in|during|since|until|till|by|through|from|of|early|late|mid-?|year|throughout)"
+           rf"\s+(?P<t>(?P<y>{_YEAR}))\b(?![.,/-]\d|\s*[-–—]\s*\d)"),
+        _h_year,
+    ),
+)
+
+_SINCE_BEFORE = re.compile(r"\b(?:since|from)\s+$", re.IGNORECASE)
+_PRESENT_AFTER = re.compile(r"^\s+(?:to|until|till|up\s+to)\s+(?:the\s+present|present|now|date|today)\b", re.IGNORECASE)
+
+
+def _collect(text: str, start: int, end: int, ref: dt.date | None, strict: bool) -> list[tuple[int, int, DateSpan]]:
+    found: list[tuple[int, int, int, DateSpan]] = []
+    for order, (pattern, handler) in enumerate(_PATTERNS):
+        for m in pattern.finditer(text, start, end):
+            result = handler(m, ref, strict)
+            if result is None:
+                continue
+            a, b, precision = result
+            begin, stop = m.span("t") if "t" in pattern.groupindex and m["t"] else m.span()
+            found.append((begin, stop, order, DateSpan(a, b, precision, text[begin:stop], begin, stop)))
+    # Longest match wins; ties go to the earlier pattern.
+    found.sort(key=lambda f: (-(f[1] - f[0]), f[2], f[0]))
+    taken: list[tuple[int, int, DateSpan]] = []
+    for begin, stop, _, span in found:
+        if all(stop <= b or begin >= e for b, e, _ in taken):
+            taken.append((begin, stop, span))
+    taken.sort(key=lambda t: t[0])
+    return taken
+
+
+def _as_since(text: str, begin: int, stop: int, span: DateSpan, ref: dt.date | None, lo: int, hi: int) -> DateSpan:
+    """Turn "since X" and "from X to the present" into a "since" span."""
+    if span.precision == "since":
+        return span
+    before = _SINCE_BEFORE.search(text, max(lo, begin - 12), begin)
+    if before is None:
+        return span
+    word = before.group().split()[0].lower()
+    after = _PRESENT_AFTER.match(text[stop:hi])
+    if word == "from" and after is None:
+        return span
+    new_begin = before.start()
+    new_stop = stop + (after.end() if after else 0)
+    return DateSpan(span.start, ref, "since", text[new_begin:new_stop], new_begin, new_stop)
+
+
+def find_dates(
+    text: str,
+    *,
+    ref: DateSpan | dt.date | None = None,
+    start: int = 0,
+    end: int | None = None,
+) -> list[DateSpan]:
+    """Every date or period stated in ``text[start:end]``, in text order.
+
+    Parameters
+    ----------
+    text
+        The article text (offsets in the result index it).
+    ref
+        The article's date, against which dates without a year and relative
+        periods are resolved (see the module docstring for the rules).
+    start, end
+        The stretch to search, e.g. one sentence.
+
+    Returns
+    -------
+    list of DateSpan
+        With ``text``, ``begin`` and ``stop`` set, ``text[begin:stop] == span.text``.
+    """
+    hi = len(text) if end is None else min(end, len(text))
+    lo = max(0, start)
+    ref_day = reference_date(ref)
+    spans = []
+    for begin, stop, span in _collect(text, lo, hi, ref_day, True):
+        spans.append(_as_since(text, begin, stop, span, ref_day, lo, hi))
+    # "since" may have grown a span over a neighbour: keep the first of overlaps.
+    kept: list[DateSpan] = []
+    for span in spans:
+        if kept and span.begin is not None and kept[-1].stop is not None and span.begin < kept[-1].stop:
+            continue
+        kept.append(span)
+    return kept
+
+
+_LABEL = re.compile(
+    r"^\s*(?:(?:last\s+)?updated|published|posted|date|cập\s+nhật|ngày\s+đăng|đăng\s+lúc)\s*(?:on|at)?\s*[:：-]?\s*",
+    re.IGNORECASE,
+)
+_TIME_TAIL = re.compile(
+    r"(?:[\s,|]+(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp]\.?[Mm]\.?)?\s*"
+    r"(?:\(?(?:GMT|UTC|ICT)?\s*[+-]?\d{0,2}(?::?\d{2})?\)?)?)\s*$"
+)
+_ISO_TZ = re.compile(
+    rf"^(?P<y>{_YEAR})-(?P<mo>\d{{2}})-(?P<d>\d{{2}})[T ]\d{{2}}:\d{{2}}(?::\d{{2}}(?:\.\d+)?)?(?:Z|[+-]\d{{2}}:?\d{{2}})?$"
+)
+
+
+def parse_date(text: str) -> DateSpan | None:
+    """Read one date string; ``None`` when it is not a date.
+
+    Accepts ISO dates (with or without a time), numeric day/month/year with
+    ``/``, ``-`` or ``.``, "May, 10 2019", "13 December 2023", "December 13,
+    2023", "December 2023", "2023-12", "2023", with an optional label
+    ("Updated:") and weekday before and a time after.  Never raises.
+
+    Examples
+    --------
+    >>> parse_date("Updated: 2023-12-13 10:09").start
+    datetime.date(2023, 12, 13)
+    >>> parse_date("December 2023").precision
+    'month'
+    """
+    if not isinstance(text, str):
+        return None
+    s = " ".join(text.split()).strip(" .,;|")
+    if not s:
+        return None
+    s = _LABEL.sub("", s)
+    m = _ISO_TZ.match(s)
+    if m:
+        d = _day(int(m["y"]), int(m["mo"]), int(m["d"]))
+        return DateSpan(d, d, "day", text.strip()) if d else None
+    s = _TIME_TAIL.sub("", s).strip(" .,;|")
+    if re.fullmatch(_YEAR, s):
+        y = int(s)
+        return DateSpan(dt.date(y, 1, 1), dt.date(y, 12, 31), "year", text.strip())
+    m = re.fullmatch(rf"({_YEAR})[-/](0?[1-9]|1[0-2])", s)
+    if m:
+        y, mo = int(m[1]), int(m[2])
+        return DateSpan(dt.date(y, mo, 1), _month_end(y, mo), "month", text.strip())
+    found = _collect(s, 0, len(s), None, False)
+    if len(found) != 1:
+        return None
+    begin, stop, span = found[0]
+    if s[:begin].strip(" ,") or s[stop:].strip(" ,."):
+        return None
+    return DateSpan(span.start, span.end, span.precision, text.strip())
+
+
+def parse_iso_date_arg(text: str) -> dt.date:
+    """Parse a ``YYYY-MM-DD`` command-line argument (``--since``/``--until``).
+
+    Raises
+    ------
+    InputError
+        ``bad date: 'xx' (expected YYYY-MM-DD)``.
+    """
+    value = text.strip() if isinstance(text, str) else text
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    msg = f"bad date: {text!r} (expected YYYY-MM-DD)"
+    raise InputError(msg)
+
+
+_HEADER_LABEL = re.compile(r"(?:updated|published|posted|date|cập nhật|\||—|·)", re.IGNORECASE)
+
+
+def find_publication_date(text: str, *, max_lines: int = 8) -> DateSpan | None:
+    """The date stamp in a report's first ``max_lines`` non-empty lines, if any.
+
+    A line counts as a date line when the date fills most of it ("Thứ Tư,
+    28/06/2023, 07:23", "May, 10 2019") or when it carries a label or a
+    by-line separator ("By X | Paper | Updated: 2023-12-13 10:09").  Dates in
+    body sentences are not taken for the publication date.  Only dates that
+    state their year count.  Offsets index ``text``.
+    """
+    pos = 0
+    seen = 0
+    for line in text.split("\n"):
+        line_start = pos
+        pos += len(line) + 1
+        if not line.strip():
+            continue
+        seen += 1
+        if seen > max_lines:
+            break
+        spans = [s for s in find_dates(line, ref=None) if s.precision in ("day", "month")]
+        if not spans:
+            continue
+        span = spans[0]
+        short = len(line.strip()) <= max(40, 2 * len(span.text))
+        if not (short or _HEADER_LABEL.search(line)):
+            continue
+        if span.begin is None or span.stop is None:
+            continue
+        return DateSpan(
+            span.start, span.end, span.precision, span.text, line_start + span.begin, line_start + span.stop
+        )
+    return None

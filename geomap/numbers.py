@@ -1,0 +1,434 @@
+"""Numbers and counts as news reports state them.
+
+:func:`parse_number` reads one number ("4,900", "4.2 million", "Thirteen");
+:func:`find_counts` finds every count in a stretch of text -- a number with the
+thing it counts -- as :class:`~geomap.records.Count` with offsets.
+
+Rules:
+
+* Digits: ``146``, ``4,900``, ``84,000``, ``774.6``; a scale after them
+  multiplies (``4.2 million``, ``1.71 billion``, ``3 thousand``, ``2 triệu``,
+  ``5 tỷ``).  Dots as thousands separators (Vietnamese style) are read only
+  when unambiguous: two or more groups (``1.450.000``) or a decimal comma
+  after them (``1.450,5``).  ``1.450`` alone is read the English way, 1.45.
+* Words: one to ninety-nine (``two``, ``Thirteen``, ``twenty-five``), with
+  ``hundred``/``thousand``/``million``/``billion`` (``two hundred``, ``a
+  thousand``), ``a dozen`` (12), ``a hundred``.  Vague quantities --
+  ``dozens``, ``hundreds``, ``thousands``, ``several``, ``many`` -- are no
+  number: :func:`parse_number` gives ``None`` and no count is made of them.
+* A count needs a unit noun within the next few words ("146 cases of illegal
+  entry", "195 Chinese citizens", "774.6 kilograms of drugs"); a number with
+  no unit from :data:`UNITS` is left out.  Units are normalised:
+
+  ``people`` (people, individuals, persons, citizens, nationals, migrants,
+  residents, foreigners, workers, passengers, entrants...), and, kept apart
+  because they say more: ``suspects`` (suspects, criminals, offenders,
+  smugglers, traffickers, brokers), ``defendants``, ``fugitives`` (fugitives,
+  "most wanted", "wanted criminals"), ``victims``, ``officers`` (officers,
+  soldiers, guards, police); ``cases``, ``violations``, ``operations``,
+  ``patrols``, ``talks`` (talks, meetings, conferences), ``leaflets``,
+  ``files``, ``vehicles``, ``boats``, ``trips``, ``groups`` (groups, rings,
+  gangs), ``ports``, ``declarations``, ``kg``, ``g``, ``tonnes``, ``km``,
+  ``yuan``, ``VND``, ``USD``, ``items``, ``tablets``, ``dangers``.
+* Money: ``$238.3 million``, ``US$5``, ``¥300``, ``VND 2 billion``,
+  ``1.71 billion yuan``, ``5 million dong``.
+* Qualifiers, normalised: ``over`` (over, more than, above, at least, in
+  excess of, upwards of), ``about`` (about, around, approximately, some,
+  roughly, an estimated, nearly, almost, close to), ``under`` (under, less
+  than, fewer than, up to, at most, below); ranges ("from 10 to 12 people",
+  "10-12 people", "between 10 and 12 people") have qualifier ``range`` and
+  ``value_max``.
+* Not counts: years ("in 2019"), dates and times ("November 4", "28/06/2023",
+  "10:09"), ordinals ("3rd", "10th meeting", "second"), ages and durations
+  ("25-year-old", "three years", "six months"), compound adjectives
+  ("100-year goal", "COVID-19"), phone-like numbers (a leading ``+`` or
+  ``0``, digits grouped by spaces), list numbering at the start of a line
+  ("1.", "2)"), and numbers after "No.", "number", "#", "aged".
+"""
+
+from __future__ import annotations
+
+import re
+
+from geomap.records import Count
+
+__all__ = ["QUALIFIERS", "UNITS", "find_counts", "parse_number"]
+
+_ONES = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_SCALES = {
+    "hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
+    "mln": 1e6, "bln": 1e9, "bn": 1e9, "m": 1e6, "k": 1e3,
+    "nghìn": 1e3, "ngàn": 1e3, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9,
+}  # fmt: skip
+_VAGUE = {"dozens", "hundreds", "thousands", "millions", "billions", "several", "many", "scores", "numerous"}
+
+#: Normalised qualifier for each phrase that may stand before a number.
+QUALIFIERS: dict[str, str] = {
+    "over": "over", "more than": "over", "above": "over", "at least": "over",
+    "in excess of": "over", "upwards of": "over", "no fewer than": "over",
+    "no less than": "over",
+    "about": "about", "around": "about", "approximately": "about", "some": "about",
+    "roughly": "about", "an estimated": "about", "estimated": "about",
+    "nearly": "about", "almost": "about", "close to": "about", "approx.": "about",
+    "under": "under", "less than": "under", "fewer than": "under", "up to": "under",
+    "at most": "under", "below": "under",
+}  # fmt: skip
+
+#: Normalised unit for each noun (lower case; plural and singular).
+UNITS: dict[str, str] = {}
+
+
+def _units(unit: str, *nouns: str) -> None:
+    for noun in nouns:
+        UNITS[noun] = unit
+
+
+_units(
+    "people", "people", "person", "persons", "individual", "individuals", "citizen", "citizens",
+    "national", "nationals", "migrant", "migrants", "resident", "residents", "foreigner", "foreigners",
+    "worker", "workers", "labourers", "laborers", "passenger", "passengers", "entrant", "entrants",
+    "immigrant", "immigrants", "emigrants", "tourist", "tourists", "visitor", "visitors", "travellers",
+    "travelers", "men", "women", "children", "minors", "adults", "returnees", "crossers",
+)
+_units(
+    "suspects", "suspect", "suspects", "criminal", "criminals", "offender", "offenders",
+    "smuggler", "smugglers", "trafficker", "traffickers", "broker", "brokers", "subjects",
+    "perpetrators", "gangsters",
+)
+_units("defendants", "defendant", "defendants", "accused")
+_units("fugitives", "fugitive", "fugitives", "most wanted", "wanted criminals", "wanted people",
+       "wanted persons", "wanted fugitives", "wanted suspects")
+_units("victims", "victim", "victims")
+_units("officers", "officer", "officers", "soldier", "soldiers", "guard", "guards", "border guards",
+       "policemen", "police officers", "personnel", "staff", "troops")
+_units("cases", "case", "cases", "incident", "incidents")
+_units("violations", "violation", "violations")
+_units("operations", "operation", "operations", "raid", "raids", "crackdowns", "campaigns")
+_units("patrols", "patrol", "patrols")
+_units("talks", "talks", "meeting", "meetings", "conference", "conferences", "session", "sessions")
+_units("leaflets", "leaflet", "leaflets", "flyer", "flyers", "brochures", "posters")
+_units("files", "file", "files", "documents", "records", "dossiers")
+_units("vehicles", "vehicle", "vehicles", "car", "cars", "truck", "trucks", "lorries", "motorbikes",
+       "motorcycles", "buses", "ambulances", "containers")
+_units("boats", "boat", "boats", "vessel", "vessels", "ships")
+_units("trips", "trip", "trips", "crossings", "journeys")
+_units("groups", "group", "groups", "ring", "rings", "gang", "gangs", "networks", "lines")
+_units("ports", "port", "ports", "border gates", "checkpoints", "crossing points")
+_units("declarations", "declarations")
+_units("dangers", "dangers", "hazards", "risks")
+_units("items", "items", "pieces", "products", "parcels", "packages", "bags")
+_units("tablets", "tablets", "pills")
+_units("kg", "kg", "kgs", "kilogram", "kilograms", "kilogrammes", "kilos")
+_units("g", "g", "gram", "grams", "grammes")
+_units("tonnes", "tonne", "tonnes", "ton", "tons", "t")
+_units("km", "km", "kilometer", "kilometers", "kilometre", "kilometres")
+_units("yuan", "yuan", "cny", "rmb", "renminbi")
+_units("VND", "vnd", "dong", "đồng", "vnđ")
+_units("USD", "usd", "dollars", "us dollars", "u.s. dollars")
+
+# Words that end the search for a unit: the number counts nothing named here.
+_STOP = {
+    "of", "in", "on", "at", "by", "from", "to", "and", "or", "with", "for", "as",
+    "were", "was", "are", "is", "be", "been", "have", "has", "had", "the", "a", "an",
+    "that", "which", "who", "this", "these", "those", "than", "per", "each",
+    "year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours",
+    "minutes", "times", "percent", "per cent", "%",
+}
+_DURATION_AFTER = re.compile(r"[-\s]*(?:year|month|week|day|hour|minute)s?(?:-old)?\b", re.IGNORECASE)
+
+_DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}\.\d{3},\d+|\d+(?:\.\d+)?)"
+_SCALE = r"(?:hundred|thousand|million|billion|trillion|mln|bln|bn|nghìn|ngàn|triệu|tỷ|tỉ)"
+_WORD = (
+    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[-\s](?:one|two|three|four|five|six|seven|eight|nine))?"
+    r"|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+    r"|sixteen|seventeen|eighteen|nineteen|a\s+dozen|a\s+hundred|a\s+thousand|a\s+million|a\s+billion)"
+)
+_NUMBER_CORE = (
+    rf"(?:{_DIGITS}(?![\w/]|[.,:]\d)(?:\s+{_SCALE}\b)?"
+    rf"|\b{_WORD}(?:\s+{_SCALE})?\b(?!-)(?:\s+{_SCALE}\b)?)"
+)
+_NUMBER = rf"(?<![\w.,/:+#-]){_NUMBER_CORE}"
+_NUMBER_END = rf"{_NUMBER_CORE}(?![.,/:-]\d)"
+_CURRENCY_PREFIX = r"(?P<cur>US\$|\$|¥|€|VND\s*|CNY\s*|RMB\s*|USD\s*)"
+_QUAL = "|".join(sorted((re.escape(q) for q in QUALIFIERS), key=len, reverse=True))
+
+_COUNT = re.compile(
+    rf"(?:(?P<qual>\b(?:{_QUAL}))\s+)?(?:(?P<from>\bfrom|\bbetween)\s+)?{_CURRENCY_PREFIX}?"
+    rf"(?P<n1>{_NUMBER})"
+    rf"(?:(?P<conn>\s*[-–]\s*|\s+(?:to|and)\s+){_CURRENCY_PREFIX.replace('cur', 'cur2')}?(?P<n2>{_NUMBER_END}))?",
+    re.IGNORECASE,
+)
+_WORD_RE = re.compile(r"[^\W\d_]+(?:[-'.][^\W\d_]+)*\.?|%|\$", re.UNICODE)
+_LIST_NUMBER = re.compile(r"(?:^|\n)[ \t]*(?:\(?\d{1,2}[.)])[ \t]")
+_NOT_BEFORE = re.compile(
+    r"(?:\bNo\.|\bnumber|\bNos?\.?|#|\baged|\bage|\bversion|\bphase|\bpage|\bitem|\bresolution|\bdecree"
+    r"|\barticle|\bclause|\broute|\bhighway|\bnational\s+road|\bmarker|\bbeacon|\bwards?|\bhamlet|\bzone)\s*$",
+    re.IGNORECASE,
+)
+_MONTH_BEFORE = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?,?\s*$"
+)
+_MONTH_AFTER = re.compile(
+    r"^(?:st|nd|rd|th)?\s+(?:of\s+)?(?:January|February|March|April|May|June|July|August|September"
+    r"|October|November|December)\b"
+)
+
+
+def _word_value(words: str) -> float | None:
+    """Value of a number written in words ("twenty-five", "a dozen", "two hundred")."""
+    total = 0.0
+    current = 0.0
+    seen = False
+    for token in re.split(r"[\s-]+", words.lower().strip()):
+        if not token or token == "and":
+            continue
+        if token in ("a", "an"):
+            current, seen = 1.0, True
+        elif token == "dozen":
+            current = (current or 1.0) * 12
+            seen = True
+        elif token in _ONES:
+            current += _ONES[token]
+            seen = True
+        elif token in _TENS:
+            current += _TENS[token]
+            seen = True
+        elif token == "hundred":
+            current = (current or 1.0) * 100
+            seen = True
+        elif token in _SCALES and _SCALES[token] >= 1e3 and token not in ("m", "k"):
+            total += (current or 1.0) * _SCALES[token]
+            current = 0.0
+            seen = True
+        else:
+            return None
+    return total + current if seen else None
+
+
+def _digits_value(token: str) -> float | None:
+    """Value of a digit string, with the separator rules of the module docstring."""
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", token):
+        return float(token.replace(",", ""))
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?", token) or re.fullmatch(r"\d{1,3}\.\d{3},\d+", token):
+        return float(token.replace(".", "").replace(",", "."))
+    if re.fullmatch(r"\d+(?:\.\d+)?", token):
+        return float(token)
+    if re.fullmatch(r"\d+,\d{1,2}", token):  # decimal comma: "4,2"
+        return float(token.replace(",", "."))
+    return None
+
+
+def parse_number(text: str) -> float | None:
+    """Read one number in digits or words; ``None`` for vague or non-numbers.
+
+    Examples
+    --------
+    >>> parse_number("4.2 million")
+    4200000.0
+    >>> parse_number("Thirteen")
+    13.0
+    >>> parse_number("hundreds") is None
+    True
+    """
+    if not isinstance(text, str):
+        return None
+    s = " ".join(text.split()).strip().lstrip("$¥€").strip()
+    if not s:
+        return None
+    low = s.lower()
+    if low in _VAGUE:
+        return None
+    m = re.fullmatch(r"(\d[\d.,]*)\s*([^\W\d_]+)?", low)
+    if m:
+        value = _digits_value(m[1])
+        if value is None:
+            return None
+        if m[2]:
+            scale = _SCALES.get(m[2])
+            if scale is None:
+                return None
+            value *= scale
+        return value
+    return _word_value(low)
+
+
+def _unit_after(text: str, pos: int, hi: int, *, singular_ok: bool = False) -> tuple[str, int] | None:
+    """The unit named within a few words after ``pos``, and where it ends.
+
+    A singular unit noun used as a modifier ("201 case files") gives way to
+    a unit noun right after it.
+    """
+    words = list(_WORD_RE.finditer(text, pos, min(hi, pos + 80)))
+    gap_start = pos
+    found: tuple[str, int] | None = None
+    for i, w in enumerate(words[:6]):
+        between = text[gap_start : w.start()]
+        if any(ch in between for ch in ",;:()\n.!?") or re.search(r"\d", between):
+            break
+        raw = w.group().lower()
+        token = raw if raw in UNITS else raw.rstrip(".")
+        hit: tuple[str, int] | None = None
+        if i + 1 < len(words):
+            nxt = words[i + 1]
+            if not text[w.end() : nxt.start()].strip():
+                pair = f"{token} {nxt.group().lower().rstrip('.')}"
+                if pair in UNITS:
+                    hit = UNITS[pair], nxt.end() - (1 if nxt.group().endswith(".") else 0)
+        if hit is None and token in UNITS:
+            hit = UNITS[token], w.end() - (1 if token != raw else 0)
+        if hit is not None:
+            if found is not None:
+                return hit
+            if singular_ok or token not in _SINGULAR:
+                return hit
+            found = hit
+        elif token in _STOP or token in _VAGUE:
+            break
+        gap_start = w.end()
+    return found
+
+
+_SINGULAR = {
+    noun for noun in UNITS
+    if " " not in noun and not noun.endswith("s") and noun not in {
+        "people", "men", "women", "children", "personnel", "staff", "kg", "g", "t", "km",
+        "yuan", "dong", "đồng", "vnd", "vnđ", "usd", "cny", "rmb", "renminbi", "police", "accused",
+    }
+}
+_HANDED = re.compile(r"\b(?:hand(?:ed|s|ing)?|turn(?:ed|s|ing)?|took|taken|passed|won|handover)\s+$", re.IGNORECASE)
+
+
+def _currency(sym: str | None) -> str | None:
+    if not sym:
+        return None
+    s = sym.strip().upper()
+    if s in ("$", "US$", "USD"):
+        return "USD"
+    if s in ("¥", "CNY", "RMB"):
+        return "yuan"
+    if s == "VND":
+        return "VND"
+    if s == "€":
+        return "EUR"
+    return None
+
+
+def _excluded(text: str, begin: int, end: int, lo: int) -> bool:
+    """Numbers that are dates, list numbers, ids, ages or durations, not counts."""
+    before = text[max(lo, begin - 24) : begin]
+    if _NOT_BEFORE.search(before) or _MONTH_BEFORE.search(before):
+        return True
+    if _MONTH_AFTER.match(text[end : end + 20]):
+        return True
+    line_start = text.rfind("\n", 0, begin) + 1
+    if _LIST_NUMBER.match(text, line_start - 1 if line_start else 0) and not text[line_start:begin].strip():
+        rest = text[end : end + 2]
+        if rest[:1] in ".)":
+            return True
+    token = text[begin:end]
+    if re.fullmatch(r"0\d+", token):  # phone-like or codes
+        return True
+    if begin > 0 and text[begin - 1] == "+":
+        return True
+    return bool(re.match(r"\s\d{2,4}(?:\s\d{2,4})+\b", text[end : end + 16]))
+
+
+def find_counts(text: str, *, start: int = 0, end: int | None = None) -> list[Count]:
+    """Every count stated in ``text[start:end]``: a number and the thing it counts.
+
+    Parameters
+    ----------
+    text
+        The article text (offsets in the result index it).
+    start, end
+        The stretch to search, e.g. one sentence.
+
+    Returns
+    -------
+    list of Count
+        In text order, ``text[c.start:c.end] == c.text``; see the module
+        docstring for units, qualifiers and what is not a count.
+
+    Examples
+    --------
+    >>> [(c.value, c.unit) for c in find_counts("46 cases involving 12 people")]
+    [(46.0, 'cases'), (12.0, 'people')]
+    """
+    hi = len(text) if end is None else min(end, len(text))
+    lo = max(0, start)
+    counts: list[Count] = []
+    for m in _COUNT.finditer(text, lo, hi):
+        count = _count_from_match(text, m, lo, hi)
+        if count is not None:
+            counts.append(count)
+    return counts
+
+
+def _count_from_match(text: str, m: re.Match, lo: int, hi: int) -> Count | None:
+    n1_begin, n1_end = m.span("n1")
+    if _excluded(text, n1_begin, n1_end, lo):
+        return None
+    value = parse_number(m["n1"])
+    if value is None:
+        return None
+    value_max = None
+    last = n1_end
+    if m["n2"]:
+        conn = m["conn"].strip().lower()
+        v2 = parse_number(m["n2"])
+        between_and = conn != "and" or (m["from"] or "").lower() == "between"
+        if v2 is None or not between_and or _excluded(text, m.start("n2"), m.end("n2"), lo):
+            if conn in ("-", "–"):
+                return None  # "2023-12", "1 - 0": not a count
+        else:
+            scale1 = re.search(_SCALE + r"\s*$", m["n1"], re.IGNORECASE)
+            scale2 = re.search(_SCALE + r"\s*$", m["n2"], re.IGNORECASE)
+            if scale2 and not scale1:  # "2 to 3 million": the upper scale applies to both
+                value *= _SCALES[scale2.group().strip().lower()]
+            if v2 <= value:
+                if conn in ("-", "–"):
+                    return None
+            else:
+                value_max = v2
+                last = m.end("n2")
+    elif re.match(r"\s*[-–]\s*\d", text[n1_end : n1_end + 4]):
+        return None
+    if _DURATION_AFTER.match(text, last):
+        return None
+    unit = _currency(m["cur"]) or _currency(m["cur2"])
+    unit_end = last
+    after = _unit_after(text, last, hi, singular_ok=value == 1 and value_max is None)
+    if unit is None:
+        if after is None:
+            return None
+        unit, unit_end = after
+    elif after is not None and after[0] in ("USD", "yuan", "VND"):
+        unit_end = after[1]
+    qualifier = "range" if value_max is not None else ""
+    c_begin = m.start("cur") if m["cur"] else n1_begin
+    if value_max is not None and m["from"]:
+        c_begin = m.start("from")
+    qual = " ".join((m["qual"] or "").lower().split())
+    if qual and not (qual == "over" and _HANDED.search(text, max(lo, m.start() - 16), m.start())):
+        c_begin = m.start("qual")
+        if value_max is None:
+            qualifier = QUALIFIERS.get(qual, "")
+    return Count(
+        value=value,
+        unit=unit,
+        qualifier=qualifier,
+        value_max=value_max,
+        text=text[c_begin:unit_end],
+        start=c_begin,
+        end=unit_end,
+    )
