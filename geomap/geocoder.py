@@ -1,0 +1,791 @@
+"""Names to places, offline, from the curated gazetteer.
+
+:class:`Resolver` turns a name into ranked :class:`~geomap.records.Candidate`
+places; :class:`GazetteerGeocoder` wraps it in geopy's geocoder shape;
+:class:`FallbackGeocoder` asks another geopy geocoder, only when allowed, for
+names the gazetteer lacks, and keeps those answers on disk for review.
+
+Scoring
+-------
+A candidate's score is its *match* score plus *adjustments*; candidates are
+ranked by score, then by admin level (province before city), current units
+before abolished ones, population and id, so the order is deterministic.
+
+Match (the best one wins for each place):
+
+* ``exact`` 100: the query equals a name or alias (Unicode NFC, case folded,
+  spaces collapsed);
+* ``folded`` 96: equal :func:`~geomap.normalize.name_key` (diacritics,
+  punctuation and generic words such as "province" or "cửa khẩu" dropped);
+  94 for equal :func:`~geomap.normalize.compact_key` ("Langson");
+* ``fuzzy`` 0.9 × rapidfuzz ``ratio`` of the compact keys, at most 90, only
+  when nothing matched above, only against keys with the same first letter,
+  and only from 85 up (90 for keys of 5 to 7 letters; never under 5 letters).
+  A misspelt generic word at the end ("Lang Son provice") is dropped first.
+
+Adjustments, all zero or negative so that a score never exceeds 100:
+
+* kind hint, from a generic word in the query ("Lang Son *city*", "Huu Nghi
+  *gate*"): −8 when the kind does not fit it;
+* prominence, to prefer the larger unit of a name shared by nested places:
+  country 0, province −1, prefecture −2, district −3, anything else −4;
+* date: an admin unit not valid on the date −3 (its successor is then added
+  as a candidate with method ``successor``, 0.1 below it);
+* country hint: 0 in that country, −1 within 50 km of one of its places
+  (border towns across the line), else −8;
+* province hint: 0 in that province, −5 within 150 km of it, else −10;
+* places named nearby (``near``): 0 in the same province as one of them,
+  else from −8 (400 km or more away) up to 0, linearly with distance.
+
+A fuzzy candidate that context penalises fully is dropped: a typo is never
+resolved to a far-away homonym.  The result is *ambiguous* when a candidate
+within 5 points of the best is not related to it (related: one contains the
+other, one succeeded the other, or they are the two sides of a border
+crossing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from geomap._errors import InputError
+from geomap.gazetteer import COUNTRY_CODES, Gazetteer, load_gazetteer
+from geomap.normalize import GENERIC_WORDS, fold, name_key
+from geomap.records import PLACE_KINDS, Candidate, Place, Resolution
+
+__all__ = [
+    "AMBIGUITY_MARGIN",
+    "FallbackGeocoder",
+    "GazetteerGeocoder",
+    "Resolver",
+    "parse_date",
+]
+
+SCORE_EXACT = 100.0
+SCORE_FOLDED = 96.0
+SCORE_COMPACT = 94.0
+FUZZY_SCALE = 0.9
+AMBIGUITY_MARGIN = 5.0
+_EARTH_KM = 6371.0088
+
+_PROMINENCE = {"country": 0.0, "province": -1.0, "prefecture": -2.0, "district": -3.0}
+_LEVEL = {kind: i for i, kind in enumerate(PLACE_KINDS)}
+
+# Generic words (folded) that hint at the kind of place meant.
+_HINT_WORDS: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = (
+    (
+        ("province", "provincial", "tinh", "sheng", "autonomous region", "zhuang autonomous region", "region",
+         "municipality", "zizhiqu"),
+        frozenset({"province"}),
+    ),
+    (("prefecture", "prefecture-level city", "autonomous prefecture"), frozenset({"prefecture"})),
+    (
+        ("district", "county", "huyen", "quan", "xian", "county-level city", "autonomous county"),
+        frozenset({"district"}),
+    ),
+    (("city", "thanh pho", "tp", "shi"), frozenset({"city", "prefecture", "district"})),
+    (("town", "thi xa", "thi tran", "township", "zhen"), frozenset({"town", "city", "commune"})),
+    (("commune", "xa", "phuong", "ward", "village"), frozenset({"commune", "town"})),
+    (
+        ("international border gate", "international border crossing", "border crossing point", "border checkpoint",
+         "border crossing", "border gate", "border port", "border station", "checkpoint", "gate", "pass", "port",
+         "cua khau quoc te", "cua khau chinh", "cua khau phu", "cua khau", "kouan"),
+        frozenset({"border_gate", "port"}),
+    ),
+)
+_HINT_OF = {word: kinds for words, kinds in _HINT_WORDS for word in words}
+_HINT_RE = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(_HINT_OF, key=len, reverse=True)) + r")\b")
+_CJK_HINTS = (
+    ("壮族自治区", frozenset({"province"})),
+    ("自治区", frozenset({"province"})),
+    ("省", frozenset({"province"})),
+    ("自治州", frozenset({"prefecture"})),
+    ("县", frozenset({"district"})),
+    ("市", frozenset({"city", "prefecture", "district"})),
+    ("镇", frozenset({"town"})),
+    ("口岸", frozenset({"border_gate", "port"})),
+)
+# Single generic words a report may misspell ("provice"): matched fuzzily at the end of a name.
+_TYPO_WORDS = tuple(sorted({w for w in GENERIC_WORDS if " " not in w and len(w) >= 5}))
+# Chinese pass names: "Youyi Guan" is also written "Youyi" (port, gate).
+_GATE_SUFFIXES = (" guan", "guan")
+_PUNCT_RE = re.compile(r"[^\w\s-]+")
+_SPACE_RE = re.compile(r"\s+")
+
+
+def parse_date(value: dt.date | str | None, *, what: str = "date") -> dt.date | None:
+    """A date from a ``date``, ``datetime`` or ISO ``YYYY-MM-DD`` string; ``None`` stays ``None``.
+
+    Raises
+    ------
+    InputError
+        The string is not an ISO date.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InputError(f"{what} is not a date of the form YYYY-MM-DD: {value!r}") from None
+
+
+def _country_code(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    code = str(value).strip().upper()
+    if code not in COUNTRY_CODES:
+        raise InputError(f"country is not an ISO 3166-1 alpha-2 code: {value!r}")
+    return code
+
+
+def _exact_key(text: str) -> str:
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split()).casefold()
+
+
+def _compact(key: str) -> str:
+    return key.replace(" ", "").replace("-", "")
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * _EARTH_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+class Resolver:
+    """Resolve place names against a :class:`~geomap.gazetteer.Gazetteer`.
+
+    Building one indexes every name and alias once (a few hundred ms for the
+    bundled table); :meth:`resolve` is then a few dict lookups.
+    """
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        import numpy as np
+
+        self.gazetteer = gazetteer
+        self._places: list[Place] = list(gazetteer)
+        self._index = {p.id: i for i, p in enumerate(self._places)}
+        self._exact: dict[str, list[tuple[int, str]]] = {}
+        self._folded: dict[str, list[tuple[int, str]]] = {}
+        self._compact: dict[str, list[tuple[int, str]]] = {}
+        for i, place in enumerate(self._places):
+            names = [place.name] + [a.name for a in gazetteer.aliases_of(place.id)]
+            for name in names:
+                self._add(self._exact, _exact_key(name), i, name)
+                key = name_key(name)
+                self._add(self._folded, key, i, name)
+                self._add(self._compact, _compact(key), i, name)
+                if place.kind in ("border_gate", "port"):
+                    for suffix in _GATE_SUFFIXES:
+                        if key.endswith(suffix) and len(key) > len(suffix) + 2:
+                            short = key[: -len(suffix)].strip()
+                            self._add(self._folded, short, i, name)
+                            self._add(self._compact, _compact(short), i, name)
+        self._buckets: dict[str, list[str]] = {}
+        for key in sorted(self._compact):
+            if key:
+                self._buckets.setdefault(key[0], []).append(key)
+        self._province = [self._province_index(p) for p in self._places]
+        self._lat = np.array([p.lat for p in self._places], dtype=float)
+        self._lon = np.array([p.lon for p in self._places], dtype=float)
+        self._countries: dict[str, Any] = {}
+        self._near_country: dict[tuple[int, str], float] = {}
+        self._up: dict[int, frozenset[int]] = {}
+
+    @staticmethod
+    def _add(table: dict[str, list[tuple[int, str]]], key: str, i: int, name: str) -> None:
+        if not key:
+            return
+        entries = table.setdefault(key, [])
+        if all(j != i for j, _ in entries):
+            entries.append((i, name))
+
+    def _province_index(self, place: Place) -> int | None:
+        province = self.gazetteer.province_of(place.id)
+        return self._index.get(province.id) if province is not None else None
+
+    # -- context helpers
+    def _place_index(self, value: str, *, what: str) -> int:
+        i = self._index.get(value)
+        if i is None:
+            raise InputError(f"{what} is not a gazetteer place id: {value!r}")
+        return i
+
+    def _province_hint(self, value: str) -> int:
+        if value in self._index:
+            return self._index[value]
+        found = self.resolve(value, kinds=("province",), limit=2)
+        if not found or found.ambiguous:
+            raise InputError(f"province is not a province the gazetteer knows: {value!r}")
+        return self._index[found.candidates[0].place.id]
+
+    def _km_to_country(self, i: int, code: str) -> float:
+        """Distance from place ``i`` to the nearest gazetteer place of country ``code``."""
+        import numpy as np
+
+        cached = self._near_country.get((i, code))
+        if cached is not None:
+            return cached
+        if code not in self._countries:
+            mask = np.array([p.country == code and p.kind != "country" for p in self._places])
+            self._countries[code] = (np.radians(self._lat[mask]), np.radians(self._lon[mask]))
+        lat, lon = self._countries[code]
+        if lat.size == 0:
+            return math.inf
+        p1, l1 = math.radians(self._lat[i]), math.radians(self._lon[i])
+        h = np.sin((lat - p1) / 2) ** 2 + math.cos(p1) * np.cos(lat) * np.sin((lon - l1) / 2) ** 2
+        km = float(2 * _EARTH_KM * np.arcsin(np.sqrt(h.min())))
+        self._near_country[(i, code)] = km
+        return km
+
+    def _upward(self, i: int) -> frozenset[int]:
+        """Place ``i`` and its ancestors, each mapped to its latest successor."""
+        found = self._up.get(i)
+        if found is None:
+            chain = [self._places[i], *self.gazetteer.ancestors(self._places[i].id)]
+            found = frozenset(self._latest(self._index[p.id]) for p in chain if p.kind != "country")
+            self._up[i] = found
+        return found
+
+    def _latest(self, i: int) -> int:
+        seen = {i}
+        place = self._places[i]
+        while place.successor_id and place.successor_id in self._index:
+            j = self._index[place.successor_id]
+            if j in seen:
+                break
+            seen.add(j)
+            i, place = j, self._places[j]
+        return i
+
+    def _related(self, a: int, b: int) -> bool:
+        pa, pb = self._places[a], self._places[b]
+        if pa.pair_id == pb.id or pb.pair_id == pa.id:
+            return True
+        if pa.kind == "country" or pb.kind == "country":
+            return pa.country == pb.country
+        return self._latest(a) in self._upward(b) or self._latest(b) in self._upward(a)
+
+    # -- matching
+    def _matches(self, query: str) -> tuple[dict[int, tuple[float, str, str]], frozenset[str] | None]:
+        """Candidates ``{index: (match score, matched name, method)}`` and the kind hint."""
+        found: dict[int, tuple[float, str, str]] = {}
+        for i, name in self._exact.get(_exact_key(query), ()):
+            found[i] = (SCORE_EXACT, name, "exact")
+        key = name_key(query)
+        hint = _kind_hint(query, key)
+        for table, score in ((self._folded, SCORE_FOLDED), (self._compact, SCORE_COMPACT)):
+            for i, name in table.get(key if table is self._folded else _compact(key), ()):
+                if i not in found:
+                    found[i] = (score, name, "folded")
+        if found:
+            return found, hint
+        trimmed, typo_hint = _drop_misspelt_generic(key)
+        if trimmed != key:
+            hint = hint or typo_hint
+            for table, score in ((self._folded, SCORE_FOLDED), (self._compact, SCORE_COMPACT)):
+                for i, name in table.get(trimmed if table is self._folded else _compact(trimmed), ()):
+                    if i not in found:
+                        found[i] = (score - 2.0, name, "fuzzy")
+            if found:
+                return found, hint
+        return self._fuzzy(_compact(trimmed)), hint
+
+    def _fuzzy(self, compact: str) -> dict[int, tuple[float, str, str]]:
+        from rapidfuzz import fuzz, process
+
+        if len(compact) < 5:
+            return {}
+        cutoff = 90.0 if len(compact) <= 7 else 85.0
+        choices = self._buckets.get(compact[0], ())
+        found: dict[int, tuple[float, str, str]] = {}
+        for key, ratio, _ in process.extract(
+            compact, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=20
+        ):
+            for i, name in self._compact[key]:
+                score = round(FUZZY_SCALE * ratio, 1)
+                if i not in found or found[i][0] < score:
+                    found[i] = (score, name, "fuzzy")
+        return found
+
+    # -- the public entry point
+    def resolve(
+        self,
+        name: str,
+        *,
+        country: str | None = None,
+        province: str | None = None,
+        date: dt.date | str | None = None,
+        near: Iterable[str] = (),
+        kinds: Iterable[str] | None = None,
+        limit: int = 10,
+    ) -> Resolution:
+        """Rank the places ``name`` may refer to, best first (scoring in the module docstring).
+
+        Parameters
+        ----------
+        name
+            A place name as written ("Lạng Sơn province", "Youyi Guan", "谅山").
+        country
+            ISO 3166-1 alpha-2 code of the country the text is about.
+        province
+            Place id or name of the province the text is about.
+        date
+            The report's date: admin units valid then are preferred.
+        near
+            Ids of other places named nearby in the text.
+        kinds
+            Keep only places of these kinds.
+        limit
+            Return at most this many candidates.
+
+        Returns
+        -------
+        Resolution
+            Empty when the gazetteer lacks the name; ``ambiguous`` when
+            context could not separate unrelated places of that name.
+
+        Raises
+        ------
+        InputError
+            An unknown country code, province, ``near`` id or kind, or a bad date.
+        """
+        if not isinstance(name, str) or not name.strip():
+            return Resolution(query=name if isinstance(name, str) else "")
+        day = parse_date(date)
+        code = _country_code(country)
+        want = None
+        if kinds is not None:
+            want = frozenset(kinds)
+            unknown = sorted(want - set(PLACE_KINDS))
+            if unknown:
+                raise InputError(f"kinds has an unknown kind: {unknown[0]!r}")
+        near_ix = tuple(self._place_index(p, what="near") for p in near)
+        province_ix = self._province_hint(province) if province else None
+
+        found, hint = self._matches(name)
+        if want is not None:
+            found = {i: m for i, m in found.items() if self._places[i].kind in want}
+        if not found:
+            return Resolution(query=name)
+        has_context = code is not None or province_ix is not None or bool(near_ix)
+        scored: list[tuple[float, int, str, str]] = []
+        for i, (score, matched, method) in found.items():
+            place = self._places[i]
+            bonus, most = self._context(i, code, province_ix, near_ix) if has_context else (0.0, 0.0)
+            if method == "fuzzy" and has_context and bonus <= 0:
+                continue  # a typo far from everything the text is about
+            score += bonus - most + _PROMINENCE.get(place.kind, -4.0)
+            if hint is not None and place.kind not in hint:
+                score -= 8.0
+            if day is not None and (place.valid_from is not None or place.valid_to is not None):
+                if not place.valid_on(day):
+                    score -= 3.0
+            scored.append((score, i, matched, method))
+        if day is not None:
+            self._add_successors(scored, day, want)
+        scored.sort(key=self._order)
+        ambiguous = False
+        if len(scored) > 1:
+            best_score, best = scored[0][0], scored[0][1]
+            ambiguous = any(
+                best_score - s < AMBIGUITY_MARGIN and not self._related(best, i) for s, i, _, _ in scored[1:]
+            )
+        candidates = tuple(
+            Candidate(place=self._places[i], score=round(s, 1), matched=m, method=meth)
+            for s, i, m, meth in scored[: max(1, limit)]
+        )
+        return Resolution(query=name, candidates=candidates, ambiguous=ambiguous)
+
+    def _order(self, item: tuple[float, int, str, str]) -> tuple:
+        score, i, _, _ = item
+        place = self._places[i]
+        return (-round(score, 6), _LEVEL.get(place.kind, 99), place.valid_to is not None, -(place.population or 0), place.id)
+
+    def _context(
+        self, i: int, code: str | None, province_ix: int | None, near_ix: tuple[int, ...]
+    ) -> tuple[float, float]:
+        """Context points of place ``i`` and the most it could have had."""
+        place = self._places[i]
+        bonus = most = 0.0
+        if code is not None:
+            most += 8.0
+            if place.country == code:
+                bonus += 8.0
+            elif self._km_to_country(i, code) <= 50.0:
+                bonus += 7.0
+        if province_ix is not None:
+            most += 10.0
+            hint = self._places[province_ix]
+            if self._province[i] == province_ix or i == province_ix or self._latest(province_ix) in self._upward(i):
+                bonus += 10.0
+            elif _km(place.lat, place.lon, hint.lat, hint.lon) <= 150.0:
+                bonus += 5.0
+        best = 0.0
+        if near_ix:
+            most += 8.0
+        for j in near_ix:
+            if j == i:
+                continue
+            other = self._places[j]
+            own = self._province[i]
+            if own is not None and (own == self._province[j] or own == j):
+                best = 8.0
+                break
+            km = _km(place.lat, place.lon, other.lat, other.lon)
+            if km < 400.0:
+                best = max(best, 8.0 * (1.0 - km / 400.0))
+        return bonus + best, most
+
+    def _add_successors(self, scored: list[tuple[float, int, str, str]], day: dt.date, want: frozenset | None) -> None:
+        present = {i for _, i, _, _ in scored}
+        for score, i, matched, _ in list(scored):
+            place = self._places[i]
+            if place.valid_to is None or day < place.valid_to:
+                continue
+            successor = self.gazetteer.successor_on(place.id, day)
+            if successor is None or successor.id not in self._index:
+                continue
+            j = self._index[successor.id]
+            if j in present or (want is not None and successor.kind not in want):
+                continue
+            present.add(j)
+            scored.append((score - 0.1, j, matched, "successor"))
+
+
+def _kind_hint(query: str, key: str) -> frozenset[str] | None:
+    """Kinds hinted by generic words in ``query`` that :func:`name_key` removed."""
+    text = query.strip()
+    for suffix, kinds in _CJK_HINTS:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return kinds
+    plain = _SPACE_RE.sub(" ", _PUNCT_RE.sub(" ", fold(query).replace("'", ""))).strip()
+    if plain == key:
+        return None
+    kept = f" {key} "
+    for word in _HINT_RE.findall(plain):
+        if f" {word} " not in kept:
+            return _HINT_OF[word]
+    return None
+
+
+def _drop_misspelt_generic(key: str) -> tuple[str, frozenset[str] | None]:
+    """Drop a misspelt generic word at the end of ``key`` ("lang son provice" -> "lang son")."""
+    from rapidfuzz import fuzz, process
+
+    words = key.split(" ")
+    if len(words) < 2 or len(words[-1]) < 4:
+        return key, None
+    found = process.extractOne(words[-1], _TYPO_WORDS, scorer=fuzz.ratio, processor=None, score_cutoff=80.0)
+    if found is None:
+        return key, None
+    return " ".join(words[:-1]), _HINT_OF.get(found[0])
+
+
+# -- geopy-compatible geocoders --------------------------------------------------------
+
+
+def _place_record(gazetteer: Gazetteer, place: Place) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "id": place.id,
+        "name": place.name,
+        "kind": place.kind,
+        "country": place.country,
+        "parent_id": place.parent_id,
+        "lat": place.lat,
+        "lon": place.lon,
+        "iso3166_2": place.iso3166_2,
+        "population": place.population,
+        "valid_from": place.valid_from.isoformat() if place.valid_from else None,
+        "valid_to": place.valid_to.isoformat() if place.valid_to else None,
+        "successor_id": place.successor_id,
+        "pair_id": place.pair_id,
+        "source": place.source,
+        "note": place.note,
+    }
+    province = gazetteer.province_of(place.id)
+    country = gazetteer.country_of(place.id)
+    record["province_id"] = province.id if province is not None else None
+    record["address"] = ", ".join(
+        dict.fromkeys(
+            p.name for p in (place, province, country) if p is not None
+        )
+    )
+    return record
+
+
+def _location(address: str, lat: float, lon: float, raw: dict[str, Any]) -> Any:
+    """The one place where (lat, lon) becomes a geopy ``Location``."""
+    from geopy.location import Location
+
+    return Location(address, (lat, lon), raw)
+
+
+class GazetteerGeocoder:
+    """A geopy-compatible geocoder backed by the offline gazetteer: no network, no key.
+
+    Works wherever a geopy geocoder does, e.g.
+    ``geopandas.tools.geocode(names, provider=GazetteerGeocoder)`` (pass the
+    class: geopandas calls ``provider(**kwargs)``) and
+    ``geopy.extra.rate_limiter.RateLimiter(GazetteerGeocoder().geocode)``.
+    The ``raw`` of each ``Location`` is the gazetteer record plus ``score``,
+    ``method``, ``matched``, ``ambiguous`` and ``candidates`` (ids, best first).
+
+    Parameters
+    ----------
+    gazetteer
+        The gazetteer to use; default: ``load_gazetteer(path)``.
+    path
+        Gazetteer folder, when ``gazetteer`` is not given (``None``: bundled).
+    country, date
+        Default context for :meth:`geocode` (ISO code, report date).
+    min_score
+        Answers scoring below this are treated as not found.
+    ambiguous
+        ``"best"`` returns the best candidate of an ambiguous name (flagged in
+        ``raw["ambiguous"]``); ``"none"`` returns ``None`` for it.
+    timeout, user_agent
+        Accepted for geopy compatibility; unused (nothing goes over a network).
+    """
+
+    def __init__(
+        self,
+        *,
+        gazetteer: Gazetteer | None = None,
+        path: str | Path | None = None,
+        country: str | None = None,
+        date: dt.date | str | None = None,
+        min_score: float = 0.0,
+        ambiguous: str = "best",
+        timeout: float | None = None,
+        user_agent: str | None = None,
+    ) -> None:
+        if ambiguous not in ("best", "none"):
+            raise InputError(f"ambiguous must be 'best' or 'none': {ambiguous!r}")
+        self.gazetteer = gazetteer if gazetteer is not None else load_gazetteer(path)
+        self.resolver = Resolver(self.gazetteer)
+        self.country = _country_code(country)
+        self.date = parse_date(date)
+        self.min_score = float(min_score)
+        self.ambiguous = ambiguous
+        self.timeout = timeout
+        self.user_agent = user_agent
+
+    def geocode(
+        self,
+        query: str,
+        *,
+        exactly_one: bool = True,
+        timeout: float | None = None,
+        country: str | None = None,
+        date: dt.date | str | None = None,
+        province: str | None = None,
+        near: Sequence[str] = (),
+        kinds: Iterable[str] | None = None,
+        limit: int | None = None,
+    ) -> Any:
+        """Geocode a place name: a geopy ``Location``, a list of them, or ``None``.
+
+        ``exactly_one=False`` returns every candidate (up to ``limit``), best first.
+        """
+        if not isinstance(query, str) or not query.strip():
+            return None
+        resolution = self.resolver.resolve(
+            query,
+            country=country if country is not None else self.country,
+            province=province,
+            date=date if date is not None else self.date,
+            near=near,
+            kinds=kinds,
+            limit=limit or (1 if exactly_one else 10),
+        )
+        if not resolution or (resolution.ambiguous and self.ambiguous == "none"):
+            return None if exactly_one else []
+        ids = [c.place.id for c in resolution.candidates]
+        locations = []
+        for candidate in resolution.candidates:
+            if candidate.score < self.min_score:
+                continue
+            raw = _place_record(self.gazetteer, candidate.place)
+            raw.update(
+                query=query,
+                score=candidate.score,
+                method=candidate.method,
+                matched=candidate.matched,
+                ambiguous=resolution.ambiguous,
+                candidates=ids,
+            )
+            locations.append(_location(raw["address"], candidate.place.lat, candidate.place.lon, raw))
+        if exactly_one:
+            return locations[0] if locations else None
+        return locations
+
+    def reverse(
+        self,
+        query: Any,
+        *,
+        exactly_one: bool = True,
+        timeout: float | None = None,
+        kinds: Iterable[str] | None = None,
+        date: dt.date | str | None = None,
+        limit: int = 10,
+        max_km: float | None = None,
+    ) -> Any:
+        """The nearest gazetteer place(s) to ``query``, a ``(lat, lon)`` pair or ``"lat, lon"``.
+
+        By default only point-like places (cities, towns, communes, gates,
+        ports, other) are considered, since an admin unit's point is just a
+        representative point; pass ``kinds`` to change that.
+        """
+        import numpy as np
+        from geopy.point import Point
+
+        try:
+            point = Point(query)
+        except (ValueError, TypeError) as exc:
+            raise InputError(f"not a (lat, lon) pair: {query!r}") from exc
+        day = parse_date(date)
+        want = frozenset(kinds) if kinds is not None else frozenset(
+            {"city", "town", "commune", "border_gate", "port", "other"}
+        )
+        r = self.resolver
+        p1, l1 = math.radians(point.latitude), math.radians(point.longitude)
+        lat, lon = np.radians(r._lat), np.radians(r._lon)
+        h = np.sin((lat - p1) / 2) ** 2 + math.cos(p1) * np.cos(lat) * np.sin((lon - l1) / 2) ** 2
+        km = 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+        order = np.lexsort((np.arange(km.size), km))
+        locations = []
+        for i in order:
+            place = r._places[int(i)]
+            if max_km is not None and km[i] > max_km:
+                break
+            if place.kind not in want or not place.valid_on(day):
+                continue
+            raw = _place_record(self.gazetteer, place)
+            raw["distance_km"] = round(float(km[i]), 3)
+            locations.append(_location(raw["address"], place.lat, place.lon, raw))
+            if exactly_one or len(locations) >= limit:
+                break
+        if exactly_one:
+            return locations[0] if locations else None
+        return locations
+
+
+class FallbackGeocoder:
+    """Ask ``primary`` first; ask ``fallback`` only when it has nothing and the user allowed it.
+
+    Answers from the fallback (another geopy geocoder, usually an online one)
+    are cached in the JSON file ``cache_path`` (written atomically) and served
+    from there afterwards, also offline; :meth:`pending` lists them for a
+    curator.  They are never added to the gazetteer.  Their ``raw`` has
+    ``source="fallback"`` and ``status="pending"``.
+
+    Parameters
+    ----------
+    primary
+        Usually a :class:`GazetteerGeocoder`.
+    fallback
+        Any object with geopy's ``geocode(query, *, exactly_one, timeout)``.
+    cache_path
+        JSON file for the fallback's answers.
+    allow_network
+        Ask the fallback at all; ``False`` (default) only reads the cache.
+    """
+
+    def __init__(self, primary: Any, fallback: Any, *, cache_path: str | Path, allow_network: bool = False) -> None:
+        self.primary = primary
+        self.fallback = fallback
+        self.cache_path = Path(cache_path)
+        self.allow_network = allow_network
+        self._cache = self._read_cache()
+
+    def _read_cache(self) -> dict[str, dict[str, Any]]:
+        if not self.cache_path.exists():
+            return {}
+        try:
+            data = json.loads(self.cache_path.read_text(encoding="utf-8"))
+            answers = data["answers"]
+            if not isinstance(answers, dict):
+                raise TypeError("answers is not an object")
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{self.cache_path}: not a geomap fallback cache ({exc})") from None
+        return answers
+
+    def _write_cache(self) -> None:
+        from geomap._io import write_text
+
+        data = {"version": 1, "answers": {k: self._cache[k] for k in sorted(self._cache)}}
+        write_text(self.cache_path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True, default=str) + "\n")
+
+    @staticmethod
+    def _key(query: str) -> str:
+        return name_key(query) or _exact_key(query)
+
+    def geocode(self, query: str, *, exactly_one: bool = True, timeout: float | None = None, **kwargs: Any) -> Any:
+        """Geocode with the primary; then the cache; then, if allowed, the fallback."""
+        found = self.primary.geocode(query, exactly_one=exactly_one, timeout=timeout, **kwargs)
+        if found:
+            return found
+        if not isinstance(query, str) or not query.strip():
+            return None if exactly_one else []
+        key = self._key(query)
+        if key not in self._cache:
+            if not self.allow_network:
+                return None if exactly_one else []
+            answer = self.fallback.geocode(query, exactly_one=True, timeout=timeout)
+            self._cache[key] = self._entry(query, answer)
+            self._write_cache()
+        entry = self._cache[key]
+        if entry.get("lat") is None:
+            return None if exactly_one else []
+        raw = {
+            "source": "fallback",
+            "provider": entry["provider"],
+            "status": entry["status"],
+            "query": entry["query"],
+            "raw": entry.get("raw"),
+        }
+        location = _location(entry["address"], entry["lat"], entry["lon"], raw)
+        return location if exactly_one else [location]
+
+    def _entry(self, query: str, answer: Any) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "query": query,
+            "provider": type(self.fallback).__name__,
+            "status": "pending",
+            "address": None,
+            "lat": None,
+            "lon": None,
+            "raw": None,
+        }
+        if answer:
+            entry.update(
+                address=answer.address,
+                lat=float(answer.latitude),
+                lon=float(answer.longitude),
+                raw=json.loads(json.dumps(answer.raw, default=str)) if answer.raw is not None else None,
+            )
+        return entry
+
+    def reverse(self, query: Any, *, exactly_one: bool = True, timeout: float | None = None, **kwargs: Any) -> Any:
+        """Reverse geocoding uses the primary only."""
+        return self.primary.reverse(query, exactly_one=exactly_one, timeout=timeout, **kwargs)
+
+    def pending(self) -> list[dict[str, Any]]:
+        """The fallback's answers awaiting review (found ones only), by query."""
+        return [dict(e) for _, e in sorted(self._cache.items()) if e.get("status") == "pending" and e.get("lat") is not None]
