@@ -145,7 +145,8 @@ FALLBACK_NAMES = {
     "LA-VT": "Vientiane Prefecture", "LA-VI": "Vientiane Province", "LA-LP": "Luang Prabang",
     "LA-XA": "Xayaboury", "LA-XI": "Xiangkhouang", "LA-SL": "Salavan", "LA-OU": "Oudomxay",
     "LA-PH": "Phongsaly", "LA-LM": "Luang Namtha", "LA-SV": "Savannakhet", "LA-XE": "Sekong",
-    "LA-AT": "Attapeu",
+    "LA-AT": "Attapeu", "LA-BK": "Bokeo", "LA-BL": "Bolikhamsai", "LA-CH": "Champasak",
+    "LA-HO": "Houaphanh", "LA-KH": "Khammouane",
     "KH-1": "Banteay Meanchey", "KH-2": "Battambang", "KH-3": "Kampong Cham",
     "KH-4": "Kampong Chhnang", "KH-5": "Kampong Speu", "KH-6": "Kampong Thom", "KH-7": "Kampot",
     "KH-8": "Kandal", "KH-9": "Koh Kong", "KH-10": "Kratie", "KH-11": "Mondulkiri",
@@ -280,7 +281,7 @@ class _Matcher:
         return None
 
 
-def build_provinces(gpkg: Path, places: list[dict[str, str]]) -> dict:
+def build_provinces(gpkg: Path, places: list[dict[str, str]], *, places_path: Path = PLACES_CSV) -> dict:
     """Province polygons (pre- and post-reform Vietnam, Guangxi, Yunnan, Laos, Cambodia)."""
     import geopandas as gpd
     import shapely
@@ -315,12 +316,12 @@ def build_provinces(gpkg: Path, places: list[dict[str, str]]) -> dict:
         rows.append(row or {})
     if problems:
         raise BuildError(
-            f"{PLACES_CSV}: {len(problems)} province polygon(s) match no gazetteer province: " + "; ".join(problems)
+            f"{places_path}: {len(problems)} province polygon(s) match no gazetteer province: " + "; ".join(problems)
         )
     ids = [r["id"] for r in rows]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
-        raise BuildError(f"{PLACES_CSV}: several polygons match the same gazetteer id: {dupes}")
+        raise BuildError(f"{places_path}: several polygons match the same gazetteer id: {dupes}")
 
     geoms = [_polygonal(shapely.make_valid(g)) for g in src.geometry.values]
     geoms = list(shapely.coverage_simplify(geoms, TOLERANCE_PROVINCES))
@@ -334,12 +335,12 @@ def build_provinces(gpkg: Path, places: list[dict[str, str]]) -> dict:
         if row["country"].upper() == "VN" and row.get("valid_to"):
             succ = row.get("successor_id") or ""
             if not succ:
-                raise BuildError(f"{PLACES_CSV}:{row['_line']}: {row['id']} has valid_to but no successor_id")
+                raise BuildError(f"{places_path}:{row['_line']}: {row['id']} has valid_to but no successor_id")
             groups.setdefault(succ, []).append((row, geom))
     for succ in sorted(groups):
         target = matcher.by_id.get(succ)
         if target is None:
-            raise BuildError(f"{PLACES_CSV}: successor_id {succ!r} is not a gazetteer province")
+            raise BuildError(f"{places_path}: successor_id {succ!r} is not a gazetteer province")
         members = groups[succ]
         merged = _polygonal(shapely.union_all([g for _, g in members], grid_size=10**-DECIMALS))
         member_ids = ", ".join(sorted(r["id"] for r, _ in members))
@@ -349,7 +350,7 @@ def build_provinces(gpkg: Path, places: list[dict[str, str]]) -> dict:
     vn_unchanged = [r for r in rows if r["country"].upper() == "VN" and not r.get("valid_to")]
     vn_after = len(vn_unchanged) + len(groups)
     if vn_after != 34:
-        raise BuildError(f"{PLACES_CSV}: Vietnam after the reform has {vn_after} units, expected 34")
+        raise BuildError(f"{places_path}: Vietnam after the reform has {vn_after} units, expected 34")
 
     features = []
     for row, geom, source in sorted(units, key=lambda u: u[0]["id"]):
@@ -427,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.only in (None, "provinces"):
             places = read_places(args.places)
             gpkg = find_world_map(args.cache)
-            path = write_text(args.out / "provinces.geojson", _dump(build_provinces(gpkg, places)))
+            path = write_text(args.out / "provinces.geojson", _dump(build_provinces(gpkg, places, places_path=args.places)))
             print(f"wrote {path} ({path.stat().st_size:,} bytes)")
     except BuildError as exc:
         print(f"build_boundaries: error: {exc}", file=sys.stderr)
