@@ -1,0 +1,225 @@
+"""The ``geomap`` command: parses arguments and calls the library.
+
+Each command is a ``_cmd_<name>(args) -> int`` registered in :data:`COMMANDS`
+and given its arguments in :func:`_build_parser`.  Exit codes: 0 done, 1 done
+but some inputs were skipped or not found, 2 bad input (one line on stderr,
+``geomap: error: ...``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from geomap._errors import GeomapError
+
+__all__ = ["COMMANDS", "main"]
+
+EXIT_OK = 0
+EXIT_PARTIAL = 1
+EXIT_USAGE = 2
+
+
+def _out(args: argparse.Namespace) -> TextIO:
+    """Where results go (standard output; errors go to standard error)."""
+    return sys.stdout
+
+
+# -- geocode ----------------------------------------------------------------------
+
+
+def _cmd_geocode(args: argparse.Namespace) -> int:
+    from geomap.gazetteer import load_gazetteer
+    from geomap.geocoder import Resolver, parse_date
+
+    date = parse_date(args.date, what="--date")
+    gazetteer = load_gazetteer(args.path)
+    resolver = Resolver(gazetteer)
+    out = _out(args)
+    missing = 0
+    for name in args.names:
+        resolution = resolver.resolve(name, country=args.country, date=date, limit=args.limit)
+        if not resolution:
+            missing += 1
+        if args.json:
+            out.write(json.dumps(_resolution_record(gazetteer, resolution), ensure_ascii=False) + "\n")
+        else:
+            out.write(_resolution_text(gazetteer, resolution, verbose=args.verbose) + "\n")
+    return EXIT_PARTIAL if missing else EXIT_OK
+
+
+def _candidate_record(gazetteer: Any, candidate: Any) -> dict[str, Any]:
+    place = candidate.place
+    province = gazetteer.province_of(place.id)
+    return {
+        "id": place.id,
+        "name": place.name,
+        "kind": place.kind,
+        "country": place.country,
+        "province_id": province.id if province is not None else None,
+        "lat": place.lat,
+        "lon": place.lon,
+        "valid_from": place.valid_from.isoformat() if place.valid_from else None,
+        "valid_to": place.valid_to.isoformat() if place.valid_to else None,
+        "successor_id": place.successor_id,
+        "score": candidate.score,
+        "method": candidate.method,
+        "matched": candidate.matched,
+    }
+
+
+def _resolution_record(gazetteer: Any, resolution: Any) -> dict[str, Any]:
+    candidates = [_candidate_record(gazetteer, c) for c in resolution.candidates]
+    return {
+        "query": resolution.query,
+        "found": bool(resolution),
+        "ambiguous": resolution.ambiguous,
+        "place": candidates[0] if candidates else None,
+        "others": candidates[1:],
+    }
+
+
+def _resolution_text(gazetteer: Any, resolution: Any, *, verbose: int = 0) -> str:
+    if not resolution:
+        return f"{resolution.query}: not found in the gazetteer"
+    best = resolution.best
+    flag = "  AMBIGUOUS: context needed to choose" if resolution.ambiguous else ""
+    lines = [f"{resolution.query}: {_candidate_line(best)}{flag}"]
+    for other in resolution.candidates[1:]:
+        lines.append(f"    or {_candidate_line(other)}")
+    return "\n".join(lines)
+
+
+def _candidate_line(candidate: Any) -> str:
+    p = candidate.place
+    validity = ""
+    if p.valid_from or p.valid_to:
+        validity = f" valid {p.valid_from or '…'}–{p.valid_to or '…'}"
+        if p.successor_id:
+            validity += f" -> {p.successor_id}"
+    return (
+        f"{p.id}  {p.name} ({p.kind}, {p.country})  {p.lat:.5f}, {p.lon:.5f}"
+        f"  score {candidate.score:g} {candidate.method}{validity}"
+    )
+
+
+# -- gazetteer check / search -------------------------------------------------------
+
+
+def _cmd_gazetteer_check(args: argparse.Namespace) -> int:
+    from geomap.gazetteer import check_gazetteer
+
+    problems = check_gazetteer(args.path, ambiguities=not args.no_ambiguities)
+    out = _out(args)
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity != "error"]
+    for problem in problems:
+        if problem.severity == "error" or not args.quiet:
+            out.write(f"{problem}\n")
+    out.write(f"{len(errors)} error(s), {len(warnings)} warning(s)\n")
+    return EXIT_USAGE if errors else EXIT_OK
+
+
+def _cmd_gazetteer_search(args: argparse.Namespace) -> int:
+    from geomap.gazetteer import load_gazetteer
+    from geomap.geocoder import Resolver
+
+    gazetteer = load_gazetteer(args.path)
+    resolution = Resolver(gazetteer).resolve(args.text, limit=args.limit)
+    out = _out(args)
+    if not resolution:
+        out.write(f"{args.text}: no place matches\n")
+        return EXIT_PARTIAL
+    for candidate in resolution.candidates:
+        place = candidate.place
+        parents = " > ".join(p.id for p in gazetteer.ancestors(place.id)) or "-"
+        aliases = "; ".join(f"{a.name} [{a.lang}/{a.kind}]" for a in gazetteer.aliases_of(place.id)) or "-"
+        out.write(f"{_candidate_line(candidate)}\n")
+        out.write(f"    parents: {parents}\n")
+        out.write(f"    aliases: {aliases}\n")
+        out.write(f"    source: {place.source}" + (f"  note: {place.note}" if place.note else "") + "\n")
+    return EXIT_OK
+
+
+# -- parser and dispatch ------------------------------------------------------------
+
+#: Command name (as given to ``args.command``) -> handler.
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "geocode": _cmd_geocode,
+    "gazetteer check": _cmd_gazetteer_check,
+    "gazetteer search": _cmd_gazetteer_search,
+}
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {text!r}")
+    return value
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    from geomap import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="geomap",
+        description="Turn news reports of cross-border activity into maps analysts can trust.",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="print less (errors and results only)")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="print more")
+    # The same options after the command; SUPPRESS keeps a value given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    parser.add_argument("--version", action="version", version=f"geomap {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    geocode = sub.add_parser("geocode", parents=[common], help="resolve place names against the gazetteer")
+    geocode.add_argument("names", nargs="+", metavar="NAME", help="place names, as written in a report")
+    geocode.add_argument("--country", metavar="CC", help="ISO 3166-1 alpha-2 code of the country the text is about")
+    geocode.add_argument("--date", metavar="YYYY-MM-DD", help="report date: picks the admin units of that day")
+    geocode.add_argument("--json", action="store_true", help="one JSON object a line")
+    geocode.add_argument("--limit", type=_positive_int, default=5, metavar="N", help="candidates to show (default 5)")
+    geocode.add_argument("--path", metavar="DIR", help="gazetteer folder (default: the bundled one)")
+    geocode.set_defaults(command="geocode")
+
+    gazetteer = sub.add_parser("gazetteer", help="check or search the gazetteer")
+    gsub = gazetteer.add_subparsers(dest="gazetteer_command", metavar="ACTION")
+    check = gsub.add_parser("check", parents=[common], help="report every problem in the tables, with file and line")
+    check.add_argument("--path", metavar="DIR", help="gazetteer folder (default: the bundled one)")
+    check.add_argument("--no-ambiguities", action="store_true", help="leave out the report of shared names")
+    check.set_defaults(command="gazetteer check")
+    search = gsub.add_parser("search", parents=[common], help="find places by name, for curators")
+    search.add_argument("text", metavar="TEXT")
+    search.add_argument("--limit", type=_positive_int, default=10, metavar="N")
+    search.add_argument("--path", metavar="DIR", help="gazetteer folder (default: the bundled one)")
+    search.set_defaults(command="gazetteer search")
+    gazetteer.set_defaults(command=None, _help=gazetteer)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``geomap`` command line; return the exit code."""
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(list(argv) if argv is not None else None)
+    except SystemExit as exc:  # argparse: --help, --version, usage errors
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    handler = COMMANDS.get(args.command or "")
+    if handler is None:
+        (getattr(args, "_help", None) or parser).print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return handler(args)
+    except GeomapError as exc:
+        message = " ".join(str(exc).split())
+        sys.stderr.write(f"geomap: error: {message}\n")
+        return EXIT_USAGE
+    except BrokenPipeError:  # `geomap ... | head`
+        return EXIT_OK
