@@ -1,0 +1,579 @@
+"""Incidents: the facts about border activity a report states, sentence by sentence.
+
+A sentence becomes one or more :class:`~geomap.records.Incident` when it holds
+a cue word of a type in :data:`CUES` (the taxonomy, documented in
+``docs/TAXONOMY.md``) and states something that happened: a figure, a date,
+or an event verb.  Exhortations ("the two sides need to strengthen...") and
+topics ("cooperation in preventing illegal entry") are not incidents.
+
+A sentence can hold several incidents ("found 146 cases of illegal entry ...;
+charged 42 defendants for organising illegal crossings"): it is cut into
+clauses at ``;`` ``,`` and "while", each clause with a cue opens an incident,
+and the counts of a clause go to the incident of its clause (or the one
+before it).  The places come from the mentions in the sentence, else from the
+sentences before it in the same paragraph; the date from the sentence, else
+the publication date at month precision (``date_text`` left empty to flag it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from geomap.normalize import fold
+from geomap.records import Article, Count, DateSpan, Incident, IncidentPlace, Mention
+
+__all__ = [
+    "CUES",
+    "KIND_PRECISION",
+    "find_incidents",
+    "split_sentences",
+]
+
+# -- the taxonomy: cue patterns over folded (lower-case, unaccented) text ------
+
+CUES: dict[str, tuple[str, ...]] = {
+    "migrant_smuggling": (
+        r"organi[sz]\w* (?:or broker\w* )?(?:the |for )?(?:illegal|unlawful|irregular)\w* (?:entry|exit|entries|exits|crossings?|immigration|emigration|migration|departures?)",
+        r"organi[sz]\w* (?:for )?(?:others|people|migrants|them) to (?:illegally )?(?:enter|exit|leave|cross)",
+        r"broker\w* (?:illegal|unlawful|irregular)\w*",
+        r"(?:people|migrant|human) smuggl\w*",
+        r"smuggl\w* (?:of )?(?:people|persons|migrants|workers)",
+        r"smuggling (?:ring|network|gang|line)s?",
+        r"transport\w* (?:illegal|irregular) (?:entrants|migrants|immigrants)",
+        r"to chuc (?:cho nguoi khac )?(?:xuat|nhap) canh",
+        r"moi gioi",
+    ),
+    "human_trafficking": (
+        r"human trafficking",
+        r"trafficking (?:in|of) (?:persons|people|women|children|humans)",
+        r"traffick\w* (?:women|children|girls|people|persons|brides)",
+        r"victims? of (?:human )?trafficking",
+        r"(?:sold|lured) (?:as|into|to)",
+        r"forced (?:labou?r|marriage|prostitution)",
+        r"mua ban nguoi",
+    ),
+    "drug_trafficking": (
+        r"drugs?",
+        r"drug-trafficking",
+        r"narcotic\w*",
+        r"heroin",
+        r"methamphetamine",
+        r"ketamine",
+        r"opium",
+        r"synthetic pills",
+        r"ma tuy",
+    ),
+    "goods_smuggling": (
+        r"smuggled (?:goods|cigarettes|sugar|fireworks|wildlife|timber|gold|pork|meat|cattle|electronics|fuel|petrol|ivory|items|products|phones)",
+        r"contraband",
+        r"smuggl\w* (?:of )?(?:goods|cigarettes|sugar|fireworks|wildlife|timber|gold|pork|frozen|meat|cattle|pangolins?|electronics|fuel|petrol|ivory|phones)",
+        r"goods smuggling",
+        r"counterfeit",
+        r"buon lau",
+        r"hang lau",
+    ),
+    "fugitive_handover": (
+        r"fugitives?",
+        r"(?:most )?wanted (?:criminals?|suspects?|persons?|men|man|woman|fugitives?)",
+        r"most wanted",
+        r"man wanted",
+        r"woman wanted",
+        r"runaway criminals?",
+        r"extradit\w*",
+        r"handover of",
+        r"truy na",
+    ),
+    "repatriation": (
+        r"repatriat\w*",
+        r"returned [\d,]+ (?:\w+ ){0,2}(?:citizens|nationals|people|migrants|workers)",
+        r"sent (?:them )?back",
+        r"handed back",
+        r"received back",
+        r"deport\w*",
+        r"trao tra",
+        r"hoi huong",
+    ),
+    "joint_patrol": (
+        r"joint (?:border )?patrols?",
+        r"joint (?:border )?operations?",
+        r"patrolled (?:jointly|together)",
+        r"tuan tra (?:chung|song phuong)",
+    ),
+    "exercise": (
+        r"drills?",
+        r"(?:joint |field |response |rescue |simulation )exercises?",
+        r"dien tap",
+    ),
+    "public_awareness": (
+        r"leaflets?",
+        r"awareness",
+        r"propaganda",
+        r"dissemination",
+        r"information sessions?",
+        r"outreach",
+        r"tuyen truyen",
+    ),
+    "crossing_statistics": (
+        r"customs (?:procedures|clearance|formalities)",
+        r"cleared (?:more than |over |about |some |nearly )?[\d,.]+",
+        r"clearance (?:procedures )?for",
+        r"passengers?",
+        r"temporary residence declarations?",
+        r"immigration procedures for",
+        r"(?:entries|exits|crossings|trips) (?:and (?:exits|entries) )?(?:were |was )?(?:made|processed|recorded|handled)",
+        r"vehicles? (?:passed|crossed|cleared)",
+        r"(?:crossed|passed through) the (?:border )?gates?",
+        r"luot",
+    ),
+    "illegal_crossing": (
+        r"(?:illegal|unlawful|irregular)\w* (?:entry|entries|exit|exits|crossings?|immigration|immigrants?|migrants?|entrants?|stays?|border crossings?)",
+        r"illegally (?:crossed|crossing|cross|entered|entering|enter|exited|exiting|exit|staying|stayed)",
+        r"(?:slip|slipped|sneak|sneaked|snuck) (?:across|into|over)",
+        r"without (?:valid )?(?:travel )?(?:documents|papers|passports?|permission)",
+        r"(?:crossed|crossing) (?:the border )?(?:from|into) ",
+        r"violations? of (?:border|immigration)",
+        r"(?:xuat|nhap) (?:nhap )?canh trai phep",
+        r"vuot bien",
+    ),
+}
+
+# Which type wins when two cues overlap: the more specific one.
+_SPECIFICITY = {t: i for i, t in enumerate(CUES)}
+
+_COOPERATION_EVENT = re.compile(
+    r"\b(?:(?:held|hold|holds|attended|co-?chaired|chaired|hosted|convened|opened) (?:a |an |the |their )?(?:[\w-]+ ){0,5}?"
+    r"(?:conference|meeting|talks|session|ceremony|dialogue|forum|consultation)s?"
+    r"|(?:conference|meeting|talks|session|dialogue)s? (?:was |were )?(?:held|took place)"
+    r"|working session|sat down|met (?:in|with|at|on)|meets with|had talks"
+    r"|signed (?:a |an |the |two |new )?(?:[\w-]+ ){0,5}?(?:memorand\w+|mous?|agreements?|plans?|minutes|protocols?|documents|papers|deal)"
+    r"|(?:at|during) the (?:[\w-]+ ){0,6}?(?:meeting|conference|talks)"
+    r"|reached (?:a |an )?(?:broad )?(?:consensus|agreement)"
+    r"|(?:hoi dam|hoi nghi|ky ket))\b"
+)
+
+# Talking about what should happen, not what did.
+_MODAL = re.compile(
+    r"\b(?:need to|needs to|should|must|shall|will|would|hope|hopes|hoped|expected to|willing to|wants to|aims? to|"
+    r"plans? to|planned to|in the coming time|going forward|in the future|agreed to|committed to|called for|called on|"
+    r"urged|proposed|suggested|vowed|pledged|intends? to|are to|is to|can help)\b"
+)
+# A cue right after these words names a topic ("cooperation in preventing illegal entry").
+_TOPIC_BEFORE = re.compile(
+    r"(?:prevent\w*|combat\w*|fight\w*|control\w*|against|tackl\w*|curb\w*|crack\w* down on|crackdown on|"
+    r"address\w*|counter\w*|on|about|related to|plan on)(?: and [\w-]+)?(?: (?:the |of |to |in )?[\w-]+){0,2} $"
+)
+# Something that happened.
+_EVENT_VERB = re.compile(
+    r"\b(?:arrest\w*|stopp?ed|detain\w*|seiz\w*|caught|catch\w*|handed|hand\w* over|rescu\w*|repatriat\w*|return\w*|"
+    r"intercept\w*|discover\w*|uncover\w*|found|find|busted|broke up|broken up|dismantl\w*|charg\w*|prosecut\w*|"
+    r"sentenc\w*|crossed|entered|confiscat\w*|was held|were held|took place|conducted|carried out|distribut\w*|"
+    r"handed out|cleared|completed|received|sent back|deported|transferred|escorted|apprehend\w*|solved|"
+    r"investigat\w*|handled|smuggled|trafficked|tested|staged|organi[sz]ed|launched|signed|met)\b"
+)
+
+_ACTOR_RE = re.compile(
+    r"((?:[A-Z][\w'’]*[ \t]+){0,4})"
+    r"(Ministry of Public Security|National Immigration Administration|Immigration Department|"
+    r"Border Guard Command|Border Guards?|border guards?|General Station of Immigration Inspection|"
+    r"Border Control General Station|border control station|Public Security Bureau|public security (?:bureau|department|bodies)|"
+    r"[Pp]olice|[Cc]ustoms|Coast Guard|coast guard|Procuracy|prosecutors|[Ii]mmigration authorities|"
+    r"Ministry of Foreign Affairs|Ministry of National Defen[cs]e|NIA|MPS)\b"
+)
+_NATIONALITY_RE = re.compile(r"\b(Chinese|Vietnamese|Cambodian|Laotian|Lao(?! Cai| Bao| Bảo)|Thai|Myanmar|Burmese|North Korean)\b")
+_ACTOR_NAMES = {"NIA": "National Immigration Administration", "MPS": "Ministry of Public Security"}
+_LEADING_NOISE = frozenset({"The", "A", "An", "In", "At", "Of", "On", "From", "By", "And", "Both", "Its", "Their", "His", "Her"})
+
+# -- location precision --------------------------------------------------------
+
+#: The location precision code (see ``LOCATION_PRECISIONS``) of a place of each kind.
+KIND_PRECISION = {
+    "border_gate": 1,
+    "port": 1,
+    "town": 1,
+    "commune": 1,
+    "city": 1,
+    "other": 1,
+    "district": 3,
+    "prefecture": 4,
+    "province": 4,
+    "country": 6,
+}
+_NEAR_RE = re.compile(r"\b(?:near|around|close to|outside|not far from|along|on the edge of|gan)\s+(?:the\s+)?$")
+_ROLE_BEFORE = (
+    (re.compile(r"\b(?:from|out of|left|leaving)\s+(?:the\s+)?$"), "origin"),
+    (re.compile(r"\b(?:to|into|toward|towards|for|reach|reached|reaching|bound for)\s+(?:the\s+)?$"), "destination"),
+    (re.compile(r"\b(?:through|via|across|at)\s+(?:the\s+)?$"), "through"),
+    (re.compile(r"\b(?:in|at|on)\s+(?:the\s+)?$"), "in"),
+)
+_VENUE_TYPES = frozenset({"cooperation", "exercise", "public_awareness"})
+
+# -- sentences -----------------------------------------------------------------
+
+_ABBREVIATIONS = frozenset(
+    """
+    lt col gen maj capt sgt cpl pvt adm cmdr brig insp supt mr mrs ms dr prof st sr jr no nos vs
+    etc approx dept gov govt co inc ltd corp jan feb mar apr jun jul aug sep sept oct nov dec
+    fig vol art ed eds est mt ft km dist
+    """.split()
+)
+_SENTENCE_END_RE = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+|$)|\n\s*\n|\n")
+_CLAUSE_RE = re.compile(r";|:|,|\bwhile\b|\bwhereas\b|\bmeanwhile\b")
+
+
+def split_sentences(text: str, *, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence spans ``(start, end)`` in ``text``, trimmed of surrounding space.
+
+    A sentence ends at ``.``, ``!`` or ``?`` followed by space (not after an
+    abbreviation such as "Lt.", "No." or "U.S.", nor inside "4.2"), and at
+    every line end, since reports often leave a line without a final period.
+    """
+    hi = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    begin = start
+    for m in _SENTENCE_END_RE.finditer(text, start, hi):
+        if "\n" not in m.group(0) and m.group(0).startswith("."):
+            word_start = m.start()
+            while word_start > begin and not text[word_start - 1].isspace():
+                word_start -= 1
+            word = text[word_start : m.start()]
+            bare = word.strip("(\"'“‘")
+            nxt = m.end()
+            while nxt < hi and text[nxt].isspace() and text[nxt] != "\n":
+                nxt += 1
+            following = text[nxt] if nxt < hi else ""
+            if bare.lower() in _ABBREVIATIONS or "." in bare or (len(bare) == 1 and bare.isupper()):
+                continue  # "Lt.", "U.S.", "J. Smith"
+            if following and following.islower():
+                continue  # "approx. five" and similar: a sentence starts with a capital
+        stop = m.end() if "\n" not in m.group(0) else m.start()
+        _add_span(text, begin, stop, spans)
+        begin = m.end()
+    _add_span(text, begin, hi, spans)
+    return spans
+
+
+def _add_span(text: str, begin: int, stop: int, spans: list[tuple[int, int]]) -> None:
+    while begin < stop and text[begin].isspace():
+        begin += 1
+    while stop > begin and text[stop - 1].isspace():
+        stop -= 1
+    if stop > begin:
+        spans.append((begin, stop))
+
+
+# -- the cue matcher -------------------------------------------------------------
+
+_CUE_RE = re.compile(
+    "|".join(
+        f"(?P<{kind}_{i}>\\b(?:{pattern}))"
+        for kind, patterns in CUES.items()
+        for i, pattern in enumerate(patterns)
+    )
+)
+_ANY_CUE_RE = re.compile(
+    "|".join(f"\\b(?:{p})" for patterns in CUES.values() for p in patterns) + "|" + _COOPERATION_EVENT.pattern
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    type: str
+    start: int
+    end: int
+
+
+def _cues(folded: str, lo: int, hi: int) -> list[_Cue]:
+    """Cue hits in ``folded[lo:hi]``, overlaps settled for the more specific type."""
+    hits: list[_Cue] = []
+    pos = lo
+    while True:
+        m = _CUE_RE.search(folded, pos, hi)
+        if m is None:
+            break
+        kind = m.lastgroup.rsplit("_", 1)[0] if m.lastgroup else "other"
+        hits.append(_Cue(kind, m.start(), m.end()))
+        pos = m.start() + 1
+    hits.sort(key=lambda c: (c.start, -(c.end - c.start)))
+    kept: list[_Cue] = []
+    for cue in hits:
+        clash = [k for k in kept if k.start < cue.end and cue.start < k.end]
+        if not clash:
+            kept.append(cue)
+            continue
+        if all(_SPECIFICITY[cue.type] < _SPECIFICITY[k.type] for k in clash):
+            kept = [k for k in kept if k not in clash] + [cue]
+    return sorted(kept, key=lambda c: c.start)
+
+
+# -- incidents ---------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Group:
+    type: str
+    start: int
+    end: int
+    counts: list[Count]
+
+
+def find_incidents(
+    article: Article,
+    *,
+    mentions: Sequence[Mention],
+    gazetteer: Any,
+    first_number: int = 1,
+) -> list[Incident]:
+    """Every incident the article states, each tied to its sentence.
+
+    Parameters
+    ----------
+    article
+        The report.
+    mentions
+        Its place mentions (from :func:`geomap.places.find_mentions`), in text order.
+    gazetteer
+        For the kind, province and country of each place (``get(place_id)``).
+    first_number
+        Number of the first incident: ids are ``<article_id>#<n>``.
+
+    Returns
+    -------
+    list of Incident
+        In text order.
+    """
+    from geomap.dates import find_dates
+    from geomap.numbers import find_counts
+
+    text = article.text
+    folded = fold(text)
+    if _ANY_CUE_RE.search(folded) is None:
+        return []
+    ref = article.date
+    resolved = [m for m in mentions if m.place_id]
+    paragraphs = _paragraph_starts(text)
+    incidents: list[Incident] = []
+    seen_cooperation: set[tuple] = set()
+    number = first_number
+    for s_start, s_end in split_sentences(text):
+        if _ANY_CUE_RE.search(folded, s_start, s_end) is None:
+            continue
+        sentence_folded = folded[s_start:s_end]
+        modal = _MODAL.search(sentence_folded) is not None
+        counts = find_counts(text, start=s_start, end=s_end)
+        groups = _groups(folded, s_start, s_end, counts)
+        cooperation = _COOPERATION_EVENT.search(sentence_folded) is not None and not modal
+        if cooperation and not any(g.type == "cooperation" for g in groups):
+            if not groups or all(not g.counts for g in groups):
+                groups = [_Group("cooperation", s_start, s_end, [c for g in groups for c in g.counts])]
+        if not groups:
+            continue
+        dates = find_dates(text, ref=ref, start=s_start, end=s_end)
+        happened = bool(dates) or _EVENT_VERB.search(sentence_folded) is not None
+        sentence_mentions = [m for m in resolved if s_start <= m.start and m.end <= s_end]
+        context_mentions = sentence_mentions or _carried(resolved, paragraphs, s_start, gazetteer)
+        actors = _actors(text, s_start, s_end)
+        for group in groups:
+            if group.type != "cooperation":
+                if modal and not group.counts:
+                    continue
+                if not group.counts and not happened:
+                    continue
+                if group.type == "crossing_statistics" and not group.counts:
+                    continue
+            places = _places(folded, context_mentions, group.type, gazetteer, carried=not sentence_mentions)
+            place_id, precision = _where(text, folded, places, context_mentions, gazetteer)
+            date = _date_for(dates, group, ref)
+            if group.type == "cooperation":
+                key = (date.start if date else None, place_id)
+                if key in seen_cooperation or (seen_cooperation and not dates):
+                    continue
+                seen_cooperation.add(key)
+            incidents.append(
+                Incident(
+                    id=f"{article.id}#{number}",
+                    article_id=article.id,
+                    type=group.type,
+                    sentence=text[s_start:s_end],
+                    start=s_start,
+                    end=s_end,
+                    counts=tuple(group.counts),
+                    date=date,
+                    places=tuple(places),
+                    actors=actors,
+                    location_precision=precision,
+                    place_id=place_id,
+                    source="extracted",
+                )
+            )
+            number += 1
+    return incidents
+
+
+def _groups(folded: str, lo: int, hi: int, counts: Sequence[Count]) -> list[_Group]:
+    """Cut a sentence into clauses and gather them around their cues."""
+    cues = [c for c in _cues(folded, lo, hi) if not _is_topic(folded, lo, c)]
+    if not cues:
+        return []
+    cuts = [lo] + [m.end() for m in _CLAUSE_RE.finditer(folded, lo, hi)] + [hi]
+    clauses = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+    groups: list[_Group] = []
+    for a, b in clauses:
+        inside = [c for c in cues if a <= c.start < b]
+        types = list(dict.fromkeys(c.type for c in inside))
+        strong = a > lo and folded[a - 1] == ";"
+        if types:
+            current = next((g for g in groups if g.type == types[0]), None)
+            if current is None:
+                for kind in types:
+                    groups.append(_Group(kind, a, b, []))
+                current = groups[-len(types)]
+            else:
+                current.end = b
+            target = current
+        elif groups and not strong:
+            target = groups[-1]
+            target.end = b
+        elif strong and any(c.start is not None and a <= c.start < b for c in counts):
+            groups.append(_Group("other", a, b, []))
+            target = groups[-1]
+        else:
+            target = None
+        for count in counts:
+            if count.start is not None and a <= count.start < b and target is not None:
+                target.counts.append(count)
+    # counts before the first clause with a cue go to the first group
+    if groups:
+        first = groups[0]
+        for count in counts:
+            if count.start is not None and count.start < first.start and count not in first.counts:
+                first.counts.insert(0, count)
+    return groups
+
+
+def _is_topic(folded: str, lo: int, cue: _Cue) -> bool:
+    """A cue right after "preventing", "combating"... names a topic, not an event."""
+    window = folded[max(lo, cue.start - 40) : cue.start]
+    return _TOPIC_BEFORE.search(window) is not None
+
+
+def _paragraph_starts(text: str) -> list[int]:
+    starts = [0]
+    for m in re.finditer(r"\n\s*\n", text):
+        starts.append(m.end())
+    return starts
+
+
+def _carried(resolved: Sequence[Mention], paragraphs: Sequence[int], s_start: int, gazetteer: Any) -> list[Mention]:
+    """The places of the sentences before, in the same paragraph (not countries)."""
+    para = max((p for p in paragraphs if p <= s_start), default=0)
+    before = [m for m in resolved if para <= m.start < s_start]
+    if not before:
+        return []
+    non_country = [m for m in before if _kind(gazetteer, m.place_id) != "country"]
+    return [non_country[-1]] if non_country else []
+
+
+def _kind(gazetteer: Any, place_id: str | None) -> str:
+    if not place_id or gazetteer is None:
+        return "other"
+    place = gazetteer.get(place_id)
+    return place.kind if place is not None else "other"
+
+
+def _role(folded: str, mention: Mention, group_type: str, kind: str, carried: bool) -> str:
+    if carried:
+        return "location"
+    window = folded[max(0, mention.start - 30) : mention.start]
+    if kind == "border_gate":
+        return "crossing"
+    for pattern, role in _ROLE_BEFORE:
+        if pattern.search(window):
+            if role == "through":
+                return "location" if kind != "country" else "party"
+            if role == "in":
+                return "venue" if group_type in _VENUE_TYPES else ("party" if kind == "country" else "location")
+            return role
+    return "party" if kind == "country" else "location"
+
+
+def _places(
+    folded: str, mentions: Sequence[Mention], group_type: str, gazetteer: Any, *, carried: bool
+) -> list[IncidentPlace]:
+    out: list[IncidentPlace] = []
+    seen: set[tuple[str, str]] = set()
+    for m in mentions:
+        kind = _kind(gazetteer, m.place_id)
+        role = _role(folded, m, group_type, kind, carried)
+        key = (m.place_id, role)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(IncidentPlace(m.place_id, role, m.start, m.end))
+    return out
+
+
+def _where(
+    text: str, folded: str, places: Sequence[IncidentPlace], mentions: Sequence[Mention], gazetteer: Any
+) -> tuple[str | None, int]:
+    """The place an incident is drawn at, and its location precision code."""
+    best: tuple[int, int, str] | None = None
+    countries: list[str] = []
+    for order, place in enumerate(places):
+        kind = _kind(gazetteer, place.place_id)
+        if kind == "country":
+            countries.append(place.place_id)
+            continue
+        rank = 0 if place.role in ("location", "venue", "crossing") else (1 if place.role == "destination" else 2)
+        precision = KIND_PRECISION.get(kind, 1)
+        if place.start is not None and _NEAR_RE.search(folded[max(0, place.start - 20) : place.start]) and precision == 1:
+            precision = 2
+        candidate = (rank, precision, order, place.place_id)
+        if best is None or candidate[:3] < best[:3]:
+            best = candidate  # type: ignore[assignment]
+    if best is not None:
+        return best[3], best[1]  # type: ignore[index]
+    countries = list(dict.fromkeys(countries))
+    if len(countries) >= 2:
+        return countries[0], 5
+    if countries:
+        return countries[0], 6
+    return None, 6
+
+
+def _date_for(dates: Sequence[DateSpan], group: _Group, ref: DateSpan | None) -> DateSpan | None:
+    """The date of a clause group, else of its sentence, else the publication month (flagged: no text)."""
+    inside = [d for d in dates if d.begin is not None and group.start <= d.begin < group.end]
+    if inside:
+        return inside[0]
+    if dates:
+        return dates[0]
+    if ref is None or ref.start is None:
+        return None
+    day = ref.start
+    first = day.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return DateSpan(first, following - dt.timedelta(days=1), "month", "")
+
+
+def _actors(text: str, lo: int, hi: int) -> tuple[str, ...]:
+    """Agencies and nationalities named in the sentence, in text order."""
+    found: list[tuple[int, str]] = []
+    for m in _ACTOR_RE.finditer(text, lo, hi):
+        words = m.group(1).split()
+        while words and words[0] in _LEADING_NOISE:
+            words.pop(0)
+        head = m.group(2)
+        name = _ACTOR_NAMES.get(head, head)
+        if head[0].islower():
+            name = head.lower()
+            words = []
+        label = " ".join(words + [name]).replace("’s", "").strip()
+        found.append((m.start(), label))
+    for m in _NATIONALITY_RE.finditer(text, lo, hi):
+        found.append((m.start(), m.group(1)))
+    found.sort()
+    return tuple(dict.fromkeys(label for _, label in found))

@@ -1,0 +1,500 @@
+"""Place mentions: every gazetteer name in an article, found and resolved.
+
+One Aho–Corasick automaton (pyahocorasick) holds the folded form of every
+gazetteer name and alias, plus the same names wrapped in the generic words
+reports put around them ("Lang Son province", "tỉnh Lạng Sơn", "Youyi port",
+"凭祥市").  It runs once over the folded article text; :func:`geomap.normalize.fold`
+keeps the length of the text, so offsets found there are offsets in the
+original.  The longest match wins and overlaps are settled leftmost-longest.
+Latin-script names must sit on word boundaries ("Hekou" is not found inside
+"Shekou", "Lao" not inside "Laos"); CJK names need none.
+
+Each match is then resolved by the geocoder in two passes: names that resolve
+without doubt give the article's context (countries, provinces, places), with
+which the doubtful ones are resolved again.  A name that stays ambiguous keeps
+its ranked candidates and no ``place_id``: never a silent guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from geomap.normalize import fold
+from geomap.records import Article, Mention, Resolution, Unresolved
+
+__all__ = [
+    "PlaceMatcher",
+    "find_mentions",
+    "find_unresolved",
+    "word_form",
+]
+
+# Generic words around a name, folded, with the place kinds they hint at.
+_ADMIN = ("province", "prefecture", "district", "city", "town", "commune")
+_GATES = ("border_gate", "port")
+_SUFFIXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    # (generic word, kinds hinted, kinds of place it is added to)
+    ("province", ("province",), _ADMIN),
+    ("provincial", ("province",), _ADMIN),
+    ("city", ("city", "prefecture", "district", "province"), _ADMIN),
+    ("county", ("district",), _ADMIN),
+    ("district", ("district",), _ADMIN),
+    ("town", ("town", "city", "district"), _ADMIN),
+    ("township", ("town",), _ADMIN),
+    ("commune", ("commune",), _ADMIN),
+    ("ward", ("commune",), _ADMIN),
+    ("prefecture", ("prefecture",), _ADMIN),
+    ("autonomous region", ("province",), _ADMIN),
+    ("zhuang autonomous region", ("province",), _ADMIN),
+    ("border gate", _GATES, _ADMIN + _GATES),
+    ("international border gate", _GATES, _ADMIN + _GATES),
+    ("border crossing", _GATES, _ADMIN + _GATES),
+    ("border checkpoint", _GATES, _ADMIN + _GATES),
+    ("checkpoint", _GATES, _GATES),
+    ("port", ("port", "border_gate"), _ADMIN + _GATES),
+    ("border port", ("port", "border_gate"), _ADMIN + _GATES),
+    ("gate", _GATES, _GATES),
+    ("pass", _GATES, _GATES),
+    ("railway station", ("border_gate", "other"), _ADMIN + _GATES),
+)
+_PREFIXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("tinh", ("province",), _ADMIN),
+    ("thanh pho", ("city", "province", "prefecture"), _ADMIN),
+    ("tp", ("city", "province"), _ADMIN),
+    ("huyen", ("district",), _ADMIN),
+    ("quan", ("district",), _ADMIN),
+    ("thi xa", ("district", "town"), _ADMIN),
+    ("thi tran", ("town",), _ADMIN),
+    ("xa", ("commune",), _ADMIN),
+    ("phuong", ("commune",), _ADMIN),
+    ("cua khau", _GATES, _ADMIN + _GATES),
+    ("cua khau quoc te", _GATES, _ADMIN + _GATES),
+    ("ga", ("border_gate", "other"), _ADMIN + _GATES),
+)
+_CJK_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("省", ("province",)),
+    ("市", ("city", "prefecture", "district")),
+    ("县", ("district",)),
+    ("区", ("province", "district")),
+    ("自治区", ("province",)),
+    ("壮族自治区", ("province",)),
+    ("口岸", _GATES),
+    ("镇", ("town",)),
+    ("乡", ("commune",)),
+)
+
+# Single words that are place names somewhere but mostly mean something else
+# in English reports, or are parts of Vietnamese personal names.  Dropped when
+# they stand alone, without a generic word.
+_STOPWORDS = frozenset(
+    """
+    long bay police home global society van nam ha an tan binh minh quang hung thanh son
+    lai lam phu vinh tay dong bac trung mai xuan hoa de la ba ta to bo cam ma na lo ky
+    hai ninh yen thai hoang bao tien hong lien phong chinh khoa thuc huong tam luong
+    ding xu xi li ma mo my so do vu vo le ly ho dang duc kim nghia tri china's vietnam's
+    central north south east west northern southern eastern western border gate port
+    city province district county town commune state union general national
+    """.split()
+)
+
+# Common Vietnamese family names: a place-name match right after one is most
+# likely a person's given name ("Luong Tam Quang", "Pham Minh Chinh").
+_SURNAMES = frozenset(
+    """
+    nguyen tran le pham hoang huynh phan vu vo dang bui do ngo duong ly luong dinh
+    trinh mai ta truong lam cao doan la to chu ha quach kieu thai
+    """.split()
+)
+
+_NONWORD_RE = re.compile(r"[^\w]")
+_CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_TOKEN_BEFORE_RE = re.compile(r"(\w+)\W{1,2}$")
+
+
+def word_form(text: str) -> str:
+    """Fold ``text`` and turn every non-word character into a space (same length)."""
+    return _NONWORD_RE.sub(" ", fold(text))
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """What a pattern in the automaton stands for."""
+
+    cjk: bool
+    size: int  # length of the pattern, without the leading boundary space
+    base_offset: int  # where the bare name starts inside the pattern
+    base_len: int
+    kinds: tuple[str, ...]  # kinds hinted by the generic word, () for none
+    lowercase_ok: bool  # the gazetteer spells the name in lower case
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    start: int
+    end: int
+    base_start: int
+    base_end: int
+    kinds: tuple[str, ...]
+    cjk: bool
+
+
+class PlaceMatcher:
+    """One multi-pattern automaton over every gazetteer name, alias and generic variant.
+
+    Build it once with :meth:`from_gazetteer` (or :meth:`from_names`) and reuse
+    it for every article; it pickles, so worker processes can share it.
+    """
+
+    def __init__(self, automaton: Any, entries: Sequence[_Entry]) -> None:
+        self._automaton = automaton
+        self._entries = tuple(entries)
+
+    def __len__(self) -> int:
+        return len(self._automaton)
+
+    @classmethod
+    def from_gazetteer(cls, gazetteer: Any) -> PlaceMatcher:
+        """Build the matcher from a :class:`~geomap.gazetteer.Gazetteer`.
+
+        Parameters
+        ----------
+        gazetteer
+            Anything with ``names()`` yielding ``(name, place_id, lang, kind)``
+            and ``get(place_id)`` returning a place with a ``kind``.
+        """
+        kinds: dict[str, str] = {}
+        pairs = []
+        for row in gazetteer.names():
+            name, place_id = row[0], row[1]
+            if place_id not in kinds:
+                place = gazetteer.get(place_id)
+                kinds[place_id] = getattr(place, "kind", "other") if place is not None else "other"
+            pairs.append((name, kinds[place_id]))
+        return cls.from_names(pairs)
+
+    @classmethod
+    def from_names(cls, names: Iterable[tuple[str, str]]) -> PlaceMatcher:
+        """Build the matcher from ``(name, place kind)`` pairs."""
+        import ahocorasick
+
+        automaton = ahocorasick.Automaton()
+        entries: list[_Entry] = []
+        index: dict[str, int] = {}
+
+        def add(pattern: str, entry: _Entry) -> None:
+            if pattern in index:
+                old = entries[index[pattern]]
+                # the same form from several places: the union of hints, bare wins
+                if old.kinds and entry.kinds and old.kinds != entry.kinds:
+                    merged = tuple(dict.fromkeys(old.kinds + entry.kinds))
+                    entries[index[pattern]] = _Entry(
+                        old.cjk, old.size, old.base_offset, old.base_len, merged, old.lowercase_ok
+                    )
+                return
+            index[pattern] = len(entries)
+            entries.append(entry)
+            automaton.add_word(pattern, index[pattern])
+
+        for name, kind in names:
+            name = name.strip()
+            if not name:
+                continue
+            form = word_form(name).strip()
+            if not form or form.isdigit():
+                continue
+            if _CJK_RE.search(name):
+                add(form, _Entry(True, len(form), 0, len(form), (), True))
+                for suffix, hinted in _CJK_SUFFIXES:
+                    if not form.endswith(suffix):
+                        add(form + suffix, _Entry(True, len(form) + len(suffix), 0, len(form), hinted, True))
+                continue
+            lowercase_ok = not name[:1].isupper()
+            if len(form) < 2:
+                continue
+            add(" " + form, _Entry(False, len(form), 0, len(form), (), lowercase_ok))
+            for word, hinted, applies in _SUFFIXES:
+                if kind in applies and not form.endswith(" " + word):
+                    pattern = f"{form} {word}"
+                    add(" " + pattern, _Entry(False, len(pattern), 0, len(form), hinted, lowercase_ok))
+            for word, hinted, applies in _PREFIXES:
+                if kind in applies and not form.startswith(word + " "):
+                    pattern = f"{word} {form}"
+                    add(" " + pattern, _Entry(False, len(pattern), len(word) + 1, len(form), hinted, lowercase_ok))
+        if len(automaton):
+            automaton.make_automaton()
+        return cls(automaton, entries)
+
+    def find(self, text: str) -> list[_Match]:
+        """Every name in ``text``: leftmost-longest, on word boundaries, offsets into ``text``."""
+        if not len(self._automaton):
+            return []
+        padded = " " + word_form(text) + " "
+        n = len(padded)
+        entries = self._entries
+        found: list[tuple[int, int, int]] = []
+        for last, idx in self._automaton.iter(padded):
+            entry = entries[idx]
+            if not entry.cjk and last + 1 < n and padded[last + 1] != " ":
+                continue  # a Latin name must end on a word boundary
+            # padded index i is text index i - 1; the pattern ends at text index last - 1
+            found.append((last - entry.size, last, idx))
+        if not found:
+            return []
+        # leftmost-longest: by start, longest first; a match overlapping a kept one goes
+        found.sort(key=lambda t: (t[0], -t[1]))
+        matches: list[_Match] = []
+        taken_to = -1
+        for start, end, idx in found:
+            if start < taken_to:
+                continue
+            entry = entries[idx]
+            base_start = start + entry.base_offset
+            base_end = base_start + entry.base_len
+            if not entry.cjk and not entry.lowercase_ok:
+                first = text[base_start]
+                if first.isalpha() and not first.isupper():
+                    continue  # "long" in running text is not Long (a place)
+            matches.append(_Match(start, end, base_start, base_end, entry.kinds, entry.cjk))
+            taken_to = end
+        return matches
+
+
+def _call_resolve(resolver: Any, name: str, **kwargs: Any) -> Resolution:
+    """Call ``resolver.resolve``; drop the ``kinds`` hint if this resolver lacks it."""
+    try:
+        return resolver.resolve(name, **kwargs)
+    except TypeError:
+        kwargs.pop("kinds", None)
+        return resolver.resolve(name, **kwargs)
+
+
+def _is_false_positive(text: str, match: _Match) -> bool:
+    """Stoplisted single words and given names after a family name."""
+    if match.cjk or match.kinds:
+        return False
+    base = fold(text[match.base_start : match.base_end])
+    if " " not in base and base in _STOPWORDS:
+        return True
+    before = _TOKEN_BEFORE_RE.search(text, max(0, match.start - 40), match.start)
+    if before is not None:
+        word = before.group(1)
+        gap = text[before.end(1) : match.start]
+        if word[:1].isupper() and fold(word) in _SURNAMES and gap.strip() == "":
+            return True
+    return False
+
+
+def _country_of(gazetteer: Any, place: Any) -> str | None:
+    if gazetteer is not None and hasattr(gazetteer, "country_of"):
+        try:
+            value = gazetteer.country_of(place.id)
+        except (KeyError, ValueError, AttributeError):
+            value = None
+        if value is not None:
+            return getattr(value, "country", value) if not isinstance(value, str) else value
+    return getattr(place, "country", None)
+
+
+def _province_of(gazetteer: Any, place: Any) -> str | None:
+    if gazetteer is not None and hasattr(gazetteer, "province_of"):
+        try:
+            value = gazetteer.province_of(place.id)
+        except (KeyError, ValueError, AttributeError):
+            value = None
+        if value is not None:
+            return value if isinstance(value, str) else getattr(value, "id", None)
+    return place.id if getattr(place, "kind", "") == "province" else None
+
+
+def find_mentions(
+    article: Article,
+    *,
+    matcher: PlaceMatcher,
+    resolver: Any,
+    context: dict | None = None,
+) -> list[Mention]:
+    """Every gazetteer name in ``article``, resolved with the article's context.
+
+    Parameters
+    ----------
+    article
+        The report.
+    matcher
+        A :class:`PlaceMatcher` built once for the gazetteer.
+    resolver
+        A :class:`~geomap.geocoder.Resolver` (``resolve(name, *, country,
+        province, date, near)``).
+    context
+        Optional extra hints: ``{"country": "VN", "near": (place_id, ...)}``.
+
+    Returns
+    -------
+    list of Mention
+        In text order.  Ambiguous names have ``place_id=None``, ``ambiguous=True``
+        and their ranked ``candidates``.
+    """
+    text = article.text
+    matches = [m for m in matcher.find(text) if not _is_false_positive(text, m)]
+    if not matches:
+        return []
+    gazetteer = getattr(resolver, "gazetteer", None)
+    day: dt.date | None = article.date.start if article.date is not None else None
+    extra = context or {}
+    base_near = tuple(extra.get("near", ()))
+    country_hint = extra.get("country")
+
+    # pass 1: each distinct (name, kinds) once, without context
+    first: dict[tuple[str, tuple[str, ...]], Resolution] = {}
+    for m in matches:
+        key = (text[m.base_start : m.base_end], m.kinds)
+        if key not in first:
+            first[key] = _call_resolve(
+                resolver, key[0], country=country_hint, date=day, near=base_near, kinds=m.kinds or None
+            )
+    near: list[str] = list(base_near)
+    countries: dict[str, int] = {}
+    for res in first.values():
+        if res and not res.ambiguous:
+            place = res.place
+            near.append(place.id)
+            code = _country_of(gazetteer, place)
+            if code:
+                countries[code] = countries.get(code, 0) + 1
+            province = _province_of(gazetteer, place)
+            if province and province != place.id:
+                near.append(province)
+    near_t = tuple(dict.fromkeys(near))
+
+    # pass 2: the doubtful ones again, with what the article names for sure
+    final: dict[tuple[str, tuple[str, ...]], Resolution] = {}
+    for key, res in first.items():
+        if res and res.ambiguous and near_t:
+            again = _call_resolve(
+                resolver, key[0], country=country_hint, date=day, near=near_t, kinds=key[1] or None
+            )
+            final[key] = again if again else res
+        else:
+            final[key] = res
+
+    mentions: list[Mention] = []
+    for m in matches:
+        res = final[(text[m.base_start : m.base_end], m.kinds)]
+        if not res:
+            continue
+        best = res.best
+        ids = tuple(dict.fromkeys(c.place.id for c in res.candidates))
+        mentions.append(
+            Mention(
+                article_id=article.id,
+                start=m.start,
+                end=m.end,
+                text=text[m.start : m.end],
+                place_id=None if res.ambiguous else best.place.id,
+                score=float(best.score),
+                method=best.method,
+                candidates=ids if res.ambiguous else (),
+                ambiguous=bool(res.ambiguous),
+            )
+        )
+    return mentions
+
+
+# -- names the gazetteer lacks -------------------------------------------------
+
+_HINT_AFTER = (
+    "Province",
+    "province",
+    "District",
+    "district",
+    "Border Gate",
+    "border gate",
+    "County",
+    "county",
+    "Commune",
+    "commune",
+    "Port",
+    "port",
+    "City",
+    "city",
+    "Town",
+    "town",
+)
+_HINT_BEFORE = ("tỉnh", "Tỉnh", "huyện", "Huyện", "xã", "Xã", "cửa khẩu", "Cửa khẩu")
+_HINT_RE = re.compile(
+    r"(?<!\w)(" + "|".join(re.escape(h) for h in sorted(_HINT_AFTER + _HINT_BEFORE, key=len, reverse=True)) + r")(?!\w)"
+)
+_CAP_WORD = r"[^\W\d_][\w'’\-]*"
+_NAME_BEFORE_RE = re.compile(rf"((?:{_CAP_WORD}[ \t]+){{1,4}})$")
+_NAME_AFTER_RE = re.compile(rf"^[ \t]+((?:{_CAP_WORD})(?:[ \t]+{_CAP_WORD}){{0,3}})")
+_FUNCTION_WORDS = frozenset(
+    """
+    the a an in at of on from to for and or with by as into this that these those its their his her
+    our each every both all some any one two three four five six seven eight nine ten first second
+    vietnamese chinese lao laotian cambodian thai border northern southern eastern western central
+    provincial local same other another which whose where what mr ms
+    """.split()
+)
+
+
+def _capitalised_run(words: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """Keep the trailing run of capitalised, non-function words."""
+    run: list[tuple[int, int]] = []
+    for start, end in reversed(words):
+        word = text[start:end]
+        if not word[:1].isupper() or fold(word) in _FUNCTION_WORDS:
+            break
+        run.append((start, end))
+    return list(reversed(run))
+
+
+def find_unresolved(article: Article, *, mentions: Sequence[Mention]) -> list[Unresolved]:
+    """Place-like names the gazetteer lacks: a capitalised name beside a generic word.
+
+    "Nam Quan Province", "Bac Phong Sinh border gate", "tỉnh Điện Biên Phủ"... when
+    no mention covers them.  The curator adds them to the gazetteer.
+    """
+    text = article.text
+    covered = sorted((m.start, m.end) for m in mentions)
+    found: dict[tuple[int, int], Unresolved] = {}
+
+    def is_covered(start: int, end: int) -> bool:
+        return any(s < end and start < e for s, e in covered)
+
+    for hit in _HINT_RE.finditer(text):
+        hint = hit.group(1)
+        if hint in _HINT_BEFORE:
+            after = _NAME_AFTER_RE.match(text, hit.end())
+            if after is None:
+                continue
+            words = [(w.start(), w.end()) for w in re.finditer(_CAP_WORD, after.group(1))]
+            words = [(after.start(1) + s, after.start(1) + e) for s, e in words]
+            run: list[tuple[int, int]] = []
+            for s, e in words:
+                if not text[s].isupper():
+                    break
+                run.append((s, e))
+        else:
+            line_start = max(text.rfind("\n", 0, hit.start()) + 1, hit.start() - 80)
+            before = _NAME_BEFORE_RE.search(text, line_start, hit.start())
+            if before is None:
+                continue
+            words = [(before.start(1) + w.start(), before.start(1) + w.end()) for w in re.finditer(_CAP_WORD, before.group(1))]
+            run = _capitalised_run(words, text)
+            if run and run[0][0] > 0 and text[run[0][0] - 1] in "’'":
+                run = []
+        if not run:
+            continue
+        start, end = run[0][0], run[-1][1]
+        if hint in _HINT_BEFORE:
+            span = (hit.start(), end)
+        else:
+            span = (start, hit.end())
+        if is_covered(start, end):
+            continue
+        if span not in found:
+            found[span] = Unresolved(article.id, span[0], span[1], text[span[0] : span[1]], hint.lower())
+    return [found[k] for k in sorted(found)]

@@ -1,0 +1,170 @@
+"""Routes: the ordered places a report says people or goods moved through.
+
+A sentence that describes movement ("smuggled from X via Y into Z",
+"migrants gather in Svay Rieng, walk into An Giang and Tay Ninh, ride to Ho
+Chi Minh City, then travel north to Lang Son before crossing into China")
+becomes a :class:`~geomap.records.Route` whose stops are its place mentions in
+text order, each with a role read from the words just before it:
+
+* ``origin`` -- "from", "out of", "starts in", "leave";
+* ``staging`` -- "gather in", "waited in", "assembled at", "hid in";
+* ``transit`` -- "through", "via", "across"; also any "to X" that is not the last;
+* ``crossing`` -- a border gate, or the stop just before "crossing into";
+* ``destination`` -- the last "to", "into", "toward", "reach".
+
+Names in a list ("through An Giang, Tay Ninh and Kien Giang") share the role of
+the first.  A place with no role word before it is not a stop (it is only
+being talked about).  Country-level stops keep precision 6.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from geomap.incidents import KIND_PRECISION, split_sentences
+from geomap.normalize import fold
+from geomap.records import Article, Mention, Route, Stop
+
+__all__ = ["find_routes"]
+
+_MOVEMENT = re.compile(
+    r"\b(?:smuggl|transport|travel|mov|walk|rode|ride|ferr|brought|bring|took|taken|cross|enter|head|gather|"
+    r"lead|led|carr|driv|drove|flew|fly|go|goes|went|trek|sail|continu|return|escort|reach|path|route|trail|"
+    r"journey|trafficked|lur|ship|truck|bus|coach|pass|leav|left|fled|flee|slip)\w*"
+)
+_DIRECTION = re.compile(r"\b(?:from|via|through|into|to|toward|towards|across)\b")
+
+_ORIGIN = re.compile(
+    r"(?:\bfrom|\bout of|\bstart(?:s|ed|ing)? (?:out )?(?:in|at|from)|\bbegin(?:s|ning)? in|\boriginat\w* (?:in|from)|"
+    r"\bleav\w*|\bleft|\bfled|\brecruited in)\s+(?:the\s+)?$"
+)
+_STAGING = re.compile(
+    r"\b(?:gather\w*|assembl\w*|wait\w*|stay\w*|hid\w*|held|kept|collect\w*|stag\w*|group\w*|housed|lodg\w*)"
+    r"(?:\s+[\w-]+){0,3}?\s+(?:in|at)\s+(?:the\s+)?$"
+)
+_CROSS_INTO = re.compile(r"\b(?:cross\w*|across)(?:\s+(?:the|a|over|at|night|border|river|line|illegally))*\s+(?:into|to)\s+(?:the\s+)?$")
+_TRANSIT = re.compile(r"\b(?:through|via|across|passing|passed|transit\w*|by way of)(?:\s+[\w-]+){0,2}?\s+$")
+_TOWARD = re.compile(
+    r"\b(?:to|into|toward|towards|reach\w*|arriv\w* (?:in|at)|bound for|enter\w*|onward to|on to|for)"
+    r"(?:\s+(?:the|north|south|east|west|northern|southern))?\s+$"
+)
+_LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*(?:the\s+)?$")
+
+
+def _kind(gazetteer: Any, place_id: str) -> str:
+    place = gazetteer.get(place_id) if gazetteer is not None else None
+    return place.kind if place is not None else "other"
+
+
+def _role(window: str) -> str | None:
+    if _CROSS_INTO.search(window):
+        return "cross_into"
+    if _STAGING.search(window):
+        return "staging"
+    if _ORIGIN.search(window):
+        return "origin"
+    if _TRANSIT.search(window):
+        return "transit"
+    if _TOWARD.search(window):
+        return "toward"
+    return None
+
+
+def find_routes(article: Article, *, mentions: Sequence[Mention], gazetteer: Any = None) -> list[Route]:
+    """Every movement the article describes, as ordered stops with roles.
+
+    Parameters
+    ----------
+    article
+        The report.
+    mentions
+        Its resolved place mentions, in text order.
+    gazetteer
+        For the kind of each place (border gates are crossings; countries get
+        precision 6).  Without it every stop has precision 1.
+
+    Returns
+    -------
+    list of Route
+        Ids ``<article_id>/r<n>``, in text order; only routes of two stops or more.
+    """
+    text = article.text
+    folded = fold(text)
+    resolved = [m for m in mentions if m.place_id]
+    if len(resolved) < 2:
+        return []
+    routes: list[Route] = []
+    for s_start, s_end in split_sentences(text):
+        inside = [m for m in resolved if s_start <= m.start and m.end <= s_end]
+        if len(inside) < 2:
+            continue
+        sentence = folded[s_start:s_end]
+        if _DIRECTION.search(sentence) is None or _MOVEMENT.search(sentence) is None:
+            continue
+        stops = _stops(folded, s_start, inside, gazetteer)
+        if len(stops) < 2 or len({s.place_id for s in stops}) < 2:
+            continue
+        routes.append(
+            Route(
+                id=f"{article.id}/r{len(routes) + 1}",
+                article_id=article.id,
+                sentence=text[s_start:s_end],
+                start=s_start,
+                end=s_end,
+                stops=tuple(stops),
+            )
+        )
+    return routes
+
+
+def _stops(folded: str, s_start: int, mentions: Sequence[Mention], gazetteer: Any) -> list[Stop]:
+    raw: list[tuple[Mention, str]] = []
+    previous_end = s_start
+    previous_role: str | None = None
+    for m in mentions:
+        window = folded[max(previous_end, m.start - 60) : m.start]
+        role = _role(window)
+        if role is None and previous_role is not None and _LIST_GAP.match(folded[previous_end : m.start]):
+            role = "toward" if previous_role == "cross_into" else previous_role
+        if role is None and raw and _kind(gazetteer, m.place_id) == "border_gate":
+            role = "crossing"
+        if role is not None:
+            if raw and raw[-1][0].place_id == m.place_id:
+                previous_end = m.end
+                continue
+            raw.append((m, role))
+        previous_role = role
+        previous_end = m.end
+    if len(raw) < 2 or not any(r in ("origin", "toward", "cross_into", "transit") for _, r in raw):
+        return []
+    # the last "to"/"into" is the destination; earlier ones are transit stops;
+    # the stop just before "crossing into X" is where the border was crossed
+    last_toward = max((i for i, (_, r) in enumerate(raw) if r in ("toward", "cross_into")), default=None)
+    roles: list[str] = []
+    for i, (m, r) in enumerate(raw):
+        kind = _kind(gazetteer, m.place_id)
+        if r == "cross_into":
+            if roles and roles[-1] != "origin":
+                roles[-1] = "crossing"
+            r = "destination" if i == last_toward else "transit"
+        elif r == "toward":
+            r = "destination" if i == last_toward else "transit"
+        if kind == "border_gate" and r in ("transit", "toward"):
+            r = "crossing"
+        roles.append(r)
+    stops = []
+    for order, ((m, _), role) in enumerate(zip(raw, roles, strict=True), start=1):
+        kind = _kind(gazetteer, m.place_id)
+        stops.append(
+            Stop(
+                place_id=m.place_id,
+                role=role,
+                order=order,
+                precision=KIND_PRECISION.get(kind, 1),
+                start=m.start,
+                end=m.end,
+            )
+        )
+    return stops
