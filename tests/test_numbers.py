@@ -1,0 +1,188 @@
+"""Numbers and counts: every figure a report states, with its unit, qualifier and offsets."""
+
+from __future__ import annotations
+
+import pytest
+
+from geomap.numbers import QUALIFIERS, UNITS, find_counts, parse_number
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("146", 146),
+        ("4,900", 4900),
+        ("84,000", 84000),
+        ("774.6", 774.6),
+        ("4.2 million", 4_200_000),
+        ("1.71 billion", 1_710_000_000),
+        ("3 thousand", 3000),
+        ("two", 2),
+        ("six", 6),
+        ("Thirteen", 13),
+        ("twenty-five", 25),
+        ("two hundred", 200),
+        ("a dozen", 12),
+        ("a thousand", 1000),
+        ("1.450.000", 1_450_000),  # Vietnamese thousands dots, unambiguous with two groups
+        ("1.450,5", 1450.5),
+        ("1.450", 1.45),  # one group is ambiguous: read the English way
+        ("2 triệu", 2_000_000),
+    ],
+)
+def test_parse_number(text, value):
+    assert parse_number(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["hundreds", "dozens", "thousands", "several", "", "abc", "12abc", "1,2,3", None])
+def test_parse_number_gives_none_for_vague_or_non_numbers(text):
+    assert parse_number(text) is None
+
+
+def counts(text: str) -> list[tuple]:
+    found = find_counts(text)
+    for c in found:
+        assert text[c.start : c.end] == c.text, c
+    return [(c.value, c.unit, c.qualifier) for c in found]
+
+
+def test_cases_people_and_citizens_in_one_sentence():
+    text = "Officers found 58 cases of illegal crossing involving 203 individuals, including 77 Chinese citizens."
+    assert counts(text) == [(58, "cases", ""), (203, "people", ""), (77, "people", "")]
+    assert [c.text for c in find_counts(text)] == ["58 cases", "203 individuals", "77 Chinese citizens"]
+
+
+def test_qualifiers_are_normalised():
+    text = (
+        "over 52,000 foreign nationals, more than 9,000 residents, about 3,100 border cases, "
+        "nearly 40 migrants, up to 15 people, at least 6 defendants"
+    )
+    assert counts(text) == [
+        (52000, "people", "over"),
+        (9000, "people", "over"),
+        (3100, "cases", "about"),
+        (40, "people", "about"),
+        (15, "people", "under"),
+        (6, "defendants", "over"),
+    ]
+    assert find_counts(text)[0].text == "over 52,000 foreign nationals"
+    assert set(QUALIFIERS.values()) == {"over", "about", "under"}
+
+
+def test_weights_and_scales():
+    assert counts("They seized 312.5 kilograms of heroin and 2.4 tonnes of sugar.") == [
+        (312.5, "kg", ""),
+        (2.4, "tonnes", ""),
+    ]
+    assert counts("over 3.1 million entry declarations") == [(3_100_000, "declarations", "over")]
+
+
+def test_money_in_yuan_and_dollars():
+    found = find_counts("goods worth 2.35 billion yuan ($327.9 million) were seized, plus VND 4 billion")
+    assert [(c.value, c.unit) for c in found] == [
+        (2_350_000_000, "yuan"),
+        (327_900_000, "USD"),
+        (4_000_000_000, "VND"),
+    ]
+    assert found[1].text == "$327.9 million"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["from 20 to 25 people", "20-25 people", "20 to 25 people", "between 20 and 25 people", "20 – 25 people"],
+)
+def test_ranges(text):
+    (c,) = find_counts(text)
+    assert (c.value, c.value_max, c.unit, c.qualifier) == (20, 25, "people", "range")
+    assert c.text == text
+
+
+def test_scale_of_the_upper_end_applies_to_both():
+    (c,) = find_counts("2 to 3 million people")
+    assert (c.value, c.value_max) == (2_000_000, 3_000_000)
+
+
+def test_several_counts_joined_by_and():
+    assert counts("clearance for more than 610,000 people and 98,000 vehicles") == [
+        (610000, "people", "over"),
+        (98000, "vehicles", ""),
+    ]
+
+
+def test_patrols_officers_leaflets_talks_operations_files():
+    text = (
+        "They held 12 joint patrols involving 310 officers, handed out 4,210 leaflets, held 8 talks, "
+        "ran 97 joint operations and swapped 150 case information files."
+    )
+    assert counts(text) == [
+        (12, "patrols", ""),
+        (310, "officers", ""),
+        (4210, "leaflets", ""),
+        (8, "talks", ""),
+        (97, "operations", ""),
+        (150, "files", ""),
+    ]
+
+
+def test_people_like_units_stay_distinct():
+    text = "They arrested 31 suspects, tried 9 defendants, returned 5 wanted fugitives and freed 18 victims."
+    assert [u for _, u, _ in counts(text)] == ["suspects", "defendants", "fugitives", "victims"]
+    assert {"suspects", "defendants", "fugitives", "victims", "people"} <= set(UNITS.values())
+
+
+def test_number_words_with_a_unit_noun():
+    assert counts("Police handed over three Chinese most wanted to the other side.") == [(3, "fugitives", "")]
+    assert counts("Eleven cases involved a dozen migrants.") == [(11, "cases", ""), (12, "people", "")]
+    assert counts("They rescued seven victims.") == [(7, "victims", "")]
+
+
+def test_handed_over_is_not_a_qualifier():
+    (c,) = find_counts("The side handed over 4 fugitives.")
+    assert (c.qualifier, c.text) == ("", "4 fugitives")
+
+
+def test_vague_quantities_make_no_count():
+    assert find_counts("They handled hundreds of criminal cases and dozens of migrants.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The plan was signed in 2021 by both sides.",
+        "They met on March 9 at the gate.",
+        "Thứ Bảy, 09/03/2024, 18:40",
+        "Updated: 2024-03-09 18:40",
+        "the 4th conference and the 11th meeting of the 19th Party Congress",
+        "a 34-year-old man and a 100-year goal after COVID-19",
+        "after more than two years of work and six months of talks",
+        "Call 0912 345 678 or +84 912345678 for details.",
+        "Decree No. 12 and Article 5 apply.",
+        "The talks followed the 1 + 5 mechanism.",
+    ],
+)
+def test_not_counts(text):
+    assert find_counts(text) == []
+
+
+def test_list_numbering_is_not_a_count():
+    text = "1. Nine people were caught.\n2) Four boats were stopped."
+    assert counts(text) == [(9, "people", ""), (4, "boats", "")]
+
+
+def test_numbers_without_a_unit_are_left_out():
+    assert find_counts("with more than 150,000 currently living in the city") == []
+
+
+def test_start_end_limit_the_search_and_offsets_index_the_text():
+    text = "First: 10 cases. Second: 20 people."
+    cut = text.index("Second")
+    (c,) = find_counts(text, start=cut)
+    assert (c.value, c.start, c.end) == (20, text.index("20"), len(text) - 1)
+    assert [x.value for x in find_counts(text, end=cut)] == [10]
+
+
+def test_offsets_hold_with_non_ascii_text_around():
+    text = "Tại Lạng Sơn, công an bắt 14 suspects — và 3 nghìn people."
+    found = find_counts(text)
+    assert [(c.value, c.unit) for c in found] == [(14, "suspects"), (3000, "people")]
+    assert all(text[c.start : c.end] == c.text for c in found)
