@@ -629,9 +629,30 @@ def _country_problems(places: dict[str, Place], lines: dict[str, int], file: str
     except (OSError, ValueError, TypeError, AttributeError) as exc:
         return [Problem(str(countries), None, "", "", f"cannot read country polygons ({exc})", "warning")]
     out: list[Problem] = []
+    # Polygon files may be clipped to the region mapped: points beyond their extent cannot be checked.
+    bounds = np.array([g.bounds for geoms in shapes.values() for g in geoms])
+    if bounds.size == 0:
+        return [Problem(str(countries), None, "", "", "no country polygons with iso_a2: check skipped", "warning")]
+    west, south = bounds[:, 0].min(), bounds[:, 1].min()
+    east, north = bounds[:, 2].max(), bounds[:, 3].max()
     by_country: dict[str, list[Place]] = {}
+    beyond: list[str] = []
     for place in places.values():
-        by_country.setdefault(place.country, []).append(place)
+        if west <= place.lon <= east and south <= place.lat <= north:
+            by_country.setdefault(place.country, []).append(place)
+        elif place.country in shapes:
+            beyond.append(place.id)
+    if beyond:
+        out.append(
+            Problem(
+                str(countries),
+                None,
+                "",
+                ", ".join(beyond[:5]) + (", ..." if len(beyond) > 5 else ""),
+                f"{len(beyond)} place(s) lie beyond the extent of the country polygons: not checked",
+                "warning",
+            )
+        )
     for code, rows in by_country.items():
         if code not in shapes:
             continue
@@ -686,12 +707,17 @@ def _ambiguities(
     for line, alias in aliases:
         if alias.place_id in places:
             add(name_key(alias.name), alias.place_id, aliases_file, line)
-    out = []
+    groups: dict[frozenset[str], list[str]] = {}
     for key, ids in owners.items():
-        if len(ids) < 2:
-            continue
-        file, line = first[key]
-        out.append(
-            Problem(file, line, "name", key, f"name shared by {len(ids)} places: {', '.join(sorted(ids))}", "warning")
+        if len(ids) > 1:
+            groups.setdefault(frozenset(ids), []).append(key)
+    out = []
+    for ids, keys in groups.items():
+        file, line = first[keys[0]]
+        succession = all(
+            places[i].successor_id in ids or any(places[j].successor_id == i for j in ids) for i in ids
         )
+        why = " (a unit and its successor: told apart by date)" if succession else ""
+        message = f"name shared by {len(ids)} places, {', '.join(sorted(ids))}{why}"
+        out.append(Problem(file, line, "name", " / ".join(keys), message, "warning"))
     return out
