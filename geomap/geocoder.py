@@ -26,7 +26,8 @@ Match (the best one wins for each place):
 Adjustments, all zero or negative so that a score never exceeds 100:
 
 * kind hint, from a generic word in the query ("Lang Son *city*", "Huu Nghi
-  *gate*"): −8 when the kind does not fit it;
+  *gate*"): −8 when the kind does not fit it, unless the name matched
+  exactly or no candidate fits the hint ("Ho Chi Minh City" is a province);
 * prominence, to prefer the larger unit of a name shared by nested places:
   country 0, province −1, prefecture −2, district −3, anything else −4;
 * date: an admin unit not valid on the date −3 (its successor is then added
@@ -384,6 +385,8 @@ class Resolver:
         if not found:
             return Resolution(query=name)
         has_context = code is not None or province_ix is not None or bool(near_ix)
+        if hint is not None and not any(self._places[i].kind in hint for i in found):
+            hint = None  # "Ho Chi Minh City" is a province-level unit: a hint nothing fits says nothing
         scored: list[tuple[float, int, str, str]] = []
         for i, (score, matched, method) in found.items():
             place = self._places[i]
@@ -391,7 +394,7 @@ class Resolver:
             if method == "fuzzy" and has_context and bonus <= 0:
                 continue  # a typo far from everything the text is about
             score += bonus - most + _PROMINENCE.get(place.kind, -4.0)
-            if hint is not None and place.kind not in hint:
+            if hint is not None and place.kind not in hint and method != "exact":
                 score -= 8.0
             if day is not None and (place.valid_from is not None or place.valid_to is not None):
                 if not place.valid_on(day):
