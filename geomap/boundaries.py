@@ -100,6 +100,7 @@ def _read(path: str, columns: tuple[str, ...], key: str) -> gpd.GeoDataFrame:
     import json
 
     import geopandas as gpd
+    import pandas as pd
     from shapely.geometry import shape
 
     file = Path(path)
@@ -111,4 +112,6 @@ def _read(path: str, columns: tuple[str, ...], key: str) -> gpd.GeoDataFrame:
     records = [{col: f["properties"].get(col) for col in columns} for f in features]
     geoms = [shape(f["geometry"]) for f in features]
     gdf = gpd.GeoDataFrame(records, columns=list(columns), geometry=geoms, crs="EPSG:4326")
+    for col in columns:  # plain str/None cells (pandas would infer a string dtype with NaN)
+        gdf[col] = pd.Series([r[col] for r in records], index=gdf.index, dtype=object)
     return gdf.sort_values(key, kind="stable").reset_index(drop=True)

@@ -1,0 +1,638 @@
+"""Extraction tables + gazetteer + boundaries -> map layers (GeoDataFrames, EPSG:4326).
+
+:func:`build_layers` turns the tidy tables of :class:`geomap.extract.Extraction`
+into the eight layers that :mod:`geomap.map` draws and :mod:`geomap.exports`
+writes.  Columns are those of ``docs/ARCHITECTURE.md`` ("Layers"); every layer
+is sorted by its id, so the same input always gives the same frames.
+
+Where an incident is drawn
+    A place with ``location_precision`` 4 (province) or coarser whose place
+    is a province is drawn at the representative point of that province's
+    polygon (always inside it); otherwise at the gazetteer point of its
+    ``place_id``.  An incident without a known place has no geometry (it is
+    kept: exports list it, maps skip it).
+
+Which province an incident counts for (``province_stats``)
+    The incident's day is its ``date_start``, else ``date_end``, else its
+    article's date; undated incidents count for today's units.  The province
+    is the place itself or its nearest ``province`` ancestor in the
+    gazetteer, moved to the unit valid that day: a pre-2025 Vietnamese
+    province is replaced by its ``successor_id`` for days from 2025-07-01,
+    and a post-reform unit is replaced, for earlier days, by the merged
+    province whose polygon holds the incident's point.  Places with no
+    province in the gazetteer are placed by their point (within ~10 km, as
+    the Natural Earth border is coarse).  ``people`` is, per incident, the
+    largest people-like count (so "12 people, 3 of them women" gives 12),
+    summed per province.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from geomap.records import LOCATION_PRECISIONS
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import Point
+
+    from geomap.gazetteer import Gazetteer
+    from geomap.records import Place
+
+__all__ = [
+    "CROSSING_COLUMNS",
+    "INCIDENT_COLUMNS",
+    "LAYER_NAMES",
+    "PEOPLE_UNITS",
+    "PLACE_COLUMNS",
+    "PROVINCE_STATS_COLUMNS",
+    "ROUTE_COLUMNS",
+    "ROUTE_STOP_COLUMNS",
+    "Layers",
+    "build_layers",
+    "point",
+]
+
+LAYER_NAMES = (
+    "places",
+    "incidents",
+    "routes",
+    "route_stops",
+    "crossings",
+    "countries",
+    "provinces",
+    "province_stats",
+)
+
+INCIDENT_TABLE_COLUMNS = (
+    "incident_id", "article_id", "type", "value", "value_max", "unit", "qualifier", "counts",
+    "date_start", "date_end", "date_precision", "date_text", "place_id", "places",
+    "location_precision", "actors", "sentence", "start", "end", "source",
+)  # fmt: skip
+INCIDENT_COLUMNS = (
+    *INCIDENT_TABLE_COLUMNS,
+    "place_name", "location_precision_name", "article_title", "article_source", "article_url", "article_date",
+)  # fmt: skip
+PLACE_COLUMNS = ("place_id", "name", "kind", "country", "mentions", "articles")
+ROUTE_COLUMNS = ("route_id", "article_id", "stops", "roles", "length_km", "sentence")
+ROUTE_STOP_COLUMNS = ("route_id", "stop", "place_id", "name", "role", "precision")
+CROSSING_COLUMNS = ("place_id", "name", "country", "pair_id", "pair_name", "kind")
+PROVINCE_STATS_COLUMNS = ("province_id", "name", "country", "incidents", "people")
+
+#: Units whose counts are people, summed into ``province_stats.people``.
+PEOPLE_UNITS = frozenset(
+    {
+        "people", "person", "persons", "individuals", "migrants", "citizens", "nationals",
+        "workers", "labourers", "laborers", "victims", "defendants", "suspects", "fugitives",
+        "subjects", "women", "men", "children", "minors", "girls", "boys", "passengers",
+        "travellers", "travelers", "tourists", "immigrants", "emigrants", "returnees",
+        "offenders", "smugglers", "traffickers", "wanted", "crossers", "entrants",
+    }
+)  # fmt: skip
+
+_NEAR_DEG = 0.1  # how far (degrees, ~10 km) a point may lie outside its province polygon
+_ROUTE_ARROW = " → "
+
+
+def point(lat: float | None, lon: float | None) -> Point | None:
+    """The one place where ``(lat, lon)`` becomes shapely ``Point(lon, lat)``; ``None`` when unknown."""
+    from shapely.geometry import Point
+
+    if lat is None or lon is None:
+        return None
+    try:
+        lat, lon = float(lat), float(lon)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(lat) or math.isnan(lon):
+        return None
+    return Point(lon, lat)
+
+
+@dataclass(frozen=True, eq=False)
+class Layers:
+    """The map layers, each a GeoDataFrame in EPSG:4326 with the columns of the contract.
+
+    Iterating gives ``(name, GeoDataFrame)`` pairs in :data:`LAYER_NAMES`
+    order; ``layers["incidents"]`` and :meth:`as_dict` work too.
+    """
+
+    places: gpd.GeoDataFrame
+    incidents: gpd.GeoDataFrame
+    routes: gpd.GeoDataFrame
+    route_stops: gpd.GeoDataFrame
+    crossings: gpd.GeoDataFrame
+    countries: gpd.GeoDataFrame
+    provinces: gpd.GeoDataFrame
+    province_stats: gpd.GeoDataFrame
+    # What filter() needs to recompute the aggregates (not layers themselves).
+    incident_province: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    article_dates: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    all_provinces: gpd.GeoDataFrame | None = field(default=None, repr=False)
+
+    NAMES: ClassVar[tuple[str, ...]] = LAYER_NAMES
+
+    def as_dict(self) -> dict[str, gpd.GeoDataFrame]:
+        """The layers by name, in :data:`LAYER_NAMES` order."""
+        return {name: getattr(self, name) for name in LAYER_NAMES}
+
+    def __iter__(self) -> Iterator[tuple[str, gpd.GeoDataFrame]]:
+        return iter(self.as_dict().items())
+
+    def __getitem__(self, name: str) -> gpd.GeoDataFrame:
+        if name not in LAYER_NAMES:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def __len__(self) -> int:
+        return len(LAYER_NAMES)
+
+    def filter(
+        self,
+        *,
+        since: dt.date | str | None = None,
+        until: dt.date | str | None = None,
+        types: Iterable[str] | None = None,
+    ) -> Layers:
+        """The same layers restricted to incidents of a period and/or of some types.
+
+        An incident is kept when its ``[date_start, date_end]`` overlaps
+        ``[since, until]`` (both inclusive); undated incidents are dropped
+        once a bound is given.  Routes (and their stops) are kept when their
+        article's date is in the period; ``types`` does not apply to them.
+        ``province_stats`` is recomputed from the kept incidents; places,
+        crossings and boundaries are unchanged.
+        """
+        lo = _iso_date(since)
+        hi = _iso_date(until)
+        inc = self.incidents
+        keep = [True] * len(inc)
+        if types is not None:
+            wanted = {types} if isinstance(types, str) else set(types)
+            keep = [k and t in wanted for k, t in zip(keep, inc["type"], strict=True)]
+        if lo or hi:
+            spans = zip(inc["date_start"], inc["date_end"], strict=True)
+            keep = [k and _overlaps(_iso_date(s), _iso_date(e), lo, hi) for k, (s, e) in zip(keep, spans, strict=True)]
+        incidents = inc[keep].reset_index(drop=True)
+        routes, stops = self.routes, self.route_stops
+        if lo or hi:
+            dates = dict(self.article_dates)
+            ok = {
+                rid
+                for rid, aid in zip(routes["route_id"], routes["article_id"], strict=True)
+                if _overlaps(dates.get(aid), dates.get(aid), lo, hi)
+            }
+            routes = routes[routes["route_id"].isin(ok)].reset_index(drop=True)
+            stops = stops[stops["route_id"].isin(ok)].reset_index(drop=True)
+        kept = set(incidents["incident_id"])
+        assignment = tuple((i, p) for i, p in self.incident_province if i in kept)
+        stats = _province_stats(incidents, dict(assignment), self._polygons())
+        return dataclasses.replace(
+            self, incidents=incidents, routes=routes, route_stops=stops, province_stats=stats, incident_province=assignment
+        )
+
+    def _polygons(self) -> gpd.GeoDataFrame:
+        return self.all_provinces if self.all_provinces is not None else self.provinces
+
+
+def build_layers(extraction: Any, *, gazetteer: Gazetteer | None = None, on: dt.date | str | None = None) -> Layers:
+    """Build the map layers from an extraction's tables.
+
+    Parameters
+    ----------
+    extraction
+        An :class:`geomap.extract.Extraction`, or anything with DataFrame
+        attributes ``articles``, ``mentions``, ``incidents`` and ``routes``
+        (columns as in ``docs/ARCHITECTURE.md``; missing ones count as empty).
+    gazetteer
+        The gazetteer the place ids come from; ``None`` loads the bundled one.
+    on
+        Date for the ``provinces`` layer: only the units valid that day
+        (Vietnam's 63 or 34).  ``None`` keeps both sets.  The aggregates
+        always use the units of each incident's own date.
+
+    Returns
+    -------
+    Layers
+    """
+    from geomap.boundaries import load_countries, load_provinces
+
+    if gazetteer is None:
+        from geomap.gazetteer import load_gazetteer
+
+        gazetteer = load_gazetteer()
+    articles = _table(getattr(extraction, "articles", None), ("article_id", "title", "date", "source", "url"))
+    mentions = _table(getattr(extraction, "mentions", None), ("article_id", "start", "text", "place_id"))
+    incidents_t = _table(getattr(extraction, "incidents", None), INCIDENT_TABLE_COLUMNS)
+    routes_t = _table(
+        getattr(extraction, "routes", None),
+        ("route_id", "article_id", "stop", "place_id", "role", "precision", "sentence", "start", "end"),
+    )
+    all_provinces = load_provinces()
+    provinces = load_provinces(on=on) if on is not None else all_provinces.copy()
+
+    article_info = {
+        _text(r["article_id"]): r for r in articles.to_dict("records") if _text(r["article_id"])
+    }
+    article_dates = {aid: _iso_date(r.get("date")) for aid, r in article_info.items()}
+
+    incidents, assignment = _incidents(incidents_t, article_info, gazetteer, all_provinces)
+    routes, stops = _routes(routes_t, gazetteer)
+    return Layers(
+        places=_places(mentions, gazetteer),
+        incidents=incidents,
+        routes=routes,
+        route_stops=stops,
+        crossings=_crossings(gazetteer),
+        countries=load_countries(),
+        provinces=provinces,
+        province_stats=_province_stats(incidents, assignment, all_provinces),
+        incident_province=tuple(sorted(assignment.items())),
+        article_dates=tuple(sorted((k, v) for k, v in article_dates.items() if v)),
+        all_provinces=all_provinces,
+    )
+
+
+# -- layers ------------------------------------------------------------------
+
+
+def _places(mentions: pd.DataFrame, gaz: Gazetteer) -> gpd.GeoDataFrame:
+    """Places mentioned, with how many mentions and in which articles."""
+    counts: dict[str, int] = {}
+    arts: dict[str, set[str]] = {}
+    texts: dict[str, str] = {}
+    for row in mentions.to_dict("records"):
+        pid = _text(row.get("place_id"))
+        if not pid:
+            continue
+        counts[pid] = counts.get(pid, 0) + 1
+        arts.setdefault(pid, set()).add(_text(row.get("article_id")))
+        texts.setdefault(pid, _text(row.get("text")))
+    records, geoms = [], []
+    for pid in sorted(counts):
+        place = gaz.get(pid)
+        records.append(
+            {
+                "place_id": pid,
+                "name": place.name if place else texts[pid],
+                "kind": place.kind if place else "",
+                "country": place.country if place else "",
+                "mentions": counts[pid],
+                "articles": ";".join(sorted(a for a in arts[pid] if a)),
+            }
+        )
+        geoms.append(point(place.lat, place.lon) if place else None)
+    return _frame(records, PLACE_COLUMNS, geoms, ints=("mentions",))
+
+
+def _incidents(
+    table: pd.DataFrame, articles: dict[str, dict], gaz: Gazetteer, provinces: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+    """Incident points and, for each incident, the province it counts for."""
+    rep = {
+        pid: geom.representative_point()
+        for pid, geom in zip(provinces["province_id"], provinces.geometry, strict=True)
+        if geom is not None and not geom.is_empty
+    }
+    rows = sorted(table.to_dict("records"), key=lambda r: _text(r.get("incident_id")))
+    records, geoms, assignment = [], [], {}
+    for row in rows:
+        rec = {col: _clean(row.get(col)) for col in INCIDENT_TABLE_COLUMNS}
+        for col in ("date_start", "date_end"):
+            rec[col] = _iso_date(rec[col])
+        pid = _text(rec["place_id"])
+        place = gaz.get(pid) if pid else None
+        precision = _int(rec["location_precision"])
+        rec["location_precision"] = precision
+        art = articles.get(_text(rec["article_id"]), {})
+        rec.update(
+            place_name=place.name if place else "",
+            location_precision_name=LOCATION_PRECISIONS.get(precision, "") if precision is not None else "",
+            article_title=_text(art.get("title")),
+            article_source=_text(art.get("source")),
+            article_url=_text(art.get("url")),
+            article_date=_iso_date(art.get("date")),
+        )
+        geom = None
+        if place is not None:
+            if place.kind == "province" and (precision or 0) >= 4 and pid in rep:
+                geom = rep[pid]
+            else:
+                geom = point(place.lat, place.lon)
+        records.append(rec)
+        geoms.append(geom)
+        day = rec["date_start"] or rec["date_end"] or rec["article_date"]
+        province = _province_for(pid, geom, day, gaz, provinces, precision)
+        if province:
+            assignment[_text(rec["incident_id"])] = province
+    gdf = _frame(records, INCIDENT_COLUMNS, geoms, floats=("value", "value_max"), ints=("location_precision", "start", "end"))
+    return gdf, assignment
+
+
+def _routes(table: pd.DataFrame, gaz: Gazetteer) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Route lines through their stops in order, and the stops as points."""
+    from pyproj import Geod
+    from shapely.geometry import LineString
+
+    geod = Geod(ellps="WGS84")
+    by_route: dict[str, list[dict]] = {}
+    for row in table.to_dict("records"):
+        rid = _text(row.get("route_id"))
+        if rid:
+            by_route.setdefault(rid, []).append(row)
+    route_recs, route_geoms, stop_recs, stop_geoms = [], [], [], []
+    for rid in sorted(by_route):
+        legs = sorted(by_route[rid], key=lambda r: (_int(r.get("stop")) or 0))
+        names, roles, coords = [], [], []
+        for row in legs:
+            pid = _text(row.get("place_id"))
+            place = gaz.get(pid) if pid else None
+            name = place.name if place else pid
+            role = _text(row.get("role"))
+            names.append(name)
+            roles.append(role)
+            pt = point(place.lat, place.lon) if place else None
+            if pt is not None and (not coords or coords[-1] != (pt.x, pt.y)):
+                coords.append((pt.x, pt.y))
+            stop_recs.append(
+                {
+                    "route_id": rid,
+                    "stop": _int(row.get("stop")),
+                    "place_id": pid,
+                    "name": name,
+                    "role": role,
+                    "precision": _int(row.get("precision")),
+                }
+            )
+            stop_geoms.append(pt)
+        line = LineString(coords) if len(coords) >= 2 else None
+        length = None
+        if line is not None:
+            lons, lats = zip(*coords, strict=True)
+            length = round(geod.line_length(lons, lats) / 1000.0, 3)
+        first = legs[0]
+        route_recs.append(
+            {
+                "route_id": rid,
+                "article_id": _text(first.get("article_id")),
+                "stops": _ROUTE_ARROW.join(names),
+                "roles": ";".join(roles),
+                "length_km": length,
+                "sentence": _text(first.get("sentence")),
+            }
+        )
+        route_geoms.append(line)
+    routes = _frame(route_recs, ROUTE_COLUMNS, route_geoms, floats=("length_km",))
+    stops = _frame(stop_recs, ROUTE_STOP_COLUMNS, stop_geoms, ints=("stop", "precision"))
+    return routes, stops
+
+
+def _crossings(gaz: Gazetteer) -> gpd.GeoDataFrame:
+    """Every border gate in the gazetteer, with the gate facing it across the border."""
+    gates = sorted((p for p in gaz if p.kind == "border_gate"), key=lambda p: p.id)
+    records, geoms = [], []
+    for gate in gates:
+        pair = gaz.get(gate.pair_id) if gate.pair_id else None
+        records.append(
+            {
+                "place_id": gate.id,
+                "name": gate.name,
+                "country": gate.country,
+                "pair_id": gate.pair_id or "",
+                "pair_name": pair.name if pair else "",
+                "kind": gate.kind,
+            }
+        )
+        geoms.append(point(gate.lat, gate.lon))
+    return _frame(records, CROSSING_COLUMNS, geoms)
+
+
+def _province_stats(
+    incidents: gpd.GeoDataFrame, assignment: dict[str, str], provinces: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """Incidents and people per province, joined to the province polygons (only provinces with incidents)."""
+    polys = {r["province_id"]: r for r in provinces.to_dict("records")}
+    totals: dict[str, list[float]] = {}
+    for row in incidents.to_dict("records"):
+        pid = assignment.get(_text(row["incident_id"]))
+        if pid is None or pid not in polys:
+            continue
+        total = totals.setdefault(pid, [0, 0.0])
+        total[0] += 1
+        total[1] += _people(row)
+    records, geoms = [], []
+    for pid in sorted(totals):
+        n, people = totals[pid]
+        poly = polys[pid]
+        records.append(
+            {"province_id": pid, "name": poly["name"], "country": poly["country"], "incidents": n, "people": people}
+        )
+        geoms.append(poly["geometry"])
+    return _frame(records, PROVINCE_STATS_COLUMNS, geoms, ints=("incidents",), floats=("people",))
+
+
+# -- provinces of incidents ----------------------------------------------------
+
+
+def _province_for(
+    place_id: str,
+    geom: Point | None,
+    day: str | None,
+    gaz: Gazetteer,
+    provinces: gpd.GeoDataFrame,
+    precision: int | None = None,
+) -> str | None:
+    """Id of the province unit, valid on ``day``, an incident at this place counts for."""
+    valid_day = day or dt.date.today().isoformat()
+    known = set(provinces["province_id"])
+    unit = _province_place(place_id, gaz)
+    seen: set[str] = set()
+    while unit is not None and unit.id not in seen:
+        seen.add(unit.id)
+        start = unit.valid_from.isoformat() if unit.valid_from else None
+        end = unit.valid_to.isoformat() if unit.valid_to else None
+        if end and valid_day >= end and unit.successor_id:
+            unit = gaz.get(unit.successor_id)
+            continue
+        if start and valid_day < start:
+            # A post-reform unit named for an earlier day: the merged province holding the point.
+            members = provinces[provinces["province_id"].isin(_predecessors(unit.id, gaz))]
+            return _locate(geom, members) or _namesake(unit.id, members)
+        return unit.id if unit.id in known else None
+    place = gaz.get(place_id) if place_id else None
+    if geom is None or place is None or place.kind == "country" or (precision or 0) >= 5:
+        return None  # a country- or border-wide figure belongs to no province
+    keep = [
+        _valid(f, t, valid_day) and c == place.country
+        for f, t, c in zip(provinces["valid_from"], provinces["valid_to"], provinces["country"], strict=True)
+    ]
+    valid = provinces[keep]
+    return _locate(geom, valid)
+
+
+def _province_place(place_id: str, gaz: Gazetteer) -> Place | None:
+    """The place itself if it is a province, else its nearest province ancestor."""
+    place = gaz.get(place_id) if place_id else None
+    seen: set[str] = set()
+    while place is not None and place.id not in seen:
+        if place.kind == "province":
+            return place
+        seen.add(place.id)
+        place = gaz.get(place.parent_id) if place.parent_id else None
+    return None
+
+
+def _predecessors(unit_id: str, gaz: Gazetteer) -> list[str]:
+    return sorted(p.id for p in gaz if p.kind == "province" and p.successor_id == unit_id)
+
+
+def _namesake(unit_id: str, members: gpd.GeoDataFrame) -> str | None:
+    """The merged province named like the new unit (``x-pre2025`` for ``x``), else the first."""
+    ids = sorted(members["province_id"])
+    return next((i for i in ids if i == f"{unit_id}-pre2025"), ids[0] if ids else None)
+
+
+def _locate(geom: Point | None, polygons: gpd.GeoDataFrame) -> str | None:
+    """Id of the polygon holding ``geom``, else of the nearest within ~10 km, else ``None``."""
+    if geom is None or polygons.empty:
+        return None
+    pairs = sorted(zip(polygons["province_id"], polygons.geometry, strict=True))
+    for pid, poly in pairs:
+        if poly is not None and poly.covers(geom):
+            return pid
+    near = [(poly.distance(geom), pid) for pid, poly in pairs if poly is not None]
+    near = [d for d in near if d[0] <= _NEAR_DEG]
+    return min(near)[1] if near else None
+
+
+def _people(row: dict) -> float:
+    """Largest people-like figure of an incident (headline or any of its counts)."""
+    best = 0.0
+    if _text(row.get("unit")).lower() in PEOPLE_UNITS:
+        value = _float(row.get("value"))
+        best = max(best, value or 0.0)
+    for item in _text(row.get("counts")).split(";"):
+        parts = item.strip().split(None, 1)
+        if len(parts) == 2 and parts[1].strip().lower() in PEOPLE_UNITS:
+            value = _float(parts[0].replace(",", "").split("-")[0])
+            best = max(best, value or 0.0)
+    return best
+
+
+# -- small helpers -----------------------------------------------------------
+
+
+def _table(df: pd.DataFrame | None, columns: Iterable[str]) -> pd.DataFrame:
+    """``df`` with every expected column present (an empty frame for ``None``)."""
+    import pandas as pd
+
+    columns = list(columns)
+    if df is None:
+        return pd.DataFrame(columns=columns)
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        df = df.assign(**{c: None for c in missing})
+    return df
+
+
+def _frame(
+    records: list[dict],
+    columns: Iterable[str],
+    geoms: list,
+    *,
+    ints: Iterable[str] = (),
+    floats: Iterable[str] = (),
+) -> gpd.GeoDataFrame:
+    """A GeoDataFrame with exactly ``columns`` + geometry, EPSG:4326, stable dtypes."""
+    import geopandas as gpd
+    import pandas as pd
+
+    columns = list(columns)
+    df = pd.DataFrame.from_records(records, columns=columns) if records else pd.DataFrame(columns=columns)
+    for col in ints:
+        df[col] = pd.array([_int(v) for v in df[col]], dtype="Int64")
+    for col in floats:
+        df[col] = pd.array([_float(v) for v in df[col]], dtype="Float64").astype("float64")
+    for col in columns:
+        if col not in set(ints) | set(floats):
+            df[col] = df[col].astype(object).where(pd.notna(df[col]), None)
+    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(list(geoms), crs="EPSG:4326"), crs="EPSG:4326")
+
+
+def _clean(value: Any) -> Any:
+    """``None`` for NaN/NA/NaT, the value otherwise."""
+    if value is None:
+        return None
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def _text(value: Any) -> str:
+    value = _clean(value)
+    return "" if value is None else str(value)
+
+
+def _int(value: Any) -> int | None:
+    value = _clean(value)
+    if value is None or value == "":
+        return None
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _float(value: Any) -> float | None:
+    value = _clean(value)
+    if value is None or value == "":
+        return None
+    try:
+        number = float(str(value).replace(",", "")) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def _iso_date(value: Any) -> str | None:
+    """ISO ``YYYY-MM-DD`` of a date, datetime, Timestamp or ISO string; ``None`` when unknown."""
+    value = _clean(value)
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text[:10]).isoformat()
+    except ValueError:
+        return None
+
+
+def _valid(valid_from: str | None, valid_to: str | None, day: str) -> bool:
+    if valid_from and day < valid_from:
+        return False
+    return not (valid_to and day >= valid_to)
+
+
+def _overlaps(start: str | None, end: str | None, lo: str | None, hi: str | None) -> bool:
+    """True when ``[start, end]`` meets ``[lo, hi]``; an undated span never does."""
+    start = start or end
+    end = end or start
+    if start is None:
+        return False
+    if lo and end < lo:
+        return False
+    return not (hi and start > hi)
