@@ -45,6 +45,7 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -135,12 +136,16 @@ def _expand_one(item: str | os.PathLike) -> Iterator[Path]:
 
 
 def _walk(folder: Path) -> Iterator[Path]:
-    """Files with a known extension under ``folder``, sorted, hidden ones left out."""
+    """Files with a known extension under ``folder``, in sorted path order, hidden ones left out."""
+    found = []
     for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        rel = Path(root).relative_to(folder).parts
+        for name in files:
             if not name.startswith(".") and Path(name).suffix.lower() in EXTENSIONS:
-                yield Path(root) / name
+                found.append((*rel, name))
+    for parts in sorted(found):
+        yield folder.joinpath(*parts)
 
 
 def article_format(path: str | os.PathLike) -> str:
@@ -171,23 +176,53 @@ def _decode(data: bytes) -> tuple[str, str, bool]:
             except UnicodeDecodeError as exc:
                 msg = f"undecodable: not valid {encoding} despite its byte order mark ({exc.reason})"
                 raise _Unreadable(msg) from None
+    if b"\x00" in data[:8192]:
+        raise _Unreadable("binary file (NUL bytes)")
     try:
-        return data.decode("utf-8"), "utf-8", False
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         # A file cut inside a multi-byte character: keep what was read.
         if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
-            return data[: exc.start].decode("utf-8"), "utf-8", True
-    if b"\x00" in data[:8192]:
-        raise _Unreadable("binary file (NUL bytes)")
+            return _check_text(data[: exc.start].decode("utf-8")), "utf-8", True
+    else:
+        return _check_text(text), "utf-8", False
+    text, encoding = _detect(data)
+    return _check_text(text), encoding, False
+
+
+def _check_text(text: str) -> str:
+    """``text`` unless control characters show it is binary data."""
+    head = text[:8192]
+    if "\x00" in head or len(_CONTROL.findall(head)) > max(2, len(head) // 100):
+        raise _Unreadable("binary file (control characters)")
+    return text
+
+
+# charset_normalizer often names a rare code page (cp1257, cp775) for short
+# Western text that cp1252 decodes just as well; these common encodings win
+# when they decode the bytes to the same text or nearly as cleanly.
+_PREFERRED = ("cp1252", "gb18030", "big5", "shift_jis", "euc_kr", "cp1251", "koi8_r", "cp1258", "latin_1")
+
+
+def _detect(data: bytes) -> tuple[str, str]:
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
-    if best is None or best.encoding is None:
+    results = list(from_bytes(data))
+    if not results:
         raise _Unreadable("undecodable: not UTF-8 and no other encoding fits")
-    text = str(best)
-    if len(_CONTROL.findall(text[:8192])) > max(2, len(text[:8192]) // 100):
-        raise _Unreadable("binary file (control characters)")
-    return text, best.encoding, False
+    best = results[0]
+    best_text = str(best)
+    by_name = {r.encoding: r for r in results}
+    for name in _PREFERRED:
+        match = by_name.get(name)
+        if match is not None and match.chaos <= best.chaos + 0.1:
+            return str(match), name
+        try:
+            if data.decode(name) == best_text:
+                return best_text, name
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return best_text, best.encoding
 
 
 def _normalise(text: str) -> str:
@@ -481,6 +516,7 @@ def parse_text(
 
 
 def _where(path: str, line: int | None, reason: str) -> str:
+    """``path:line: reason``, the one-line form every message takes."""
     return str(Skipped(path, reason, line))
 
 
@@ -546,7 +582,7 @@ def _read_document(path: Path, fmt: str, *, encoding_warnings: bool) -> Article:
                   path=str(path), line=None, encoding=encoding)
 
 
-def _article_from_object(obj: object, path: Path, line: int | None, default_id: str) -> Article:
+def _article_from_object(obj: object, path: Path, line: int | None, default_id: str, fmt: str) -> Article:
     if not isinstance(obj, dict):
         raise _Unreadable(f"not a JSON object: {type(obj).__name__}", line)
     text = obj.get("text")
@@ -555,15 +591,15 @@ def _article_from_object(obj: object, path: Path, line: int | None, default_id: 
     raw_date = obj.get("date")
     span = _meta_date(raw_date)
     if raw_date and span is None:
-        log.warning("%s: unreadable date %r; looking in the text", _where(str(path), line, "date"), raw_date)
-    fmt = str(obj.get("format") or "text")
-    if fmt not in ("text", "markdown", "html"):
-        fmt = "text"
+        log.warning("%s", _where(str(path), line, f"not a date: {raw_date!r}; looking in the text instead"))
+    inner = str(obj.get("format") or "text")
+    if inner not in ("text", "markdown", "html"):
+        inner = "text"
     title = obj.get("title")
-    return _build(
+    article = _build(
         text,
         id=str(obj.get("id")) if obj.get("id") not in (None, "") else default_id,
-        fmt=fmt,
+        fmt=inner,
         title=None if title is None else str(title),
         date=span,
         source=_str_field(obj, "source"),
@@ -572,6 +608,7 @@ def _article_from_object(obj: object, path: Path, line: int | None, default_id: 
         line=line,
         encoding="utf-8",
     )
+    return replace(article, format=fmt)
 
 
 def _read_jsonl(path: Path, skipped: list[Skipped] | None) -> Iterator[Article]:
@@ -599,8 +636,8 @@ def _read_jsonl(path: Path, skipped: list[Skipped] | None) -> Iterator[Article]:
                 try:
                     obj = json.loads(line_text)
                 except json.JSONDecodeError as exc:
-                    raise _Unreadable(f"malformed JSON: {exc.msg} at column {exc.colno}", number) from None
-                yield _article_from_object(obj, path, number, f"{path.stem}:{number}")
+                    raise _Unreadable(f"malformed JSON ({exc.msg}, column {exc.colno})", number) from None
+                yield _article_from_object(obj, path, number, f"{path.stem}:{number}", "jsonl")
             except _Unreadable as exc:
                 _skip(skipped, Skipped(str(path), exc.reason, exc.line))
         if not any_line:
@@ -616,7 +653,7 @@ def _read_json(path: Path, skipped: list[Skipped] | None) -> Iterator[Article]:
         _skip(skipped, Skipped(str(path), exc.reason))
         return
     except json.JSONDecodeError as exc:
-        _skip(skipped, Skipped(str(path), f"malformed JSON: {exc.msg} at column {exc.colno}", exc.lineno))
+        _skip(skipped, Skipped(str(path), f"malformed JSON ({exc.msg}, column {exc.colno})", exc.lineno))
         return
     except OSError as exc:
         _skip(skipped, Skipped(str(path), f"cannot read: {exc.strerror or exc}"))
@@ -625,7 +662,7 @@ def _read_json(path: Path, skipped: list[Skipped] | None) -> Iterator[Article]:
     for index, obj in enumerate(items, start=1):
         default = path.stem if not isinstance(data, list) else f"{path.stem}:{index}"
         try:
-            yield _article_from_object(obj, path, None, default)
+            yield _article_from_object(obj, path, None, default, "json")
         except _Unreadable as exc:
             reason = exc.reason if not isinstance(data, list) else f"item {index}: {exc.reason}"
             _skip(skipped, Skipped(str(path), reason))
@@ -702,8 +739,6 @@ def _unique(article: Article, given: dict[str, int]) -> Article:
         n += 1
         new_id = f"{article.id}~{n}"
     given[new_id] = 1
-    from dataclasses import replace
-
     return replace(article, id=new_id)
 
 
