@@ -1,0 +1,598 @@
+"""The extraction pipeline: reports in, tidy tables out.
+
+:func:`extract` streams articles (files, folders, globs or
+:class:`~geomap.records.Article` objects), finds their place mentions,
+incidents and routes, applies an analyst's corrections, and returns an
+:class:`Extraction` of pandas DataFrames with exactly the columns of
+``docs/ARCHITECTURE.md``.  Rows are accumulated, not articles, so memory stays
+flat as the corpus grows.
+
+Analyst incident tables (``*.csv`` with ``place,type,count,unit,date,source``)
+are accepted beside articles; each row becomes an incident with
+``source="table"`` and its own row in ``articles`` (id ``<file stem>:<line>``).
+A bad row is reported in ``skipped`` with its file and line; the rest go on.
+
+:func:`write_tables` writes the tables as CSV and never overwrites a file it
+did not write itself (a manifest in the folder records what it wrote);
+:func:`read_tables` reads reviewed tables back.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import glob
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from geomap._errors import InputError, InputNotFoundError, located
+from geomap._io import atomic_write, write_text
+from geomap.records import INCIDENT_TYPES, Article, DateSpan, Incident, Route, Skipped
+
+__all__ = [
+    "COLUMNS",
+    "MANIFEST",
+    "TABLES",
+    "Extraction",
+    "extract",
+    "read_tables",
+    "write_tables",
+]
+
+_S, _I, _F, _B = "string", "Int64", "Float64", "boolean"
+
+#: Every table's columns and their pandas dtypes, as in ``docs/ARCHITECTURE.md``.
+COLUMNS: dict[str, dict[str, str]] = {
+    "articles": {
+        "article_id": _S, "title": _S, "date": _S, "date_precision": _S, "source": _S, "url": _S,
+        "path": _S, "line": _I, "format": _S, "encoding": _S, "n_chars": _I,
+    },
+    "mentions": {
+        "article_id": _S, "start": _I, "end": _I, "text": _S, "place_id": _S, "score": _F,
+        "method": _S, "ambiguous": _B, "candidates": _S,
+    },
+    "incidents": {
+        "incident_id": _S, "article_id": _S, "type": _S, "value": _F, "value_max": _F, "unit": _S,
+        "qualifier": _S, "counts": _S, "date_start": _S, "date_end": _S, "date_precision": _S,
+        "date_text": _S, "place_id": _S, "places": _S, "location_precision": _I, "actors": _S,
+        "sentence": _S, "start": _I, "end": _I, "source": _S,
+    },
+    "routes": {
+        "route_id": _S, "article_id": _S, "stop": _I, "place_id": _S, "role": _S, "precision": _I,
+        "sentence": _S, "start": _I, "end": _I,
+    },
+    "unresolved": {"article_id": _S, "start": _I, "end": _I, "text": _S, "hint": _S},
+    "skipped": {"path": _S, "line": _I, "reason": _S},
+}  # fmt: skip
+TABLES = tuple(COLUMNS)
+#: The file in an output folder that lists the files geomap wrote there, with their checksums.
+MANIFEST = ".geomap-tables.json"
+_TABLE_COLUMNS = ("place", "type", "count", "unit", "date", "source")
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The tidy tables of one extraction run (pandas DataFrames)."""
+
+    articles: Any
+    mentions: Any
+    incidents: Any
+    routes: Any
+    unresolved: Any
+    skipped: Any
+
+    def tables(self) -> dict[str, Any]:
+        """The tables by name, in :data:`TABLES` order."""
+        return {name: getattr(self, name) for name in TABLES}
+
+    def summary(self) -> dict[str, int]:
+        """Counts for a run's closing line: articles, skipped, mentions, places, incidents..."""
+        places = self.mentions["place_id"]
+        return {
+            "articles": len(self.articles),
+            "skipped": len(self.skipped),
+            "mentions": len(self.mentions),
+            "places": int(places[places.fillna("") != ""].nunique()),
+            "ambiguous": int(self.mentions["ambiguous"].fillna(False).sum()),
+            "unresolved": len(self.unresolved),
+            "incidents": len(self.incidents),
+            "routes": int(self.routes["route_id"].nunique()),
+        }
+
+
+def _frame(name: str, rows: Any) -> Any:
+    """A DataFrame with exactly the columns and dtypes of table ``name``."""
+    import pandas as pd
+
+    spec = COLUMNS[name]
+    df = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows), columns=list(spec))
+    for column in spec:
+        if column not in df.columns:
+            df[column] = None
+    df = df[list(spec)].reset_index(drop=True)
+    out = {}
+    for column, dtype in spec.items():
+        series = df[column]
+        if dtype == _S:
+            out[column] = series.astype(object).where(series.notna(), "").astype(str).astype(_S)
+        elif dtype == _B:
+            out[column] = series.astype(object).map(_as_bool).astype(_B)
+        else:
+            out[column] = pd.to_numeric(series.astype(object).where(series.notna(), None), errors="coerce").astype(dtype)
+    return pd.DataFrame(out, columns=list(spec))
+
+
+def _as_bool(value: Any) -> Any:
+    if value is None or value is getattr(__import__("pandas"), "NA", object()):
+        return None
+    if isinstance(value, str):
+        if value.strip().lower() in ("true", "1", "yes"):
+            return True
+        if value.strip().lower() in ("false", "0", "no", ""):
+            return False
+        return None
+    try:
+        return bool(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _format_count(value: Any, unit: str, qualifier: str = "", value_max: Any = None) -> str:
+    """``146 cases``, ``over 500000 people``, ``10-12 people``."""
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    text = _number(float(value))
+    if value_max is not None and not pd.isna(value_max):
+        text = f"{text}-{_number(float(value_max))}"
+    if qualifier and qualifier != "range":
+        text = f"{qualifier} {text}"
+    return f"{text} {unit}".strip()
+
+
+def _precision_of(gazetteer: Any, place_id: str | None) -> int:
+    from geomap.incidents import KIND_PRECISION
+
+    if not place_id:
+        return 6
+    place = gazetteer.get(place_id) if gazetteer is not None else None
+    return KIND_PRECISION.get(place.kind, 1) if place is not None else 1
+
+
+# -- rows ----------------------------------------------------------------------------
+
+
+def _article_row(article: Article, *, fmt: str | None = None) -> tuple:
+    date = article.date
+    return (
+        article.id,
+        article.title,
+        date.start.isoformat() if date is not None and date.start is not None else "",
+        date.precision if date is not None else "",
+        article.source,
+        article.url,
+        article.path,
+        article.line,
+        fmt or article.format,
+        article.encoding,
+        len(article.text),
+    )
+
+
+def _incident_row(incident: Incident) -> tuple:
+    head = incident.counts[0] if incident.counts else None
+    date = incident.date
+    return (
+        incident.id,
+        incident.article_id,
+        incident.type,
+        head.value if head else None,
+        head.value_max if head else None,
+        head.unit if head else "",
+        head.qualifier if head else "",
+        ";".join(_format_count(c.value, c.unit, c.qualifier, c.value_max) for c in incident.counts),
+        date.start.isoformat() if date is not None and date.start is not None else "",
+        date.end.isoformat() if date is not None and date.end is not None else "",
+        date.precision if date is not None else "",
+        date.text if date is not None else "",
+        incident.place_id or "",
+        ";".join(f"{p.place_id}:{p.role}" for p in incident.places),
+        incident.location_precision,
+        ";".join(incident.actors),
+        incident.sentence,
+        incident.start,
+        incident.end,
+        incident.source,
+    )
+
+
+def _route_rows(route: Route) -> Iterator[tuple]:
+    for stop in route.stops:
+        yield (route.id, route.article_id, stop.order, stop.place_id, stop.role, stop.precision, route.sentence, route.start, route.end)
+
+
+# -- sources -------------------------------------------------------------------------
+
+
+def _split_sources(sources: Any) -> tuple[list[Any], list[Path]]:
+    """Article sources and analyst tables (``*.csv``), in the order given."""
+    if isinstance(sources, (str, os.PathLike, Article)):
+        sources = [sources]
+    others: list[Any] = []
+    tables: list[Path] = []
+    for source in sources:
+        if isinstance(source, Article):
+            others.append(source)
+            continue
+        text = os.fspath(source)
+        if any(ch in text for ch in "*?[") and not Path(text).exists():
+            matches = sorted(glob.glob(text, recursive=True))
+            csvs = [Path(m) for m in matches if m.lower().endswith(".csv")]
+            tables.extend(csvs)
+            if len(csvs) < len(matches) or not matches:
+                others.append(source)
+            continue
+        path = Path(text)
+        if path.is_dir():
+            tables.extend(sorted(p for p in path.rglob("*.csv") if p.is_file()))
+            others.append(source)
+        elif path.suffix.lower() == ".csv":
+            if not path.exists():
+                raise InputNotFoundError(located(path, None, "no such file"))
+            tables.append(path)
+        else:
+            others.append(source)
+    return others, list(dict.fromkeys(tables))
+
+
+def _articles(sources: list[Any], skipped: list[Skipped]) -> Iterator[Article]:
+    from geomap.articles import read_articles
+
+    paths: list[Any] = []
+
+    def flush() -> Iterator[Article]:
+        if paths:
+            yield from read_articles(list(paths), skipped=skipped)
+            paths.clear()
+
+    for source in sources:
+        if isinstance(source, Article):
+            yield from flush()
+            yield source
+        else:
+            paths.append(source)
+    yield from flush()
+
+
+def _read_table(path: Path, resolver: Any, skipped: list[Skipped]) -> Iterator[tuple[Article, Incident]]:
+    """Incidents from an analyst's CSV; each bad row goes to ``skipped`` with its line."""
+    from geomap.dates import parse_date
+    from geomap.numbers import parse_number
+    from geomap.records import Count, IncidentPlace
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        skipped.append(Skipped(str(path), f"cannot read the table: {exc}"))
+        return
+    reader = csv.reader(text.splitlines())
+    header = next(reader, None)
+    if header is None:
+        skipped.append(Skipped(str(path), "empty table"))
+        return
+    header = [h.strip().lower() for h in header]
+    missing = [c for c in _TABLE_COLUMNS[:5] if c not in header]
+    if missing:
+        skipped.append(Skipped(str(path), f"missing columns: {', '.join(missing)}", 1))
+        return
+    gazetteer = resolver.gazetteer
+    for line, values in enumerate(reader, start=2):
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            skipped.append(Skipped(str(path), f"expected {len(header)} fields, found {len(values)}", line))
+            continue
+        row = dict(zip(header, (v.strip() for v in values), strict=True))
+        problem = None
+        value = parse_number(row["count"]) if row["count"] else None
+        date = parse_date(row["date"]) if row["date"] else None
+        if row["type"] not in INCIDENT_TYPES:
+            problem = f"unknown incident type: {row['type']!r}"
+        elif row["count"] and value is None:
+            problem = f"not a number: {row['count']!r}"
+        elif row["date"] and date is None:
+            problem = f"not a date: {row['date']!r}"
+        elif not row["place"]:
+            problem = "no place"
+        resolution = None
+        if problem is None:
+            resolution = resolver.resolve(row["place"], date=date.start if date else None)
+            if not resolution:
+                problem = f"place not in the gazetteer: {row['place']!r}"
+            elif resolution.ambiguous:
+                ids = ", ".join(c.place.id for c in resolution.candidates[:4])
+                problem = f"ambiguous place {row['place']!r} (one of {ids}): write its id"
+        if problem is not None:
+            skipped.append(Skipped(str(path), problem, line))
+            continue
+        place = resolution.place
+        article = Article(
+            id=f"{path.stem}:{line}",
+            text=",".join(values),
+            title=f"{row['type']} at {row['place']}",
+            date=date,
+            source=row.get("source", ""),
+            path=str(path),
+            line=line,
+            format="csv",
+        )
+        counts = (Count(value, row["unit"] or "items", text=row["count"]),) if value is not None else ()
+        incident = Incident(
+            id=f"{article.id}#1",
+            article_id=article.id,
+            type=row["type"],
+            sentence=article.text,
+            start=0,
+            end=len(article.text),
+            counts=counts,
+            date=date,
+            places=(IncidentPlace(place.id, "location"),),
+            location_precision=_precision_of(gazetteer, place.id),
+            place_id=place.id,
+            source="table",
+        )
+        yield article, incident
+
+
+# -- the pipeline ------------------------------------------------------------------------
+
+
+def _overlaps(date: DateSpan | None, since: dt.date | None, until: dt.date | None) -> bool:
+    if since is None and until is None:
+        return True
+    if date is None or date.start is None:
+        return False
+    end = date.end or date.start
+    return not ((since is not None and end < since) or (until is not None and date.start > until))
+
+
+def extract(
+    sources: Any,
+    *,
+    gazetteer: Any = None,
+    corrections: Any = None,
+    progress: bool = False,
+    since: dt.date | str | None = None,
+    until: dt.date | str | None = None,
+    types: Iterable[str] | None = None,
+) -> Extraction:
+    """Extract place mentions, incidents and routes from reports.
+
+    Parameters
+    ----------
+    sources
+        Paths, folders, globs or :class:`~geomap.records.Article` objects
+        (one or many); ``*.csv`` files are read as analyst incident tables.
+    gazetteer
+        A :class:`~geomap.gazetteer.Gazetteer`; ``None`` loads the bundled one.
+    corrections
+        A corrections file (path) or :class:`~geomap.review.Corrections`,
+        applied to mentions before incidents are drawn and to the tables after.
+    progress
+        Show a progress bar, one step an article.
+    since, until
+        Keep only incidents whose date overlaps this period (inclusive).
+    types
+        Keep only incidents of these types.
+
+    Returns
+    -------
+    Extraction
+
+    Raises
+    ------
+    InputNotFoundError
+        A path or glob that matches nothing.
+    InputError
+        An unknown incident type, a bad date, or a broken corrections file.
+    """
+    from geomap.geocoder import Resolver
+    from geomap.incidents import find_incidents
+    from geomap.places import PlaceMatcher, find_mentions, find_unresolved
+    from geomap.review import Corrections, apply_corrections, apply_mention_corrections, load_corrections
+    from geomap.routes import find_routes
+
+    if gazetteer is None:
+        from geomap.gazetteer import load_gazetteer
+
+        gazetteer = load_gazetteer()
+    since_d = _arg_date(since, "since")
+    until_d = _arg_date(until, "until")
+    wanted = _arg_types(types)
+    if corrections is not None and not isinstance(corrections, Corrections):
+        corrections = load_corrections(corrections, gazetteer=gazetteer)
+
+    matcher = PlaceMatcher.from_gazetteer(gazetteer)
+    resolver = Resolver(gazetteer)
+    skipped: list[Skipped] = []
+    rows: dict[str, list[tuple]] = {name: [] for name in TABLES}
+    others, tables = _split_sources(sources)
+
+    def keep(incident: Incident) -> bool:
+        return (wanted is None or incident.type in wanted) and _overlaps(incident.date, since_d, until_d)
+
+    articles: Iterable[Article] = _articles(others, skipped)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(unit=" article", desc="extract", leave=False)
+    seen: set[str] = set()
+    for article in articles:
+        if bar is not None:
+            bar.update(1)
+        if article.id in seen:
+            skipped.append(Skipped(article.path or article.id, f"duplicate article id: {article.id!r}", article.line))
+            continue
+        seen.add(article.id)
+        rows["articles"].append(_article_row(article))
+        mentions = find_mentions(article, matcher=matcher, resolver=resolver)
+        mentions = apply_mention_corrections(mentions, corrections)
+        for m in mentions:
+            rows["mentions"].append(
+                (m.article_id, m.start, m.end, m.text, m.place_id or "", m.score, m.method, m.ambiguous, ";".join(m.candidates))
+            )
+        for u in find_unresolved(article, mentions=mentions):
+            rows["unresolved"].append((u.article_id, u.start, u.end, u.text, u.hint))
+        for incident in find_incidents(article, mentions=mentions, gazetteer=gazetteer):
+            if keep(incident):
+                rows["incidents"].append(_incident_row(incident))
+        if _overlaps(article.date, since_d, until_d) or article.date is None:
+            for route in find_routes(article, mentions=mentions, gazetteer=gazetteer):
+                rows["routes"].extend(_route_rows(route))
+    for path in tables:
+        for article, incident in _read_table(path, resolver, skipped):
+            if bar is not None:
+                bar.update(1)
+            rows["articles"].append(_article_row(article))
+            if keep(incident):
+                rows["incidents"].append(_incident_row(incident))
+    if bar is not None:
+        bar.close()
+    rows["skipped"] = [(s.path, s.line, s.reason) for s in skipped]
+    extraction = Extraction(**{name: _frame(name, rows[name]) for name in TABLES})
+    if corrections is not None:
+        extraction = apply_corrections(extraction, corrections, gazetteer=gazetteer)
+    return extraction
+
+
+def _arg_date(value: dt.date | str | None, what: str) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InputError(located(None, None, f"{what}: not a date (YYYY-MM-DD): {value!r}")) from None
+
+
+def _arg_types(types: Iterable[str] | None) -> frozenset[str] | None:
+    if types is None:
+        return None
+    if isinstance(types, str):
+        types = [t.strip() for t in types.split(",") if t.strip()]
+    wanted = frozenset(types)
+    unknown = sorted(wanted - set(INCIDENT_TYPES))
+    if unknown:
+        raise InputError(f"unknown incident type: {unknown[0]!r} (known: {', '.join(INCIDENT_TYPES)})")
+    return wanted
+
+
+# -- files ---------------------------------------------------------------------------------
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_tables(extraction: Extraction, out_dir: str | Path) -> list[Path]:
+    """Write the six tables as UTF-8 CSV into ``out_dir``; never overwrite an analyst's file.
+
+    A file is replaced only if geomap wrote it and nobody changed it since: the
+    folder's manifest (:data:`MANIFEST`) holds the checksum of each file geomap
+    wrote.  Every file is written atomically.
+
+    Returns
+    -------
+    list of Path
+        The files written, in :data:`TABLES` order.
+
+    Raises
+    ------
+    InputError
+        A table file exists that geomap did not write, or that was edited
+        since (the analyst's work is kept; write elsewhere or move it).
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(located(out, None, "output path is a file, not a folder"))
+    manifest_path = out / MANIFEST
+    known: dict[str, str] = {}
+    if manifest_path.exists():
+        try:
+            known = dict(json.loads(manifest_path.read_text(encoding="utf-8")).get("files", {}))
+        except (ValueError, AttributeError):
+            raise InputError(located(manifest_path, None, "unreadable manifest; remove it to start afresh")) from None
+    for name in TABLES:
+        target = out / f"{name}.csv"
+        if target.exists() and known.get(target.name) != _digest(target):
+            why = "was edited since geomap wrote it" if target.name in known else "was not written by geomap"
+            raise InputError(located(target, None, f"refusing to overwrite: the file {why}: {target.name!r}"))
+    written: list[Path] = []
+    for name in TABLES:
+        target = out / f"{name}.csv"
+        df = _frame(name, extraction.tables()[name])
+        with atomic_write(target, "w") as fh:
+            df.to_csv(fh, index=False, lineterminator="\n")
+        known[target.name] = _digest(target)
+        written.append(target)
+    write_text(manifest_path, json.dumps({"written_by": "geomap", "files": dict(sorted(known.items()))}, indent=1) + "\n")
+    return written
+
+
+def read_tables(directory: str | Path) -> Extraction:
+    """Read tables written by :func:`write_tables` (perhaps reviewed by hand) back.
+
+    A missing table is read as empty; a missing column or a bad number is an
+    error naming the file and line.
+
+    Raises
+    ------
+    InputNotFoundError
+        ``directory`` does not exist.
+    InputError
+        A table lacks a column or holds a value of the wrong kind.
+    """
+    import pandas as pd
+
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise InputNotFoundError(located(folder, None, "no such folder"))
+    frames = {}
+    for name, spec in COLUMNS.items():
+        path = folder / f"{name}.csv"
+        if not path.exists():
+            frames[name] = _frame(name, [])
+            continue
+        try:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise InputError(located(path, None, f"not a readable CSV table: {exc}")) from exc
+        missing = [c for c in spec if c not in df.columns]
+        if missing:
+            raise InputError(located(path, 1, f"missing column: {missing[0]!r}"))
+        for column, dtype in spec.items():
+            if dtype in (_I, _F):
+                values = df[column].str.strip()
+                parsed = pd.to_numeric(values.where(values != "", None), errors="coerce")
+                bad = parsed.isna() & (values != "")
+                if bad.any():
+                    row = int(bad.to_numpy().nonzero()[0][0])
+                    raise InputError(located(path, row + 2, f"{column}: not a number: {values.iloc[row]!r}"))
+                if dtype == _I and ((parsed.dropna() % 1) != 0).any():
+                    row = int(((parsed % 1) != 0).fillna(False).to_numpy().nonzero()[0][0])
+                    raise InputError(located(path, row + 2, f"{column}: not a whole number: {values.iloc[row]!r}"))
+                df[column] = parsed
+        frames[name] = _frame(name, df)
+    return Extraction(**frames)

@@ -1,0 +1,481 @@
+"""The review loop: an analyst's corrections, applied on every run.
+
+Extraction is automatic and sometimes wrong.  An analyst writes what to change
+in a YAML file; ``geomap`` only ever reads that file, and applies it each time
+it extracts, so corrections survive re-runs.  The file is a list of items, each
+with an ``action``::
+
+    # corrections.yaml
+    - action: drop_mention          # a false place mention
+      article: 05_cao-bang-border-meeting
+      text: Long                    # every "Long" in that article; or start: 120 (and end:)
+    - action: fix_mention           # the right place for a mention
+      article: 06_huu-nghi-traffic
+      start: 214                    # or text: Lang Son city
+      place: vn.city.lang-son
+    - action: drop_incident
+      id: 03_clearance-and-security-review#2
+    - action: fix_incident          # any of: type value value_max unit qualifier date
+      id: 01_hcmc-immigration-review#2   #   date_start date_end date_precision place location_precision
+      value: 150
+      unit: cases
+      date: 2025-10-31
+    - action: add_incident          # a fact the extractor missed
+      article: 07_mong-cai-dongxing-route
+      type: migrant_smuggling
+      value: 17
+      unit: people
+      date: 2022-08-12
+      place: vn.province.quang-ninh
+      sentence: officers stopped a boat with 17 people preparing to cross
+    - action: add_route             # or replace_route with the id of the route it replaces
+      article: 07_mong-cai-dongxing-route
+      stops:
+        - {place: vn.province.ha-noi, role: origin}
+        - {place: vn.province.quang-ninh, role: transit}
+        - {place: cn.country.china, role: destination}
+    - action: drop_route
+      id: 09_lao-cai-hekou-drugs/r1
+
+Added incidents get ids ``<article>#c<k>`` and added routes ``<article>/c<k>``
+(``k`` counts the items of that action in the file), unless an ``id`` is
+given; so applying the same file twice gives the same tables.
+
+:func:`load_corrections` checks the whole file and reports every problem with
+its file and line; :func:`apply_corrections` applies it to an
+:class:`~geomap.extract.Extraction`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from geomap._errors import InputError, InputNotFoundError, located
+from geomap.records import INCIDENT_TYPES, LOCATION_PRECISIONS, STOP_ROLES, Mention
+
+if TYPE_CHECKING:
+    from geomap.extract import Extraction
+
+__all__ = [
+    "ACTIONS",
+    "Correction",
+    "Corrections",
+    "CorrectionsError",
+    "apply_corrections",
+    "apply_mention_corrections",
+    "load_corrections",
+]
+
+_DATE_FIELDS = ("date", "date_start", "date_end")
+_INCIDENT_FIELDS = (
+    "type",
+    "value",
+    "value_max",
+    "unit",
+    "qualifier",
+    "date",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "date_text",
+    "place",
+    "location_precision",
+    "actors",
+    "sentence",
+)
+
+#: Each action with its required and optional fields.
+ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "drop_mention": (("article",), ("start", "end", "text", "note")),
+    "fix_mention": (("article", "place"), ("start", "end", "text", "note")),
+    "drop_incident": (("id",), ("note",)),
+    "fix_incident": (("id",), _INCIDENT_FIELDS + ("note",)),
+    "add_incident": (("article", "type"), _INCIDENT_FIELDS + ("id", "note")),
+    "drop_route": (("id",), ("note",)),
+    "add_route": (("article", "stops"), ("id", "sentence", "note")),
+    "replace_route": (("id", "stops"), ("article", "sentence", "note")),
+}
+_DATE_PRECISIONS = ("day", "month", "year", "range", "since")
+
+
+class CorrectionsError(InputError):
+    """The corrections file has problems; ``problems`` lists every one, each ``path:line: ...``."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """One item of a corrections file."""
+
+    action: str
+    line: int
+    values: dict = field(default_factory=dict)
+    number: int = 0  # 1-based count of items with this action, for stable ids
+
+
+@dataclass(frozen=True, slots=True)
+class Corrections:
+    """A checked corrections file."""
+
+    path: str
+    items: tuple[Correction, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def for_article(self, article_id: str) -> tuple[Correction, ...]:
+        """The mention corrections of one article."""
+        return tuple(
+            c for c in self.items if c.action in ("drop_mention", "fix_mention") and c.values.get("article") == article_id
+        )
+
+
+def _construct(node: Any) -> Any:
+    import yaml
+
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    finally:
+        loader.dispose()
+
+
+def load_corrections(path: str | Path, *, gazetteer: Any = None) -> Corrections:
+    """Read and check a corrections file.
+
+    Parameters
+    ----------
+    path
+        The YAML file (format in the module docstring).
+    gazetteer
+        When given, place ids are checked against it too.
+
+    Returns
+    -------
+    Corrections
+
+    Raises
+    ------
+    InputNotFoundError
+        The file does not exist.
+    CorrectionsError
+        Anything wrong in it; the message names the first problem as
+        ``path:line: what: 'value'`` and ``.problems`` holds every one.
+    """
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputNotFoundError(located(path, None, "corrections file not found"))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorrectionsError(located(path, None, f"not UTF-8 text: {exc.reason}")) from exc
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise CorrectionsError(located(path, line, f"not valid YAML: {problem}")) from exc
+    if root is None:
+        return Corrections(str(path))
+    if isinstance(root, yaml.MappingNode):
+        inner = [v for k, v in root.value if getattr(k, "value", None) == "corrections"]
+        if not inner:
+            raise CorrectionsError(located(path, root.start_mark.line + 1, "expected a list of corrections (or 'corrections:')"))
+        root = inner[0]
+    if not isinstance(root, yaml.SequenceNode):
+        raise CorrectionsError(located(path, root.start_mark.line + 1, "expected a list of corrections"))
+
+    problems: list[str] = []
+    items: list[Correction] = []
+    numbers: dict[str, int] = {}
+    for node in root.value:
+        line = node.start_mark.line + 1
+        if not isinstance(node, yaml.MappingNode):
+            problems.append(located(path, line, "each correction must be a mapping with an 'action'"))
+            continue
+        lines = {getattr(k, "value", ""): v.start_mark.line + 1 for k, v in node.value}
+        values = _construct(node)
+        action = values.get("action")
+        if action not in ACTIONS:
+            problems.append(located(path, lines.get("action", line), f"unknown action: {action!r}"))
+            continue
+        values = {k: v for k, v in values.items() if k != "action"}
+        before = len(problems)
+        _check(values, action, path, line, lines, problems, gazetteer)
+        if len(problems) == before:
+            numbers[action] = numbers.get(action, 0) + 1
+            items.append(Correction(action, line, values, numbers[action]))
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise CorrectionsError(problems[0] + more, problems)
+    return Corrections(str(path), tuple(items))
+
+
+def _check(
+    values: dict,
+    action: str,
+    path: Path,
+    line: int,
+    lines: dict[str, int],
+    problems: list[str],
+    gazetteer: Any,
+) -> None:
+    required, optional = ACTIONS[action]
+
+    def bad(key: str, message: str, value: Any = None) -> None:
+        shown = f": {value!r}" if value is not None else ""
+        problems.append(located(path, lines.get(key, line), f"{action}: {message}{shown}"))
+
+    for key in required:
+        if values.get(key) in (None, ""):
+            bad(key, f"'{key}' is required")
+    for key in values:
+        if key not in required and key not in optional:
+            bad(key, "unknown field", key)
+    if action in ("drop_mention", "fix_mention") and "start" not in values and "text" not in values:
+        bad("article", "give 'start' (and 'end') or 'text' to say which mention")
+    for key in ("start", "end", "location_precision"):
+        if key in values and (not isinstance(values[key], int) or isinstance(values[key], bool) or values[key] < 0):
+            bad(key, f"'{key}' must be a whole number", values[key])
+    if "location_precision" in values and values["location_precision"] not in LOCATION_PRECISIONS:
+        bad("location_precision", "must be one of 1-6", values["location_precision"])
+    for key in ("value", "value_max"):
+        if key in values and (isinstance(values[key], bool) or not isinstance(values[key], (int, float))):
+            bad(key, f"'{key}' must be a number", values[key])
+    if "type" in values and values["type"] not in INCIDENT_TYPES:
+        bad("type", "unknown incident type", values["type"])
+    if "date_precision" in values and values["date_precision"] not in _DATE_PRECISIONS:
+        bad("date_precision", "unknown date precision", values["date_precision"])
+    for key in _DATE_FIELDS:
+        if key in values:
+            parsed = _as_date(values[key])
+            if parsed is None:
+                bad(key, "not a date (YYYY-MM-DD)", values[key])
+            else:
+                values[key] = parsed
+    for key in ("article", "id", "text", "unit", "qualifier", "sentence", "place"):
+        if key in values and values[key] is not None and not isinstance(values[key], (str, int, float)):
+            bad(key, f"'{key}' must be text", values[key])
+        elif key in values and values[key] is not None:
+            values[key] = str(values[key])
+    if "place" in values and gazetteer is not None and gazetteer.get(values["place"]) is None:
+        bad("place", "unknown place id", values["place"])
+    if "stops" in values:
+        stops = values["stops"]
+        if not isinstance(stops, list) or len(stops) < 2:
+            bad("stops", "a route needs a list of at least two stops")
+        else:
+            clean = []
+            for stop in stops:
+                if not isinstance(stop, dict) or "place" not in stop:
+                    bad("stops", "each stop needs a 'place' (and a 'role')", stop)
+                    continue
+                role = stop.get("role", "transit")
+                if role not in STOP_ROLES:
+                    bad("stops", "unknown stop role", role)
+                    continue
+                place = str(stop["place"])
+                if gazetteer is not None and gazetteer.get(place) is None:
+                    bad("stops", "unknown place id", place)
+                    continue
+                precision = stop.get("precision")
+                if precision is not None and precision not in LOCATION_PRECISIONS:
+                    bad("stops", "precision must be one of 1-6", precision)
+                    continue
+                clean.append({"place": place, "role": role, "precision": precision})
+            values["stops"] = clean
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _mention_hit(c: Correction, start: int, end: int, text: str) -> bool:
+    if "start" in c.values:
+        if start != c.values["start"]:
+            return False
+        return "end" not in c.values or end == c.values["end"]
+    return text == c.values.get("text")
+
+
+def apply_mention_corrections(mentions: Sequence[Mention], corrections: Corrections | None) -> list[Mention]:
+    """Drop and fix the mentions of one article before incidents and routes are drawn from them."""
+    if not corrections or not mentions:
+        return list(mentions)
+    items = corrections.for_article(mentions[0].article_id)
+    if not items:
+        return list(mentions)
+    out: list[Mention] = []
+    for m in mentions:
+        dropped = False
+        for c in items:
+            if not _mention_hit(c, m.start, m.end, m.text):
+                continue
+            if c.action == "drop_mention":
+                dropped = True
+            else:
+                m = replace(m, place_id=c.values["place"], ambiguous=False, candidates=(), method="correction", score=100.0)
+        if not dropped:
+            out.append(m)
+    return out
+
+
+def apply_corrections(extraction: Extraction, corrections: Corrections | str | Path | None, *, gazetteer: Any = None) -> Extraction:
+    """Apply a corrections file to extracted tables; applying it twice changes nothing more.
+
+    Parameters
+    ----------
+    extraction
+        Tables from :func:`geomap.extract.extract` or :func:`geomap.extract.read_tables`.
+    corrections
+        A :class:`Corrections`, or the path of a corrections file.
+    gazetteer
+        Gives the location precision of a place an analyst sets (else the
+        correction's ``location_precision``, else 1).
+
+    Returns
+    -------
+    Extraction
+        New tables; ``extraction`` is left as it was.
+    """
+    import pandas as pd
+
+    from geomap.extract import Extraction, _frame, _precision_of
+
+    if corrections is None:
+        return extraction
+    if not isinstance(corrections, Corrections):
+        corrections = load_corrections(corrections, gazetteer=gazetteer)
+    mentions = extraction.mentions.copy()
+    incidents = extraction.incidents.copy()
+    routes = extraction.routes.copy()
+    for c in corrections.items:
+        v = c.values
+        if c.action in ("drop_mention", "fix_mention"):
+            hit = mentions["article_id"] == v["article"]
+            if "start" in v:
+                hit &= mentions["start"] == v["start"]
+                if "end" in v:
+                    hit &= mentions["end"] == v["end"]
+            else:
+                hit &= mentions["text"] == v["text"]
+            hit = hit.fillna(False).astype(bool)
+            if c.action == "drop_mention":
+                mentions = mentions[~hit]
+            else:
+                mentions.loc[hit, ["place_id", "method", "candidates"]] = [v["place"], "correction", ""]
+                mentions.loc[hit, "ambiguous"] = False
+                mentions.loc[hit, "score"] = 100.0
+        elif c.action == "drop_incident":
+            incidents = incidents[incidents["incident_id"] != v["id"]]
+        elif c.action == "fix_incident":
+            hit = incidents["incident_id"] == v["id"]
+            for column, value in _incident_values(v, gazetteer).items():
+                incidents.loc[hit, column] = value
+            if "value" in v or "unit" in v:
+                for idx in incidents.index[hit]:
+                    incidents.loc[idx, "counts"] = _replace_headline(incidents.loc[idx])
+        elif c.action == "add_incident":
+            new_id = v.get("id") or f"{v['article']}#c{c.number}"
+            incidents = incidents[incidents["incident_id"] != new_id]
+            row = {column: None for column in incidents.columns}
+            row.update(
+                incident_id=new_id,
+                article_id=v["article"],
+                source="correction",
+                sentence=v.get("sentence", ""),
+                location_precision=_precision_of(gazetteer, v.get("place")) if v.get("place") else 6,
+            )
+            row.update(_incident_values(v, gazetteer))
+            row["counts"] = _replace_headline(pd.Series(row)) if row.get("value") is not None else ""
+            incidents = pd.concat([incidents, _frame("incidents", [row])], ignore_index=True)
+        elif c.action == "drop_route":
+            routes = routes[routes["route_id"] != v["id"]]
+        elif c.action in ("add_route", "replace_route"):
+            route_id = v.get("id") or f"{v['article']}/c{c.number}"
+            old = routes[routes["route_id"] == route_id]
+            article = v.get("article") or (old["article_id"].iloc[0] if len(old) else route_id.split("/")[0])
+            routes = routes[routes["route_id"] != route_id]
+            rows = []
+            for order, stop in enumerate(v["stops"], start=1):
+                precision = stop.get("precision") or _precision_of(gazetteer, stop["place"])
+                rows.append(
+                    {
+                        "route_id": route_id,
+                        "article_id": article,
+                        "stop": order,
+                        "place_id": stop["place"],
+                        "role": stop["role"],
+                        "precision": precision,
+                        "sentence": v.get("sentence", old["sentence"].iloc[0] if len(old) else ""),
+                        "start": old["start"].iloc[0] if len(old) else None,
+                        "end": old["end"].iloc[0] if len(old) else None,
+                    }
+                )
+            routes = pd.concat([routes, _frame("routes", rows)], ignore_index=True)
+    return Extraction(
+        articles=extraction.articles,
+        mentions=_frame("mentions", mentions),
+        incidents=_frame("incidents", incidents),
+        routes=_frame("routes", routes),
+        unresolved=extraction.unresolved,
+        skipped=extraction.skipped,
+    )
+
+
+def _incident_values(v: dict, gazetteer: Any) -> dict[str, Any]:
+    """Table columns set by the fields of an incident correction."""
+    out: dict[str, Any] = {}
+    for key in ("type", "value", "value_max", "unit", "qualifier", "date_precision", "date_text", "sentence"):
+        if key in v:
+            out[key] = float(v[key]) if key in ("value", "value_max") else v[key]
+    if "date" in v:
+        out["date_start"] = out["date_end"] = v["date"].isoformat()
+        out.setdefault("date_precision", v.get("date_precision", "day"))
+        out.setdefault("date_text", "")
+    if "date_start" in v:
+        out["date_start"] = v["date_start"].isoformat()
+    if "date_end" in v:
+        out["date_end"] = v["date_end"].isoformat()
+    if "place" in v:
+        out["place_id"] = v["place"]
+        out["places"] = f"{v['place']}:location"
+        out["location_precision"] = v.get("location_precision") or _precision(gazetteer, v["place"])
+    elif "location_precision" in v:
+        out["location_precision"] = v["location_precision"]
+    if "actors" in v:
+        actors = v["actors"]
+        out["actors"] = ";".join(actors) if isinstance(actors, list) else str(actors)
+    return out
+
+
+def _precision(gazetteer: Any, place_id: str) -> int:
+    from geomap.extract import _precision_of
+
+    return _precision_of(gazetteer, place_id)
+
+
+def _replace_headline(row: Any) -> str:
+    """The ``counts`` cell with its first item set to the row's value and unit."""
+    from geomap.extract import _format_count
+
+    headline = _format_count(row.get("value"), row.get("unit") or "", row.get("qualifier") or "", row.get("value_max"))
+    rest = str(row.get("counts") or "").split(";")[1:]
+    return ";".join([headline] + [r for r in rest if r])
