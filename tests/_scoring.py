@@ -317,17 +317,32 @@ def _text(value: object) -> str:
     return "" if _missing(value) else str(value)
 
 
-_COUNT_RE = re.compile(r"^\s*(-?[0-9][0-9_,]*(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)\s*(.*?)\s*$")
+_NUMBER = r"[0-9][0-9_,]*(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?"
+# "146 cases", "over 64000 people", "10-20 people" (the lower end is the value)
+_COUNT_RE = re.compile(rf"({_NUMBER})(?:\s*(?:-|–|to)\s*{_NUMBER})?\s*(.*?)\s*$")
 
 
 def parse_counts(cell: object) -> list[tuple[float, str]]:
-    """Parse an incidents ``counts`` cell ("146 cases;431 people") into (value, unit) pairs."""
+    """Parse an incidents ``counts`` cell ("146 cases;431 people") into (value, unit) pairs.
+
+    A leading qualifier ("over 64000 people") is skipped; items without a
+    number are ignored.
+    """
     out: list[tuple[float, str]] = []
     for item in _text(cell).split(";"):
-        m = _COUNT_RE.match(item)
+        m = _COUNT_RE.search(item)
         if m:
             out.append((float(m.group(1).replace(",", "").replace("_", "")), normalise_unit(m.group(2))))
     return out
+
+
+def _int_or_none(value: object) -> int | None:
+    if _missing(value) or _text(value).strip() == "":
+        return None
+    try:
+        return int(float(_text(value)))
+    except ValueError:
+        return None
 
 
 def _same_value(a: float, b: float) -> bool:
@@ -429,13 +444,16 @@ def _pred_incidents(table: pd.DataFrame, key: Mapping[str, Any]) -> dict[str, li
         aid = _text(rec.get("article_id"))
         if aid not in key:
             continue
-        prec = rec.get("location_precision")
+        counts = parse_counts(rec.get("counts"))
+        if not counts and not _missing(rec.get("value")):
+            # no counts list: fall back on the headline count
+            counts = parse_counts(f"{rec.get('value')} {_text(rec.get('unit'))}")
         out.setdefault(aid, []).append(
             _PredIncident(
                 type=_text(rec.get("type")),
                 place_id=_text(rec.get("place_id")),
-                location_precision=None if _missing(prec) else int(prec),
-                counts=parse_counts(rec.get("counts")),
+                location_precision=_int_or_none(rec.get("location_precision")),
+                counts=counts,
                 date_start=_iso(rec.get("date_start")),
                 date_end=_iso(rec.get("date_end")),
                 sentence=_text(rec.get("sentence")),

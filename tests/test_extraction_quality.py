@@ -87,7 +87,8 @@ def _mentions(rows: list[tuple[str, str, str | None]]) -> pd.DataFrame:
 
 
 def _incidents(rows: list[dict[str, object]]) -> pd.DataFrame:
-    cols = ["article_id", "type", "place_id", "location_precision", "counts", "date_start", "date_end", "sentence", "source"]
+    cols = ["article_id", "type", "place_id", "location_precision", "counts", "value", "unit", "date_start", "date_end",
+            "sentence", "source"]
     return pd.DataFrame([{c: r.get(c) for c in cols} for r in rows], columns=cols)
 
 
@@ -222,6 +223,13 @@ def test_scorer_units_are_normalised() -> None:
     assert sc.normalise_unit("vehicles") == sc.normalise_unit("vehicle")
     assert sc.parse_counts("1,710,000,000 yuan; 238300000 USD;bad") == [(1.71e9, "yuan"), (238300000.0, "USD")]
     assert sc.parse_counts(float("nan")) == []
+    assert sc.parse_counts("over 64000 people;10-20 kg;1.71e9 yuan") == [(64000.0, "people"), (10.0, "kg"), (1.71e9, "yuan")]
+
+
+def test_scorer_falls_back_on_the_headline_count() -> None:
+    row = dict(PERFECT_INCIDENTS[1], counts=None, value=774.6, unit="kg", location_precision="5.0")
+    result = sc.score_incidents(_incidents([PERFECT_INCIDENTS[0], row]), TINY_KEY)
+    assert result.counts == sc.PRF(3, 0, 0) and result.location_precision_accuracy == 1.0
 
 
 def test_scorer_routes_order_and_partial() -> None:
