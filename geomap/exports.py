@@ -1,0 +1,353 @@
+"""Layers -> files a GIS user can open: GeoJSON (RFC 7946), GeoPackage, CSV.
+
+Every file is written atomically (:mod:`geomap._io`): a crash mid-write leaves
+the previous file as it was and no temporary file behind.  GeoJSON and CSV
+are deterministic: the same layers give byte-identical files.
+
+GeoJSON follows RFC 7946: WGS84 longitude/latitude (no ``crs`` member),
+counter-clockwise outer rings and clockwise holes, coordinates rounded to 6
+decimals (~0.1 m), an ``id`` on every feature (the record id), one
+FeatureCollection per layer with one feature per line, keys sorted, UTF-8.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import math
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from geomap._errors import InputError
+from geomap._io import atomic_path, atomic_write
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from geomap.layers import Layers
+
+__all__ = ["FORMATS", "GEOMETRY_TYPES", "ID_COLUMNS", "export", "to_csv", "to_geojson", "to_geopackage"]
+
+FORMATS = ("geojson", "gpkg", "csv")
+
+#: The column that gives each layer's feature ``id`` (route stops: ``route_id:stop``).
+ID_COLUMNS = {
+    "places": "place_id",
+    "incidents": "incident_id",
+    "routes": "route_id",
+    "route_stops": ("route_id", "stop"),
+    "crossings": "place_id",
+    "countries": "iso_a2",
+    "provinces": "province_id",
+    "province_stats": "province_id",
+}
+
+#: Geometry type of each layer in the GeoPackage (polygons promoted to multi).
+GEOMETRY_TYPES = {
+    "places": "Point",
+    "incidents": "Point",
+    "routes": "LineString",
+    "route_stops": "Point",
+    "crossings": "Point",
+    "countries": "MultiPolygon",
+    "provinces": "MultiPolygon",
+    "province_stats": "MultiPolygon",
+}
+
+#: Layers written as CSV by :func:`export`.
+CSV_LAYERS = ("incidents", "routes", "route_stops")
+
+GPKG_NAME = "geomap.gpkg"
+DECIMALS = 6
+
+
+def export(layers: Layers, out_dir: str | Path, *, formats: Iterable[str] = FORMATS) -> list[Path]:
+    """Write every layer to ``out_dir`` in the chosen formats.
+
+    Parameters
+    ----------
+    layers
+        From :func:`geomap.layers.build_layers`.
+    out_dir
+        Folder to write into (created if needed).
+    formats
+        Any of ``"geojson"`` (``<layer>.geojson``, one per layer), ``"gpkg"``
+        (``geomap.gpkg``, one layer per GeoDataFrame) and ``"csv"``
+        (``incidents.csv``, ``routes.csv``, ``route_stops.csv``).
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order written.
+
+    Raises
+    ------
+    InputError
+        An unknown format, or a value that cannot be written.
+    """
+    chosen = [formats] if isinstance(formats, str) else list(formats)
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown:
+        msg = f"export: unknown format {unknown[0]!r} (choose from {', '.join(FORMATS)})"
+        raise InputError(msg)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    named = layers.as_dict()
+    if "geojson" in chosen:
+        for name, gdf in named.items():
+            written.append(to_geojson(gdf, out / f"{name}.geojson", layer_name=name))
+    if "gpkg" in chosen:
+        written.append(to_geopackage(layers, out / GPKG_NAME))
+    if "csv" in chosen:
+        for name in CSV_LAYERS:
+            written.append(to_csv(named[name], out / f"{name}.csv", layer_name=name))
+    return written
+
+
+def to_geojson(gdf: gpd.GeoDataFrame, path: str | Path, *, layer_name: str) -> Path:
+    """Write one layer as an RFC 7946 FeatureCollection.
+
+    Parameters
+    ----------
+    gdf
+        A layer in EPSG:4326 (reprojected if it is in another CRS).
+    path
+        File to write, atomically.
+    layer_name
+        The layer's name (``"incidents"``...): picks the id column (see
+        :data:`ID_COLUMNS`; other names use the first column) and is written
+        as the collection's ``name``.
+
+    Raises
+    ------
+    InputError
+        A value that JSON cannot carry, or duplicate feature ids.
+    """
+    path = Path(path)
+    gdf = _wgs84(gdf)
+    columns = [c for c in gdf.columns if c != gdf.geometry.name]
+    ids = _ids(gdf, layer_name, columns)
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        msg = f"{path}: layer {layer_name}: duplicate feature id: {dupes[0]!r}"
+        raise InputError(msg)
+    head = json.dumps({"type": "FeatureCollection", "name": layer_name}, **_JSON)[:-1]
+    with atomic_write(path, "w") as fh:
+        fh.write(head + ',"features":[')
+        for n, (fid, props, geom) in enumerate(zip(ids, _rows(gdf, columns, path, layer_name), gdf.geometry, strict=True)):
+            feature = {"type": "Feature", "id": fid, "properties": props, "geometry": _geometry(geom)}
+            fh.write(("\n" if n == 0 else ",\n") + json.dumps(feature, **_JSON))
+        fh.write("\n]}\n")
+    return path
+
+
+def to_geopackage(layers: Layers, path: str | Path) -> Path:
+    """Write every layer into one GeoPackage (EPSG:4326), one table per layer.
+
+    Written to a temporary file and renamed over ``path`` only when every
+    layer is in, so QGIS never sees a half-written package.
+    """
+    import pyogrio
+
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        for name, gdf in layers.as_dict().items():
+            gdf = _wgs84(gdf)
+            geom_type = GEOMETRY_TYPES.get(name)
+            frame = _gpkg_frame(gdf, path, name)
+            pyogrio.write_dataframe(
+                frame,
+                tmp,
+                layer=name,
+                driver="GPKG",
+                geometry_type=geom_type,
+                promote_to_multi=geom_type is not None and geom_type.startswith("Multi"),
+                append=tmp.exists(),
+            )
+    return path
+
+
+def to_csv(gdf: gpd.GeoDataFrame, path: str | Path, *, layer_name: str = "") -> Path:
+    """Write a layer as CSV: its columns, then ``lat``/``lon`` for points or ``wkt`` for other shapes.
+
+    UTF-8, ``\\n`` line ends, rows in the layer's order; empty cells for
+    missing values; text that a spreadsheet would take for a formula gets a
+    leading apostrophe.
+    """
+    path = Path(path)
+    gdf = _wgs84(gdf)
+    columns = [c for c in gdf.columns if c != gdf.geometry.name]
+    points = all(g is None or g.is_empty or g.geom_type == "Point" for g in gdf.geometry)
+    extra = ["lat", "lon"] if points else ["wkt"]
+    with atomic_write(path, "w") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow([*columns, *extra])
+        for props, geom in zip(_rows(gdf, columns, path, layer_name), gdf.geometry, strict=True):
+            cells = [_safe(_cell(props[c])) if isinstance(props[c], str) else _cell(props[c]) for c in columns]
+            if points:
+                has = geom is not None and not geom.is_empty
+                cells += [_num(round(geom.y, DECIMALS)), _num(round(geom.x, DECIMALS))] if has else ["", ""]
+            else:
+                cells.append(_wkt(geom))
+            writer.writerow(cells)
+    return path
+
+
+# -- helpers -----------------------------------------------------------------
+
+_JSON: dict[str, Any] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":"), "allow_nan": False}
+
+
+def _wgs84(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``gdf`` in EPSG:4326 (a frame without CRS is taken to be in it already)."""
+    if gdf.crs is None:
+        return gdf.set_crs("EPSG:4326")
+    if gdf.crs.to_epsg() != 4326:
+        return gdf.to_crs("EPSG:4326")
+    return gdf
+
+
+def _ids(gdf: gpd.GeoDataFrame, layer_name: str, columns: list[str]) -> list[str]:
+    """The feature id of each row, as a string."""
+    key = ID_COLUMNS.get(layer_name, columns[0] if columns else None)
+    if key is None:
+        return [str(i) for i in range(len(gdf))]
+    if isinstance(key, tuple):
+        return [":".join(_cell(_plain(v)) for v in vals) for vals in zip(*(gdf[k] for k in key), strict=True)]
+    return [_cell(_plain(v)) for v in gdf[key]]
+
+
+def _rows(gdf: gpd.GeoDataFrame, columns: list[str], path: Path, layer: str) -> Iterator[dict[str, Any]]:
+    """Each row's properties as JSON-ready values; a value JSON cannot carry raises InputError."""
+    for n, values in enumerate(zip(*(gdf[c] for c in columns), strict=True), start=1):
+        props = {}
+        for col, value in zip(columns, values, strict=True):
+            try:
+                props[col] = _plain(value)
+            except TypeError:
+                msg = f"{path}: layer {layer}: row {n}: column {col}: cannot write a {type(value).__name__}: {value!r}"
+                raise InputError(msg) from None
+        yield props
+
+
+def _plain(value: Any) -> Any:
+    """A JSON value for a cell: ``None`` for missing, ISO strings for dates, plain numbers."""
+    import numpy as np
+    import pandas as pd
+
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        value = float(value)
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, str):
+        return value
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    raise TypeError(type(value).__name__)
+
+
+def _geometry(geom: Any) -> dict[str, Any] | None:
+    """RFC 7946 geometry: lon/lat, rounded, outer rings counter-clockwise; ``None`` for none."""
+    from shapely.geometry import mapping
+
+    if geom is None or geom.is_empty:
+        return None
+    gj = mapping(_oriented(geom))
+    return {"type": gj["type"], "coordinates": _round(gj["coordinates"])}
+
+
+def _oriented(geom: Any) -> Any:
+    """Outer rings counter-clockwise, holes clockwise (right-hand rule, RFC 7946 §3.1.6)."""
+    from shapely.geometry import GeometryCollection, MultiPolygon, Polygon
+    from shapely.geometry.polygon import orient
+
+    if isinstance(geom, Polygon):
+        return orient(geom, sign=1.0)
+    if isinstance(geom, MultiPolygon):
+        return MultiPolygon([orient(p, sign=1.0) for p in geom.geoms])
+    if isinstance(geom, GeometryCollection):
+        return GeometryCollection([_oriented(g) for g in geom.geoms])
+    return geom
+
+
+def _round(coords: Any) -> Any:
+    if isinstance(coords, tuple | list):
+        if coords and isinstance(coords[0], float | int):
+            return [_coord(v) for v in coords[:2]]
+        return [_round(c) for c in coords]
+    return coords
+
+
+def _coord(value: float) -> float:
+    value = round(float(value), DECIMALS)
+    return 0.0 if value == 0 else value  # no "-0.0"
+
+
+def _gpkg_frame(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> gpd.GeoDataFrame:
+    """A copy GDAL can store: nullable ints kept, objects as text, null geometry allowed."""
+    import pandas as pd
+
+    frame = gdf.copy()
+    for col in frame.columns:
+        if col == frame.geometry.name:
+            continue
+        if frame[col].dtype == object:
+            values = []
+            for n, value in enumerate(frame[col], start=1):
+                try:
+                    plain = _plain(value)
+                except TypeError:
+                    msg = f"{path}: layer {layer}: row {n}: column {col}: cannot write a {type(value).__name__}: {value!r}"
+                    raise InputError(msg) from None
+                values.append(plain if plain is None or isinstance(plain, str) else json.dumps(plain, **_JSON))
+            frame[col] = pd.Series(values, index=frame.index, dtype=object)
+    return frame
+
+
+def _cell(value: Any) -> str:
+    """CSV text of a plain value."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return _num(value)
+    if isinstance(value, list):
+        return ";".join(_cell(v) for v in value)
+    return str(value)
+
+
+def _safe(text: str) -> str:
+    """Article text may start with ``=``, ``+``, ``-`` or ``@``: a spreadsheet would run it as a formula.
+
+    Such cells get a leading apostrophe (OWASP's advice for CSV injection).
+    """
+    return "'" + text if text[:1] in _FORMULA_START else text
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _num(value: float) -> str:
+    """Shortest text of a number: ``12`` for 12.0, ``0.5`` for 0.5."""
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
+
+
+def _wkt(geom: Any) -> str:
+    import shapely
+
+    if geom is None or geom.is_empty:
+        return ""
+    return shapely.to_wkt(_oriented(geom), rounding_precision=DECIMALS, trim=True)
