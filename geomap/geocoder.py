@@ -30,7 +30,8 @@ Adjustments, all zero or negative so that a score never exceeds 100:
   exactly or no candidate fits the hint ("Ho Chi Minh City" is a province);
 * prominence, to prefer the larger unit of a name shared by nested places:
   country 0, province −1, prefecture −2, district −3, anything else −4;
-* date: an admin unit not valid on the date −3 (its successor is then added
+* date: an admin unit not valid on the date −6, more than exact and folded
+  matches differ (its successor is then added
   as a candidate with method ``successor``, 0.1 below it);
 * country hint: 0 in that country, −1 within 50 km of one of its places
   (border towns across the line), else −8;
@@ -398,7 +399,7 @@ class Resolver:
                 score -= 8.0
             if day is not None and (place.valid_from is not None or place.valid_to is not None):
                 if not place.valid_on(day):
-                    score -= 3.0
+                    score -= 6.0
             scored.append((score, i, matched, method))
         if day is not None:
             self._add_successors(scored, day, want)
