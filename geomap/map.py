@@ -716,7 +716,9 @@ class _Ready(MacroElement):
     _template = Template(
         """
 {% macro script(this, kwargs) %}
-Promise.all([{% for name in this.names %}{{ name }}.ready(),{% endfor %}]).then(function() {
+window.__geomapIncidents = (window.__geomapIncidents || []).concat([{{ this.names|join(", ") }}]);
+Promise.all(window.__geomapIncidents.map(function(api) { return api.ready(); })).then(function() {
+  window.__geomapMap = {{ this._parent.get_name() }};
   window.__geomapReady = true;
 });
 {% endmacro %}
