@@ -34,7 +34,7 @@ Adjustments, all zero or negative so that a score never exceeds 100:
   matches differ (its successor is then added
   as a candidate with method ``successor``, 0.1 below it);
 * country hint: 0 in that country, −1 within 50 km of one of its places
-  (border towns across the line), else −8;
+  (border towns across the line), else −10;
 * province hint: 0 in that province, −5 within 150 km of it, else −10;
 * places named nearby (``near``): 0 in the same province as one of them,
   else from −8 (400 km or more away) up to 0, linearly with distance.
@@ -428,11 +428,11 @@ class Resolver:
         place = self._places[i]
         bonus = most = 0.0
         if code is not None:
-            most += 8.0
+            most += 10.0
             if place.country == code:
-                bonus += 8.0
+                bonus += 10.0
             elif self._km_to_country(i, code) <= 50.0:
-                bonus += 7.0
+                bonus += 9.0
         if province_ix is not None:
             most += 10.0
             hint = self._places[province_ix]
