@@ -223,8 +223,11 @@ def test_point_check_is_skipped_with_a_note_without_polygons():
 
 def test_point_check_uses_given_polygons_with_a_tolerance():
     problems = check_gazetteer(SMALL, boundaries=BROKEN / "boundaries" / "countries.geojson", ambiguities=False)
-    # every VN row of the small table lies in the box or within 10 km of it; there is no CN or KH polygon
-    assert not any("outside" in p.message for p in problems)
+    # the test box stops at 21.98°N: Cao Bằng (22.67) and Hà Giang (22.83) lie tens of km north of it;
+    # Hữu Nghị (21.9705) is inside; Lạng Sơn city is inside; CN and KH rows have no polygon to check
+    outside = {p.line: p for p in problems if "outside" in p.message}
+    assert sorted(outside) == [7, 8]
+    assert outside[7].value == "22.67, 106.25" and "77 km outside VN" in outside[7].message
 
 
 def test_points_beyond_a_clipped_polygon_file_are_not_checked(tmp_path):
