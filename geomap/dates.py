@@ -36,6 +36,12 @@ Rules (every :class:`~geomap.records.DateSpan` has inclusive ``start``/``end``):
 * "last month" / "last year" / "this month" / "this year" / "last week": the
   calendar month or year (``"month"``/``"year"``) around the reference date;
   "last week" is the seven days before it (``"range"``).
+* "on Wednesday" (also "since/by/until/last Wednesday"): the latest
+  Wednesday on or before the reference date ("last Wednesday": before it),
+  precision ``"day"``.  A weekday before a full date is part of that date.
+* "the first half of 2021", "the second quarter of this year", "Q3 2022",
+  "the first six months of the year": a ``"range"`` of those months; a part
+  of the reference year still under way ends at the reference date.
 * Left out: "the same day", "today", "recently", "the coming time": they
   point at no date a reader could check.
 
@@ -346,6 +352,61 @@ def _h_relative(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
     return first, _month_end(first.year, first.month), "month"
 
 
+_WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 4, "final": 4, "1st": 1, "2nd": 2,
+             "3rd": 3, "4th": 4}
+
+
+def _h_weekday(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+    """ "on Wednesday": the latest such day on or before the reference date."""
+    if ref is None or (strict and not m["w"][:1].isupper()):
+        return None
+    back = (ref.weekday() - _WEEKDAYS[m["w"].lower()]) % 7
+    if (m["last"] or "").lower() == "last" and back == 0:
+        back = 7
+    d = ref - dt.timedelta(days=back)
+    return d, d, "day"
+
+
+def _part_year(m: re.Match, ref: dt.date | None) -> int | None:
+    if m["y"]:
+        return int(m["y"])
+    which = (m["which"] or "").lower()
+    if ref is None:
+        return None
+    return ref.year - 1 if which == "last" else ref.year
+
+
+def _h_half(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+    """ "the first half of 2021", "the second quarter of the year", "Q3 2022", "first six months"."""
+    year = _part_year(m, ref)
+    if year is None:
+        return None
+    if m["q"]:
+        first, n = (int(m["q"]) - 1) * 3 + 1, 3
+    elif m["n"]:
+        n_text = m["n"].lower()
+        n = int(n_text) if n_text.isdigit() else _NUM_WORDS.get(n_text, 0)
+        if not 1 <= n <= 12:
+            return None
+        first = 1 if m["ord"].lower() == "first" else 13 - n
+        if m["ord"].lower() not in ("first", "last"):
+            return None
+    else:
+        part = _ORDINALS.get(m["ord"].lower())
+        size = 6 if m["part"].lower() == "half" else 3
+        count = 12 // size
+        if part is None or part > count and m["ord"].lower() not in ("last", "final"):
+            return None
+        part = count if m["ord"].lower() in ("last", "final") else part
+        first, n = (part - 1) * size + 1, size
+    start = dt.date(year, first, 1)
+    end = _month_end(year, first + n - 1)
+    if ref is not None and not m["y"] and end > ref >= start:
+        end = ref
+    return start, end, "range"
+
+
 def _p(pattern: str) -> re.Pattern:
     return re.compile(pattern, re.IGNORECASE)
 
@@ -420,6 +481,18 @@ _PATTERNS: tuple[tuple[re.Pattern, _Handler], ...] = (
     (
         _p(r"\b(?P<which>last|this)\s+(?P<u>month|year|week)\b"),
         _h_relative,
+    ),
+    (
+        _p(r"\b(?:the\s+)?(?:(?P<ord>first|second|third|fourth|last|final|1st|2nd|3rd|4th)\s+"
+           r"(?:(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven)\s+months|(?P<part>half|quarter))"
+           rf"|Q(?P<q>[1-4]))(?:\s+of|,)?\s+(?:(?P<y>{_YEAR})\b|(?:the|this|(?P<which>last))\s+year\b)"),
+        _h_half,
+    ),
+    (
+        _p(r"\b(?:(?:on|since|by|until|(?P<last>last|this|past))\s+)(?P<t>(?P<w>Monday|Tuesday|Wednesday|Thursday"
+           r"|Friday|Saturday|Sunday))\b(?!\s*,?\s*(?:\d|January|February|March|April|May|June|July|August"
+           r"|September|October|November|December|ngày|\d))"),
+        _h_weekday,
     ),
     (
         _p(rf"{_WEEKDAY}\b(?P<m>{_MONTH})\.?,?\s+(?P<d>{_DAY}){_ORD}(?![\d:,.]\d|\s*[-–—]\s*\d|\d)"),

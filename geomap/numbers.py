@@ -21,15 +21,18 @@ Rules:
   no unit from :data:`UNITS` is left out.  Units are normalised:
 
   ``people`` (people, individuals, persons, citizens, nationals, migrants,
-  residents, foreigners, workers, passengers, entrants...), and, kept apart
-  because they say more: ``suspects`` (suspects, criminals, offenders,
-  smugglers, traffickers, brokers), ``defendants``, ``fugitives`` (fugitives,
-  "most wanted", "wanted criminals"), ``victims``, ``officers`` (officers,
-  soldiers, guards, police); ``cases``, ``violations``, ``operations``,
-  ``patrols``, ``talks`` (talks, meetings, conferences), ``leaflets``,
+  residents, foreigners, workers, passengers, entrants, and roles that are
+  not a legal status: criminals, smugglers, traffickers, brokers...), and,
+  kept apart because they state a legal status: ``suspects`` (suspects,
+  offenders), ``defendants``, ``fugitives`` (fugitives, "most wanted",
+  "wanted criminals"), ``victims``; ``officers`` (officers, soldiers, guards,
+  police); ``cases``, ``violations``, ``operations``,
+  ``patrols``, ``talks``, ``meetings``, ``leaflets``,
   ``files``, ``vehicles``, ``boats``, ``trips``, ``groups`` (groups, rings,
-  gangs), ``ports``, ``declarations``, ``kg``, ``g``, ``tonnes``, ``km``,
-  ``yuan``, ``VND``, ``USD``, ``items``, ``tablets``, ``dangers``.
+  gangs), ``ports``, ``declarations``, ``kg``, ``g``, ``tonnes``,
+  ``yuan``, ``VND``, ``USD``, ``items``, ``pills`` (pills, tablets), ``dangers``.
+  "talks" and "meetings" (meetings, conferences, sessions) stay apart.
+  A partitive is read through: "195 of them Chinese citizens" is 195 people.
 * Money: ``$238.3 million``, ``US$5``, ``¥300``, ``VND 2 billion``,
   ``1.71 billion yuan``, ``5 million dong``.
 * Qualifiers, normalised: ``over`` (over, more than, above, at least, in
@@ -38,7 +41,8 @@ Rules:
   than, fewer than, up to, at most, below); ranges ("from 10 to 12 people",
   "10-12 people", "between 10 and 12 people") have qualifier ``range`` and
   ``value_max``.
-* Not counts: years ("in 2019"), dates and times ("November 4", "28/06/2023",
+* Not counts: prices and rates ("3 million dong a person"), distances
+  and lengths ("1,450 kilometers long"), years ("in 2019"), dates and times ("November 4", "28/06/2023",
   "10:09"), ordinals ("3rd", "10th meeting", "second"), ages and durations
   ("25-year-old", "three years", "six months"), compound adjectives
   ("100-year goal", "COVID-19"), phone-like numbers (a leading ``+`` or
@@ -98,11 +102,12 @@ _units(
     "worker", "workers", "labourers", "laborers", "passenger", "passengers", "entrant", "entrants",
     "immigrant", "immigrants", "emigrants", "tourist", "tourists", "visitor", "visitors", "travellers",
     "travelers", "men", "women", "children", "minors", "adults", "returnees", "crossers",
+    "criminals", "smugglers", "traffickers", "brokers", "gangsters", "owners", "drivers", "guides",
+    "organisers", "organizers", "fishermen", "villagers", "students", "girls", "boys",
 )
 _units(
-    "suspects", "suspect", "suspects", "criminal", "criminals", "offender", "offenders",
-    "smuggler", "smugglers", "trafficker", "traffickers", "broker", "brokers", "subjects",
-    "perpetrators", "gangsters",
+    "suspects", "suspect", "suspects", "offender", "offenders", "subjects", "perpetrators",
+    "criminal suspects",
 )
 _units("defendants", "defendant", "defendants", "accused")
 _units("fugitives", "fugitive", "fugitives", "most wanted", "wanted criminals", "wanted people",
@@ -114,7 +119,8 @@ _units("cases", "case", "cases", "incident", "incidents")
 _units("violations", "violation", "violations")
 _units("operations", "operation", "operations", "raid", "raids", "crackdowns", "campaigns")
 _units("patrols", "patrol", "patrols")
-_units("talks", "talks", "meeting", "meetings", "conference", "conferences", "session", "sessions")
+_units("talks", "talks", "negotiations")
+_units("meetings", "meeting", "meetings", "conference", "conferences", "session", "sessions")
 _units("leaflets", "leaflet", "leaflets", "flyer", "flyers", "brochures", "posters")
 _units("files", "file", "files", "documents", "records", "dossiers")
 _units("vehicles", "vehicle", "vehicles", "car", "cars", "truck", "trucks", "lorries", "motorbikes",
@@ -126,14 +132,24 @@ _units("ports", "port", "ports", "border gates", "checkpoints", "crossing points
 _units("declarations", "declarations")
 _units("dangers", "dangers", "hazards", "risks")
 _units("items", "items", "pieces", "products", "parcels", "packages", "bags")
-_units("tablets", "tablets", "pills")
+_units("pills", "pills", "tablets")
 _units("kg", "kg", "kgs", "kilogram", "kilograms", "kilogrammes", "kilos")
 _units("g", "g", "gram", "grams", "grammes")
 _units("tonnes", "tonne", "tonnes", "ton", "tons", "t")
-_units("km", "km", "kilometer", "kilometers", "kilometre", "kilometres")
 _units("yuan", "yuan", "cny", "rmb", "renminbi")
 _units("VND", "vnd", "dong", "đồng", "vnđ")
 _units("USD", "usd", "dollars", "us dollars", "u.s. dollars")
+
+# A sum followed by one of these is a price or rate, not a count ("3 million dong a person").
+_PRICE_AFTER = re.compile(
+    r"\s*(?:a|an|per|each|for\s+each|every)\s+(?:person|head|people|trip|month|day|week|year|kg|kilogram|"
+    r"passenger|migrant|crossing|time)\b|\s*(?:each|apiece)\b|\s*/\s*(?:person|kg|month|day)\b",
+    re.IGNORECASE,
+)
+# "195 of them Chinese citizens": the unit comes after the partitive.
+_PARTITIVE = re.compile(r"\s+of\s+(?:them|whom|these|those|which)\b", re.IGNORECASE)
+# Distances and lengths are not counts: "1,450 kilometers long".
+_DISTANCE_AFTER = re.compile(r"\s*(?:km|kilomet(?:er|re)s?|miles?|met(?:er|re)s?|m)\b", re.IGNORECASE)
 
 # Words that end the search for a unit: the number counts nothing named here.
 _STOP = {
@@ -268,6 +284,9 @@ def _unit_after(text: str, pos: int, hi: int, *, singular_ok: bool = False) -> t
     A singular unit noun used as a modifier ("201 case files") gives way to
     a unit noun right after it.
     """
+    partitive = _PARTITIVE.match(text, pos, hi)
+    if partitive:
+        pos = partitive.end()
     words = list(_WORD_RE.finditer(text, pos, min(hi, pos + 80)))
     gap_start = pos
     found: tuple[str, int] | None = None
@@ -287,15 +306,14 @@ def _unit_after(text: str, pos: int, hi: int, *, singular_ok: bool = False) -> t
         if hit is None and token in UNITS:
             hit = UNITS[token], w.end() - (1 if token != raw else 0)
         if hit is not None:
-            if found is not None:
+            if found is not None or singular_ok or token not in _SINGULAR:
                 return hit
-            if singular_ok or token not in _SINGULAR:
-                return hit
-            found = hit
+            found = hit  # a singular noun: a modifier unless nothing follows
         elif token in _STOP or token in _VAGUE:
             break
         gap_start = w.end()
-    return found
+    # "two boat owners": a singular noun as a modifier of a head we do not know
+    return None
 
 
 _SINGULAR = {
@@ -403,7 +421,7 @@ def _count_from_match(text: str, m: re.Match, lo: int, hi: int) -> Count | None:
                 last = m.end("n2")
     elif re.match(r"\s*[-–]\s*\d", text[n1_end : n1_end + 4]):
         return None
-    if _DURATION_AFTER.match(text, last):
+    if _DURATION_AFTER.match(text, last) or _DISTANCE_AFTER.match(text, last):
         return None
     unit = _currency(m["cur"]) or _currency(m["cur2"])
     unit_end = last
@@ -414,6 +432,8 @@ def _count_from_match(text: str, m: re.Match, lo: int, hi: int) -> Count | None:
         unit, unit_end = after
     elif after is not None and after[0] in ("USD", "yuan", "VND"):
         unit_end = after[1]
+    if unit in ("USD", "yuan", "VND", "EUR") and _PRICE_AFTER.match(text, unit_end, hi):
+        return None
     qualifier = "range" if value_max is not None else ""
     c_begin = m.start("cur") if m["cur"] else n1_begin
     if value_max is not None and m["from"]:

@@ -286,3 +286,24 @@ def test_publication_date_ignores_dates_in_body_sentences():
 def test_publication_date_only_in_the_first_lines():
     text = "\n".join(["Headline here"] + [f"Line {i} of the story goes on." for i in range(12)] + ["2024-03-09"])
     assert find_publication_date(text) is None
+
+
+def test_weekday_resolves_to_the_latest_such_day():
+    # REF is Wednesday 6 November 2024
+    assert only("Guards on Monday stopped nine people.").start == D(2024, 11, 4)
+    assert only("Guards on Wednesday stopped nine people.").start == D(2024, 11, 6)
+    assert only("Guards last Wednesday stopped nine people.").start == D(2024, 10, 30)
+    assert find_dates("Guards on Monday stopped nine people.", ref=None) == []
+
+
+def test_halves_quarters_and_first_months():
+    span = only("They handled 4 cases in the first half of 2021.")
+    assert (span.start, span.end, span.precision) == (D(2021, 1, 1), D(2021, 6, 30), "range")
+    assert (only("in the third quarter of 2022").start, only("in the third quarter of 2022").end) == (
+        D(2022, 7, 1), D(2022, 9, 30),
+    )
+    assert only("figures for Q2 2023 show").end == D(2023, 6, 30)
+    span = only("In the first ten months of this year, 300 people were returned.")
+    assert (span.start, span.end) == (D(2024, 1, 1), D(2024, 10, 31))
+    # a part still under way ends at the reference date
+    assert only("in the second half of this year").end == REF

@@ -186,3 +186,27 @@ def test_offsets_hold_with_non_ascii_text_around():
     found = find_counts(text)
     assert [(c.value, c.unit) for c in found] == [(14, "suspects"), (3000, "people")]
     assert all(text[c.start : c.end] == c.text for c in found)
+
+
+def test_partitive_is_read_through():
+    assert counts("They found 88 people, 31 of them Lao citizens.") == [(88, "people", ""), (31, "people", "")]
+
+
+def test_prices_and_distances_are_not_counts():
+    assert find_counts("Each migrant paid 4 million dong a person to the broker.") == []
+    assert find_counts("They charged $300 per person for the trip.") == []
+    assert find_counts("The border is 1,300 kilometers long and the fence 12 km.") == []
+
+
+def test_a_singular_noun_used_as_a_modifier_is_not_the_unit():
+    assert counts("Police detained two boat owners.") == [(2, "people", "")]
+    assert find_counts("They ran 5 vehicle inspections.") == []
+
+
+def test_talks_and_meetings_stay_apart_and_roles_are_people():
+    assert counts("They held 6 talks and 14 meetings; 3 brokers and 2 suspects were held.") == [
+        (6, "talks", ""),
+        (14, "meetings", ""),
+        (3, "people", ""),
+        (2, "suspects", ""),
+    ]
