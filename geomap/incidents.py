@@ -132,6 +132,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "illegal_crossing": (
         r"(?:illegal|unlawful|irregular)\w* (?:entry|entries|exit|exits|crossings?|immigration|immigrants?|migrants?|entrants?|stays?|border crossings?)",
         r"illegally (?:crossed|crossing|cross|entered|entering|enter|exited|exiting|exit|staying|stayed)",
+        r"(?:crossed|crossing|cross|entered|entering|enter|exited|exiting|left|leaving)(?: the border| into \w+)? illegally",
         r"(?:slip|slipped|sneak|sneaked|snuck) (?:across|into|over)",
         r"without (?:valid )?(?:travel )?(?:documents|papers|passports?|permission)",
         r"(?:crossed|crossing) (?:the border )?(?:from|into) ",
@@ -358,9 +359,12 @@ def find_incidents(
     incidents: list[Incident] = []
     seen_cooperation: set[tuple] = set()
     number = first_number
+    headline = article.title.strip()
     for s_start, s_end in split_sentences(text):
         if _ANY_CUE_RE.search(folded, s_start, s_end) is None:
             continue
+        if headline and text[s_start:s_end] == headline:
+            continue  # a headline repeats a fact of the body: drawing it would count it twice
         sentence_folded = folded[s_start:s_end]
         modal = _MODAL.search(sentence_folded) is not None
         counts = find_counts(text, start=s_start, end=s_end)
@@ -387,6 +391,11 @@ def find_incidents(
             places = _places(folded, context_mentions, group.type, gazetteer, carried=not sentence_mentions)
             place_id, precision = _where(text, folded, places, context_mentions, gazetteer)
             date = _date_for(dates, group, ref)
+            if date is not None and not date.text:
+                para = max((p for p in paragraphs if p <= s_start), default=0)
+                earlier = find_dates(text, ref=ref, start=para, end=s_start) if para < s_start else []
+                if earlier:
+                    date = earlier[-1]
             if group.type == "cooperation":
                 key = (date.start if date else None, place_id)
                 if key in seen_cooperation or (seen_cooperation and not dates):
@@ -487,6 +496,8 @@ def _kind(gazetteer: Any, place_id: str | None) -> str:
 def _role(folded: str, mention: Mention, group_type: str, kind: str, carried: bool) -> str:
     if carried:
         return "location"
+    if kind == "country" and group_type in _VENUE_TYPES:
+        return "party"
     window = folded[max(0, mention.start - 30) : mention.start]
     if kind == "border_gate":
         return "crossing"
@@ -570,8 +581,8 @@ def _actors(text: str, lo: int, hi: int) -> tuple[str, ...]:
         name = _ACTOR_NAMES.get(head, head)
         if head[0].islower():
             name = head.lower()
-            words = []
-        label = " ".join(words + [name]).replace("’s", "").strip()
+        words = [w for w in words if _NATIONALITY_RE.fullmatch(w) is None and not w.endswith(("'s", "’s"))]
+        label = " ".join(words + [name]).strip()
         found.append((m.start(), label))
     for m in _NATIONALITY_RE.finditer(text, lo, hi):
         found.append((m.start(), m.group(1)))

@@ -347,14 +347,21 @@ def find_mentions(
     base_near = tuple(extra.get("near", ()))
     country_hint = extra.get("country")
 
+    def resolve(name: str, kinds: tuple[str, ...], near: tuple[str, ...]) -> Resolution:
+        # the generic word's first kind is what it usually means ("city" a city),
+        # the others what it may mean when no such place exists ("Pu'er city", a prefecture)
+        if len(kinds) > 1:
+            found = _call_resolve(resolver, name, country=country_hint, date=day, near=near, kinds=kinds[:1])
+            if found:
+                return found
+        return _call_resolve(resolver, name, country=country_hint, date=day, near=near, kinds=kinds or None)
+
     # pass 1: each distinct (name, kinds) once, without context
     first: dict[tuple[str, tuple[str, ...]], Resolution] = {}
     for m in matches:
         key = (text[m.base_start : m.base_end], m.kinds)
         if key not in first:
-            first[key] = _call_resolve(
-                resolver, key[0], country=country_hint, date=day, near=base_near, kinds=m.kinds or None
-            )
+            first[key] = resolve(key[0], m.kinds, base_near)
     near: list[str] = list(base_near)
     countries: dict[str, int] = {}
     for res in first.values():
@@ -373,9 +380,7 @@ def find_mentions(
     final: dict[tuple[str, tuple[str, ...]], Resolution] = {}
     for key, res in first.items():
         if res and res.ambiguous and near_t:
-            again = _call_resolve(
-                resolver, key[0], country=country_hint, date=day, near=near_t, kinds=key[1] or None
-            )
+            again = resolve(key[0], key[1], near_t)
             final[key] = again if again else res
         else:
             final[key] = res
@@ -429,7 +434,7 @@ _HINT_RE = re.compile(
 )
 _CAP_WORD = r"[^\W\d_][\w'’\-]*"
 _NAME_BEFORE_RE = re.compile(rf"((?:{_CAP_WORD}[ \t]+){{1,4}})$")
-_NAME_AFTER_RE = re.compile(rf"^[ \t]+((?:{_CAP_WORD})(?:[ \t]+{_CAP_WORD}){{0,3}})")
+_NAME_AFTER_RE = re.compile(rf"[ \t]+((?:{_CAP_WORD})(?:[ \t]+{_CAP_WORD}){{0,3}})")
 _FUNCTION_WORDS = frozenset(
     """
     the a an in at of on from to for and or with by as into this that these those its their his her

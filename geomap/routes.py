@@ -41,7 +41,7 @@ _ORIGIN = re.compile(
     r"\bleav\w*|\bleft|\bfled|\brecruited in)\s+(?:the\s+)?$"
 )
 _STAGING = re.compile(
-    r"\b(?:gather\w*|assembl\w*|wait\w*|stay\w*|hid\w*|held|kept|collect\w*|stag\w*|group\w*|housed|lodg\w*)"
+    r"\b(?:gather\w*|assembl\w*|wait\w*|stay\w*|hid\w*|hidden|kept|collect\w*|stag\w*|housed|lodg\w*)"
     r"(?:\s+[\w-]+){0,3}?\s+(?:in|at)\s+(?:the\s+)?$"
 )
 _CROSS_INTO = re.compile(r"\b(?:cross\w*|across)(?:\s+(?:the|a|over|at|night|border|river|line|illegally))*\s+(?:into|to)\s+(?:the\s+)?$")
@@ -137,8 +137,8 @@ def _stops(folded: str, s_start: int, mentions: Sequence[Mention], gazetteer: An
             raw.append((m, role))
         previous_role = role
         previous_end = m.end
-    if len(raw) < 2 or not any(r in ("origin", "toward", "cross_into", "transit") for _, r in raw):
-        return []
+    if len(raw) < 2 or not any(r in ("toward", "cross_into", "transit") for _, r in raw):
+        return []  # a list of origins ("officials from Vietnam, China and Laos") is no journey
     # the last "to"/"into" is the destination; earlier ones are transit stops;
     # the stop just before "crossing into X" is where the border was crossed
     last_toward = max((i for i, (_, r) in enumerate(raw) if r in ("toward", "cross_into")), default=None)
@@ -154,8 +154,13 @@ def _stops(folded: str, s_start: int, mentions: Sequence[Mention], gazetteer: An
         if kind == "border_gate" and r in ("transit", "toward"):
             r = "crossing"
         roles.append(r)
+    pairs = list(zip((m for m, _ in raw), roles, strict=True))
+    # "entered Dien Bien from Laos": the origin goes first, whatever the word order
+    origins = [p for p in pairs if p[1] == "origin"]
+    if origins and pairs[0][1] != "origin":
+        pairs = origins[:1] + [p for p in pairs if p is not origins[0]]
     stops = []
-    for order, ((m, _), role) in enumerate(zip(raw, roles, strict=True), start=1):
+    for order, (m, role) in enumerate(pairs, start=1):
         kind = _kind(gazetteer, m.place_id)
         stops.append(
             Stop(

@@ -1,0 +1,153 @@
+"""Incidents: sentence splitting, the taxonomy, clause splitting, counts, dates, places, actors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from _extract import article, tools
+
+from geomap.incidents import CUES, find_incidents, split_sentences
+from geomap.places import find_mentions
+from geomap.records import INCIDENT_TYPES
+
+
+@pytest.fixture(scope="module")
+def kit():
+    return tools()
+
+
+def _incidents(kit, text: str, **kwargs):
+    gazetteer, matcher, resolver = kit
+    a = article(text, **kwargs)
+    mentions = find_mentions(a, matcher=matcher, resolver=resolver)
+    found = find_incidents(a, mentions=mentions, gazetteer=gazetteer)
+    for incident in found:
+        assert a.text[incident.start : incident.end] == incident.sentence
+    return found
+
+
+def _counts(incident) -> list[tuple[float, str]]:
+    return [(c.value, c.unit) for c in incident.counts]
+
+
+def test_sentences_split_on_periods_but_not_abbreviations_or_decimals() -> None:
+    text = (
+        "Lt. Col. Tran met U.S. officials at No. 4 gate. Police seized 4.2 kg of heroin!\n"
+        "A line with no final period\n"
+        "Was it the last one? Yes."
+    )
+    spans = [text[a:b] for a, b in split_sentences(text)]
+    assert spans == [
+        "Lt. Col. Tran met U.S. officials at No. 4 gate.",
+        "Police seized 4.2 kg of heroin!",
+        "A line with no final period",
+        "Was it the last one?",
+        "Yes.",
+    ]
+
+
+def test_every_type_has_cues_and_belongs_to_the_taxonomy() -> None:
+    assert set(CUES) | {"cooperation", "other"} == set(INCIDENT_TYPES)
+    assert all(CUES[t] for t in CUES)
+
+
+def test_one_sentence_with_two_incidents_is_split_into_clauses(kit) -> None:
+    text = (
+        "Since January, Ho Chi Minh City police have uncovered 146 cases of illegal entry and exit involving "
+        "431 people, 195 of them Chinese citizens; prosecutors charged 14 cases with 42 defendants for organising "
+        "or brokering illegal entry and exit."
+    )
+    found = _incidents(kit, text)
+    assert [i.type for i in found] == ["illegal_crossing", "migrant_smuggling"]
+    assert _counts(found[0])[:2] == [(146, "cases"), (431, "people")]
+    assert _counts(found[1]) == [(14, "cases"), (42, "defendants")]
+    assert [i.id for i in found] == ["t1#1", "t1#2"]
+    for incident in found:
+        assert incident.place_id == "vn.province.ho-chi-minh" and incident.location_precision == 4
+        assert incident.date.precision == "since" and incident.date.start == dt.date(2024, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind", "counts"),
+    [
+        ("Border guards in Lao Cai on May 3 seized 12 kg of methamphetamine from two couriers.", "drug_trafficking", [(12, "kg")]),
+        ("Customs officers in Mong Cai on May 2 found 300 cartons of contraband cigarettes in a truck.", "goods_smuggling", None),
+        ("On May 9 Chinese police handed over three fugitives wanted for fraud at the Huu Nghi border gate.", "fugitive_handover", [(3, "fugitives")]),
+        ("Cambodia repatriated 58 Vietnamese citizens through Svay Rieng on May 12.", "repatriation", [(58, "people")]),
+        ("Officers from both sides carried out 4 joint patrols along the Quang Ninh border in April.", "joint_patrol", [(4, "patrols")]),
+        ("Border posts in Lang Son handed out 1,500 leaflets on the rules for crossing in April.", "public_awareness", [(1500, "leaflets")]),
+        ("Police rescued 7 women who were victims of human trafficking in Guangxi on May 1.", "human_trafficking", None),
+        ("A joint rescue drill was held in Hekou on May 14 with teams from both countries.", "exercise", []),
+        ("In April the Huu Nghi gate cleared more than 80,000 passengers and 20,000 vehicles.", "crossing_statistics", [(80000, "people"), (20000, "vehicles")]),
+        ("On May 4 guards stopped 9 people who had crossed illegally from Laos into Lao Cai.", "illegal_crossing", [(9, "people")]),
+    ],
+)
+def test_incident_types_and_counts(kit, sentence: str, kind: str, counts) -> None:
+    found = _incidents(kit, sentence)
+    assert [i.type for i in found][:1] == [kind], [(i.type, _counts(i)) for i in found]
+    if counts is not None:
+        assert _counts(found[0]) == counts
+
+
+def test_exhortations_and_topics_are_not_incidents(kit) -> None:
+    text = (
+        "The two sides need to strengthen joint patrols against illegal entry and exit.\n"
+        "Both ministries will share information on drug trafficking.\n"
+        "The talks covered cooperation in preventing illegal crossings."
+    )
+    assert _incidents(kit, text) == []
+
+
+def test_a_meeting_that_happened_is_one_cooperation_incident_at_its_venue(kit) -> None:
+    text = (
+        "Police of Lang Son and Guangxi held a conference in Pingxiang on May 15. "
+        "At the conference, the two sides signed a memorandum of understanding."
+    )
+    found = _incidents(kit, text)
+    assert [i.type for i in found] == ["cooperation"]
+    meeting = found[0]
+    assert meeting.place_id == "cn.district.pingxiang" and meeting.location_precision == 3
+    assert ("cn.district.pingxiang", "venue") in [(p.place_id, p.role) for p in meeting.places]
+    assert meeting.date.start == dt.date(2024, 5, 15) and meeting.date.precision == "day"
+
+
+def test_precision_gate_province_border_and_country(kit) -> None:
+    gate = _incidents(kit, "On May 2 officers at the Huu Nghi border gate stopped 5 people crossing illegally.")[0]
+    assert (gate.place_id, gate.location_precision) == ("vn.border_gate.huu-nghi", 1)
+    border = _incidents(kit, "Along the Vietnam-China border, officers uncovered 437 drug trafficking cases in 2023.")[0]
+    assert border.location_precision == 5 and border.place_id in {"vn.country.vn", "cn.country.cn"}
+    assert {p.place_id for p in border.places} == {"vn.country.vn", "cn.country.cn"}
+    nowhere = _incidents(kit, "Officers uncovered 12 drug trafficking cases in 2023.")[0]
+    assert (nowhere.place_id, nowhere.location_precision) == (None, 6)
+
+
+def test_place_carried_from_the_sentence_before_in_the_paragraph(kit) -> None:
+    text = "Police in Quang Ninh province held a review on May 10. They had seized 40 kg of heroin since January."
+    drugs = [i for i in _incidents(kit, text) if i.type == "drug_trafficking"][0]
+    assert drugs.place_id == "vn.province.quang-ninh" and drugs.location_precision == 4
+
+
+def test_undated_sentence_takes_the_publication_month_flagged(kit) -> None:
+    incident = _incidents(kit, "Guards in Lao Cai seized 3 kg of heroin.", day=dt.date(2024, 5, 20))[0]
+    assert (incident.date.start, incident.date.end, incident.date.precision) == (dt.date(2024, 5, 1), dt.date(2024, 5, 31), "month")
+    assert incident.date.text == ""  # the flag: no words in the text state this date
+    assert _incidents(kit, "Guards in Lao Cai seized 3 kg of heroin.", day=None)[0].date is None
+
+
+def test_actors_agencies_and_nationalities(kit) -> None:
+    text = "On May 8 the Ministry of Public Security and Guangxi police handed over 2 Chinese fugitives to the National Immigration Administration."
+    incident = _incidents(kit, text)[0]
+    assert incident.actors == ("Ministry of Public Security", "Guangxi police", "Chinese", "National Immigration Administration")
+
+
+def test_headline_is_not_evidence(kit) -> None:
+    title = "Lao Cai police seize 12 kg of heroin"
+    text = f"{title}\n\nPolice in Lao Cai on May 3 seized 12 kg of heroin at a bus station."
+    found = _incidents(kit, text, title=title)
+    assert len(found) == 1 and found[0].sentence.startswith("Police in Lao Cai")
+
+
+def test_same_input_same_output(kit) -> None:
+    text = "On May 4 guards stopped 9 people who had crossed illegally from Laos into Lao Cai. Police seized 3 kg of heroin."
+    assert _incidents(kit, text) == _incidents(kit, text)
