@@ -204,7 +204,17 @@ def load_corrections(path: str | Path, *, gazetteer: Any = None) -> Corrections:
             problems.append(located(path, line, "each correction must be a mapping with an 'action'"))
             continue
         lines = {getattr(k, "value", ""): v.start_mark.line + 1 for k, v in node.value}
-        values = _construct(node)
+        values = {}
+        broken = False
+        for key_node, value_node in node.value:
+            key = getattr(key_node, "value", "")
+            try:
+                values[key] = _construct(value_node)
+            except (ValueError, yaml.YAMLError):
+                # YAML reads 2024-13-01 as a timestamp and fails on it
+                what = "not a date (YYYY-MM-DD)" if key in _DATE_FIELDS else "not a valid value"
+                problems.append(located(path, value_node.start_mark.line + 1, f"{what}: {value_node.value!r}"))
+                broken = True
         action = values.get("action")
         if action not in ACTIONS:
             problems.append(located(path, lines.get("action", line), f"unknown action: {action!r}"))
@@ -212,7 +222,7 @@ def load_corrections(path: str | Path, *, gazetteer: Any = None) -> Corrections:
         values = {k: v for k, v in values.items() if k != "action"}
         before = len(problems)
         _check(values, action, path, line, lines, problems, gazetteer)
-        if len(problems) == before:
+        if len(problems) == before and not broken:
             numbers[action] = numbers.get(action, 0) + 1
             items.append(Correction(action, line, values, numbers[action]))
     if problems:
