@@ -311,6 +311,20 @@ def test_analyst_table_uses_known_types() -> None:
     assert pd.to_numeric(table["count"]).gt(0).all()
 
 
+def test_analyst_table_loads_without_skips() -> None:
+    """Every row of the sample analyst table resolves to one place (no ambiguous names)."""
+    if not (ROOT / "geomap" / "extract.py").exists():
+        pytest.skip("geomap/extract.py has not landed yet")
+    from geomap.extract import extract
+
+    result = extract([SAMPLES / "tables" / "analyst_incidents.csv"])
+    assert result.skipped.empty, result.skipped.to_string()
+    table = pd.read_csv(SAMPLES / "tables" / "analyst_incidents.csv", dtype=str)
+    assert len(result.incidents) == len(table)
+    assert result.incidents["place_id"].notna().all()
+    assert set(result.incidents["source"]) == {"table"}
+
+
 def test_key_names_are_in_the_articles_as_read(key: dict[str, dict[str, object]]) -> None:
     """Every labelled name and phrase is in its article's text as the reader returns it.
 
