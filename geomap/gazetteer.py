@@ -613,7 +613,12 @@ def check_gazetteer(
 
 
 def _country_problems(places: dict[str, Place], lines: dict[str, int], file: str, countries: Path) -> list[Problem]:
-    """Rows whose point lies more than :data:`COUNTRY_TOLERANCE_KM` outside their country's polygon."""
+    """Rows whose point lies more than :data:`COUNTRY_TOLERANCE_KM` outside their country's polygon.
+
+    An error when the point falls in another country of the file; a warning
+    when it falls in none (at sea: small islands are missing from simplified
+    polygons, and disputed ones from Natural Earth's).
+    """
     import numpy as np
     import shapely
     import shapely.ops
@@ -653,11 +658,13 @@ def _country_problems(places: dict[str, Place], lines: dict[str, int], file: str
                 "warning",
             )
         )
-    for code, rows in by_country.items():
-        if code not in shapes:
-            continue
-        geom = shapely.union_all(shapes[code])
+    merged = {code: shapely.union_all(geoms) for code, geoms in shapes.items()}
+    for geom in merged.values():
         shapely.prepare(geom)
+    for code, rows in by_country.items():
+        if code not in merged:
+            continue
+        geom = merged[code]
         lat = np.array([p.lat for p in rows])
         lon = np.array([p.lon for p in rows])
         inside = shapely.contains_xy(geom, lon, lat)
@@ -670,16 +677,14 @@ def _country_problems(places: dict[str, Place], lines: dict[str, int], file: str
             dlat = (near.y - place.lat) * _KM_PER_DEGREE
             dlon = (near.x - place.lon) * _KM_PER_DEGREE * math.cos(math.radians(place.lat))
             km = math.hypot(dlat, dlon)
-            if km > COUNTRY_TOLERANCE_KM:
-                out.append(
-                    Problem(
-                        file,
-                        lines[place.id],
-                        "lat",
-                        f"{place.lat}, {place.lon}",
-                        f"point lies {km:.0f} km outside {code}",
-                    )
-                )
+            if km <= COUNTRY_TOLERANCE_KM:
+                continue
+            other = next((c for c, g in merged.items() if c != code and g.contains(point)), None)
+            if other is not None:
+                message, severity = f"point lies {km:.0f} km outside {code}, inside {other}", "error"
+            else:  # at sea, or in a country the file lacks: often an island the simplified polygons dropped
+                message, severity = f"point lies {km:.0f} km outside {code}, in no country of the polygon file", "warning"
+            out.append(Problem(file, lines[place.id], "lat", f"{place.lat}, {place.lon}", message, severity))
     return out
 
 

@@ -17,7 +17,10 @@ Match (the best one wins for each place):
   spaces collapsed);
 * ``folded`` 96: equal :func:`~geomap.normalize.name_key` (diacritics,
   punctuation and generic words such as "province" or "cửa khẩu" dropped);
-  94 for equal :func:`~geomap.normalize.compact_key` ("Langson");
+  99 when the query itself has no diacritics and no generic word ("Lang Son"
+  cannot tell the two apart, so spelling must not decide between places);
+  94 for equal :func:`~geomap.normalize.compact_key` ("Langson"), 98 for
+  such a plain query;
 * ``fuzzy`` 0.9 × rapidfuzz ``ratio`` of the compact keys, at most 90, only
   when nothing matched above, only against keys with the same first letter,
   and only from 85 up (90 for keys of 5 to 7 letters; never under 5 letters).
@@ -42,8 +45,8 @@ Adjustments, all zero or negative so that a score never exceeds 100:
 A fuzzy candidate that context penalises fully is dropped: a typo is never
 resolved to a far-away homonym.  The result is *ambiguous* when a candidate
 within 5 points of the best is not related to it (related: one contains the
-other, one succeeded the other, or they are the two sides of a border
-crossing).
+other, one succeeded the other, they are the two sides of a border crossing,
+or their points lie within 5 km: two records of one place).
 """
 
 from __future__ import annotations
@@ -75,6 +78,7 @@ SCORE_FOLDED = 96.0
 SCORE_COMPACT = 94.0
 FUZZY_SCALE = 0.9
 AMBIGUITY_MARGIN = 5.0
+SAME_PLACE_KM = 5.0
 _EARTH_KM = 6371.0088
 
 _PROMINENCE = {"country": 0.0, "province": -1.0, "prefecture": -2.0, "district": -3.0}
@@ -203,6 +207,13 @@ class Resolver:
             if key:
                 self._buckets.setdefault(key[0], []).append(key)
         self._province = [self._province_index(p) for p in self._places]
+        # Per place: prominence, and the tie-break part of the sort key.
+        self._prominence = [_PROMINENCE.get(p.kind, -4.0) for p in self._places]
+        self._tiebreak = [
+            (_LEVEL.get(p.kind, 99), p.valid_to is not None, -(p.population or 0), p.id) for p in self._places
+        ]
+        self._dated = [p.valid_from is not None or p.valid_to is not None for p in self._places]
+        self._memo: dict[str, tuple[tuple[tuple[int, float, str, str], ...], str]] = {}
         self._lat = np.array([p.lat for p in self._places], dtype=float)
         self._lon = np.array([p.lon for p in self._places], dtype=float)
         self._countries: dict[str, Any] = {}
@@ -281,32 +292,47 @@ class Resolver:
             return True
         if pa.kind == "country" or pb.kind == "country":
             return pa.country == pb.country
+        if _km(pa.lat, pa.lon, pb.lat, pb.lon) <= SAME_PLACE_KM:
+            return True  # two records of one place (a city and the prefecture it is the seat of)
         return self._latest(a) in self._upward(b) or self._latest(b) in self._upward(a)
 
     # -- matching
-    def _matches(self, query: str) -> tuple[dict[int, tuple[float, str, str]], frozenset[str] | None]:
-        """Candidates ``{index: (match score, matched name, method)}`` and the kind hint."""
+    def _matches(self, query: str) -> tuple[tuple[tuple[int, float, str, str], ...], str]:
+        """Candidates ``(index, match score, matched name, method)`` and the query's lookup key.
+
+        Memoised per resolver (names repeat across reports); bounded so memory stays flat.
+        """
+        memo = self._memo.get(query)
+        if memo is not None:
+            return memo
         found: dict[int, tuple[float, str, str]] = {}
         for i, name in self._exact.get(_exact_key(query), ()):
             found[i] = (SCORE_EXACT, name, "exact")
         key = name_key(query)
-        hint = _kind_hint(query, key)
-        for table, score in ((self._folded, SCORE_FOLDED), (self._compact, SCORE_COMPACT)):
-            for i, name in table.get(key if table is self._folded else _compact(key), ()):
-                if i not in found:
-                    found[i] = (score, name, "folded")
-        if found:
-            return found, hint
-        trimmed, typo_hint = _drop_misspelt_generic(key)
-        if trimmed != key:
-            hint = hint or typo_hint
-            for table, score in ((self._folded, SCORE_FOLDED), (self._compact, SCORE_COMPACT)):
-                for i, name in table.get(trimmed if table is self._folded else _compact(trimmed), ()):
-                    if i not in found:
-                        found[i] = (score - 2.0, name, "fuzzy")
-            if found:
-                return found, hint
-        return self._fuzzy(_compact(trimmed)), hint
+        # Without diacritics or generic words the query cannot tell "Lang Son" from "Lạng Sơn":
+        # a folded match is then nearly as good as an exact one.
+        plain = SCORE_EXACT - 1.0 if _exact_key(query) == key else SCORE_FOLDED
+        for i, name in self._folded.get(key, ()):
+            if i not in found:
+                found[i] = (plain, name, "folded")
+        compact_score = SCORE_EXACT - 2.0 if plain > SCORE_FOLDED else SCORE_COMPACT
+        for i, name in self._compact.get(_compact(key), ()):
+            if i not in found:
+                found[i] = (compact_score, name, "folded")
+        if not found:
+            trimmed, _ = _drop_misspelt_generic(key)
+            if trimmed != key:
+                for table, score in ((self._folded, SCORE_FOLDED), (self._compact, SCORE_COMPACT)):
+                    for i, name in table.get(trimmed if table is self._folded else _compact(trimmed), ()):
+                        if i not in found:
+                            found[i] = (score - 2.0, name, "fuzzy")
+            if not found:
+                found = self._fuzzy(_compact(trimmed))
+        result = (tuple((i, *m) for i, m in found.items()), key)
+        if len(self._memo) >= 65536:
+            self._memo.clear()
+        self._memo[query] = result
+        return result
 
     def _fuzzy(self, compact: str) -> dict[int, tuple[float, str, str]]:
         from rapidfuzz import fuzz, process
@@ -380,46 +406,52 @@ class Resolver:
         near_ix = tuple(self._place_index(p, what="near") for p in near)
         province_ix = self._province_hint(province) if province else None
 
-        found, hint = self._matches(name)
+        found, key = self._matches(name)
+        places = self._places
         if want is not None:
-            found = {i: m for i, m in found.items() if self._places[i].kind in want}
+            found = tuple(m for m in found if places[m[0]].kind in want)
         if not found:
             return Resolution(query=name)
         has_context = code is not None or province_ix is not None or bool(near_ix)
-        if hint is not None and not any(self._places[i].kind in hint for i in found):
-            hint = None  # "Ho Chi Minh City" is a province-level unit: a hint nothing fits says nothing
+        hint = None
+        if len(found) > 1:
+            hint = _kind_hint(name, key) or (_drop_misspelt_generic(key)[1] if found[0][3] == "fuzzy" else None)
+            if hint is not None and not any(places[m[0]].kind in hint for m in found):
+                hint = None  # "Ho Chi Minh City" is a province-level unit: a hint nothing fits says nothing
+        prominence, dated = self._prominence, self._dated
         scored: list[tuple[float, int, str, str]] = []
-        for i, (score, matched, method) in found.items():
-            place = self._places[i]
-            bonus, most = self._context(i, code, province_ix, near_ix) if has_context else (0.0, 0.0)
-            if method == "fuzzy" and has_context and bonus <= 0:
-                continue  # a typo far from everything the text is about
-            score += bonus - most + _PROMINENCE.get(place.kind, -4.0)
-            if hint is not None and place.kind not in hint and method != "exact":
+        for i, score, matched, method in found:
+            if has_context:
+                bonus, most = self._context(i, code, province_ix, near_ix)
+                if method == "fuzzy" and bonus <= 0:
+                    continue  # a typo far from everything the text is about
+                score += bonus - most
+            score += prominence[i]
+            if hint is not None and method != "exact" and places[i].kind not in hint:
                 score -= 8.0
-            if day is not None and (place.valid_from is not None or place.valid_to is not None):
-                if not place.valid_on(day):
-                    score -= 6.0
+            if day is not None and dated[i] and not places[i].valid_on(day):
+                score -= 6.0
             scored.append((score, i, matched, method))
+        if not scored:
+            return Resolution(query=name)
         if day is not None:
             self._add_successors(scored, day, want)
-        scored.sort(key=self._order)
         ambiguous = False
         if len(scored) > 1:
+            tiebreak = self._tiebreak
+            scored.sort(key=lambda item: (-round(item[0], 6), tiebreak[item[1]]))
             best_score, best = scored[0][0], scored[0][1]
-            ambiguous = any(
-                best_score - s < AMBIGUITY_MARGIN and not self._related(best, i) for s, i, _, _ in scored[1:]
-            )
+            for s, i, _, _ in scored[1:]:
+                if best_score - s >= AMBIGUITY_MARGIN:
+                    break
+                if not self._related(best, i):
+                    ambiguous = True
+                    break
         candidates = tuple(
-            Candidate(place=self._places[i], score=round(s, 1), matched=m, method=meth)
+            Candidate(place=places[i], score=round(s, 1), matched=m, method=meth)
             for s, i, m, meth in scored[: max(1, limit)]
         )
         return Resolution(query=name, candidates=candidates, ambiguous=ambiguous)
-
-    def _order(self, item: tuple[float, int, str, str]) -> tuple:
-        score, i, _, _ = item
-        place = self._places[i]
-        return (-round(score, 6), _LEVEL.get(place.kind, 99), place.valid_to is not None, -(place.population or 0), place.id)
 
     def _context(
         self, i: int, code: str | None, province_ix: int | None, near_ix: tuple[int, ...]

@@ -228,6 +228,13 @@ def test_point_check_uses_given_polygons_with_a_tolerance():
     outside = {p.line: p for p in problems if "outside" in p.message}
     assert sorted(outside) == [7, 8]
     assert outside[7].value == "22.67, 106.25" and "77 km outside VN" in outside[7].message
+    # in no country of the file (the sea, or an island the polygons lack): a warning, not an error
+    assert {p.severity for p in outside.values()} == {"warning"}
+
+
+def test_a_point_inside_another_country_is_an_error(broken_problems):
+    (bangkok,) = [p for p in broken_problems if p.line == 10 and p.file.endswith("places.csv")]
+    assert bangkok.severity == "error" and bangkok.message == "point lies 162 km outside VN, inside TH"
 
 
 def test_points_beyond_a_clipped_polygon_file_are_not_checked(tmp_path):

@@ -361,7 +361,6 @@ REPORT_2025 = dt.date(2025, 11, 4)
 @pytest.mark.parametrize(
     ("query", "context", "expected"),
     [
-        ("Ho Chi Minh City", {"date": REPORT_2025}, "vn.province.ho-chi-minh"),
         ("Lang Son", {"date": REPORT_2025}, "vn.province.lang-son"),
         ("Lao Cai", {"date": REPORT_2025}, "vn.province.lao-cai"),
         ("Lao Cai", {"date": dt.date(2019, 5, 10)}, "vn.province.lao-cai-pre2025"),
@@ -406,6 +405,7 @@ def test_abolished_unit_in_a_late_report_notes_its_successor(real):
     ("query", "context", "kinds", "province"),
     [
         ("Beijing", {}, {"province", "city"}, "cn.province.beijing"),
+        ("Ho Chi Minh City", {"date": REPORT_2025}, {"province", "city"}, "vn.province.ho-chi-minh"),
         ("Ha Long", {"country": "VN"}, {"city"}, "vn.province.quang-ninh"),
         ("Jiangcheng county", {"near": ("cn.province.yunnan",)}, {"district"}, "cn.province.yunnan"),
         ("Pu'er city", {"near": ("cn.province.yunnan",)}, {"prefecture", "city"}, "cn.province.yunnan"),

@@ -1,0 +1,131 @@
+"""Gazetteer load time and memory, and resolver lookups per second.
+
+Run: ``python -m benchmarks gazetteer``.  Figures for the bundled table and
+for a synthetic table of ~15,000 places (the bundled rows plus generated
+names, written to a temporary folder) so that scaling shows before the real
+table grows.  Aims: load < 0.5 s; >= 100,000 exact or folded lookups/s;
+fuzzy >= 10,000 names/s.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import statistics
+import tempfile
+import time
+import tracemalloc
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+from geomap._resources import data_path
+from geomap.gazetteer import ALIAS_COLUMNS, PLACE_COLUMNS, Gazetteer
+from geomap.geocoder import Resolver
+
+_SYLLABLES = (
+    "Bắc Cao Đồng Hà Hải Hòa Hưng Khánh Lạng Lào Long Minh Nam Ninh Phú Quảng Sơn Tân Thái Thanh Trà "
+    "Tuyên Vĩnh Yên Bình Giang Lâm Mỹ Xuân An Cẩm Đông Tây Trung Kim Ngọc Phong Thủy Văn Lục Hoà"
+).split()
+
+
+def _median_time(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _synthetic(real: Path, out: Path, n: int) -> Path:
+    """Copy the real table to ``out`` and add ``n`` generated places with two aliases each."""
+    rng = random.Random(20250701)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(real / "places.csv", encoding="utf-8", newline="") as fh:
+        places = list(csv.DictReader(fh))
+    with open(real / "aliases.csv", encoding="utf-8", newline="") as fh:
+        aliases = list(csv.DictReader(fh))
+    provinces = [p["id"] for p in places if p["kind"] == "province" and p["country"] == "VN"] or ["vn.country.vietnam"]
+    for i in range(n):
+        name = " ".join(rng.sample(_SYLLABLES, rng.choice((2, 2, 3))))
+        pid = f"vn.commune.synthetic-{i}"
+        places.append(
+            dict.fromkeys(PLACE_COLUMNS, "")
+            | {
+                "id": pid,
+                "name": name,
+                "kind": "commune",
+                "country": "VN",
+                "parent_id": rng.choice(provinces),
+                "lat": f"{rng.uniform(9, 23):.5f}",
+                "lon": f"{rng.uniform(103, 109):.5f}",
+                "source": "ref:synthetic benchmark row",
+            }
+        )
+        ascii_name = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
+        aliases.append({"place_id": pid, "name": ascii_name.replace("Đ", "D").replace("đ", "d"), "lang": "ascii",
+                        "kind": "official", "source": "ref:synthetic"})
+        aliases.append({"place_id": pid, "name": f"Xã {name}", "lang": "vi", "kind": "official", "source": "ref:synthetic"})
+    for file, columns, rows in (("places.csv", PLACE_COLUMNS, places), ("aliases.csv", ALIAS_COLUMNS, aliases)):
+        with open(out / file, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(rows)
+    return out
+
+
+def _typo(rng: random.Random, key: str) -> str:
+    """One deleted or doubled letter, away from the first letter."""
+    if len(key) < 6:
+        return key
+    i = rng.randrange(2, len(key) - 1)
+    return key[:i] + key[i + 1 :] if rng.random() < 0.5 else key[:i] + key[i] + key[i:]
+
+
+def _bench(label: str, folder: Path) -> None:
+    load = _median_time(lambda: Gazetteer.from_dir(folder), 5)
+    tracemalloc.start()
+    gazetteer = Gazetteer.from_dir(folder)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    started = time.perf_counter()
+    resolver = Resolver(gazetteer)
+    index = time.perf_counter() - started
+    print(f"   {label}: {len(gazetteer):,} places, {sum(len(gazetteer.aliases_of(p.id)) for p in gazetteer):,} aliases")
+    print(f"     load (median of 5 cold loads, validation included): {load * 1000:.0f} ms; peak memory {peak / 1e6:.1f} MB")
+    print(f"     resolver index build: {index * 1000:.0f} ms")
+
+    rng = random.Random(7)
+    places = list(gazetteer)
+    exact = [p.name for p in places]
+    folded = [
+        "".join(c for c in unicodedata.normalize("NFD", p.name) if not unicodedata.combining(c)).upper() + " province"
+        for p in places
+    ]
+    fuzzy = [_typo(rng, p.name.lower()) for p in places if len(p.name) >= 8]
+    rng.shuffle(exact)
+    rng.shuffle(folded)
+    rng.shuffle(fuzzy)
+    size = 20_000
+    for kind, names in (("exact", exact), ("folded", folded), ("fuzzy", fuzzy)):
+        queries = (names * (size // max(1, len(names)) + 1))[:size] if kind != "fuzzy" else names[:3000]
+        resolve = resolver.resolve
+        found = sum(1 for q in queries if resolve(q))
+        seconds = _median_time(lambda: [resolve(q) for q in queries], 3)
+        print(
+            f"     {kind:6} lookups: {len(queries) / seconds:>9,.0f} /s"
+            f"  ({len(queries):,} queries, {len(set(queries)):,} distinct, {found / len(queries):.0%} found)"
+        )
+
+
+def main() -> None:
+    """Print load time, memory and lookups per second for the bundled and a synthetic table."""
+    real = data_path("gazetteer")
+    _bench("bundled gazetteer", real)
+    with tempfile.TemporaryDirectory(prefix="geomap-bench-") as tmp:
+        _bench("synthetic gazetteer", _synthetic(real, Path(tmp) / "gazetteer", 15_000))
+
+
+if __name__ == "__main__":
+    main()
