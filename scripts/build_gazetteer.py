@@ -54,7 +54,7 @@ PLACE_COLUMNS = (
 )
 ALIAS_COLUMNS = ("place_id", "name", "lang", "kind", "source")
 CORRECTION_COLUMNS = ("target", "field", "value", "source", "note")
-AREA_COLUMNS = ("country", "admin1", "near", "radius_km", "min_population", "note")
+AREA_COLUMNS = ("country", "admin1", "near", "radius_km", "min_population", "parent_id", "note")
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CURATED = ROOT / "gazetteer" / "curated"
@@ -154,9 +154,14 @@ def slugify(name: str) -> str:
     >>> slugify("Pu'er")
     'puer'
     """
-    folded = fold(name).replace("'", "")
+    folded = fold(_fix_eth(name)).replace("'", "")
     folded = "".join(c for c in folded if c.isascii())
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+
+
+def _fix_eth(name: str) -> str:
+    """GeoNames writes some Vietnamese names with the Icelandic eth (Ð, U+00D0) for Đ."""
+    return name.replace("\u00d0", "\u0110").replace("\u00f0", "\u0111")
 
 
 def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -271,48 +276,83 @@ def _areas(curated: Path) -> list[tuple[str, dict[str, str]]]:
 def _derived_places(
     geonames: Mapping[int, Mapping],
     areas: list[tuple[str, dict[str, str]]],
-    anchors: Mapping[str, _Row],
+    curated_rows: list[_Row],
     taken: set[int],
     problems: _Problems,
 ) -> list[_Row]:
-    """GeoNames towns inside the areas of ``areas.csv`` that no curated row already covers."""
-    chosen: dict[int, str] = {}  # geonames id -> parent id
+    """GeoNames towns inside the areas of ``areas.csv`` that no curated row already covers.
+
+    An area is a country, optionally narrowed to GeoNames admin-1 codes, to a
+    radius around a curated place (``near``) and to a minimum population.  A
+    town's parent is the area's ``parent_id``, else the ``near`` place when it
+    is an admin unit, else the current province whose seat shares the town's
+    admin-1 code.  Seats of provinces and prefectures are cities; other towns
+    are cities from 100,000 people.
+    """
+    anchors = {r.id: r for r in curated_rows}
+    seats: set[int] = set()
+    province_of: dict[tuple[str, str], str] = {}
+    for row in curated_rows:
+        if row.coords and row.values["kind"] in ("province", "prefecture"):
+            gid = int(row.coords.split(":")[1])
+            seats.add(gid)
+            if row.values["kind"] == "province" and not row.values["valid_to"] and gid in geonames:
+                province_of.setdefault((row.values["country"], geonames[gid]["admin1code"]), row.id)
+    chosen: dict[int, tuple[float, str]] = {}  # geonames id -> (distance to anchor, parent id)
     for where, area in areas:
         country = area["country"].upper()
         admin1 = set(filter(None, area["admin1"].split(";")))
-        min_pop = int(area["min_population"] or 0)
-        near: tuple[float, float, float] | None = None
-        parent = ""
+        try:
+            min_pop = int(area["min_population"] or 0)
+            radius = float(area["radius_km"] or 25)
+        except ValueError:
+            problems.add(where, "min_population and radius_km must be numbers", f"{area['min_population']},{area['radius_km']}")
+            continue
+        near: _Row | None = None
         if area["near"]:
-            anchor = anchors.get(area["near"])
-            if anchor is None:
-                problems.add(where, "near names no place", area["near"])
+            near = anchors.get(area["near"])
+            if near is None or not near.values["lat"]:
+                problems.add(where, "near names no curated place with coordinates", area["near"])
                 continue
-            near = (float(anchor.values["lat"]), float(anchor.values["lon"]), float(area["radius_km"] or 25))
-            parent = area["near"] if anchor.values["kind"] in ("province", "prefecture", "district") else anchor.values["parent_id"]
+        if area["parent_id"] and area["parent_id"] not in anchors:
+            problems.add(where, "parent_id names no curated place", area["parent_id"])
+            continue
         for gid in sorted(geonames):
             rec = geonames[gid]
-            if gid in taken or gid in chosen or rec["countrycode"] != country:
+            if gid in taken or rec["countrycode"] != country:
                 continue
             if admin1 and rec["admin1code"] not in admin1:
                 continue
             if int(rec.get("population") or 0) < min_pop:
                 continue
-            if near and _distance_km(near[0], near[1], rec["latitude"], rec["longitude"]) > near[2]:
-                continue
-            chosen[gid] = parent
+            distance = math.inf
+            parent = area["parent_id"]
+            if near is not None:
+                distance = _distance_km(float(near.values["lat"]), float(near.values["lon"]), rec["latitude"], rec["longitude"])
+                if distance > radius:
+                    continue
+                if not parent:
+                    parent = near.id if near.values["kind"] in ("province", "prefecture", "district") else near.values["parent_id"]
+            if not parent:
+                parent = province_of.get((country, rec["admin1code"]), "")
+            if gid not in chosen or distance < chosen[gid][0]:
+                chosen[gid] = (distance, parent)
     rows = []
-    for gid, parent in sorted(chosen.items()):
+    for gid, (_, parent) in sorted(chosen.items()):
         rec = geonames[gid]
-        name, kind = rec["name"].strip(), ""
+        name, kind = _fix_eth(rec["name"].strip()), ""
         for prefix, prefix_kind in _VI_PREFIXES:
             if name.startswith(prefix) and len(name) > len(prefix):
                 name, kind = name[len(prefix) :], prefix_kind
                 break
         population = int(rec.get("population") or 0)
-        if not kind:
+        if gid in seats:
+            kind = "city"
+        elif not kind:
             kind = "city" if population >= 100_000 else "town"
         cc = rec["countrycode"].lower()
+        if not parent:
+            parent = f"{cc}.country." + {"vn": "vietnam", "cn": "china", "la": "laos", "kh": "cambodia", "th": "thailand", "mm": "myanmar"}[cc]
         row = _Row(
             {
                 "id": f"{cc}.{kind}.{slugify(name)}",
@@ -460,10 +500,17 @@ def _collect_aliases(
         if row.values["iso3166_2"]:
             iso_by_name.setdefault(f"{row.values['country']}|{row.values['name']}", row.values["iso3166_2"])
 
+    # GeoNames alternates sometimes hold a country's name ("Laos" for Lào Cai): never
+    # let a derived alias make a town answer to a country
+    country_keys = {name_key(r.values["name"]) for r in rows if r.values["kind"] == "country"}
+    country_keys |= {name_key(a["name"]) for (pid, _), a in out.items() if by_id[pid].values["kind"] == "country"}
+
     def add(alias: dict[str, str]) -> None:
         key = (alias["place_id"], alias["name"])
         name = by_id[alias["place_id"]].values["name"]
         if key in out or alias["name"] == name:
+            return
+        if by_id[alias["place_id"]].values["kind"] != "country" and name_key(alias["name"]) in country_keys:
             return
         source = alias["source"]
         if (source, alias["name"]) in drop_alias or (alias["place_id"], alias["name"]) in drop_alias:
@@ -531,8 +578,7 @@ def build(*, curated: Path = DEFAULT_CURATED, out: Path = DEFAULT_OUT) -> dict[s
     taken = {int(r.values["source"].split(":")[1]) for r in curated_rows if r.values["source"].startswith("geonames:")}
     # a curated city or town placed at a GeoNames point is that place: do not derive it again
     taken |= {int(r.coords.split(":")[1]) for r in curated_rows if r.coords and r.values["kind"] in ("city", "town")}
-    anchors = {r.id: r for r in curated_rows}
-    derived = _derived_places(geonames, _areas(curated), anchors, taken, problems)
+    derived = _derived_places(geonames, _areas(curated), curated_rows, taken, problems)
     derived, drop_alias = _apply_corrections(derived, _corrections(curated), problems)
     rows = curated_rows + derived
     _dedupe_ids(rows)
