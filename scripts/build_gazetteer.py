@@ -291,11 +291,14 @@ def _derived_places(
     """
     anchors = {r.id: r for r in curated_rows}
     seats: set[int] = set()
+    seat_of: dict[int, str] = {}  # GeoNames id of a prefecture's seat -> the prefecture
     province_of: dict[tuple[str, str], str] = {}
     for row in curated_rows:
         if row.coords and row.values["kind"] in ("province", "prefecture"):
             gid = int(row.coords.split(":")[1])
             seats.add(gid)
+            if row.values["kind"] == "prefecture":
+                seat_of.setdefault(gid, row.id)
             if row.values["kind"] == "province" and not row.values["valid_to"] and gid in geonames:
                 province_of.setdefault((row.values["country"], geonames[gid]["admin1code"]), row.id)
     chosen: dict[int, tuple[float, str]] = {}  # geonames id -> (distance to anchor, parent id)
@@ -334,7 +337,7 @@ def _derived_places(
                 if not parent:
                     parent = near.id if near.values["kind"] in ("province", "prefecture", "district") else near.values["parent_id"]
             if not parent:
-                parent = province_of.get((country, rec["admin1code"]), "")
+                parent = seat_of.get(gid) or province_of.get((country, rec["admin1code"]), "")
             if gid not in chosen or distance < chosen[gid][0]:
                 chosen[gid] = (distance, parent)
     rows = []
@@ -493,6 +496,8 @@ def _collect_aliases(
         key = (alias["place_id"], alias["name"])
         if key in out:
             problems.add(where, "duplicate alias", alias["name"])
+        if alias["name"] == by_id[alias["place_id"]].values["name"]:
+            problems.add(where, "alias repeats the place's name", alias["name"])
         out[key] = {c: alias[c] for c in ALIAS_COLUMNS}
     # names known under a province's other rows (pre- and post-reform) are shared
     iso_by_name: dict[str, str] = {}
