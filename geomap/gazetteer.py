@@ -20,7 +20,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -114,43 +114,91 @@ class Name(NamedTuple):
 
 class _Row(NamedTuple):
     line: int
-    values: dict[str, str]
+    fields: Sequence[str]  # in the order of the expected columns ("" for a missing one)
+
+    def values(self, columns: tuple[str, ...]) -> dict[str, str]:
+        return {c: v.strip() for c, v in zip(columns, self.fields)}
 
 
-def _read_rows(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> list[_Row]:
-    """Rows of a CSV file as dicts with their line numbers; header faults go to ``problems``."""
+def _read_rows(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> Iterator[tuple[int, Sequence[str]]]:
+    """``(line, fields)`` of each row of a CSV file, fields in ``columns`` order; header faults go to ``problems``."""
     if not path.is_file():
         problems.append(Problem(str(path), None, "", "", "file is missing"))
-        return []
-    rows: list[_Row] = []
+        return
     with open(path, encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
         try:
             header = next(reader)
         except StopIteration:
             problems.append(Problem(str(path), 1, "", "", "file is empty, expected a header"))
-            return []
+            return
         header = [h.strip() for h in header]
         missing = [c for c in columns if c not in header]
         for column in missing:
             problems.append(Problem(str(path), 1, column, "", "column is missing from the header"))
         if any(c in _PLACE_REQUIRED + _ALIAS_REQUIRED for c in missing):
-            return []
-        index = [(c, header.index(c)) for c in columns if c in header]
+            return
         width = len(header)
+        same = tuple(header) == columns
+        index = [header.index(c) if c in header else None for c in columns]
         start = reader.line_num + 1
         for fields in reader:
             line = start
             start = reader.line_num + 1
-            if not fields or (len(fields) == 1 and not fields[0].strip()):
-                continue
             if len(fields) != width:
+                if not fields or (len(fields) == 1 and not fields[0].strip()):
+                    continue
                 problems.append(
                     Problem(str(path), line, "", str(len(fields)), f"row has a wrong number of fields (expected {width})")
                 )
                 fields = (fields + [""] * width)[:width]
-            rows.append(_Row(line, {c: fields[i].strip() for c, i in index}))
-    return rows
+            yield line, (fields if same else [fields[i] if i is not None else "" for i in index])
+
+
+_KIND_SET = frozenset(PLACE_KINDS)
+_LANG_SET = frozenset(ALIAS_LANGS)
+_ALIAS_KIND_SET = frozenset(ALIAS_KINDS)
+
+
+def _place_fast(fields: Sequence[str]) -> Place | None:
+    """The :class:`Place` of a sound row, quickly; ``None`` when anything needs a closer look."""
+    (pid, name, kind, country, parent, lat, lon, iso, pop, vf, vt, succ, pair, source, note) = fields
+    if not (pid and name and source and kind in _KIND_SET and country in COUNTRY_CODES):
+        return None
+    if not pid.startswith(f"{country.lower()}.{kind}.") or not _ID_RE.match(pid):
+        return None
+    if pid in (parent, succ, pair) or (succ and not vt) or name != name.strip():
+        return None
+    try:
+        lat_f, lon_f = float(lat), float(lon)
+        population = int(pop) if pop else None
+        valid_from = dt.date.fromisoformat(vf) if vf else None
+        valid_to = dt.date.fromisoformat(vt) if vt else None
+    except ValueError:
+        return None
+    if not (-90.0 <= lat_f <= 90.0 and -180.0 <= lon_f <= 180.0) or (population is not None and population < 0):
+        return None
+    if valid_from and valid_to and valid_from >= valid_to:
+        return None
+    if iso and (iso[:2] != country or not _ISO3166_2_RE.match(iso)):
+        return None
+    return Place(
+        pid,
+        unicodedata.normalize("NFC", name),
+        kind,
+        country,
+        lat_f,
+        lon_f,
+        source,
+        parent or None,
+        iso or None,
+        population,
+        valid_from,
+        valid_to,
+        succ or None,
+        pair or None,
+        note or None,
+    )
 
 
 def _parse_date(text: str) -> dt.date:
@@ -159,7 +207,7 @@ def _parse_date(text: str) -> dt.date:
 
 def _place_from_row(row: _Row, file: str, problems: list[Problem]) -> Place | None:
     """A :class:`Place` from a CSV row, or ``None`` (with problems) when it cannot be built."""
-    v = row.values
+    v = row.values(PLACE_COLUMNS)
     ok = True
 
     def bad(column: str, message: str, severity: str = "error") -> None:
@@ -249,7 +297,7 @@ def _place_from_row(row: _Row, file: str, problems: list[Problem]) -> Place | No
 
 
 def _alias_from_row(row: _Row, file: str, problems: list[Problem]) -> Alias | None:
-    v = row.values
+    v = row.values(ALIAS_COLUMNS)
     ok = True
     for column in _ALIAS_REQUIRED:
         if not v.get(column):
@@ -350,23 +398,27 @@ def _load(path: Path) -> tuple[dict[str, Place], dict[str, int], list[tuple[int,
     places_file, aliases_file = str(places_path), str(aliases_path)
     places: dict[str, Place] = {}
     lines: dict[str, int] = {}
-    for row in _read_rows(places_path, PLACE_COLUMNS, problems):
-        pid = row.values.get("id", "")
+    for line, fields in _read_rows(places_path, PLACE_COLUMNS, problems):
+        pid = fields[0].strip()
         if pid in lines:
-            problems.append(Problem(places_file, row.line, "id", pid, f"duplicate id (first on line {lines[pid]})"))
+            problems.append(Problem(places_file, line, "id", pid, f"duplicate id (first on line {lines[pid]})"))
             continue
-        place = _place_from_row(row, places_file, problems)
+        place = _place_fast(fields) or _place_from_row(_Row(line, fields), places_file, problems)
         if place is not None:
             places[pid] = place
-            lines[pid] = row.line
-        elif pid:
-            lines.setdefault(pid, row.line)  # a broken row still "exists" for references
+        if pid:
+            lines[pid] = line  # a broken row still "exists" for references
     aliases: list[tuple[int, Alias]] = []
     if aliases_path.exists():
-        for row in _read_rows(aliases_path, ALIAS_COLUMNS, problems):
-            alias = _alias_from_row(row, aliases_file, problems)
+        normalize, langs, kinds = unicodedata.normalize, _LANG_SET, _ALIAS_KIND_SET
+        for line, fields in _read_rows(aliases_path, ALIAS_COLUMNS, problems):
+            place_id, name, lang, kind, source = fields
+            if place_id and name and source and lang in langs and kind in kinds and name == name.strip():
+                aliases.append((line, Alias(place_id, normalize("NFC", name), lang, kind, source)))
+                continue
+            alias = _alias_from_row(_Row(line, fields), aliases_file, problems)
             if alias is not None:
-                aliases.append((row.line, alias))
+                aliases.append((line, alias))
     broken = set(lines) - set(places)
     cross: list[Problem] = []
     _cross_checks(places, lines, aliases, places_file, aliases_file, cross)

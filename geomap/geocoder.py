@@ -177,13 +177,16 @@ class Resolver:
     """Resolve place names against a :class:`~geomap.gazetteer.Gazetteer`.
 
     Building one indexes every name and alias once (a few hundred ms for the
-    bundled table); :meth:`resolve` is then a few dict lookups.
+    bundled table); :meth:`resolve` is then a few dict lookups.  The matches
+    of up to ``cache_size`` distinct names are remembered (names repeat
+    across reports); ``0`` turns that off.
     """
 
-    def __init__(self, gazetteer: Gazetteer) -> None:
+    def __init__(self, gazetteer: Gazetteer, *, cache_size: int = 65536) -> None:
         import numpy as np
 
         self.gazetteer = gazetteer
+        self.cache_size = cache_size
         self._places: list[Place] = list(gazetteer)
         self._index = {p.id: i for i, p in enumerate(self._places)}
         self._exact: dict[str, list[tuple[int, str]]] = {}
@@ -214,6 +217,7 @@ class Resolver:
         ]
         self._dated = [p.valid_from is not None or p.valid_to is not None for p in self._places]
         self._memo: dict[str, tuple[tuple[tuple[int, float, str, str], ...], str]] = {}
+        self._plain: dict[tuple[str, int], Resolution] = {}  # answers to queries without context
         self._lat = np.array([p.lat for p in self._places], dtype=float)
         self._lon = np.array([p.lon for p in self._places], dtype=float)
         self._countries: dict[str, Any] = {}
@@ -292,9 +296,10 @@ class Resolver:
             return True
         if pa.kind == "country" or pb.kind == "country":
             return pa.country == pb.country
-        if _km(pa.lat, pa.lon, pb.lat, pb.lon) <= SAME_PLACE_KM:
-            return True  # two records of one place (a city and the prefecture it is the seat of)
-        return self._latest(a) in self._upward(b) or self._latest(b) in self._upward(a)
+        if self._latest(a) in self._upward(b) or self._latest(b) in self._upward(a):
+            return True
+        # two records of one place (a city and the prefecture it is the seat of)
+        return _km(pa.lat, pa.lon, pb.lat, pb.lon) <= SAME_PLACE_KM
 
     # -- matching
     def _matches(self, query: str) -> tuple[tuple[tuple[int, float, str, str], ...], str]:
@@ -306,12 +311,13 @@ class Resolver:
         if memo is not None:
             return memo
         found: dict[int, tuple[float, str, str]] = {}
-        for i, name in self._exact.get(_exact_key(query), ()):
+        exact_key = _exact_key(query)
+        for i, name in self._exact.get(exact_key, ()):
             found[i] = (SCORE_EXACT, name, "exact")
         key = name_key(query)
         # Without diacritics or generic words the query cannot tell "Lang Son" from "Lạng Sơn":
         # a folded match is then nearly as good as an exact one.
-        plain = SCORE_EXACT - 1.0 if _exact_key(query) == key else SCORE_FOLDED
+        plain = SCORE_EXACT - 1.0 if exact_key == key else SCORE_FOLDED
         for i, name in self._folded.get(key, ()):
             if i not in found:
                 found[i] = (plain, name, "folded")
@@ -329,9 +335,10 @@ class Resolver:
             if not found:
                 found = self._fuzzy(_compact(trimmed))
         result = (tuple((i, *m) for i, m in found.items()), key)
-        if len(self._memo) >= 65536:
-            self._memo.clear()
-        self._memo[query] = result
+        if self.cache_size > 0:
+            if len(self._memo) >= self.cache_size:
+                self._memo.clear()
+            self._memo[query] = result
         return result
 
     def _fuzzy(self, compact: str) -> dict[int, tuple[float, str, str]]:
@@ -395,16 +402,38 @@ class Resolver:
         """
         if not isinstance(name, str) or not name.strip():
             return Resolution(query=name if isinstance(name, str) else "")
-        day = parse_date(date)
-        code = _country_code(country)
+        plain_query = date is None and country is None and province is None and not near and kinds is None
+        if plain_query and self.cache_size > 0:
+            done = self._plain.get((name, limit))
+            if done is not None:
+                return done
+        day = parse_date(date) if date is not None else None
+        code = _country_code(country) if country is not None else None
         want = None
         if kinds is not None:
             want = frozenset(kinds)
             unknown = sorted(want - set(PLACE_KINDS))
             if unknown:
                 raise InputError(f"kinds has an unknown kind: {unknown[0]!r}")
-        near_ix = tuple(self._place_index(p, what="near") for p in near)
+        near_ix = tuple(self._place_index(p, what="near") for p in near) if near else ()
         province_ix = self._province_hint(province) if province else None
+        resolution = self._resolve(name, day, code, want, near_ix, province_ix, limit)
+        if plain_query and self.cache_size > 0:
+            if len(self._plain) >= self.cache_size:
+                self._plain.clear()
+            self._plain[(name, limit)] = resolution
+        return resolution
+
+    def _resolve(
+        self,
+        name: str,
+        day: dt.date | None,
+        code: str | None,
+        want: frozenset[str] | None,
+        near_ix: tuple[int, ...],
+        province_ix: int | None,
+        limit: int,
+    ) -> Resolution:
 
         found, key = self._matches(name)
         places = self._places
@@ -439,7 +468,7 @@ class Resolver:
         ambiguous = False
         if len(scored) > 1:
             tiebreak = self._tiebreak
-            scored.sort(key=lambda item: (-round(item[0], 6), tiebreak[item[1]]))
+            scored.sort(key=lambda item: (-item[0], tiebreak[item[1]]))
             best_score, best = scored[0][0], scored[0][1]
             for s, i, _, _ in scored[1:]:
                 if best_score - s >= AMBIGUITY_MARGIN:
@@ -507,9 +536,12 @@ class Resolver:
 def _kind_hint(query: str, key: str) -> frozenset[str] | None:
     """Kinds hinted by generic words in ``query`` that :func:`name_key` removed."""
     text = query.strip()
-    for suffix, kinds in _CJK_HINTS:
-        if text.endswith(suffix) and len(text) > len(suffix):
-            return kinds
+    if not text.isascii():
+        for suffix, kinds in _CJK_HINTS:
+            if text.endswith(suffix) and len(text) > len(suffix):
+                return kinds
+    elif text.casefold() == key:
+        return None
     plain = _SPACE_RE.sub(" ", _PUNCT_RE.sub(" ", fold(query).replace("'", ""))).strip()
     if plain == key:
         return None
