@@ -17,8 +17,9 @@ Match (the best one wins for each place):
   spaces collapsed);
 * ``folded`` 96: equal :func:`~geomap.normalize.name_key` (diacritics,
   punctuation and generic words such as "province" or "cửa khẩu" dropped);
-  99 when the query itself has no diacritics and no generic word ("Lang Son"
-  cannot tell the two apart, so spelling must not decide between places);
+  99 when neither the query nor the matched name has diacritics or a generic
+  word ("Lang Son" cannot tell "Lạng Sơn" from "Lang Son", so spelling must
+  not decide between places, but "Vientiane" is not "Vientiane Province");
   94 for equal :func:`~geomap.normalize.compact_key` ("Langson"), 98 for
   such a plain query;
 * ``fuzzy`` 0.9 × rapidfuzz ``ratio`` of the compact keys, at most 90, only
@@ -123,6 +124,7 @@ _TYPO_WORDS = tuple(sorted({w for w in GENERIC_WORDS if " " not in w and len(w) 
 # Chinese pass names: "Youyi Guan" is also written "Youyi" (port, gate).
 _GATE_SUFFIXES = (" guan", "guan")
 _PUNCT_RE = re.compile(r"[^\w\s-]+")
+_NON_WORD_RE = re.compile(r"[^\w\s]+")
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -161,6 +163,12 @@ def _exact_key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def _plain_form(name: str) -> str:
+    """``name`` folded with punctuation dropped, generic words kept: equal to its key when it has none."""
+    text = fold(unicodedata.normalize("NFC", name)).replace("'", "")
+    return " ".join(_NON_WORD_RE.sub(" ", text).replace("_", " ").split())
+
+
 def _compact(key: str) -> str:
     return key.replace(" ", "").replace("-", "")
 
@@ -192,12 +200,13 @@ class Resolver:
         self._exact: dict[str, list[tuple[int, str]]] = {}
         self._folded: dict[str, list[tuple[int, str]]] = {}
         self._compact: dict[str, list[tuple[int, str]]] = {}
+        self._plain_names: set[tuple[str, int]] = set()  # (key, place) with a name that is just the key
         for i, place in enumerate(self._places):
             names = [place.name] + [a.name for a in gazetteer.aliases_of(place.id)]
             for name in names:
                 self._add(self._exact, _exact_key(name), i, name)
                 key = name_key(name)
-                self._add(self._folded, key, i, name)
+                self._add(self._folded, key, i, name, plain=_plain_form(name) == key)
                 self._add(self._compact, _compact(key), i, name)
                 if place.kind in ("border_gate", "port"):
                     for suffix in _GATE_SUFFIXES:
@@ -224,13 +233,15 @@ class Resolver:
         self._near_country: dict[tuple[int, str], float] = {}
         self._up: dict[int, frozenset[int]] = {}
 
-    @staticmethod
-    def _add(table: dict[str, list[tuple[int, str]]], key: str, i: int, name: str) -> None:
+    def _add(self, table: dict[str, list[tuple[int, str]]], key: str, i: int, name: str, *, plain: bool = False) -> None:
+        """Index ``name`` of place ``i`` under ``key``, once a place; note names without generic words."""
         if not key:
             return
         entries = table.setdefault(key, [])
         if all(j != i for j, _ in entries):
             entries.append((i, name))
+        if plain:
+            self._plain_names.add((key, i))
 
     def _province_index(self, place: Place) -> int | None:
         province = self.gazetteer.province_of(place.id)
@@ -317,11 +328,13 @@ class Resolver:
         key = name_key(query)
         # Without diacritics or generic words the query cannot tell "Lang Son" from "Lạng Sơn":
         # a folded match is then nearly as good as an exact one.
-        plain = SCORE_EXACT - 1.0 if exact_key == key else SCORE_FOLDED
+        plain_query = exact_key == key
+        plain_names = self._plain_names
         for i, name in self._folded.get(key, ()):
             if i not in found:
-                found[i] = (plain, name, "folded")
-        compact_score = SCORE_EXACT - 2.0 if plain > SCORE_FOLDED else SCORE_COMPACT
+                plain = plain_query and (key, i) in plain_names
+                found[i] = (SCORE_EXACT - 1.0 if plain else SCORE_FOLDED, name, "folded")
+        compact_score = SCORE_EXACT - 2.0 if plain_query else SCORE_COMPACT
         for i, name in self._compact.get(_compact(key), ()):
             if i not in found:
                 found[i] = (compact_score, name, "folded")
