@@ -46,6 +46,8 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
             missing += 1
         if args.json:
             out.write(json.dumps(_resolution_record(gazetteer, resolution), ensure_ascii=False) + "\n")
+        elif args.quiet:
+            out.write(f"{name}\t{resolution.place.id if resolution else ''}\n")
         else:
             out.write(_resolution_text(gazetteer, resolution, verbose=args.verbose) + "\n")
     return EXIT_PARTIAL if missing else EXIT_OK
@@ -88,9 +90,19 @@ def _resolution_text(gazetteer: Any, resolution: Any, *, verbose: int = 0) -> st
     best = resolution.best
     flag = "  AMBIGUOUS: context needed to choose" if resolution.ambiguous else ""
     lines = [f"{resolution.query}: {_candidate_line(best)}{flag}"]
+    if verbose:
+        lines.append(_detail(gazetteer, best))
     for other in resolution.candidates[1:]:
         lines.append(f"    or {_candidate_line(other)}")
+        if verbose:
+            lines.append(_detail(gazetteer, other))
     return "\n".join(lines)
+
+
+def _detail(gazetteer: Any, candidate: Any) -> str:
+    place = candidate.place
+    within = " > ".join(p.name for p in gazetteer.ancestors(place.id)) or "-"
+    return f"       matched {candidate.matched!r}; in {within}; source {place.source}"
 
 
 def _candidate_line(candidate: Any) -> str:
@@ -171,8 +183,8 @@ def _build_parser() -> argparse.ArgumentParser:
         prog="geomap",
         description="Turn news reports of cross-border activity into maps analysts can trust.",
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="print less (errors and results only)")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="print more")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print less: ids only, errors only")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="print more: matched names, parents, sources")
     # The same options after the command; SUPPRESS keeps a value given before it.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)

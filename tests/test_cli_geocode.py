@@ -54,6 +54,13 @@ def test_geocode_json_is_one_object_a_line(capsys):
     assert {"id", "name", "kind", "country", "lat", "lon", "score", "method"} <= set(place)
 
 
+def test_geocode_quiet_and_verbose(capsys):
+    code, out, _ = run(capsys, "-q", "geocode", "Langson", "Atlantis", "--path", str(SMALL))
+    assert code == 1 and out == "Langson\tvn.province.lang-son\nAtlantis\t\n"
+    _, out, _ = run(capsys, "geocode", "-v", "Youyi port", "--path", str(SMALL))
+    assert "matched 'Youyi Guan'; in Pingxiang > Chongzuo > Guangxi Zhuang Autonomous Region > China; source ref:fixture" in out
+
+
 def test_geocode_limit(capsys):
     _, out, _ = run(capsys, "geocode", "Pingxiang", "--limit", "1", "--json", "--path", str(SMALL))
     record = json.loads(out)

@@ -441,3 +441,29 @@ def test_real_pingxiang_is_ambiguous_without_context(real):
     others = [c.place for c in resolution.candidates if c.place not in guangxi]
     assert guangxi and others  # the Guangxi border city and the Jiangxi one (~1,000 km away) are both offered
     assert any(abs(p.lat - guangxi[0].lat) > 4 for p in others)
+
+
+def test_cached_answers_equal_computed_ones(real):
+    uncached = Resolver(real.gazetteer, cache_size=0)
+    names = [p.name for p in real.gazetteer] + [a.name for p in list(real.gazetteer)[:200] for a in real.gazetteer.aliases_of(p.id)]
+    for name in names:
+        first = real.resolve(name)
+        assert real.resolve(name) is first  # served from the cache
+        assert uncached.resolve(name) == first, name
+
+
+def test_every_preferred_name_finds_its_own_place(real):
+    missed = [p.id for p in real.gazetteer if p.id not in {c.place.id for c in real.resolve(p.name, limit=50).candidates}]
+    assert missed == []
+
+
+def test_two_resolvers_agree(real):
+    other = Resolver(load_gazetteer())
+    for name in ("Pingxiang", "Lao Cai", "Hekou", "Tan Thanh", "Nanning", "Vientiane"):
+        assert other.resolve(name) == real.resolve(name)
+
+
+def test_a_name_with_a_generic_word_is_not_a_plain_match(real):
+    # "Vientiane" is first the capital, not "Vientiane Province" (a different province)
+    assert real.resolve("Vientiane").place.id == "la.city.vientiane"
+    assert real.resolve("Vientiane Province").place.id == "la.province.vientiane"
