@@ -296,7 +296,7 @@ def test_gates_and_border_places_lie_within_a_few_km_of_their_country(places) ->
         "cn.prefecture.pingxiang-jiangxi", "cn.city.beijing", "cn.city.nanning", "cn.city.kunming",
         "kh.province.svay-rieng", "kh.city.bavet", "kh.city.svay-rieng", "kh.city.phnom-penh",
         "la.city.vientiane", "la.province.phongsaly", "la.province.savannakhet",
-        "vn.city.ha-noi", "vn.city.ho-chi-minh", "vn.city.ha-long", "vn.city.mong-cai",
+        "vn.city.ha-noi", "vn.city.ho-chi-minh-city", "vn.city.ha-long", "vn.city.mong-cai",
         "vn.city.lang-son", "vn.city.lao-cai", "vn.town.dong-dang",
     ],
 )  # fmt: skip
