@@ -34,6 +34,8 @@ Adjustments, all zero or negative so that a score never exceeds 100:
   exactly or no candidate fits the hint ("Ho Chi Minh City" is a province);
 * prominence, to prefer the larger unit of a name shared by nested places:
   country 0, province −1, prefecture −2, district −3, anything else −4;
+  but a city of a million people or more 0: its bare name means the city
+  ("Hanoi", "Beijing", "Kunming"), where "Lang Son" means the province;
 * date: an admin unit not valid on the date −6, more than exact and folded
   matches differ (its successor is then added
   as a candidate with method ``successor``, 0.1 below it);
@@ -80,6 +82,7 @@ SCORE_COMPACT = 94.0
 FUZZY_SCALE = 0.9
 AMBIGUITY_MARGIN = 5.0
 SAME_PLACE_KM = 5.0
+BIG_CITY = 1_000_000
 _EARTH_KM = 6371.0088
 
 _PROMINENCE = {"country": 0.0, "province": -1.0, "prefecture": -2.0, "district": -3.0}
@@ -163,6 +166,13 @@ def _exact_key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def _prominence(place: Place) -> float:
+    """Prefer the larger unit of a shared name, except a big city's name, which means the city."""
+    if place.kind == "city" and (place.population or 0) >= BIG_CITY:
+        return 0.0
+    return _PROMINENCE.get(place.kind, -4.0)
+
+
 def _plain_form(name: str) -> str:
     """``name`` folded with punctuation dropped, generic words kept: equal to its key when it has none."""
     text = fold(unicodedata.normalize("NFC", name)).replace("'", "")
@@ -220,7 +230,7 @@ class Resolver:
                 self._buckets.setdefault(key[0], []).append(key)
         self._province = [self._province_index(p) for p in self._places]
         # Per place: prominence, and the tie-break part of the sort key.
-        self._prominence = [_PROMINENCE.get(p.kind, -4.0) for p in self._places]
+        self._prominence = [_prominence(p) for p in self._places]
         self._tiebreak = [
             (_LEVEL.get(p.kind, 99), p.valid_to is not None, -(p.population or 0), p.id) for p in self._places
         ]
