@@ -37,8 +37,8 @@ Adjustments, all zero or negative so that a score never exceeds 100:
   but a city of a million people or more 0: its bare name means the city
   ("Hanoi", "Beijing", "Kunming"), where "Lang Son" means the province;
 * date: an admin unit not valid on the date −6, more than exact and folded
-  matches differ (its successor is then added
-  as a candidate with method ``successor``, 0.1 below it);
+  matches differ (its successor is then added as a candidate with method
+  ``successor``, 0.1 below it);
 * country hint: 0 in that country, −1 within 50 km of one of its places
   (border towns across the line), else −10;
 * province hint: 0 in that province, −5 within 150 km of it, else −10;
