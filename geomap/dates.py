@@ -143,22 +143,22 @@ def _year_for(month: int, day: int, ref: dt.date) -> int:
 # be capitalised; it returns (start, end, precision) or None to reject.
 
 _Result = tuple[dt.date, dt.date, str] | None
-_Handler = Callable[[re.Match, dt.date | None, bool], _Result]
+_Handler = Callable[[re.Match, dt.date | None, bool, str], _Result]
 
 
-def _h_iso(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+def _h_iso(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -> _Result:
     d = _day(int(m["y"]), int(m["mo"]), int(m["d"]))
     return (d, d, "day") if d else None
 
 
-def _h_num_dmy(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+def _h_num_dmy(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -> _Result:
     a, b, year = int(m["d"]), int(m["mo"]), int(m["y"])
     day, month = (b, a) if b > 12 >= a else (a, b)
     d = _day(year, month, day)
     return (d, d, "day") if d else None
 
 
-def _h_mdy(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+def _h_mdy(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -> _Result:
     month = _month_num(m["m"], strict_case=strict)
     if month is None:
         return None
@@ -166,7 +166,7 @@ def _h_mdy(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
     return (d, d, "day") if d else None
 
 
-def _h_vi_day(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+def _h_vi_day(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -> _Result:
     day, month = int(m["d"]), int(m["mo"])
     if m["y"]:
         year = int(m["y"])
@@ -178,14 +178,14 @@ def _h_vi_day(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
     return (d, d, "day") if d else None
 
 
-def _h_vi_month(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+def _h_vi_month(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -> _Result:
     month, year = int(m["mo"]), int(m["y"])
     if not 1 <= month <= 12:
         return None
     return dt.date(year, month, 1), _month_end(year, month), "month"
 
 
-def _h_md(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+def _h_md(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -> _Result:
     month = _month_num(m["m"], strict_case=strict)
     if month is None or ref is None:
         return None
@@ -194,7 +194,7 @@ def _h_md(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
     return (d, d, "day") if d else None
 
 
-def _h_month_year(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+def _h_month_year(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -> _Result:
     month = _month_num(m["m"], strict_case=strict)
     if month is None:
         return None
@@ -202,7 +202,7 @@ def _h_month_year(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
     return dt.date(year, month, 1), _month_end(year, month), "month"
 
 
-def _h_month(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+def _h_month(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -> _Result:
     month = _month_num(m["m"], strict_case=strict)
     if month is None or ref is None:
         return None
@@ -210,21 +210,21 @@ def _h_month(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
     return dt.date(year, month, 1), _month_end(year, month), "month"
 
 
-def _h_year(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+def _h_year(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -> _Result:
     year = int(m["y"])
     return dt.date(year, 1, 1), dt.date(year, 12, 31), "year"
 
 
-def _range_ok(m: re.Match) -> bool:
+def _range_ok(m: re.Match, pre: str) -> bool:
     conn = m["conn"].strip()
-    pre = (m["pre"] or "").strip().lower()
+    pre = pre.strip().lower()
     if conn == "and":
         return pre == "between"
     return True
 
 
-def _h_range_md_md(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
-    if not _range_ok(m):
+def _h_range_md_md(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -> _Result:
+    if not _range_ok(m, pre):
         return None
     m1 = _month_num(m["m1"], strict_case=strict)
     m2 = _month_num(m["m2"], strict_case=strict)
@@ -239,8 +239,8 @@ def _h_range_md_md(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
     return (a, b, "range") if a and b and a <= b else None
 
 
-def _h_range_m_dd(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
-    if not _range_ok(m):
+def _h_range_m_dd(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -> _Result:
+    if not _range_ok(m, pre):
         return None
     month = _month_num(m["m"], strict_case=strict)
     if month is None:
@@ -253,8 +253,8 @@ def _h_range_m_dd(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
     return (a, b, "range") if a and b and a < b else None
 
 
-def _h_range_dd_m(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
-    if not _range_ok(m):
+def _h_range_dd_m(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -> _Result:
+    if not _range_ok(m, pre):
         return None
     m2 = _month_num(m["m2"], strict_case=strict)
     m1 = _month_num(m["m1"], strict_case=strict) if m["m1"] else m2
@@ -269,10 +269,10 @@ def _h_range_dd_m(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
     return (a, b, "range") if a and b and a < b else None
 
 
-def _h_range_months(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
-    if not _range_ok(m):
+def _h_range_months(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -> _Result:
+    if not _range_ok(m, pre):
         return None
-    if not m["pre"] and m["conn"].strip() not in "-–—":
+    if not pre and m["conn"].strip() not in "-–—":
         return None
     m1 = _month_num(m["m1"], strict_case=strict)
     m2 = _month_num(m["m2"], strict_case=strict)
@@ -289,8 +289,8 @@ def _h_range_months(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
     return (a, b, "range") if a < b else None
 
 
-def _h_range_years(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
-    if not _range_ok(m):
+def _h_range_years(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -> _Result:
+    if not _range_ok(m, pre):
         return None
     y1, y2 = int(m["y1"]), int(m["y2"])
     if y1 >= y2:
@@ -298,7 +298,7 @@ def _h_range_years(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
     return dt.date(y1, 1, 1), dt.date(y2, 12, 31), "range"
 
 
-def _h_year_start(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+def _h_year_start(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -> _Result:
     if m["y"]:
         year = int(m["y"])
     elif ref is not None:
@@ -311,7 +311,7 @@ def _h_year_start(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
     return start, ref, "since"  # type: ignore[return-value]
 
 
-def _h_past(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+def _h_past(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -> _Result:
     if ref is None:
         return None
     unit = m["u"].lower()
@@ -337,7 +337,7 @@ def _h_past(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
     return start, ref, "range"
 
 
-def _h_relative(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+def _h_relative(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -> _Result:
     if ref is None:
         return None
     which, unit = m["which"].lower(), m["u"].lower()
@@ -357,7 +357,7 @@ _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 4, "final
              "3rd": 3, "4th": 4}
 
 
-def _h_weekday(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+def _h_weekday(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -> _Result:
     """ "on Wednesday": the latest such day on or before the reference date."""
     if ref is None or (strict and not m["w"][:1].isupper()):
         return None
@@ -377,7 +377,7 @@ def _part_year(m: re.Match, ref: dt.date | None) -> int | None:
     return ref.year - 1 if which == "last" else ref.year
 
 
-def _h_half(m: re.Match, ref: dt.date | None, strict: bool) -> _Result:
+def _h_half(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -> _Result:
     """ "the first half of 2021", "the second quarter of the year", "Q3 2022", "first six months"."""
     year = _part_year(m, ref)
     if year is None:
@@ -412,58 +412,69 @@ def _p(pattern: str) -> re.Pattern:
 
 
 # Longer matches win over shorter ones at the same place (see _select).
-_PATTERNS: tuple[tuple[re.Pattern, _Handler], ...] = (
+_PATTERNS: tuple[tuple[re.Pattern, _Handler, str], ...] = (
     (
         _p(rf"(?<![\d/.-])(?P<y>{_YEAR})[-/](?P<mo>0?[1-9]|1[0-2])[-/](?P<d>{_DAY})"
            r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![\d/])"),
         _h_iso,
+        "year",
     ),
     (
-        _p(rf"{_WEEKDAY}(?<![\d/.-])(?P<d>\d{{1,2}})(?P<sep>[/.-])(?P<mo>\d{{1,2}})(?P=sep)"
+        _p(rf"(?<![\d/.-])(?P<d>\d{{1,2}})(?P<sep>[/.-])(?P<mo>\d{{1,2}})(?P=sep)"
            rf"(?P<y>{_YEAR})(?![\d/]|[.-]\d)"),
         _h_num_dmy,
+        "numdate",
     ),
     (
-        _p(rf"{_WEEKDAY}\b(?P<m>{_MONTH})\.?,?\s+(?P<d>{_DAY}){_ORD},?\s+(?P<y>{_YEAR})\b"),
+        _p(rf"\b(?P<m>{_MONTH})\.?,?\s+(?P<d>{_DAY}){_ORD},?\s+(?P<y>{_YEAR})\b"),
         _h_mdy,
+        "month",
     ),
     (
-        _p(rf"{_WEEKDAY}\b(?P<d>{_DAY}){_ORD}\s+(?:of\s+)?(?P<m>{_MONTH})\.?,?\s+(?P<y>{_YEAR})\b"),
+        _p(rf"\b(?P<d>{_DAY}){_ORD}\s+(?:of\s+)?(?P<m>{_MONTH})\.?,?\s+(?P<y>{_YEAR})\b"),
         _h_mdy,
+        "month",
     ),
     (
         _p(r"\bngày\s+(?P<d>\d{1,2})\s*(?:tháng\s*|/)(?P<mo>\d{1,2})"
            rf"(?:\s*(?:năm|,|/)\s*(?P<y>{_YEAR}))?(?!\d)"),
         _h_vi_day,
+        "vi",
     ),
     (
         _p(rf"\btháng\s+(?P<mo>\d{{1,2}})\s*(?:năm|/|,)\s*(?P<y>{_YEAR})\b"),
         _h_vi_month,
+        "vi",
     ),
     (
-        _p(rf"(?P<pre>from\s+|between\s+)?\b(?P<m1>{_MONTH})\.?\s+(?P<d1>{_DAY}){_ORD}"
+        _p(rf"\b(?P<m1>{_MONTH})\.?\s+(?P<d1>{_DAY}){_ORD}"
            rf"(?:,?\s+(?P<y1>{_YEAR}))?{_CONN}(?P<m2>{_MONTH})\.?\s+(?P<d2>{_DAY}){_ORD}"
            rf"(?:,?\s+(?P<y2>{_YEAR}))?(?![\d:])"),
         _h_range_md_md,
+        "month",
     ),
     (
-        _p(rf"(?P<pre>from\s+|between\s+)?\b(?P<m>{_MONTH})\.?\s+(?P<d1>{_DAY}){_ORD}{_CONN}"
+        _p(rf"\b(?P<m>{_MONTH})\.?\s+(?P<d1>{_DAY}){_ORD}{_CONN}"
            rf"(?P<d2>{_DAY}){_ORD}(?:,?\s+(?P<y>{_YEAR}))?(?![\d:])"),
         _h_range_m_dd,
+        "month",
     ),
     (
-        _p(rf"(?P<pre>from\s+|between\s+)?\b(?P<d1>{_DAY}){_ORD}(?:\s+(?P<m1>{_MONTH})\.?)?{_CONN}"
+        _p(rf"\b(?P<d1>{_DAY}){_ORD}(?:\s+(?P<m1>{_MONTH})\.?)?{_CONN}"
            rf"(?P<d2>{_DAY}){_ORD}\s+(?P<m2>{_MONTH})\b\.?(?:,?\s+(?P<y>{_YEAR}))?"),
         _h_range_dd_m,
+        "month",
     ),
     (
-        _p(rf"(?P<pre>from\s+|between\s+)?\b(?P<m1>{_FULL_MONTH})(?:\s+(?P<y1>{_YEAR}))?{_CONN}"
+        _p(rf"\b(?P<m1>{_FULL_MONTH})(?:\s+(?P<y1>{_YEAR}))?{_CONN}"
            rf"(?P<m2>{_FULL_MONTH})\b(?:,?\s+(?P<y2>{_YEAR})\b)?(?!\s*\d{{1,2}}(?!\d))"),
         _h_range_months,
+        "month",
     ),
     (
-        _p(rf"(?P<pre>from\s+|between\s+)?(?<![\d.,/-])\b(?P<y1>{_YEAR}){_CONN}(?P<y2>{_YEAR})\b(?![.,/-]\d)"),
+        _p(rf"(?<![\d.,/-])\b(?P<y1>{_YEAR}){_CONN}(?P<y2>{_YEAR})\b(?![.,/-]\d)"),
         _h_range_years,
+        "year",
     ),
     (
         _p(rf"\b(?:(?:from|since)\s+(?:the\s+)?(?:very\s+)?(?:beginning|start)\s+of\s+"
@@ -471,66 +482,160 @@ _PATTERNS: tuple[tuple[re.Pattern, _Handler], ...] = (
            r"(?:\s+(?:to|until|till|up\s+to)\s+(?:the\s+present|present|now|date|today))?"
            r"|so\s+far\s+this\s+year|(?:this\s+)?year[\s-]+to[\s-]+date)\b"),
         _h_year_start,
+        "kwyear",
     ),
     (
         _p(r"\b(?:in|over|during|for|within|throughout)\s+the\s+(?:past|last|previous)\s+"
            r"(?:(?P<n>\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+)?"
            r"(?P<u>years?|months?|weeks?|days?)\b"),
         _h_past,
+        "kw",
     ),
     (
         _p(r"\b(?P<which>last|this)\s+(?P<u>month|year|week)\b"),
         _h_relative,
+        "kw",
     ),
     (
         _p(r"\b(?:the\s+)?(?:(?P<ord>first|second|third|fourth|last|final|1st|2nd|3rd|4th)\s+"
            r"(?:(?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven)\s+months|(?P<part>half|quarter))"
            rf"|Q(?P<q>[1-4]))(?:\s+of|,)?\s+(?:(?P<y>{_YEAR})\b|(?:the|this|(?P<which>last))\s+year\b)"),
         _h_half,
+        "kw",
     ),
     (
         _p(r"\b(?:(?:on|since|by|until|(?P<last>last|this|past))\s+)(?P<t>(?P<w>Monday|Tuesday|Wednesday|Thursday"
            r"|Friday|Saturday|Sunday))\b(?!\s*,?\s*(?:\d|January|February|March|April|May|June|July|August"
            r"|September|October|November|December|ngày|\d))"),
         _h_weekday,
+        "weekday",
     ),
     (
-        _p(rf"{_WEEKDAY}\b(?P<m>{_MONTH})\.?,?\s+(?P<d>{_DAY}){_ORD}(?![\d:,.]\d|\s*[-–—]\s*\d|\d)"),
+        _p(rf"\b(?P<m>{_MONTH})\.?,?\s+(?P<d>{_DAY}){_ORD}(?![\d:,.]\d|\s*[-–—]\s*\d|\d)"),
         _h_md,
+        "month",
     ),
     (
         _p(rf"\b(?P<d>{_DAY}){_ORD}\s+(?:of\s+)?(?P<m>{_MONTH})\b\.?(?!,?\s*\d)"),
         _h_md,
+        "month",
     ),
     (
         _p(rf"\b(?P<m>{_MONTH})\.?,?\s+(?P<y>{_YEAR})\b(?![.,/-]\d)"),
         _h_month_year,
+        "month",
     ),
     (
         _p(rf"\b(?:in|during|since|until|till|by|through|from|early|late|mid-?|"
            rf"(?:the\s+)?(?:end|beginning|start|middle)\s+of)\s+(?P<t>(?P<m>{_FULL_MONTH}))\b(?!\.?,?\s*\d)"),
         _h_month,
+        "month",
     ),
     (
         _p(rf"\b(?:in|during|since|until|till|by|through|from|of|early|late|mid-?|year|throughout)"
            rf"\s+(?P<t>(?P<y>{_YEAR}))\b(?![.,/-]\d|\s*[-–—]\s*\d)"),
         _h_year,
+        "year",
     ),
 )
 
+# In running text month names are capitalised, so the patterns that start
+# with a month or a digit can be matched case-sensitively, which is faster.
+_CASE_SENSITIVE_OK = frozenset({
+    _h_iso, _h_num_dmy, _h_mdy, _h_range_md_md, _h_range_m_dd, _h_range_dd_m, _h_range_months,
+    _h_range_years, _h_md, _h_month_year,
+})  # fmt: skip
+_STRICT_PATTERNS: tuple[tuple[re.Pattern, _Handler, str], ...] = tuple(
+    (re.compile(p.pattern) if h in _CASE_SENSITIVE_OK else p, h, need) for p, h, need in _PATTERNS
+)
+_RANGE_HANDLERS = frozenset({_h_range_md_md, _h_range_m_dd, _h_range_dd_m, _h_range_months, _h_range_years})
+_DAY_HANDLERS = frozenset({_h_num_dmy, _h_mdy, _h_md})
+_PRE_BEFORE = re.compile(r"\b(from|between)\s+\Z", re.IGNORECASE)
+_WEEKDAY_BEFORE = re.compile(rf"(?<!\w){_WEEKDAY.removesuffix('?')}\Z")
 _SINCE_BEFORE = re.compile(r"\b(?:since|from)\s+$", re.IGNORECASE)
 _PRESENT_AFTER = re.compile(r"^\s+(?:to|until|till|up\s+to)\s+(?:the\s+present|present|now|date|today)\b", re.IGNORECASE)
 
 
+# Every date names a month, a year, a weekday or a period word: the patterns
+# run only in windows around these anchors, and only those that need an
+# anchor kind present in the window.
+# One cheap scan finds the candidate words; they are classified in Python.
+_ANCHORS = re.compile(
+    r"[A-Z]\w+|(?<![\d.,])\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d\d|(?<![\d.,])(?:19|20)\d\d(?!\d)"
+    r"|\b(?:years?|months?|weeks?|days?|quarter|half|present)\b|ngày|tháng"
+)
+_KEYWORDS = {"year", "years", "month", "months", "week", "weeks", "day", "days", "quarter", "half", "present"}
+_WEEKDAY_WORDS = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Thứ", "Chủ"}
+_BEFORE_ANCHOR = 50
+_AFTER_ANCHOR = 45
+
+
+def _anchor_kind(word: str) -> str | None:
+    first = word[0]
+    if first.isdigit():
+        return "year" if len(word) == 4 else "numdate"
+    if first.isupper():
+        if word.lower() in MONTHS:
+            return "month"
+        if word in _WEEKDAY_WORDS:
+            return "weekday"
+        if len(word) == 2 and first == "Q" and word[1] in "1234":
+            return "kw"
+        low = word.lower()
+        if low in _KEYWORDS:
+            return "kw"
+        return "vi" if low in ("ngày", "tháng") else None
+    if word in ("ngày", "tháng"):
+        return "vi"
+    return "kw"
+
+
+def _windows(text: str, start: int, end: int) -> list[tuple[int, int, set[str]]]:
+    """Stretches of ``text`` around the words a date could be built on, and their kinds.
+
+    Every date names a month, a year, a weekday or a period word: the
+    patterns run only in these windows, and only those that need a kind of
+    word the window holds.
+    """
+    windows: list[tuple[int, int, set[str]]] = []
+    for m in _ANCHORS.finditer(text, start, end):
+        kind = _anchor_kind(m.group())
+        if kind is None:
+            continue
+        kinds = {kind, "kwyear"} if kind in ("kw", "year") else {kind}
+        lo, hi = max(start, m.start() - _BEFORE_ANCHOR), min(end, m.end() + _AFTER_ANCHOR)
+        if windows and lo <= windows[-1][1]:
+            w_lo, _, w_kinds = windows[-1]
+            windows[-1] = (w_lo, hi, w_kinds | kinds)
+        else:
+            windows.append((lo, hi, kinds))
+    return windows
+
+
 def _collect(text: str, start: int, end: int, ref: dt.date | None, strict: bool) -> list[tuple[int, int, DateSpan]]:
     found: list[tuple[int, int, int, DateSpan]] = []
-    for order, (pattern, handler) in enumerate(_PATTERNS):
-        for m in pattern.finditer(text, start, end):
-            result = handler(m, ref, strict)
+    if strict:
+        windows = _windows(text, start, end)
+        patterns = _STRICT_PATTERNS
+    else:  # one short date string (parse_date): every pattern, any case
+        windows = [(start, end, {"month", "numdate", "year", "kw", "kwyear", "weekday", "vi"})]
+        patterns = _PATTERNS
+    for order, (pattern, handler, need) in enumerate(patterns):
+        for m in (m for lo, hi, kinds in windows if need in kinds for m in pattern.finditer(text, lo, hi)):
+            begin, stop = m.span("t") if "t" in pattern.groupindex and m["t"] else m.span()
+            pre = ""
+            if handler in _RANGE_HANDLERS:
+                before = _PRE_BEFORE.search(text, max(0, begin - 10), begin)
+                if before is not None:
+                    pre, begin = before.group(1), before.start()
+            elif handler in _DAY_HANDLERS:
+                before = _WEEKDAY_BEFORE.search(text, max(0, begin - 16), begin)
+                if before is not None:
+                    begin = before.start()
+            result = handler(m, ref, strict, pre)
             if result is None:
                 continue
             a, b, precision = result
-            begin, stop = m.span("t") if "t" in pattern.groupindex and m["t"] else m.span()
             found.append((begin, stop, order, DateSpan(a, b, precision, text[begin:stop], begin, stop)))
     # Longest match wins; ties go to the earlier pattern.
     found.sort(key=lambda f: (-(f[1] - f[0]), f[2], f[0]))

@@ -178,22 +178,107 @@ _CURRENCY_PREFIX = r"(?P<cur>US\$|\$|¥|€|VND\s*|CNY\s*|RMB\s*|USD\s*)"
 _QUAL = "|".join(sorted((re.escape(q) for q in QUALIFIERS), key=len, reverse=True))
 
 _COUNT = re.compile(
-    rf"(?:(?P<qual>\b(?:{_QUAL}))\s+)?(?:(?P<from>\bfrom|\bbetween)\s+)?{_CURRENCY_PREFIX}?"
     rf"(?P<n1>{_NUMBER})"
     rf"(?:(?P<conn>\s*[-–]\s*|\s+(?:to|and)\s+){_CURRENCY_PREFIX.replace('cur', 'cur2')}?(?P<n2>{_NUMBER_END}))?",
     re.IGNORECASE,
 )
-_WORD_RE = re.compile(r"[^\W\d_]+(?:[-'.][^\W\d_]+)*\.?|%|\$", re.UNICODE)
-_LIST_NUMBER = re.compile(r"(?:^|\n)[ \t]*(?:\(?\d{1,2}[.)])[ \t]")
-_NOT_BEFORE = re.compile(
-    r"(?:\bNo\.|\bnumber|\bNos?\.?|#|\baged|\bage|\bversion|\bphase|\bpage|\bitem|\bresolution|\bdecree"
-    r"|\barticle|\bclause|\broute|\bhighway|\bnational\s+road|\bmarker|\bbeacon|\bwards?|\bhamlet|\bzone)\s*$",
+# What may stand before a number: read backwards from it, so the scan starts at numbers only.
+_BEFORE = re.compile(
+    rf"(?:(?P<qual>\b(?:{_QUAL}))\s+)?(?:(?P<from>\b(?:from|between))\s+)?{_CURRENCY_PREFIX}?\Z",
     re.IGNORECASE,
 )
-_MONTH_BEFORE = re.compile(
-    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?,?\s*$"
+# Where a number may start: a digit, "$" or a number word.  The pattern
+# starts with a character class so the regex engine can skip ahead fast; the
+# rest of a word is checked loosely ("t" + "wo"), _COUNT then checks it well.
+_NUMBER_WORD_TAILS = (
+    "ero|ne|wo|hree|our|ive|ix|even|ight|ine|en|leven|welve|hirteen|ourteen|ifteen|ixteen|eventeen"
+    "|ighteen|ineteen|wenty|hirty|orty|ifty|ixty|eventy|ighty|inety"
 )
+_ANCHOR = re.compile(
+    rf"[\d$AaOoTtFfSsEeNnZz](?:(?<=[\d$])|(?<![A-Za-z].)"
+    rf"(?:\s+(?:dozen|hundred|thousand|million|billion)|{_NUMBER_WORD_TAILS})\b)"
+)
+
+_CURRENCY_SYMBOLS = ("US$", "$", "¥", "€")
+_CURRENCY_CODES = ("VND", "CNY", "RMB", "USD")
+_QUAL_BY_LAST: dict[str, list[str]] = {}
+for _phrase in sorted(QUALIFIERS, key=len, reverse=True):
+    _QUAL_BY_LAST.setdefault(_phrase.split()[-1], []).append(_phrase)
+
+
+def _prev_word(text: str, lo: int, pos: int) -> tuple[int, str]:
+    """The word that ends just before ``pos`` (spaces skipped), lower case, and where it starts."""
+    k = pos
+    while k > lo and text[k - 1] in " \t\xa0":
+        k -= 1
+    w = k
+    while w > lo and (text[w - 1].isalpha() or text[w - 1] == "."):
+        w -= 1
+    return w, text[w:k].lower()
+
+
+def _before(text: str, lo: int, start: int) -> tuple:
+    """Qualifier, "from"/"between" and currency before a number, with their offsets.
+
+    Read backwards with string operations: far cheaper than a regex tried at
+    every position before every number.
+    """
+    cur = frm = qual = None
+    cur_start = from_start = qual_start = -1
+    j = start
+    for sym in _CURRENCY_SYMBOLS:
+        if text.startswith(sym, j - len(sym)) and j - len(sym) >= lo:
+            cur, cur_start, j = sym, j - len(sym), j - len(sym)
+            break
+    else:
+        w, word = _prev_word(text, lo, j)
+        if word.upper() in _CURRENCY_CODES:
+            cur, cur_start, j = text[w:j], w, w
+    w, word = _prev_word(text, lo, j)
+    if word in ("from", "between") and w < j:
+        frm, from_start, j = word, w, w
+        w, word = _prev_word(text, lo, j)
+    for phrase in _QUAL_BY_LAST.get(word, ()):
+        k = w + len(word) - len(phrase)
+        if k >= lo and text[k : w + len(word)].lower() == phrase and (k == 0 or not text[k - 1].isalnum()):
+            qual, qual_start = text[k : w + len(word)], k
+            break
+    return qual, qual_start, frm, from_start, cur, cur_start
+
+
+
+class _Found:
+    """The parts of one count found in the text: groups and spans, as offsets into it."""
+
+    __slots__ = ("cur", "cur2", "conn", "frm", "n1", "n1_span", "n2", "n2_span", "qual", "qual_start", "start", "cur_start", "from_start")
+
+    def __init__(self, text: str, m: re.Match, lo: int) -> None:
+        self.n1, self.n1_span = m["n1"], m.span("n1")
+        self.n2, self.n2_span = m["n2"], (m.span("n2") if m["n2"] else (0, 0))
+        self.conn, self.cur2 = m["conn"], m["cur2"]
+        self.qual, self.qual_start, self.frm, self.from_start, self.cur, self.cur_start = _before(text, lo, m.start())
+
+
+_WORD_SPLIT = re.compile(r"[\s-]+")
+_COMMA_GROUPS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_DOT_GROUPS = re.compile(r"\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}\.\d{3},\d+")
+_PLAIN = re.compile(r"\d+(?:\.\d+)?")
+_DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
+_DIGITS_AND_SCALE = re.compile(r"(\d[\d.,]*)\s*([^\W\d_]+)?")
+_BREAK = re.compile(r"[,;:()\n.!?\d]")
+_PHONE_TAIL = re.compile(r"\s\d{2,4}(?:\s\d{2,4})+\b")
+_SCALE_TAIL = re.compile(_SCALE + r"\s*$", re.IGNORECASE)
+_DASH_DIGIT = re.compile(r"\s*[-–]\s*\d")
+_WORD_RE = re.compile(r"[^\W\d_]+(?:[-'.][^\W\d_]+)*\.?|%|\$", re.UNICODE)
+_LIST_NUMBER = re.compile(r"(?:^|\n)[ \t]*(?:\(?\d{1,2}[.)])[ \t]")
+_NOT_BEFORE_WORDS = {
+    "no", "nos", "number", "aged", "age", "version", "phase", "page", "item", "resolution", "decree",
+    "article", "clause", "route", "highway", "marker", "beacon", "ward", "wards", "hamlet", "zone",
+}  # fmt: skip
+_MONTH_WORDS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+}  # fmt: skip
 _MONTH_AFTER = re.compile(
     r"^(?:st|nd|rd|th)?\s+(?:of\s+)?(?:January|February|March|April|May|June|July|August|September"
     r"|October|November|December)\b"
@@ -205,7 +290,7 @@ def _word_value(words: str) -> float | None:
     total = 0.0
     current = 0.0
     seen = False
-    for token in re.split(r"[\s-]+", words.lower().strip()):
+    for token in _WORD_SPLIT.split(words.lower().strip()):
         if not token or token == "and":
             continue
         if token in ("a", "an"):
@@ -233,13 +318,13 @@ def _word_value(words: str) -> float | None:
 
 def _digits_value(token: str) -> float | None:
     """Value of a digit string, with the separator rules of the module docstring."""
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", token):
+    if _COMMA_GROUPS.fullmatch(token):
         return float(token.replace(",", ""))
-    if re.fullmatch(r"\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?", token) or re.fullmatch(r"\d{1,3}\.\d{3},\d+", token):
+    if _DOT_GROUPS.fullmatch(token):
         return float(token.replace(".", "").replace(",", "."))
-    if re.fullmatch(r"\d+(?:\.\d+)?", token):
+    if _PLAIN.fullmatch(token):
         return float(token)
-    if re.fullmatch(r"\d+,\d{1,2}", token):  # decimal comma: "4,2"
+    if _DECIMAL_COMMA.fullmatch(token):  # decimal comma: "4,2"
         return float(token.replace(",", "."))
     return None
 
@@ -264,7 +349,7 @@ def parse_number(text: str) -> float | None:
     low = s.lower()
     if low in _VAGUE:
         return None
-    m = re.fullmatch(r"(\d[\d.,]*)\s*([^\W\d_]+)?", low)
+    m = _DIGITS_AND_SCALE.fullmatch(low)
     if m:
         value = _digits_value(m[1])
         if value is None:
@@ -292,7 +377,7 @@ def _unit_after(text: str, pos: int, hi: int, *, singular_ok: bool = False) -> t
     found: tuple[str, int] | None = None
     for i, w in enumerate(words[:6]):
         between = text[gap_start : w.start()]
-        if any(ch in between for ch in ",;:()\n.!?") or re.search(r"\d", between):
+        if _BREAK.search(between):
             break
         raw = w.group().lower()
         token = raw if raw in UNITS else raw.rstrip(".")
@@ -323,7 +408,9 @@ _SINGULAR = {
         "yuan", "dong", "đồng", "vnd", "vnđ", "usd", "cny", "rmb", "renminbi", "police", "accused",
     }
 }
-_HANDED = re.compile(r"\b(?:hand(?:ed|s|ing)?|turn(?:ed|s|ing)?|took|taken|passed|won|handover)\s+$", re.IGNORECASE)
+_HANDED = {
+    "hand", "handed", "hands", "handing", "turn", "turned", "turns", "turning", "took", "taken", "passed", "won",
+}  # fmt: skip
 
 
 def _currency(sym: str | None) -> str | None:
@@ -343,8 +430,12 @@ def _currency(sym: str | None) -> str | None:
 
 def _excluded(text: str, begin: int, end: int, lo: int) -> bool:
     """Numbers that are dates, list numbers, ids, ages or durations, not counts."""
-    before = text[max(lo, begin - 24) : begin]
-    if _NOT_BEFORE.search(before) or _MONTH_BEFORE.search(before):
+    w, word = _prev_word(text, lo, begin)
+    if word.rstrip(".,") in _NOT_BEFORE_WORDS or text[max(lo, begin - 2) : begin].strip().endswith("#"):
+        return True
+    if word.rstrip(".,") in _MONTH_WORDS and text[w : w + 1].isupper():
+        return True
+    if word == "road" and text[max(lo, w - 9) : w].lower().strip() == "national":
         return True
     if _MONTH_AFTER.match(text[end : end + 20]):
         return True
@@ -354,11 +445,11 @@ def _excluded(text: str, begin: int, end: int, lo: int) -> bool:
         if rest[:1] in ".)":
             return True
     token = text[begin:end]
-    if re.fullmatch(r"0\d+", token):  # phone-like or codes
+    if token[:1] == "0" and len(token) > 1 and token.isdigit():  # phone-like or codes
         return True
     if begin > 0 and text[begin - 1] == "+":
         return True
-    return bool(re.match(r"\s\d{2,4}(?:\s\d{2,4})+\b", text[end : end + 16]))
+    return bool(_PHONE_TAIL.match(text, end, end + 16))
 
 
 def find_counts(text: str, *, start: int = 0, end: int | None = None) -> list[Count]:
@@ -385,32 +476,48 @@ def find_counts(text: str, *, start: int = 0, end: int | None = None) -> list[Co
     hi = len(text) if end is None else min(end, len(text))
     lo = max(0, start)
     counts: list[Count] = []
-    for m in _COUNT.finditer(text, lo, hi):
-        count = _count_from_match(text, m, lo, hi)
+    pos = lo
+    while True:
+        anchor = _ANCHOR.search(text, pos, hi)
+        if anchor is None:
+            break
+        at = anchor.start() + (1 if anchor.group() == "$" else 0)
+        m = _COUNT.match(text, at, hi)
+        if m is None:
+            pos = anchor.end()
+            while pos < hi and text[pos].isdigit():  # the rest of a number that failed
+                pos += 1
+            continue
+        count = _count_from_match(text, _Found(text, m, lo), lo, hi)
         if count is not None:
             counts.append(count)
+        pos = m.end()
     return counts
 
 
-def _count_from_match(text: str, m: re.Match, lo: int, hi: int) -> Count | None:
-    n1_begin, n1_end = m.span("n1")
+def _plain(value: float, unit: str, text: str, begin: int, end: int) -> Count:
+    return Count(value=value, unit=unit, text=text[begin:end], start=begin, end=end)
+
+
+def _count_from_match(text: str, m: _Found, lo: int, hi: int) -> Count | None:
+    n1_begin, n1_end = m.n1_span
     if _excluded(text, n1_begin, n1_end, lo):
         return None
-    value = parse_number(m["n1"])
+    value = parse_number(m.n1)
     if value is None:
         return None
     value_max = None
     last = n1_end
-    if m["n2"]:
-        conn = m["conn"].strip().lower()
-        v2 = parse_number(m["n2"])
-        between_and = conn != "and" or (m["from"] or "").lower() == "between"
-        if v2 is None or not between_and or _excluded(text, m.start("n2"), m.end("n2"), lo):
+    if m.n2:
+        conn = m.conn.strip().lower()
+        v2 = parse_number(m.n2)
+        between_and = conn != "and" or (m.frm or "").lower() == "between"
+        if v2 is None or not between_and or _excluded(text, m.n2_span[0], m.n2_span[1], lo):
             if conn in ("-", "–"):
                 return None  # "2023-12", "1 - 0": not a count
         else:
-            scale1 = re.search(_SCALE + r"\s*$", m["n1"], re.IGNORECASE)
-            scale2 = re.search(_SCALE + r"\s*$", m["n2"], re.IGNORECASE)
+            scale1 = _SCALE_TAIL.search(m.n1)
+            scale2 = _SCALE_TAIL.search(m.n2)
             if scale2 and not scale1:  # "2 to 3 million": the upper scale applies to both
                 value *= _SCALES[scale2.group().strip().lower()]
             if v2 <= value:
@@ -418,12 +525,12 @@ def _count_from_match(text: str, m: re.Match, lo: int, hi: int) -> Count | None:
                     return None
             else:
                 value_max = v2
-                last = m.end("n2")
-    elif re.match(r"\s*[-–]\s*\d", text[n1_end : n1_end + 4]):
+                last = m.n2_span[1]
+    elif _DASH_DIGIT.match(text, n1_end, n1_end + 4):
         return None
     if _DURATION_AFTER.match(text, last) or _DISTANCE_AFTER.match(text, last):
         return None
-    unit = _currency(m["cur"]) or _currency(m["cur2"])
+    unit = _currency(m.cur) or _currency(m.cur2)
     unit_end = last
     after = _unit_after(text, last, hi, singular_ok=value == 1 and value_max is None)
     if unit is None:
@@ -435,12 +542,14 @@ def _count_from_match(text: str, m: re.Match, lo: int, hi: int) -> Count | None:
     if unit in ("USD", "yuan", "VND", "EUR") and _PRICE_AFTER.match(text, unit_end, hi):
         return None
     qualifier = "range" if value_max is not None else ""
-    c_begin = m.start("cur") if m["cur"] else n1_begin
-    if value_max is not None and m["from"]:
-        c_begin = m.start("from")
-    qual = " ".join((m["qual"] or "").lower().split())
-    if qual and not (qual == "over" and _HANDED.search(text, max(lo, m.start() - 16), m.start())):
-        c_begin = m.start("qual")
+    c_begin = m.cur_start if m.cur else n1_begin
+    if m.frm:
+        if value_max is None:
+            return _plain(value, unit, text, c_begin, unit_end)  # "from 10 people": no range, no qualifier
+        c_begin = m.from_start
+    qual = " ".join((m.qual or "").lower().split())
+    if qual and not (qual == "over" and _prev_word(text, lo, m.qual_start)[1] in _HANDED):
+        c_begin = m.qual_start
         if value_max is None:
             qualifier = QUALIFIERS.get(qual, "")
     return Count(
