@@ -465,6 +465,10 @@ class Resolver:
         if not found:
             return Resolution(query=name)
         has_context = code is not None or province_ix is not None or bool(near_ix)
+        if len(found) == 1 and not has_context and (day is None or not self._dated[found[0][0]]):
+            i, score, matched, method = found[0]  # the common case: one place, nothing to weigh
+            candidate = Candidate(places[i], round(score + self._prominence[i], 1), matched, method)
+            return Resolution(name, (candidate,), False)
         hint = None
         if len(found) > 1:
             hint = _kind_hint(name, key) or (_drop_misspelt_generic(key)[1] if found[0][3] == "fuzzy" else None)
