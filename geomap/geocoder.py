@@ -23,8 +23,10 @@ Match (the best one wins for each place):
   94 for equal :func:`~geomap.normalize.compact_key` ("Langson"), 98 for
   such a plain query;
 * ``fuzzy`` 0.9 × rapidfuzz ``ratio`` of the compact keys, at most 90, only
-  when nothing matched above, only against keys with the same first letter,
-  and only from 85 up (90 for keys of 5 to 7 letters; never under 5 letters).
+  when nothing matched above, only against keys that share the first two
+  letters or the first and the last letter with the query (a typo rarely
+  hits both), and only from 85 up (90 for keys of 5 to 7 letters; never
+  under 5 letters).
   A misspelt generic word at the end ("Lang Son provice") is dropped first.
 
 Adjustments, all zero or negative so that a score never exceeds 100:
@@ -227,7 +229,9 @@ class Resolver:
         self._buckets: dict[str, list[str]] = {}
         for key in sorted(self._compact):
             if key:
-                self._buckets.setdefault(key[0], []).append(key)
+                # Typos rarely hit both the second and the last letter: two small buckets a key.
+                self._buckets.setdefault(key[:2], []).append(key)
+                self._buckets.setdefault(f"{key[0]}…{key[-1]}", []).append(key)
         self._province = [self._province_index(p) for p in self._places]
         # Per place: prominence, and the tie-break part of the sort key.
         self._prominence = [_prominence(p) for p in self._places]
@@ -370,15 +374,16 @@ class Resolver:
         if len(compact) < 5:
             return {}
         cutoff = 90.0 if len(compact) <= 7 else 85.0
-        choices = self._buckets.get(compact[0], ())
         found: dict[int, tuple[float, str, str]] = {}
-        for key, ratio, _ in process.extract(
-            compact, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=20
-        ):
-            for i, name in self._compact[key]:
-                score = round(FUZZY_SCALE * ratio, 1)
-                if i not in found or found[i][0] < score:
-                    found[i] = (score, name, "fuzzy")
+        for bucket in (compact[:2], f"{compact[0]}…{compact[-1]}"):
+            choices = self._buckets.get(bucket, ())
+            for key, ratio, _ in process.extract(
+                compact, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=20
+            ):
+                for i, name in self._compact[key]:
+                    score = round(FUZZY_SCALE * ratio, 1)
+                    if i not in found or found[i][0] < score:
+                        found[i] = (score, name, "fuzzy")
         return found
 
     # -- the public entry point
