@@ -61,6 +61,7 @@ import json
 import math
 import re
 import unicodedata
+import weakref
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -600,6 +601,17 @@ def _drop_misspelt_generic(key: str) -> tuple[str, frozenset[str] | None]:
 # -- geopy-compatible geocoders --------------------------------------------------------
 
 
+_RESOLVERS: weakref.WeakKeyDictionary[Gazetteer, Resolver] = weakref.WeakKeyDictionary()
+
+
+def _shared_resolver(gazetteer: Gazetteer) -> Resolver:
+    """One resolver a gazetteer, for geocoders made per call (``geopandas.tools.geocode`` does)."""
+    resolver = _RESOLVERS.get(gazetteer)
+    if resolver is None:
+        resolver = _RESOLVERS[gazetteer] = Resolver(gazetteer)
+    return resolver
+
+
 def _place_record(gazetteer: Gazetteer, place: Place) -> dict[str, Any]:
     record: dict[str, Any] = {
         "id": place.id,
@@ -678,7 +690,7 @@ class GazetteerGeocoder:
         if ambiguous not in ("best", "none"):
             raise InputError(f"ambiguous must be 'best' or 'none': {ambiguous!r}")
         self.gazetteer = gazetteer if gazetteer is not None else load_gazetteer(path)
-        self.resolver = Resolver(self.gazetteer)
+        self.resolver = _shared_resolver(self.gazetteer)
         self.country = _country_code(country)
         self.date = parse_date(date)
         self.min_score = float(min_score)
