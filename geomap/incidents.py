@@ -17,6 +17,7 @@ the publication date at month precision (``date_text`` left empty to flag it).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -142,8 +143,6 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# Which type wins when two cues overlap: the more specific one.
-_SPECIFICITY = {t: i for i, t in enumerate(CUES)}
 
 _COOPERATION_EVENT = re.compile(
     r"\b(?:(?:held|hold|holds|attended|co-?chaired|chaired|hosted|convened|opened) (?:a |an |the |their )?(?:[\w-]+ ){0,5}?"
@@ -268,15 +267,12 @@ def _add_span(text: str, begin: int, stop: int, spans: list[tuple[int, int]]) ->
 
 # -- the cue matcher -------------------------------------------------------------
 
-_CUE_RE = re.compile(
-    "|".join(
-        f"(?P<{kind}_{i}>\\b(?:{pattern}))"
-        for kind, patterns in CUES.items()
-        for i, pattern in enumerate(patterns)
-    )
-)
-_ANY_CUE_RE = re.compile(
-    "|".join(f"\\b(?:{p})" for patterns in CUES.values() for p in patterns) + "|" + _COOPERATION_EVENT.pattern
+# One regex a cue, without a leading \b: a pattern that starts with a literal is
+# searched for fast; the word boundary before it is checked by hand.
+_CUE_PATTERNS = tuple(
+    (kind, rank, re.compile(pattern))
+    for rank, (kind, patterns) in enumerate(CUES.items())
+    for pattern in patterns
 )
 
 
@@ -287,27 +283,37 @@ class _Cue:
     end: int
 
 
-def _cues(folded: str, lo: int, hi: int) -> list[_Cue]:
-    """Cue hits in ``folded[lo:hi]``, overlaps settled for the more specific type."""
-    hits: list[_Cue] = []
-    pos = lo
-    while True:
-        m = _CUE_RE.search(folded, pos, hi)
-        if m is None:
-            break
-        kind = m.lastgroup.rsplit("_", 1)[0] if m.lastgroup else "other"
-        hits.append(_Cue(kind, m.start(), m.end()))
-        pos = m.start() + 1
-    hits.sort(key=lambda c: (c.start, -(c.end - c.start)))
-    kept: list[_Cue] = []
-    for cue in hits:
-        clash = [k for k in kept if k.start < cue.end and cue.start < k.end]
-        if not clash:
-            kept.append(cue)
+def _cues(folded: str) -> list[_Cue]:
+    """Every cue in the article; where two overlap the more specific type (earlier in CUES) wins."""
+    hits: list[tuple[int, int, int, str]] = []
+    for kind, rank, pattern in _CUE_PATTERNS:
+        for m in pattern.finditer(folded):
+            start = m.start()
+            if start and folded[start - 1].isalnum():
+                continue
+            hits.append((start, rank, -m.end(), kind))
+    hits.sort()
+    kept: list[tuple[int, int, int, str]] = []
+    for hit in hits:
+        if kept and hit[0] < -kept[-1][2]:
+            if hit[1] < kept[-1][1]:
+                kept[-1] = hit
             continue
-        if all(_SPECIFICITY[cue.type] < _SPECIFICITY[k.type] for k in clash):
-            kept = [k for k in kept if k not in clash] + [cue]
-    return sorted(kept, key=lambda c: c.start)
+        kept.append(hit)
+    return [_Cue(kind, start, -neg_end) for start, _, neg_end, kind in kept]
+
+
+def _starts(pattern: re.Pattern, folded: str) -> list[int]:
+    return [m.start() for m in pattern.finditer(folded)]
+
+
+def _any_in(starts: Sequence[int], lo: int, hi: int) -> bool:
+    i = bisect.bisect_left(starts, lo)
+    return i < len(starts) and starts[i] < hi
+
+
+def _between(items: Sequence[Any], keys: Sequence[int], lo: int, hi: int) -> list[Any]:
+    return list(items[bisect.bisect_left(keys, lo) : bisect.bisect_left(keys, hi)])
 
 
 # -- incidents ---------------------------------------------------------------------
@@ -351,9 +357,19 @@ def find_incidents(
 
     text = article.text
     folded = fold(text)
-    if _ANY_CUE_RE.search(folded) is None:
+    cues = _cues(folded)
+    meetings = _starts(_COOPERATION_EVENT, folded)
+    if not cues and not meetings:
         return []
+    cue_starts = [c.start for c in cues]
+    modals = _starts(_MODAL, folded)
+    events = _starts(_EVENT_VERB, folded)
+    # numbers and dates once for the whole text, then shared out by sentence
+    all_counts = [c for c in find_counts(text) if c.start is not None]
+    count_starts = [c.start for c in all_counts]
     ref = article.date
+    all_dates = [d for d in find_dates(text, ref=ref) if d.begin is not None]
+    date_starts = [d.begin for d in all_dates]
     resolved = [m for m in mentions if m.place_id]
     paragraphs = _paragraph_starts(text)
     incidents: list[Incident] = []
@@ -361,22 +377,23 @@ def find_incidents(
     number = first_number
     headline = article.title.strip()
     for s_start, s_end in split_sentences(text):
-        if _ANY_CUE_RE.search(folded, s_start, s_end) is None:
+        sentence_cues = _between(cues, cue_starts, s_start, s_end)
+        cooperation = _any_in(meetings, s_start, s_end)
+        if not sentence_cues and not cooperation:
             continue
         if headline and text[s_start:s_end] == headline:
             continue  # a headline repeats a fact of the body: drawing it would count it twice
-        sentence_folded = folded[s_start:s_end]
-        modal = _MODAL.search(sentence_folded) is not None
-        counts = find_counts(text, start=s_start, end=s_end)
-        groups = _groups(folded, s_start, s_end, counts)
-        cooperation = _COOPERATION_EVENT.search(sentence_folded) is not None and not modal
+        modal = _any_in(modals, s_start, s_end)
+        counts = _between(all_counts, count_starts, s_start, s_end)
+        groups = _groups(folded, s_start, s_end, counts, sentence_cues)
+        cooperation = cooperation and not modal
         if cooperation and not any(g.type == "cooperation" for g in groups):
             if not groups or all(not g.counts for g in groups):
                 groups = [_Group("cooperation", s_start, s_end, [c for g in groups for c in g.counts])]
         if not groups:
             continue
-        dates = find_dates(text, ref=ref, start=s_start, end=s_end)
-        happened = bool(dates) or _EVENT_VERB.search(sentence_folded) is not None
+        dates = _between(all_dates, date_starts, s_start, s_end)
+        happened = bool(dates) or _any_in(events, s_start, s_end)
         sentence_mentions = [m for m in resolved if s_start <= m.start and m.end <= s_end]
         context_mentions = sentence_mentions or _carried(resolved, paragraphs, s_start, gazetteer)
         actors = _actors(text, s_start, s_end)
@@ -393,7 +410,7 @@ def find_incidents(
             date = _date_for(dates, group, ref)
             if date is not None and not date.text:
                 para = max((p for p in paragraphs if p <= s_start), default=0)
-                earlier = find_dates(text, ref=ref, start=para, end=s_start) if para < s_start else []
+                earlier = _between(all_dates, date_starts, para, s_start)
                 if earlier:
                     date = earlier[-1]
             if group.type == "cooperation":
@@ -422,9 +439,9 @@ def find_incidents(
     return incidents
 
 
-def _groups(folded: str, lo: int, hi: int, counts: Sequence[Count]) -> list[_Group]:
+def _groups(folded: str, lo: int, hi: int, counts: Sequence[Count], cues: Sequence[_Cue]) -> list[_Group]:
     """Cut a sentence into clauses and gather them around their cues."""
-    cues = [c for c in _cues(folded, lo, hi) if not _is_topic(folded, lo, c)]
+    cues = [c for c in cues if not _is_topic(folded, lo, c)]
     if not cues:
         return []
     cuts = [lo] + [m.end() for m in _CLAUSE_RE.finditer(folded, lo, hi)] + [hi]
