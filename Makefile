@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 OUT ?= output
-SAMPLE ?= samples/reports
+SAMPLE ?= samples/reports samples/tables/analyst_incidents.csv
 
 .PHONY: map test bench setup setup-test gazetteer boundaries assets check clean
 

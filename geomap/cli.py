@@ -156,6 +156,129 @@ def _cmd_gazetteer_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- the main job, extraction and export ---------------------------------------------
+
+
+def _types_arg(text: str) -> list[str]:
+    from geomap.records import INCIDENT_TYPES
+
+    types = [t.strip() for t in text.split(",") if t.strip()]
+    unknown = [t for t in types if t not in INCIDENT_TYPES]
+    if unknown or not types:
+        raise argparse.ArgumentTypeError(
+            f"unknown incident type {unknown[0] if unknown else text!r} (choose from {', '.join(INCIDENT_TYPES)})"
+        )
+    return types
+
+
+def _date_arg(text: str) -> str:
+    from geomap.dates import parse_iso_date_arg
+
+    try:
+        return parse_iso_date_arg(text).isoformat()
+    except GeomapError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _formats_arg(text: str) -> list[str]:
+    from geomap.exports import FORMATS
+
+    formats = [f.strip() for f in text.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise argparse.ArgumentTypeError(f"unknown format {unknown[0] if unknown else text!r} (choose from {', '.join(FORMATS)})")
+    return formats
+
+
+def _print_summary(args: argparse.Namespace, summary) -> int:
+    if not getattr(args, "quiet", False):
+        for line in summary.lines():
+            print(line)
+    else:
+        for skip in summary.skipped:
+            sys.stderr.write(f"geomap: skipped {skip}\n")
+    return summary.exit_code
+
+
+def _progress(args: argparse.Namespace) -> bool:
+    return not getattr(args, "quiet", False) and sys.stderr.isatty()
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    from geomap.jobs import make_map
+
+    summary = make_map(
+        args.paths,
+        args.output,
+        corrections=args.corrections,
+        since=args.since,
+        until=args.until,
+        types=args.types,
+        offline=args.offline,
+        formats=args.formats,
+        title=args.title,
+        progress=_progress(args),
+    )
+    return _print_summary(args, summary)
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from geomap.jobs import extract_tables
+
+    summary = extract_tables(
+        args.paths,
+        args.output,
+        corrections=args.corrections,
+        since=args.since,
+        until=args.until,
+        types=args.types,
+        progress=_progress(args),
+    )
+    return _print_summary(args, summary)
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from geomap.jobs import export_tables
+
+    summary = export_tables(
+        args.tables,
+        args.output,
+        since=args.since,
+        until=args.until,
+        types=args.types,
+        formats=args.formats,
+        with_map=not args.no_map,
+        offline=args.offline,
+        title=args.title,
+    )
+    return _print_summary(args, summary)
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--since", type=_date_arg, metavar="DATE", help="keep incidents on or after DATE (YYYY-MM-DD)")
+    parser.add_argument("--until", type=_date_arg, metavar="DATE", help="keep incidents on or before DATE (YYYY-MM-DD)")
+    parser.add_argument(
+        "--types", type=_types_arg, metavar="T,...", help="keep only these incident types, comma-separated (see docs/TAXONOMY.md)"
+    )
+
+
+def _add_map_options(parser: argparse.ArgumentParser) -> None:
+    assets = parser.add_mutually_exclusive_group()
+    assets.add_argument(
+        "--offline", dest="offline", action="store_true", default=True,
+        help="embed Leaflet and plugin files: the page needs no network but for map tiles (default)",
+    )
+    assets.add_argument(
+        "--online-assets", dest="offline", action="store_false",
+        help="load Leaflet and plugin files from their CDNs (a smaller file that needs the internet)",
+    )
+    parser.add_argument("--title", metavar="TEXT", help="title shown on the map")
+    parser.add_argument(
+        "--formats", type=_formats_arg, default=["geojson", "gpkg", "csv"], metavar="F,...",
+        help="export formats, comma-separated: geojson, gpkg, csv (default: all)",
+    )
+
+
 # -- parser and dispatch ------------------------------------------------------------
 
 #: Command name (as given to ``args.command``) -> handler.
@@ -163,6 +286,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "geocode": _cmd_geocode,
     "gazetteer check": _cmd_gazetteer_check,
     "gazetteer search": _cmd_gazetteer_search,
+    "map": _cmd_map,
+    "extract": _cmd_extract,
+    "export": _cmd_export,
 }
 
 
@@ -176,10 +302,21 @@ def _positive_int(text: str) -> int:
     return value
 
 
+_MAP_FILES = "border_activity.html, one GeoJSON a layer, geomap.gpkg, CSV of incidents and routes, and summary.txt"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors on one line: ``geomap: error: ...``, exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"geomap: error: {message} (see '{self.prog} --help')\n")
+        raise SystemExit(EXIT_USAGE)
+
+
 def _build_parser() -> argparse.ArgumentParser:
     from geomap import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="geomap",
         description="Turn news reports of cross-border activity into maps analysts can trust.",
     )
@@ -190,7 +327,52 @@ def _build_parser() -> argparse.ArgumentParser:
     common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"geomap {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    run = sub.add_parser(
+        "map",
+        parents=[common],
+        help="the main job: reports -> incidents and routes -> map, GeoJSON, GeoPackage, CSV",
+        description=(
+            "Read reports (text, Markdown, HTML, JSON Lines; analyst incident tables as CSV), resolve the places "
+            f"they name, extract incidents and routes, and write {_MAP_FILES} into the output folder. "
+            "Files geomap did not write are never overwritten."
+        ),
+    )
+    run.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or glob patterns of reports")
+    run.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder (created if needed)")
+    run.add_argument("--corrections", metavar="FILE", help="an analyst's corrections file (YAML), applied on every run")
+    _add_filters(run)
+    _add_map_options(run)
+    run.set_defaults(command="map")
+
+    ext = sub.add_parser(
+        "extract",
+        parents=[common],
+        help="reports -> tidy tables (CSV) for review",
+        description=(
+            "Extract articles, place mentions, incidents, routes, unresolved names and skipped inputs as CSV "
+            "tables for an analyst to review; `geomap export` turns reviewed tables into maps and exports."
+        ),
+    )
+    ext.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or glob patterns of reports")
+    ext.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for the tables (created if needed)")
+    ext.add_argument("--corrections", metavar="FILE", help="an analyst's corrections file (YAML), applied on every run")
+    _add_filters(ext)
+    ext.set_defaults(command="extract")
+
+    exp = sub.add_parser(
+        "export",
+        parents=[common],
+        help="reviewed tables -> map, GeoJSON, GeoPackage, CSV",
+        description="Build the layers from tables written by `geomap extract` (and reviewed) and write the exports and the map.",
+    )
+    exp.add_argument("tables", metavar="TABLES_DIR", help="folder of tables written by `geomap extract`")
+    exp.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder (created if needed)")
+    exp.add_argument("--no-map", action="store_true", help="write the exports only, not the HTML map")
+    _add_filters(exp)
+    _add_map_options(exp)
+    exp.set_defaults(command="export")
 
     geocode = sub.add_parser("geocode", parents=[common], help="resolve place names against the gazetteer")
     geocode.add_argument("names", nargs="+", metavar="NAME", help="place names, as written in a report")
