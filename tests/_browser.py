@@ -124,6 +124,7 @@ class Browser:
         page.on("console", lambda msg: opened.errors.append(msg.text) if msg.type == "error" else None)
         page.on("pageerror", lambda exc: opened.errors.append(f"pageerror: {exc}"))
         page.goto(Path(path).resolve().as_uri(), wait_until="load", timeout=timeout_ms)
+        page.bring_to_front()  # a background tab gets no animation frames
         if wait_ready:
             page.wait_for_function("window.__geomapReady === true", timeout=timeout_ms)
         return opened

@@ -18,7 +18,7 @@ from geomap.map import CLUSTER_THRESHOLD, TYPE_COLORS, TYPE_LABELS, render, save
 from geomap.records import INCIDENT_TYPES
 
 EXTERNAL_TAG = re.compile(r"""<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
-PAYLOAD = re.compile(r"var D = (\{.*?\});\n", re.S)
+PAYLOAD = re.compile(r"var geomap_incidents_\d+_data = (\{.*?\});\n", re.S)
 
 
 def _payload(page: str) -> dict:
