@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import codecs
 import glob
+import itertools
 import json
 import logging
 import os
@@ -98,54 +99,69 @@ class _Unreadable(Exception):
 
 
 def _expand(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> Iterator[Path]:
-    """Files named by ``paths`` (files, folders, globs), each once, in a stable order."""
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
-    seen: set[Path] = set()
-    for item in paths:
-        for path in _expand_one(item):
-            key = path.resolve()
+    """Files named by ``paths`` (files, folders, globs), each once, in a stable order.
+
+    Every path is checked at once (a missing one raises before any work);
+    folders are then walked lazily.
+    """
+    items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    sources = [_expand_one(item) for item in items]
+    if len(sources) == 1:
+        yield from sources[0]  # one input cannot name a file twice
+        return
+    seen: set[str] = set()
+    for source in sources:
+        for path in source:
+            key = os.path.abspath(path)  # cheaper than resolve(); symlinked twins are read twice
             if key not in seen:
                 seen.add(key)
                 yield path
 
 
 def _expand_one(item: str | os.PathLike) -> Iterator[Path]:
+    """The files ``item`` names; raises :class:`InputNotFoundError` now, walks later."""
     path = Path(item)
     if path.is_dir():
-        yield from _walk(path)
-        return
+        return _walk(path)
     if path.exists():
-        yield path
-        return
+        return iter([path])
     text = os.fspath(item)
     if _GLOB_CHARS.search(text):
         matches = sorted(glob.glob(text, recursive=True))
         if not matches:
             msg = f"no file matches {text!r}"
             raise InputNotFoundError(msg)
-        for match in matches:
-            p = Path(match)
-            if p.is_dir():
-                yield from _walk(p)
-            elif p.suffix.lower() in EXTENSIONS:
-                yield p
-        return
+        return _from_matches(matches)
     msg = f"no such file or folder: {text!r}"
     raise InputNotFoundError(msg)
 
 
+def _from_matches(matches: list[str]) -> Iterator[Path]:
+    for match in matches:
+        p = Path(match)
+        if p.is_dir():
+            yield from _walk(p)
+        elif p.suffix.lower() in EXTENSIONS:
+            yield p
+
+
 def _walk(folder: Path) -> Iterator[Path]:
-    """Files with a known extension under ``folder``, in sorted path order, hidden ones left out."""
-    found = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        rel = Path(root).relative_to(folder).parts
-        for name in files:
-            if not name.startswith(".") and Path(name).suffix.lower() in EXTENSIONS:
-                found.append((*rel, name))
-    for parts in sorted(found):
-        yield folder.joinpath(*parts)
+    """Files with a known extension under ``folder``, in sorted path order, hidden ones left out.
+
+    Lazy: one folder's listing at a time, so a huge corpus is never listed whole.
+    """
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return
+    for name in names:
+        if name.startswith("."):
+            continue
+        path = os.path.join(folder, name)
+        if os.path.isdir(path):
+            yield from _walk(Path(path))
+        elif os.path.splitext(name)[1].lower() in EXTENSIONS:
+            yield Path(path)
 
 
 def article_format(path: str | os.PathLike) -> str:
@@ -312,8 +328,9 @@ def _split_front_matter(text: str, path: str) -> tuple[dict, str]:
         return {}, text
     import yaml
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it: much faster
     try:
-        meta = yaml.safe_load(m.group(1) or "") or {}
+        meta = yaml.load(m.group(1) or "", Loader=loader) or {}  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else None
@@ -706,11 +723,18 @@ def read_articles(
         A path that does not exist, or a glob that matches nothing; raised
         by the call itself, before any article is read.
     """
-    files = list(_expand(paths))  # paths only: a usage error shows before any work
-    return _generate(files, skipped, encoding_warnings)
+    items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    files = _expand(items)
+    next_file = next(files, None)  # runs the checks: a usage error shows before any work
+    return _generate(next_file, files, skipped, encoding_warnings)
 
 
-def _generate(files: list[Path], skipped: list[Skipped] | None, encoding_warnings: bool) -> Iterator[Article]:
+def _generate(
+    first: Path | None, files: Iterator[Path], skipped: list[Skipped] | None, encoding_warnings: bool
+) -> Iterator[Article]:
+    if first is None:
+        return
+    files = itertools.chain([first], files)
     given: dict[str, int] = {}
     for path in files:
         fmt = article_format(path)
