@@ -26,7 +26,7 @@ Rules (every :class:`~geomap.records.DateSpan` has inclusive ``start``/``end``):
   day of the last.  "and" joins a range only after "between".
 * "since X" (any date, month or year) and "from X to the present/now/date"
   have precision ``"since"``: ``start`` is the first day of X, ``end`` the
-  reference date (``None`` without one).  "so far this year", "since the
+  reference date (``None`` without one, or when it comes before X).  "so far this year", "since the
   beginning of the year", "year to date" run from 1 January of the reference
   year; "from the beginning of 2025 to the present" from 1 January 2025.
 * "in the past year", "over the last 6 months", "in the past two weeks": a
@@ -632,7 +632,10 @@ def _collect(text: str, start: int, end: int, ref: dt.date | None, strict: bool)
                 before = _WEEKDAY_BEFORE.search(text, max(0, begin - 16), begin)
                 if before is not None:
                     begin = before.start()
-            result = handler(m, ref, strict, pre)
+            try:
+                result = handler(m, ref, strict, pre)
+            except (ValueError, OverflowError):  # a period reaching past year 1 or 9999
+                result = None
             if result is None:
                 continue
             a, b, precision = result
@@ -660,7 +663,8 @@ def _as_since(text: str, begin: int, stop: int, span: DateSpan, ref: dt.date | N
         return span
     new_begin = before.start()
     new_stop = stop + (after.end() if after else 0)
-    return DateSpan(span.start, ref, "since", text[new_begin:new_stop], new_begin, new_stop)
+    end = ref if ref is not None and span.start is not None and ref >= span.start else None
+    return DateSpan(span.start, end, "since", text[new_begin:new_stop], new_begin, new_stop)
 
 
 def find_dates(

@@ -307,3 +307,30 @@ def test_halves_quarters_and_first_months():
     assert (span.start, span.end) == (D(2024, 1, 1), D(2024, 10, 31))
     # a part still under way ends at the reference date
     assert only("in the second half of this year").end == REF
+
+
+_TOKENS = (
+    "in the past 999 years months last since from to between and January May Feb. 31 29 February 2024 "
+    "1900 2099 0 - – / . , Q4 first half quarter of this year Wednesday Thứ Tư 28/06/2023 99/99/9999 "
+    "2023-02-30 So far present week on Monday days ngày tháng năm 12 13"
+).split()
+
+
+@pytest.mark.parametrize("ref", [None, D(2024, 2, 29), D(1, 1, 1), D(9999, 12, 31)])
+def test_odd_input_never_raises_and_spans_stay_consistent(ref):
+    import random
+
+    rng = random.Random(7)
+    for _ in range(1500):
+        text = " ".join(rng.choice(_TOKENS) for _ in range(rng.randint(1, 12)))
+        for span in find_dates(text, ref=ref):
+            assert text[span.begin : span.stop] == span.text
+            assert span.precision in DATE_PRECISIONS
+            assert span.start is None or span.end is None or span.start <= span.end, (text, span)
+        parse_date(text)
+        find_publication_date(text)
+
+
+def test_since_a_date_after_the_reference_has_no_end():
+    span = only("Arrests since March 9, 2025 were counted.", ref=D(2024, 1, 1))
+    assert (span.start, span.end, span.precision) == (D(2025, 3, 9), None, "since")

@@ -210,3 +210,20 @@ def test_talks_and_meetings_stay_apart_and_roles_are_people():
         (3, "people", ""),
         (2, "suspects", ""),
     ]
+
+
+def test_odd_input_never_raises_and_offsets_hold():
+    import random
+
+    tokens = (
+        "over about 1,000 1.000.000 4.2 million billion people cases $ ¥ VND yuan a dozen twenty-five "
+        "hundreds \n 1. 2) +84 0912 12 - – to and between from of them each a person kg tonnes , . ( )"
+    ).split(" ")
+    rng = random.Random(11)
+    for _ in range(3000):
+        text = " ".join(rng.choice(tokens) for _ in range(rng.randint(1, 12)))
+        for c in find_counts(text):
+            assert text[c.start : c.end] == c.text
+            assert c.value_max is None or c.value_max > c.value
+            assert c.qualifier in ("", "over", "about", "under", "range")
+        parse_number(text)
