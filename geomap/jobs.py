@@ -239,7 +239,9 @@ def _summarise(extraction: Any, *, layers: Any = None) -> RunSummary:
 
 
 def _blank(value: Any) -> bool:
-    return value is None or value == "" or (isinstance(value, float) and value != value)
+    import pandas as pd
+
+    return bool(pd.isna(value)) or value == ""
 
 
 def _export_names(formats: Sequence[str]) -> list[str]:
