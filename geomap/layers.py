@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -302,6 +303,7 @@ def _incidents(
     }
     rows = sorted(table.to_dict("records"), key=lambda r: _text(r.get("incident_id")))
     records, geoms, assignment = [], [], {}
+    locate = _ProvinceLocator(gaz, provinces)
     for row in rows:
         rec = {col: _clean(row.get(col)) for col in INCIDENT_TABLE_COLUMNS}
         for col in ("date_start", "date_end"):
@@ -328,7 +330,7 @@ def _incidents(
         records.append(rec)
         geoms.append(geom)
         day = rec["date_start"] or rec["date_end"] or rec["article_date"]
-        province = _province_for(pid, geom, day, gaz, provinces, precision)
+        province = locate(pid, geom, day, precision)
         if province:
             assignment[_text(rec["incident_id"])] = province
     gdf = _frame(records, INCIDENT_COLUMNS, geoms, floats=("value", "value_max"), ints=("location_precision", "start", "end"))
@@ -419,13 +421,14 @@ def _province_stats(
     """Incidents and people per province, joined to the province polygons (only provinces with incidents)."""
     polys = {r["province_id"]: r for r in provinces.to_dict("records")}
     totals: dict[str, list[float]] = {}
-    for row in incidents.to_dict("records"):
-        pid = assignment.get(_text(row["incident_id"]))
+    cols = ("incident_id", "unit", "value", "counts")
+    for iid, unit, value, counts in zip(*(incidents[c] for c in cols), strict=True):
+        pid = assignment.get(_text(iid))
         if pid is None or pid not in polys:
             continue
         total = totals.setdefault(pid, [0, 0.0])
         total[0] += 1
-        total[1] += _people(row)
+        total[1] += _people({"unit": unit, "value": value, "counts": counts})
     records, geoms = [], []
     for pid in sorted(totals):
         n, people = totals[pid]
@@ -440,40 +443,89 @@ def _province_stats(
 # -- provinces of incidents ----------------------------------------------------
 
 
-def _province_for(
-    place_id: str,
-    geom: Point | None,
-    day: str | None,
-    gaz: Gazetteer,
-    provinces: gpd.GeoDataFrame,
-    precision: int | None = None,
-) -> str | None:
-    """Id of the province unit, valid on ``day``, an incident at this place counts for."""
-    valid_day = day or dt.date.today().isoformat()
-    known = set(provinces["province_id"])
-    unit = _province_place(place_id, gaz)
-    seen: set[str] = set()
-    while unit is not None and unit.id not in seen:
-        seen.add(unit.id)
-        start = unit.valid_from.isoformat() if unit.valid_from else None
-        end = unit.valid_to.isoformat() if unit.valid_to else None
-        if end and valid_day >= end and unit.successor_id:
-            unit = gaz.get(unit.successor_id)
-            continue
-        if start and valid_day < start:
-            # A post-reform unit named for an earlier day: the merged province holding the point.
-            members = provinces[provinces["province_id"].isin(_predecessors(unit.id, gaz))]
-            return _locate(geom, members) or _namesake(unit.id, members)
-        return unit.id if unit.id in known else None
-    place = gaz.get(place_id) if place_id else None
-    if geom is None or place is None or place.kind == "country" or (precision or 0) >= 5:
-        return None  # a country- or border-wide figure belongs to no province
-    keep = [
-        _valid(f, t, valid_day) and c == place.country
-        for f, t, c in zip(provinces["valid_from"], provinces["valid_to"], provinces["country"], strict=True)
-    ]
-    valid = provinces[keep]
-    return _locate(geom, valid)
+class _ProvinceLocator:
+    """Which province unit, valid on a day, an incident at a place counts for.
+
+    Built once per :func:`build_layers` call: polygons, validity and the
+    gazetteer's successor links are indexed up front, and answers are cached
+    by place and *period* (the span between two consecutive validity dates),
+    since nothing else changes the answer.
+    """
+
+    def __init__(self, gaz: Gazetteer, provinces: gpd.GeoDataFrame) -> None:
+        self.gaz = gaz
+        self.units = [
+            (pid, geom, vf, vt, country)
+            for pid, geom, vf, vt, country in sorted(
+                zip(
+                    provinces["province_id"],
+                    provinces.geometry,
+                    provinces["valid_from"],
+                    provinces["valid_to"],
+                    provinces["country"],
+                    strict=True,
+                ),
+                key=lambda u: u[0],
+            )
+            if geom is not None and not geom.is_empty
+        ]
+        self.known = {u[0] for u in self.units}
+        self.predecessors: dict[str, list[str]] = {}
+        edges = set()
+        for place in gaz:
+            if place.kind == "province":
+                for day in (place.valid_from, place.valid_to):
+                    if day:
+                        edges.add(day.isoformat())
+                if place.successor_id:
+                    self.predecessors.setdefault(place.successor_id, []).append(place.id)
+        for _, _, vf, vt, _ in self.units:
+            edges.update(d for d in (vf, vt) if d)
+        self.edges = sorted(edges)
+        self.cache: dict[tuple[str, bool, int], str | None] = {}
+
+    def __call__(self, place_id: str, geom: Point | None, day: str | None, precision: int | None) -> str | None:
+        import bisect
+
+        valid_day = day or dt.date.today().isoformat()
+        period = bisect.bisect_right(self.edges, valid_day)
+        key = (place_id, (precision or 0) >= 4, period)
+        if key not in self.cache:
+            self.cache[key] = self._find(place_id, geom, valid_day, precision)
+        return self.cache[key]
+
+    def _find(self, place_id: str, geom: Point | None, day: str, precision: int | None) -> str | None:
+        unit = _province_place(place_id, self.gaz)
+        seen: set[str] = set()
+        while unit is not None and unit.id not in seen:
+            seen.add(unit.id)
+            start = unit.valid_from.isoformat() if unit.valid_from else None
+            end = unit.valid_to.isoformat() if unit.valid_to else None
+            if end and day >= end and unit.successor_id:
+                unit = self.gaz.get(unit.successor_id)
+                continue
+            if start and day < start:
+                # A post-reform unit named for an earlier day: the merged province holding the point.
+                members = sorted(i for i in self.predecessors.get(unit.id, []) if i in self.known)
+                found = self._locate(geom, lambda u, ids=frozenset(members): u[0] in ids)
+                return found or next((i for i in members if i == f"{unit.id}-pre2025"), members[0] if members else None)
+            return unit.id if unit.id in self.known else None
+        place = self.gaz.get(place_id) if place_id else None
+        if geom is None or place is None or place.kind == "country" or (precision or 0) >= 5:
+            return None  # a country- or border-wide figure belongs to no province
+        return self._locate(geom, lambda u: u[4] == place.country and _valid(u[2], u[3], day))
+
+    def _locate(self, geom: Point | None, keep) -> str | None:
+        """Id of the kept polygon holding ``geom``, else of the nearest within ~10 km, else ``None``."""
+        if geom is None:
+            return None
+        units = [u for u in self.units if keep(u)]
+        for pid, poly, *_ in units:
+            if poly.covers(geom):
+                return pid
+        near = [(poly.distance(geom), pid) for pid, poly, *_ in units]
+        near = [d for d in near if d[0] <= _NEAR_DEG]
+        return min(near)[1] if near else None
 
 
 def _province_place(place_id: str, gaz: Gazetteer) -> Place | None:
@@ -486,29 +538,6 @@ def _province_place(place_id: str, gaz: Gazetteer) -> Place | None:
         seen.add(place.id)
         place = gaz.get(place.parent_id) if place.parent_id else None
     return None
-
-
-def _predecessors(unit_id: str, gaz: Gazetteer) -> list[str]:
-    return sorted(p.id for p in gaz if p.kind == "province" and p.successor_id == unit_id)
-
-
-def _namesake(unit_id: str, members: gpd.GeoDataFrame) -> str | None:
-    """The merged province named like the new unit (``x-pre2025`` for ``x``), else the first."""
-    ids = sorted(members["province_id"])
-    return next((i for i in ids if i == f"{unit_id}-pre2025"), ids[0] if ids else None)
-
-
-def _locate(geom: Point | None, polygons: gpd.GeoDataFrame) -> str | None:
-    """Id of the polygon holding ``geom``, else of the nearest within ~10 km, else ``None``."""
-    if geom is None or polygons.empty:
-        return None
-    pairs = sorted(zip(polygons["province_id"], polygons.geometry, strict=True))
-    for pid, poly in pairs:
-        if poly is not None and poly.covers(geom):
-            return pid
-    near = [(poly.distance(geom), pid) for pid, poly in pairs if poly is not None]
-    near = [d for d in near if d[0] <= _NEAR_DEG]
-    return min(near)[1] if near else None
 
 
 def _people(row: dict) -> float:
@@ -567,6 +596,9 @@ def _frame(
 
 def _clean(value: Any) -> Any:
     """``None`` for NaN/NA/NaT, the value otherwise."""
+    kind = type(value)
+    if kind is str or kind is int:
+        return value
     if value is None:
         return None
     try:
@@ -580,6 +612,8 @@ def _clean(value: Any) -> Any:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return value
     value = _clean(value)
     return "" if value is None else str(value)
 
@@ -614,7 +648,11 @@ def _iso_date(value: Any) -> str | None:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = str(value).strip()
+    return _iso_text(str(value).strip())
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso_text(text: str) -> str | None:
     try:
         return dt.date.fromisoformat(text[:10]).isoformat()
     except ValueError:
