@@ -196,8 +196,8 @@ def _geonames_aliases(record: Mapping, place_id: str, country: str) -> list[dict
         alt = alt.strip()
         if not alt or len(alt) > 40:
             continue
-        if alt.isupper() and len(alt) <= 4:
-            continue  # airport and other codes
+        if (alt.isupper() and len(alt) <= 4) or (alt.isascii() and len(alt) <= 3):
+            continue  # airport and other codes ("KMG", "pkn")
         lang = _alias_lang(alt, country)
         if lang is None:
             continue
