@@ -238,7 +238,7 @@ def _detect(data: bytes) -> tuple[str, str]:
                 return best_text, name
         except (UnicodeDecodeError, LookupError):
             continue
-    return best_text, best.encoding
+    return best_text, codecs.lookup(best.encoding).name
 
 
 def _normalise(text: str) -> str:
@@ -591,7 +591,7 @@ def _read_document(path: Path, fmt: str, *, encoding_warnings: bool) -> Article:
     except OSError as exc:
         raise _Unreadable(f"cannot read: {exc.strerror or exc}") from None
     text, encoding, truncated = _decode(data)
-    if encoding not in ("utf-8", "ascii") and encoding_warnings:
+    if encoding not in ("utf-8", "ascii") and encoding_warnings:  # names as codecs.lookup() gives them
         warnings.warn(f"{path}: not UTF-8, read as {encoding}", DetectedEncodingWarning, stacklevel=4)
     if truncated:
         log.warning("%s: file ends inside a character; read up to there", path)

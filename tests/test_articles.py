@@ -266,9 +266,12 @@ def test_skipped_inputs_are_logged(tmp_path, caplog):
 
 def test_file_cut_inside_a_utf8_character_keeps_what_was_read(tmp_path):
     p = tmp_path / "cut.txt"
-    p.write_bytes("Guards in Lạng Sơn counted 5 boats at Đồng".encode() [:-1])
-    a = read_article(p)
-    assert a.text.startswith("Guards in Lạng Sơn counted 5 boats at")
+    p.write_bytes("Guards in Lạng Sơn counted 5 boats at Đồng".encode()[:-1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # still UTF-8: no encoding warning
+        a = read_article(p)
+    assert a.text == "Guards in Lạng Sơn counted 5 boats at Đồn"
+    assert a.encoding == "utf-8"
 
 
 def test_jsonl_with_an_undecodable_line(tmp_path):
