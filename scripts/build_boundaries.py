@@ -248,6 +248,22 @@ def read_places(path: Path) -> list[dict[str, str]]:
     return rows
 
 
+def read_names(path: Path) -> dict[str, dict[str, str]]:
+    """Chinese and ASCII names of each place from ``aliases.csv`` (official before short)."""
+    names: dict[str, dict[str, str]] = {}
+    if not path.exists():
+        return names
+    rank = {"official": 0, "short": 1}
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = sorted(
+            (r for r in csv.DictReader(fh) if r.get("lang") in ("zh", "ascii") and r.get("kind") in rank),
+            key=lambda r: rank[r["kind"]],
+        )
+    for row in rows:
+        names.setdefault(row["place_id"], {}).setdefault(f"name_{row['lang']}", row["name"])
+    return names
+
+
 class _Matcher:
     """Find the gazetteer province row for a polygon: ISO 3166-2 first, then folded name."""
 
@@ -281,7 +297,13 @@ class _Matcher:
         return None
 
 
-def build_provinces(gpkg: Path, places: list[dict[str, str]], *, places_path: Path = PLACES_CSV) -> dict:
+def build_provinces(
+    gpkg: Path,
+    places: list[dict[str, str]],
+    *,
+    places_path: Path = PLACES_CSV,
+    aliases: dict[str, dict[str, str]] | None = None,
+) -> dict:
     """Province polygons (pre- and post-reform Vietnam, Guangxi, Yunnan, Laos, Cambodia)."""
     import geopandas as gpd
     import shapely
@@ -354,6 +376,7 @@ def build_provinces(gpkg: Path, places: list[dict[str, str]], *, places_path: Pa
 
     features = []
     for row, geom, source in sorted(units, key=lambda u: u[0]["id"]):
+        other = (aliases or {}).get(row["id"], {})
         props = {
             "province_id": row["id"],
             "name": row["name"],
@@ -361,6 +384,8 @@ def build_provinces(gpkg: Path, places: list[dict[str, str]], *, places_path: Pa
             "iso3166_2": row.get("iso3166_2") or None,
             "valid_from": row.get("valid_from") or None,
             "valid_to": row.get("valid_to") or None,
+            "name_ascii": other.get("name_ascii") or (row["name"] if row["name"].isascii() else None),
+            "name_zh": other.get("name_zh"),
             "source": source,
         }
         features.append(_feature(row["id"], props, geom))
@@ -428,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.only in (None, "provinces"):
             places = read_places(args.places)
             gpkg = find_world_map(args.cache)
-            path = write_text(args.out / "provinces.geojson", _dump(build_provinces(gpkg, places, places_path=args.places)))
+            path = write_text(args.out / "provinces.geojson", _dump(build_provinces(gpkg, places, places_path=args.places, aliases=read_names(args.places.parent / "aliases.csv"))))
             print(f"wrote {path} ({path.stat().st_size:,} bytes)")
     except BuildError as exc:
         print(f"build_boundaries: error: {exc}", file=sys.stderr)
