@@ -26,9 +26,10 @@ The publication date comes from metadata, else from a date line among the
 first lines (:func:`geomap.dates.find_publication_date`).
 
 Files are decoded as UTF-8 (a BOM is allowed; UTF-16/32 with a BOM too);
-anything else is detected with ``charset_normalizer``, stored in
-``Article.encoding`` and named in an :class:`EncodingWarning`-like
-:class:`DetectedEncodingWarning`.  Bad input -- an empty, binary or
+otherwise an HTML page's declared charset is tried, then the encoding is
+detected with ``charset_normalizer``; the one used is stored in
+``Article.encoding`` and named in a :class:`DetectedEncodingWarning`.
+JSON Lines must be UTF-8 (a line that is not is skipped).  Bad input -- an empty, binary or
 undecodable file, a malformed JSON line, an object without ``text`` -- is
 appended to ``skipped`` as a :class:`~geomap.records.Skipped` and logged;
 the batch goes on.  A truncated file is read as far as it goes.
@@ -181,8 +182,26 @@ _BOMS = (
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
-def _decode(data: bytes) -> tuple[str, str, bool]:
-    """Decode file bytes: (text, encoding, truncated).  Raises _Unreadable."""
+_DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares in its first bytes, if Python knows it."""
+    m = _DECLARED_CHARSET.search(data[:4096])
+    if m is None:
+        return None
+    try:
+        return codecs.lookup(m.group(1).decode("ascii")).name
+    except (LookupError, UnicodeDecodeError):
+        return None
+
+
+def _decode(data: bytes, *, declared: str | None = None) -> tuple[str, str, bool]:
+    """Decode file bytes: (text, encoding, truncated).  Raises _Unreadable.
+
+    UTF-8 first; then an encoding the page declares (``declared``), when it
+    decodes the bytes cleanly; then detection.
+    """
     if not data.strip():
         raise _Unreadable("empty file")
     for bom, encoding in _BOMS:
@@ -202,6 +221,11 @@ def _decode(data: bytes) -> tuple[str, str, bool]:
             return _check_text(data[: exc.start].decode("utf-8")), "utf-8", True
     else:
         return _check_text(text), "utf-8", False
+    if declared and declared != "utf-8":
+        try:
+            return _check_text(data.decode(declared)), declared, False
+        except UnicodeDecodeError:
+            pass
     text, encoding = _detect(data)
     return _check_text(text), encoding, False
 
@@ -311,6 +335,7 @@ _MD_RULES = (
     (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),
     (re.compile(r"^\[[^\]]+\]:\s+\S+.*$", re.MULTILINE), ""),  # link definitions
     (re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)[ \t#]*$", re.MULTILINE), r"\1"),
+    (re.compile(r"^ {0,3}(?:=+|-{2,})[ \t]*$", re.MULTILINE), ""),  # setext heading underlines
     (re.compile(r"^ {0,3}>[ \t]?", re.MULTILINE), ""),
     (re.compile(r"^ {0,3}(?:[-*_][ \t]*){3,}$", re.MULTILINE), ""),
     (re.compile(r"^([ \t]*)[-*+][ \t]+", re.MULTILINE), r"\1"),
@@ -525,6 +550,9 @@ def parse_text(
     InputError
         Empty text, or Markdown front matter that is not valid YAML.
     """
+    if format not in ("text", "markdown", "html"):
+        msg = _where(path or id, line, f"unknown format: {format!r} (expected 'text', 'markdown' or 'html')")
+        raise InputError(msg)
     try:
         return _build(text, id=id, fmt=format, title=title, date=date, source=source, url=url,
                       path=path, line=line, encoding=encoding)
@@ -590,7 +618,8 @@ def _read_document(path: Path, fmt: str, *, encoding_warnings: bool) -> Article:
         data = path.read_bytes()
     except OSError as exc:
         raise _Unreadable(f"cannot read: {exc.strerror or exc}") from None
-    text, encoding, truncated = _decode(data)
+    declared = _declared_charset(data) if fmt == "html" else None
+    text, encoding, truncated = _decode(data, declared=declared)
     if encoding not in ("utf-8", "ascii") and encoding_warnings:  # names as codecs.lookup() gives them
         warnings.warn(f"{path}: not UTF-8, read as {encoding}", DetectedEncodingWarning, stacklevel=4)
     if truncated:

@@ -372,3 +372,28 @@ def test_parse_text_metadata_given_wins():
 def test_parse_text_empty_raises():
     with pytest.raises(InputError, match="n2"):
         parse_text("  \n ", id="n2")
+
+
+def test_html_declared_charset_is_used(tmp_path):
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
+        "<title>Caf\u00e9 raid</title></head><body><p>Officers near the caf\u00e9 \u201cLe Pont\u201d "
+        "stopped 12 people.</p></body></html>"
+    )
+    p = tmp_path / "legacy.html"
+    p.write_bytes(page.encode("cp1252"))
+    with pytest.warns(DetectedEncodingWarning, match="cp1252"):
+        a = read_article(p)
+    assert a.encoding == "cp1252"
+    assert "Officers near the caf\u00e9 \u201cLe Pont\u201d stopped 12 people." in a.text
+
+
+def test_markdown_setext_heading():
+    a = parse_text("Gate talks resume\n=================\n\nOfficers met.\n", id="s", format="markdown")
+    assert a.title == "Gate talks resume"
+    assert "=" not in a.text
+
+
+def test_parse_text_unknown_format():
+    with pytest.raises(InputError, match="unknown format"):
+        parse_text("x", id="a", format="pdf")
