@@ -36,6 +36,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from geomap._errors import InputError
 from geomap.records import LOCATION_PRECISIONS
 
 if TYPE_CHECKING:
@@ -170,8 +171,8 @@ class Layers:
         ``province_stats`` is recomputed from the kept incidents; places,
         crossings and boundaries are unchanged.
         """
-        lo = _iso_date(since)
-        hi = _iso_date(until)
+        lo = _bound("since", since)
+        hi = _bound("until", until)
         inc = self.incidents
         keep = [True] * len(inc)
         if types is not None:
@@ -657,6 +658,17 @@ def _iso_text(text: str) -> str | None:
         return dt.date.fromisoformat(text[:10]).isoformat()
     except ValueError:
         return None
+
+
+def _bound(name: str, value: dt.date | str | None) -> str | None:
+    """A filter bound as an ISO date; a value that is not a date is an InputError."""
+    if value is None:
+        return None
+    day = _iso_date(value)
+    if day is None:
+        msg = f"Layers.filter: {name}: not a date (YYYY-MM-DD): {value!r}"
+        raise InputError(msg)
+    return day
 
 
 def _valid(valid_from: str | None, valid_to: str | None, day: str) -> bool:

@@ -17,6 +17,7 @@ from _layers_fixture import (
 )
 from shapely.geometry import LineString, Point
 
+from geomap._errors import InputError
 from geomap.layers import LAYER_NAMES, Layers, build_layers, point
 
 # The contract of docs/ARCHITECTURE.md, "Layers".
@@ -302,6 +303,12 @@ def test_filter_by_type(layers):
     assert list(one.province_stats["province_id"]) == ["vn.province.ha-giang-pre2025"]
     assert len(one.routes) == len(layers.routes)
     assert one.incidents.crs.to_epsg() == 4326
+
+
+def test_filter_rejects_a_bad_date(layers):
+    with pytest.raises(InputError, match=r"since: not a date \(YYYY-MM-DD\): 'last spring'"):
+        layers.filter(since="last spring")
+    assert len(layers.filter(until=dt.datetime(2024, 3, 31, 12, 0)).incidents) == 2
 
 
 # -- odd input ------------------------------------------------------------------------------------
