@@ -26,6 +26,7 @@ from geomap.map import render, save_map
 from geomap.records import INCIDENT_TYPES
 
 SIZES = (1_000, 10_000, 100_000)
+N_SITES = 400
 PLACES = ("Móng Cái", "Lạng Sơn", "Cao Bằng", "Lào Cai", "Hà Giang", "Dongxing", "Pingxiang", "Hekou", "Hữu Nghị",
           "Tân Thanh", "Chi Ma", "Bắc Phong Sinh", "Trà Lĩnh", "Thanh Thủy", "Ma Lù Thàng")
 VERBS = ("stopped", "detained", "turned back", "handed over", "returned", "found", "fined", "questioned")
@@ -33,11 +34,15 @@ UNITS = ("people", "cases", "vehicles", "kg", "defendants")
 
 
 def _layers(n: int) -> SimpleNamespace:
-    """``n`` incidents spread over the border region, 5 per article, with ~110-character sentences."""
+    """``n`` incidents at 400 sites over the border region, 5 per article, ~110-character sentences."""
     rows = []
     start = dt.date(2019, 1, 1)
+    # Geocoded incidents sit on gazetteer points: a few hundred sites, a few of
+    # them (the big gates) carrying most reports.
+    sites = [Point(102.5 + (k * 0.6180339) % 6.0, 20.8 + (k * 0.4142135) % 2.4) for k in range(N_SITES)]
     for i in range(n):
-        place = PLACES[i % len(PLACES)]
+        spot = int(N_SITES * (((i * 0.7548776662) % 1.0) ** 2))
+        place = PLACES[spot % len(PLACES)]
         value = (i * 7919) % 500 + 1
         day = start + dt.timedelta(days=(i * 37) % 2400)
         article = i // 5
@@ -64,7 +69,7 @@ def _layers(n: int) -> SimpleNamespace:
                 "article_source": ("Outlet A", "Outlet B", "Outlet C")[article % 3],
                 "article_url": f"https://news.example.org/{article}",
                 "article_date": (day + dt.timedelta(days=1)).isoformat(),
-                "geometry": Point(102.5 + (i * 0.6180339) % 6.0, 20.8 + (i * 0.4142135) % 2.4),
+                "geometry": sites[spot],
             }
         )
     incidents = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")

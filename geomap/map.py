@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import html
 import json
 import math
@@ -121,6 +122,8 @@ _CROSSING_SVG = (
 
 def _text(value: Any) -> str:
     """A cell as display text: '' for missing values, lists joined with '; '."""
+    if type(value) is str:  # the common case first: this runs for every cell
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and math.isnan(value):
@@ -569,7 +572,7 @@ var {{ this.get_name() }} = (function(map, groups, RAW) {
         self._name = "GeomapIncidents"
         text = _js_json(payload)
         if compress is True or (compress == "auto" and len(text) > COMPRESS_ABOVE):
-            packed = zlib.compress(text.encode("utf-8"), 9)
+            packed = zlib.compress(text.encode("utf-8"), 6)
             text = _js_json({"z": base64.b64encode(packed).decode("ascii")})
         self.payload = text
         self.groups = groups
@@ -1083,7 +1086,8 @@ def render(
     m
         A map to add to; a new one centred on the region when ``None``.
     offline
-        Kept for symmetry with :func:`save_map`, where it takes effect.
+        Make the map's Jupyter display self-contained too (assets inlined,
+        as :func:`save_map` does); ``False`` leaves folium's CDN display.
     title
         Shown in the top-right corner (as text, never HTML).
     cluster
@@ -1178,6 +1182,8 @@ def render(
             m.fit_bounds(bounds)
     _move_layer_control_last(m)
     _Ready(ready).add_to(m)
+    if offline:
+        m._repr_html_ = functools.partial(_offline_repr_html, m)
     _renumber(m)
     return m
 
@@ -1208,22 +1214,41 @@ def _uses_icons(m: folium.Map) -> bool:
     return False
 
 
+def _page(m: folium.Map, *, offline: bool) -> str:
+    """The full HTML page of ``m``: ids renumbered, assets inlined when ``offline``."""
+    from geomap._assets import ICON_ASSETS, inline_assets
+
+    _renumber(m)
+    page = m.get_root().render()
+    if offline:
+        drop = ICON_ASSETS if getattr(m, "_geomap_lean", False) and not _uses_icons(m) else ()
+        page = inline_assets(page, drop=drop)
+    return page
+
+
+def _offline_repr_html(m: folium.Map, **kwargs: Any) -> str:
+    """Jupyter display of ``m`` with every asset inlined, so it shows with no network too."""
+    root = m.get_root()
+    if not isinstance(root, Figure):
+        return folium.Map._repr_html_(m, **kwargs)
+    srcdoc = html.escape(_page(m, offline=True))
+    return (
+        f'<div style="width:{root.width};"><div style="position:relative;width:100%;height:0;'
+        f'padding-bottom:{root.ratio};"><iframe srcdoc="{srcdoc}" style="position:absolute;width:100%;'
+        'height:100%;left:0;top:0;border:none !important;" allowfullscreen></iframe></div></div>'
+    )
+
+
 def save_map(m: folium.Map, path: str | Path, *, offline: bool = True) -> Path:
     """Write ``m`` as one HTML file, atomically; return its path.
 
     With ``offline=True`` (the default) every Leaflet and plugin script and
     stylesheet is embedded, so the page needs no network but for map tiles;
     an external asset with no local copy raises
-    :class:`geomap._assets.OfflineAssetError` naming it.  ``offline=False``
-    keeps folium's CDN links (a smaller file that needs the internet).
+    :class:`geomap._assets.OfflineAssetError` naming it, and nothing is
+    written.  ``offline=False`` keeps folium's CDN links (a smaller file that
+    needs the internet).
     """
-    from geomap._assets import ICON_ASSETS, inline_assets
-
-    if not isinstance(m, (folium.Map, Figure)):
+    if not isinstance(m, folium.Map):
         raise InputError(f"save_map: expected a folium.Map: {type(m).__name__!r}")
-    _renumber(m)
-    page = m.get_root().render()
-    if offline:
-        drop = ICON_ASSETS if getattr(m, "_geomap_lean", False) and not _uses_icons(m) else ()
-        page = inline_assets(page, drop=drop)
-    return write_text(path, page)
+    return write_text(path, _page(m, offline=offline))

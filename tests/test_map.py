@@ -172,7 +172,8 @@ def test_title_and_names_are_text_not_html():
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"cluster": "yes"}, "cluster"), ({"choropleth": "area"}, "choropleth"), ({"m": "map"}, "folium.Map")],
+    [({"cluster": "yes"}, "cluster"), ({"choropleth": "area"}, "choropleth"), ({"m": "map"}, "folium.Map"),
+     ({"compress": "zip"}, "compress")],
 )
 def test_bad_options_raise_input_error(kwargs, message):
     with pytest.raises(InputError, match=message):
@@ -183,3 +184,25 @@ def test_empty_layers_still_make_a_map(tmp_path):
     page = save_map(render({}), tmp_path / "empty.html").read_text(encoding="utf-8")
     assert "window.__geomapReady = true" in page
     assert not EXTERNAL_TAG.search(page)
+
+
+def test_jupyter_display_is_self_contained_when_offline():
+    import html
+
+    shown = render(make_layers())._repr_html_()
+    page = html.unescape(shown.split('srcdoc="', 1)[1].split('" style=', 1)[0])
+    assert "<iframe" in shown and "L.Icon.Default.mergeOptions" in page
+    assert not EXTERNAL_TAG.search(page)
+    online = html.unescape(render(make_layers(), offline=False)._repr_html_())
+    assert "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js" in online
+
+
+def test_compressed_table_round_trips(tmp_path):
+    import base64
+    import zlib
+
+    page = render(make_layers(hostile=True), compress=True).get_root().render()
+    packed = _payload(page)["z"]
+    data = json.loads(zlib.decompress(base64.b64decode(packed)).decode("utf-8"))
+    assert HOSTILE_SENTENCE in data["s"]
+    assert sum(len(t["rows"]) for t in data["t"]) == 7
