@@ -526,14 +526,14 @@ _PATTERNS: tuple[tuple[re.Pattern, _Handler, str], ...] = (
         "month",
     ),
     (
-        _p(rf"\b(?:in|during|since|until|till|by|through|from|early|late|mid-?|"
-           rf"(?:the\s+)?(?:end|beginning|start|middle)\s+of)\s+(?P<t>(?P<m>{_FULL_MONTH}))\b(?!\.?,?\s*\d)"),
+        _p(rf"\b(?:(?:in|during|since|until|till|by|through|from|(?:the\s+)?(?:end|beginning|start|middle)\s+of)\s+"
+           rf"|(?:early|late|mid)(?:\s*-\s*|\s+))(?P<t>(?P<m>{_FULL_MONTH}))\b(?!\.?,?\s*\d)"),
         _h_month,
         "month",
     ),
     (
-        _p(rf"\b(?:in|during|since|until|till|by|through|from|of|early|late|mid-?|year|throughout)"
-           rf"\s+(?P<t>(?P<y>{_YEAR}))\b(?![.,/-]\d|\s*[-–—]\s*\d)"),
+        _p(rf"\b(?:(?:in|during|since|until|till|by|through|from|of|year|throughout)\s+"
+           rf"|(?:early|late|mid)(?:\s*-\s*|\s+))(?P<t>(?P<y>{_YEAR}))\b(?![.,/-]\d|\s*[-–—]\s*\d)"),
         _h_year,
         "year",
     ),
@@ -552,7 +552,7 @@ _RANGE_HANDLERS = frozenset({_h_range_md_md, _h_range_m_dd, _h_range_dd_m, _h_ra
 _DAY_HANDLERS = frozenset({_h_num_dmy, _h_mdy, _h_md})
 _PRE_BEFORE = re.compile(r"\b(from|between)\s+\Z", re.IGNORECASE)
 _WEEKDAY_BEFORE = re.compile(rf"(?<!\w){_WEEKDAY.removesuffix('?')}\Z")
-_SINCE_BEFORE = re.compile(r"\b(?:since|from)\s+$", re.IGNORECASE)
+_SINCE_BEFORE = re.compile(r"\b(?:since|from)\s+(?:(?:early|late|mid)(?:\s*-\s*|\s+))?$", re.IGNORECASE)
 _PRESENT_AFTER = re.compile(r"^\s+(?:to|until|till|up\s+to)\s+(?:the\s+present|present|now|date|today)\b", re.IGNORECASE)
 
 
@@ -625,11 +625,11 @@ def _collect(text: str, start: int, end: int, ref: dt.date | None, strict: bool)
             begin, stop = m.span("t") if "t" in pattern.groupindex and m["t"] else m.span()
             pre = ""
             if handler in _RANGE_HANDLERS:
-                before = _PRE_BEFORE.search(text, max(0, begin - 10), begin)
+                before = _PRE_BEFORE.search(text, max(start, begin - 10), begin)
                 if before is not None:
                     pre, begin = before.group(1), before.start()
             elif handler in _DAY_HANDLERS:
-                before = _WEEKDAY_BEFORE.search(text, max(0, begin - 16), begin)
+                before = _WEEKDAY_BEFORE.search(text, max(start, begin - 16), begin)
                 if before is not None:
                     begin = before.start()
             try:
@@ -654,7 +654,7 @@ def _as_since(text: str, begin: int, stop: int, span: DateSpan, ref: dt.date | N
     """Turn "since X" and "from X to the present" into a "since" span."""
     if span.precision == "since":
         return span
-    before = _SINCE_BEFORE.search(text, max(lo, begin - 12), begin)
+    before = _SINCE_BEFORE.search(text, max(lo, begin - 18), begin)
     if before is None:
         return span
     word = before.group().split()[0].lower()

@@ -170,7 +170,7 @@ _WORD = (
 )
 _NUMBER_CORE = (
     rf"(?:{_DIGITS}(?![\w/]|[.,:]\d)(?:\s+{_SCALE}\b)?"
-    rf"|\b{_WORD}(?:\s+{_SCALE})?\b(?!-)(?:\s+{_SCALE}\b)?)"
+    rf"|\b{_WORD}(?:\s+{_SCALE}(?:\s+(?:and\s+)?{_WORD}\b(?!-))?)?\b(?!-)(?:\s+{_SCALE}\b)?)"
 )
 _NUMBER = rf"(?<![\w.,/:+#-]){_NUMBER_CORE}"
 _NUMBER_END = rf"{_NUMBER_CORE}(?![.,/:-]\d)"
@@ -274,6 +274,10 @@ _LIST_NUMBER = re.compile(r"(?:^|\n)[ \t]*(?:\(?\d{1,2}[.)])[ \t]")
 _NOT_BEFORE_WORDS = {
     "no", "nos", "number", "aged", "age", "version", "phase", "page", "item", "resolution", "decree",
     "article", "clause", "route", "highway", "marker", "beacon", "ward", "wards", "hamlet", "zone",
+}  # fmt: skip
+_YEAR_BEFORE_WORDS = {
+    "in", "since", "from", "between", "by", "until", "till", "of", "during", "year", "early", "late", "mid",
+    "mid-", "throughout", "before", "after",
 }  # fmt: skip
 _MONTH_WORDS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -431,6 +435,8 @@ def _currency(sym: str | None) -> str | None:
 def _excluded(text: str, begin: int, end: int, lo: int) -> bool:
     """Numbers that are dates, list numbers, ids, ages or durations, not counts."""
     w, word = _prev_word(text, lo, begin)
+    if end - begin == 4 and word in _YEAR_BEFORE_WORDS and "1900" <= text[begin:end] <= "2100":
+        return True  # "in 2023 people were...": a year
     if word.rstrip(".,") in _NOT_BEFORE_WORDS or text[max(lo, begin - 2) : begin].strip().endswith("#"):
         return True
     if word.rstrip(".,") in _MONTH_WORDS and text[w : w + 1].isupper():
@@ -491,7 +497,8 @@ def find_counts(text: str, *, start: int = 0, end: int | None = None) -> list[Co
         count = _count_from_match(text, _Found(text, m, lo), lo, hi)
         if count is not None:
             counts.append(count)
-        pos = m.end()
+        # a rejected range ("five and six people") gives its second number a chance of its own
+        pos = m.end() if count is not None and count.value_max is not None else m.end("n1")
     return counts
 
 

@@ -334,3 +334,11 @@ def test_odd_input_never_raises_and_spans_stay_consistent(ref):
 def test_since_a_date_after_the_reference_has_no_end():
     span = only("Arrests since March 9, 2025 were counted.", ref=D(2024, 1, 1))
     assert (span.start, span.end, span.precision) == (D(2025, 3, 9), None, "since")
+
+
+def test_early_mid_late():
+    assert only("The gate reopened in mid-July.").start == D(2024, 7, 1)
+    span = only("Arrests have risen since early 2022.")
+    assert (span.start, span.end, span.precision, span.text) == (D(2022, 1, 1), REF, "since", "since early 2022")
+    span = only("from mid-2021 to the present")
+    assert (span.start, span.precision) == (D(2021, 1, 1), "since")

@@ -230,3 +230,15 @@ def test_odd_input_never_raises_and_offsets_hold():
             assert c.value_max is None or c.value_max > c.value
             assert c.qualifier in ("", "over", "about", "under", "range")
         parse_number(text)
+
+
+def test_hundreds_with_and_in_words():
+    assert counts("Guards held one hundred and twenty-five people.") == [(125, "people", "")]
+
+
+def test_a_rejected_range_leaves_its_second_number():
+    assert counts("five and six people") == [(6, "people", "")]
+
+
+def test_years_before_a_noun_are_not_counts():
+    assert find_counts("In 2023 people crossed less often; from 2019 to 2023 people waited.") == []
