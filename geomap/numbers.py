@@ -277,7 +277,7 @@ _NOT_BEFORE_WORDS = {
 }  # fmt: skip
 _YEAR_BEFORE_WORDS = {
     "in", "since", "from", "between", "by", "until", "till", "of", "during", "year", "early", "late", "mid",
-    "mid-", "throughout", "before", "after",
+    "mid-", "throughout", "before", "after", "to", "and",
 }  # fmt: skip
 _MONTH_WORDS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
