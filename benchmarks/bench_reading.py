@@ -45,7 +45,8 @@ def _article(rng: random.Random, i: int) -> str:
             )
         )
     body = "\n\n".join(lines)
-    return f"Border report number {i} from {rng.choice(_PLACES)}\n\nUpdated: 2024-0{rng.randint(1, 9)}-1{rng.randint(0, 9)} 10:00\n\n{body}\n"
+    stamp = f"Updated: 2024-0{rng.randint(1, 9)}-1{rng.randint(0, 9)} 10:00"
+    return f"Border report number {i} from {rng.choice(_PLACES)}\n\n{stamp}\n\n{body}\n"
 
 
 def _write_corpus(folder: Path, n: int, seed: int = 7) -> int:

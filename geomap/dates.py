@@ -553,7 +553,9 @@ _DAY_HANDLERS = frozenset({_h_num_dmy, _h_mdy, _h_md})
 _PRE_BEFORE = re.compile(r"\b(from|between)\s+\Z", re.IGNORECASE)
 _WEEKDAY_BEFORE = re.compile(rf"(?<!\w){_WEEKDAY.removesuffix('?')}\Z")
 _SINCE_BEFORE = re.compile(r"\b(?:since|from)\s+(?:(?:early|late|mid)(?:\s*-\s*|\s+))?$", re.IGNORECASE)
-_PRESENT_AFTER = re.compile(r"^\s+(?:to|until|till|up\s+to)\s+(?:the\s+present|present|now|date|today)\b", re.IGNORECASE)
+_PRESENT_AFTER = re.compile(
+    r"^\s+(?:to|until|till|up\s+to)\s+(?:the\s+present|present|now|date|today)\b", re.IGNORECASE
+)
 
 
 # Every date names a month, a year, a weekday or a period word: the patterns
@@ -707,7 +709,8 @@ def find_dates(
 
 
 _LABEL = re.compile(
-    r"^\s*(?:(?:last\s+)?updated|published|posted|date|cập\s+nhật|ngày\s+đăng|đăng\s+lúc)\s*(?:on|at)?\s*[:：-]?\s*",
+    r"^\s*(?:(?:last\s+)?updated|published|posted|date|cập\s+nhật|ngày\s+đăng|đăng\s+lúc)"
+    r"\s*(?:on|at)?\s*[:：-]?\s*",
     re.IGNORECASE,
 )
 _TIME_TAIL = re.compile(
@@ -715,7 +718,8 @@ _TIME_TAIL = re.compile(
     r"(?:\(?(?:GMT|UTC|ICT)?\s*[+-]?\d{0,2}(?::?\d{2})?\)?)?)\s*$"
 )
 _ISO_TZ = re.compile(
-    rf"^(?P<y>{_YEAR})-(?P<mo>\d{{2}})-(?P<d>\d{{2}})[T ]\d{{2}}:\d{{2}}(?::\d{{2}}(?:\.\d+)?)?(?:Z|[+-]\d{{2}}:?\d{{2}})?$"
+    rf"^(?P<y>{_YEAR})-(?P<mo>\d{{2}})-(?P<d>\d{{2}})"
+    r"[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$"
 )
 
 

@@ -164,7 +164,8 @@ _DURATION_AFTER = re.compile(r"[-\s]*(?:year|month|week|day|hour|minute)s?(?:-ol
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}\.\d{3},\d+|\d+(?:\.\d+)?)"
 _SCALE = r"(?:hundred|thousand|million|billion|trillion|mln|bln|bn|nghìn|ngàn|triệu|tỷ|tỉ)"
 _WORD = (
-    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[-\s](?:one|two|three|four|five|six|seven|eight|nine))?"
+    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    r"(?:[-\s](?:one|two|three|four|five|six|seven|eight|nine))?"
     r"|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
     r"|sixteen|seventeen|eighteen|nineteen|a\s+dozen|a\s+hundred|a\s+thousand|a\s+million|a\s+billion)"
 )
@@ -175,16 +176,10 @@ _NUMBER_CORE = (
 _NUMBER = rf"(?<![\w.,/:+#-]){_NUMBER_CORE}"
 _NUMBER_END = rf"{_NUMBER_CORE}(?![.,/:-]\d)"
 _CURRENCY_PREFIX = r"(?P<cur>US\$|\$|¥|€|VND\s*|CNY\s*|RMB\s*|USD\s*)"
-_QUAL = "|".join(sorted((re.escape(q) for q in QUALIFIERS), key=len, reverse=True))
 
 _COUNT = re.compile(
     rf"(?P<n1>{_NUMBER})"
     rf"(?:(?P<conn>\s*[-–]\s*|\s+(?:to|and)\s+){_CURRENCY_PREFIX.replace('cur', 'cur2')}?(?P<n2>{_NUMBER_END}))?",
-    re.IGNORECASE,
-)
-# What may stand before a number: read backwards from it, so the scan starts at numbers only.
-_BEFORE = re.compile(
-    rf"(?:(?P<qual>\b(?:{_QUAL}))\s+)?(?:(?P<from>\b(?:from|between))\s+)?{_CURRENCY_PREFIX}?\Z",
     re.IGNORECASE,
 )
 # Where a number may start: a digit, "$" or a number word.  The pattern
@@ -217,7 +212,7 @@ def _prev_word(text: str, lo: int, pos: int) -> tuple[int, str]:
     return w, text[w:k].lower()
 
 
-def _before(text: str, lo: int, start: int) -> tuple:
+def _before(text: str, lo: int, start: int) -> tuple[str | None, int, str | None, int, str | None, int]:
     """Qualifier, "from"/"between" and currency before a number, with their offsets.
 
     Read backwards with string operations: far cheaper than a regex tried at
@@ -246,11 +241,12 @@ def _before(text: str, lo: int, start: int) -> tuple:
     return qual, qual_start, frm, from_start, cur, cur_start
 
 
-
 class _Found:
     """The parts of one count found in the text: groups and spans, as offsets into it."""
 
-    __slots__ = ("cur", "cur2", "conn", "frm", "n1", "n1_span", "n2", "n2_span", "qual", "qual_start", "start", "cur_start", "from_start")
+    __slots__ = (
+        "conn", "cur", "cur2", "cur_start", "frm", "from_start", "n1", "n1_span", "n2", "n2_span", "qual", "qual_start",
+    )
 
     def __init__(self, text: str, m: re.Match, lo: int) -> None:
         self.n1, self.n1_span = m["n1"], m.span("n1")

@@ -118,7 +118,8 @@ def test_html_date_from_time_element_and_title_from_title_tag():
 
 def test_truncated_html_is_read_as_far_as_it_goes(tmp_path):
     p = tmp_path / "cut.html"
-    p.write_text("<html><body><h1>Gate reopens</h1><p>Guards in Cao Bang counted 40 trucks.</p><p class=", encoding="utf-8")
+    page = "<html><body><h1>Gate reopens</h1><p>Guards in Cao Bang counted 40 trucks.</p><p class="
+    p.write_text(page, encoding="utf-8")
     articles, skipped = read_all(p)
     assert skipped == []
     (a,) = articles
