@@ -96,6 +96,9 @@ TYPE_LABELS: dict[str, str] = {
 #: than counted clusters, and canvas keeps panning smooth.
 CLUSTER_THRESHOLD = 2000
 
+#: The layer control starts open when the map has at most this many overlays.
+LAYER_LIST_OPEN_MAX = 10
+
 #: With ``compress="auto"``, an incident table larger than this (bytes of
 #: JSON) is embedded deflate-compressed and unpacked in the browser
 #: (``DecompressionStream``): about a third of the size at 100,000 incidents.
@@ -638,13 +641,14 @@ class _TimeFilter(MacroElement):
     var und = L.DomUtil.create("input", "", ul); und.type = "checkbox"; und.name = "undated"; und.checked = true;
     ul.appendChild(document.createTextNode(" undated incidents"));
     var count = L.DomUtil.create("div", "geomap-time-count", d);
-    function apply() {
-      api.setPeriod(day(from.value), day(to.value), und.checked);
-      count.textContent = api.visibleCount() + " of " + api.total + " incidents shown";
+    function showCount() {
+      count.textContent = api.visibleCount().toLocaleString("en") + " of " + api.total.toLocaleString("en") +
+        " incidents shown";
     }
+    function apply() { api.setPeriod(day(from.value), day(to.value), und.checked); showCount(); }
     [from, to, und].forEach(function(i) { L.DomEvent.on(i, "change", apply); });
     L.DomEvent.disableClickPropagation(d);
-    count.textContent = api.visibleCount() + " of " + api.total + " incidents shown";
+    showCount();
     return d;
   }});
   new C().addTo(map);
@@ -1008,7 +1012,9 @@ def _search_places(places, crossings) -> list[list]:
 def _move_layer_control_last(m: folium.Map) -> None:
     """LayerControl must come after the layers it lists: re-add it (one) at the end."""
     controls = [k for k, v in m._children.items() if isinstance(v, folium.LayerControl)]
-    keep = m._children[controls[0]] if controls else folium.LayerControl(collapsed=False)
+    overlays = sum(1 for v in m._children.values() if isinstance(v, folium.FeatureGroup))
+    # Open by default, unless the list would cover the map (all 13 incident types present).
+    keep = m._children[controls[0]] if controls else folium.LayerControl(collapsed=overlays > LAYER_LIST_OPEN_MAX)
     for key in controls:
         del m._children[key]
     keep.add_to(m)

@@ -209,3 +209,19 @@ def test_clustered_map_counts_every_incident(browser, tmp_path):
         assert clusters and sum(clusters) <= 6 and max(clusters) >= 2
     finally:
         opened.page.close()
+
+
+def test_compressed_table_unpacks_in_the_browser(browser, layers, tmp_path):
+    """Large maps embed the incident table deflate-compressed; the page must unpack it offline."""
+    path = save_map(render(layers, compress=True), tmp_path / "packed.html")
+    opened = browser.open(path)
+    try:
+        assert opened.errors == [] and opened.blocked == []
+        assert _count(opened.page, "path.geomap-incident") == len(layers.incidents)
+        opened.page.locator("path.geomap-type-illegal_crossing").nth(2).dispatch_event("click")
+        evidence = opened.page.locator(".leaflet-popup-content .geomap-evidence").last
+        evidence.wait_for(timeout=5000)
+        assert evidence.inner_text() == HOSTILE_SENTENCE
+        assert opened.page.evaluate("() => window.__pwned") is None
+    finally:
+        opened.page.close()
