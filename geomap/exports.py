@@ -2,7 +2,8 @@
 
 Every file is written atomically (:mod:`geomap._io`): a crash mid-write leaves
 the previous file as it was and no temporary file behind.  GeoJSON and CSV
-are deterministic: the same layers give byte-identical files.
+are deterministic: the same layers give byte-identical files (the GeoPackage too,
+its timestamps being fixed).
 
 GeoJSON follows RFC 7946: WGS84 longitude/latitude (no ``crs`` member),
 counter-clockwise outer rings and clockwise holes, coordinates rounded to 6
@@ -149,11 +150,34 @@ def to_geopackage(layers: Layers, path: str | Path) -> Path:
     """Write every layer into one GeoPackage (EPSG:4326), one table per layer.
 
     Written to a temporary file and renamed over ``path`` only when every
-    layer is in, so QGIS never sees a half-written package.
+    layer is in, so QGIS never sees a half-written package.  The package's
+    ``last_change`` stamps are fixed (``SOURCE_DATE_EPOCH`` when set, else
+    1970-01-01), so the same layers give a byte-identical file.
     """
     import pyogrio
 
     path = Path(path)
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _stamp()})
+    try:
+        _write_gpkg(layers, path)
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
+    return path
+
+
+def _stamp() -> str:
+    """The fixed GeoPackage timestamp (reproducible-builds convention)."""
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    seconds = int(epoch) if epoch.isdigit() else 0
+    return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _write_gpkg(layers: Layers, path: Path) -> None:
+    import pyogrio
+
     with atomic_path(path) as tmp:
         for name, gdf in layers.as_dict().items():
             gdf = _wgs84(gdf)
@@ -168,7 +192,6 @@ def to_geopackage(layers: Layers, path: str | Path) -> Path:
                 promote_to_multi=geom_type is not None and geom_type.startswith("Multi"),
                 append=tmp.exists(),
             )
-    return path
 
 
 def to_csv(gdf: gpd.GeoDataFrame, path: str | Path, *, layer_name: str = "") -> Path:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -240,6 +241,16 @@ def test_geopackage_has_every_layer(exported, layers):
     assert inc.loc["a003-i05", "geometry"] is None
     stats = gpd.read_file(gpkg, layer="province_stats").set_index("province_id")
     assert stats.loc["vn.province.ha-giang-pre2025", "people"] == 431
+
+
+def test_geopackage_is_byte_identical_run_to_run(layers, tmp_path):
+    import pyogrio
+
+    first = to_geopackage(layers, tmp_path / "a.gpkg").read_bytes()
+    time.sleep(1.1)  # GDAL would otherwise stamp a new last_change
+    second = to_geopackage(fixture_layers(), tmp_path / "b.gpkg").read_bytes()
+    assert first == second
+    assert pyogrio.get_gdal_config_option("OGR_CURRENT_DATE") is None, "GDAL setting not restored"
 
 
 # -- CSV -----------------------------------------------------------------------------
