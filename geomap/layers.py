@@ -122,7 +122,11 @@ class Layers:
     """The map layers, each a GeoDataFrame in EPSG:4326 with the columns of the contract.
 
     Iterating gives ``(name, GeoDataFrame)`` pairs in :data:`LAYER_NAMES`
-    order; ``layers["incidents"]`` and :meth:`as_dict` work too.
+    order; ``layers["incidents"]`` and :meth:`as_dict` work too.  The three
+    fields after the layers are not layers: they keep what :meth:`filter`
+    needs to recompute ``province_stats`` (each incident's province, each
+    article's date, every province polygon) and may be left out when
+    building a ``Layers`` by hand.
     """
 
     places: gpd.GeoDataFrame
