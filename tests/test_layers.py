@@ -341,3 +341,31 @@ def test_real_gazetteer_crossings_are_all_paired():
     assert paired["pair_id"].isin(crossings["place_id"]).all()
     for geom in crossings.geometry:
         assert 97 <= geom.x <= 110 and 8 <= geom.y <= 27
+
+
+def test_tables_typed_as_extract_writes_them_give_the_same_layers(layers):
+    """geomap.extract hands over pandas string/Int64/Float64 columns with "" for blanks."""
+    from geomap.extract import COLUMNS
+
+    def typed(name: str, df: pd.DataFrame) -> pd.DataFrame:
+        out = df.copy()
+        for col, dtype in COLUMNS[name].items():
+            if col not in out.columns:
+                out[col] = None
+            if dtype == "string":
+                out[col] = out[col].astype(object).where(out[col].notna(), "").astype(str).astype("string")
+            elif dtype in ("Int64", "Float64"):
+                out[col] = pd.to_numeric(out[col], errors="coerce").astype(dtype)
+        return out
+
+    ext = fixture_extraction()
+    names = ("articles", "mentions", "incidents", "routes")
+    typed_ext = FixtureExtraction(**{name: typed(name, getattr(ext, name)) for name in names})
+    again = build_layers(typed_ext, gazetteer=fixture_gazetteer())
+    for name in ("places", "incidents", "routes", "route_stops", "province_stats"):
+        a, b = layers[name], again[name]
+        assert list(a.geometry.to_wkt()) == list(b.geometry.to_wkt()), name
+    inc = again.incidents.set_index("incident_id")
+    assert inc.loc["a003-i05", "date_start"] is None and inc.loc["a003-i05", "geometry"] is None
+    assert inc.loc["a002-i01", "location_precision"] == 4
+    assert again.province_stats.set_index("province_id").loc["vn.province.ha-giang-pre2025", "people"] == 431
