@@ -410,8 +410,9 @@ _DATE_META = (
 class _PageParser(HTMLParser):
     """Collects the article text and metadata of one HTML page."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, by_class: bool = True) -> None:
         super().__init__(convert_charrefs=True)
+        self.by_class = by_class  # also drop elements whose class or id names page furniture
         self.blocks: list[str] = []
         self._current: list[str] = []
         self._skip_tag: str | None = None
@@ -421,7 +422,8 @@ class _PageParser(HTMLParser):
         self.title_tag = ""
         self.h1 = ""
         self.meta: dict[str, str] = {}
-        self.time_datetime = ""
+        self.time_datetime = ""  # the first <time datetime> in the kept text
+        self.any_time_datetime = ""  # the first anywhere (a header's byline is often dropped)
         self.canonical = ""
 
     def _flush(self) -> None:
@@ -440,8 +442,10 @@ class _PageParser(HTMLParser):
         if tag == "link" and "canonical" in a.get("rel", "").lower().split():
             self.canonical = self.canonical or a.get("href", "")
             return
-        if tag == "time" and not self.time_datetime and a.get("datetime"):
-            self.time_datetime = a["datetime"]
+        if tag == "time" and a.get("datetime"):
+            self.any_time_datetime = self.any_time_datetime or a["datetime"]
+            if self._skip_tag is None:
+                self.time_datetime = self.time_datetime or a["datetime"]
         if self._skip_tag is not None:
             if tag == self._skip_tag:
                 self._skip_depth += 1
@@ -450,7 +454,9 @@ class _PageParser(HTMLParser):
             if tag == "br":
                 self._flush()
             return
-        noise = tag in _SKIP_TAGS or _NOISE_CLASS.search(f"{a.get('class', '')} {a.get('id', '')}")
+        noise = tag in _SKIP_TAGS or (
+            self.by_class and _NOISE_CLASS.search(f"{a.get('class', '')} {a.get('id', '')}") is not None
+        )
         if noise and tag not in ("body", "html", "main", "article", "title"):
             self._flush()
             self._skip_tag, self._skip_depth = tag, 1
@@ -492,10 +498,25 @@ class _PageParser(HTMLParser):
         self._flush()
 
 
+_MIN_PAGE_TEXT = 200
+
+
 def _parse_html(text: str) -> tuple[str, dict[str, str]]:
+    """The article text of a page and its metadata (title, date, source, url).
+
+    Page furniture is also recognised by class or id ("share-bar",
+    "comments"); when that leaves almost nothing (a main column with a class
+    such as "has-sidebar"), the page is read again with tag rules only.
+    """
     parser = _PageParser()
     parser.feed(text)
     parser.close()
+    if sum(map(len, parser.blocks)) < _MIN_PAGE_TEXT:
+        again = _PageParser(by_class=False)
+        again.feed(text)
+        again.close()
+        if sum(map(len, again.blocks)) > sum(map(len, parser.blocks)):
+            parser = again
     meta = parser.meta
     title = parser.h1 or meta.get("og:title", "") or " ".join(parser.title_tag.split())
     date = ""
@@ -503,10 +524,10 @@ def _parse_html(text: str) -> tuple[str, dict[str, str]]:
         if meta.get(key):
             date = meta[key]
             break
-    date = date or parser.time_datetime
+    date = date or parser.time_datetime or parser.any_time_datetime
     body = "\n\n".join(parser.blocks)
-    if title and not body.startswith(title):
-        body = f"{title}\n\n{body}" if body else title
+    if title and body and not body.startswith(title):
+        body = f"{title}\n\n{body}"
     info = {
         "title": title,
         "date": date,

@@ -398,3 +398,29 @@ def test_markdown_setext_heading():
 def test_parse_text_unknown_format():
     with pytest.raises(InputError, match="unknown format"):
         parse_text("x", id="a", format="pdf")
+
+
+def test_html_main_column_with_a_noisy_class_is_kept():
+    html = (
+        '<html><body><div class="layout has-sidebar"><h1>Patrol report</h1>'
+        "<p>Guards in Ha Giang and officers from Yunnan ran 12 joint patrols along the river in March.</p>"
+        "<p>They stopped 40 people who tried to cross at night and returned them to the other side.</p>"
+        '</div><div class="sidebar">Most read</div></body></html>'
+    )
+    a = parse_text(html, id="p", format="html")
+    assert "ran 12 joint patrols" in a.text and "stopped 40 people" in a.text
+
+
+def test_html_page_with_no_article_text_is_skipped(tmp_path):
+    p = tmp_path / "shell.html"
+    p.write_text("<html><head><title>Only a title</title></head><body><nav>Home</nav></body></html>", "utf-8")
+    articles, skipped = read_all(p)
+    assert articles == [] and skipped[0].reason == "no article text in the page"
+
+
+def test_html_time_in_a_dropped_header_still_dates_the_page():
+    html = (
+        '<html><body><header><time datetime="2024-04-02">2 April</time></header>'
+        "<article><p>Officers in Lao Cai met their counterparts.</p></article></body></html>"
+    )
+    assert parse_text(html, id="t", format="html").date.start == dt.date(2024, 4, 2)
