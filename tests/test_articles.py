@@ -424,3 +424,30 @@ def test_html_time_in_a_dropped_header_still_dates_the_page():
         "<article><p>Officers in Lao Cai met their counterparts.</p></article></body></html>"
     )
     assert parse_text(html, id="t", format="html").date.start == dt.date(2024, 4, 2)
+
+
+def _to_cp1258(text: str) -> bytes:
+    """Windows-1258 bytes: letters with a tone mark are written as base letter + combining tone."""
+    tones = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out.append(ch.encode("cp1258"))
+        except UnicodeEncodeError:
+            parts = unicodedata.normalize("NFD", ch)
+            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+            out.append((base + "".join(c for c in parts if c in tones)).encode("cp1258"))
+    return b"".join(out)
+
+
+def test_vietnamese_windows_1258_is_detected_and_composed(tmp_path):
+    text = (
+        "Công an tỉnh Lạng Sơn bắt 14 người vượt biên trái phép qua cửa khẩu Hữu Nghị.\n"
+        "Bộ đội biên phòng Cao Bằng tuần tra chung với lực lượng Trung Quốc.\n"
+    )
+    p = tmp_path / "tin.txt"
+    p.write_bytes(_to_cp1258(text))
+    with pytest.warns(DetectedEncodingWarning, match="cp1258"):
+        a = read_article(p)
+    assert a.encoding == "cp1258"
+    assert a.text == text.strip("\n")  # combining tones composed (NFC): "Lạng Sơn" matches as typed
