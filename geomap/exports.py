@@ -139,7 +139,8 @@ def to_geojson(gdf: gpd.GeoDataFrame, path: str | Path, *, layer_name: str) -> P
     head = json.dumps({"type": "FeatureCollection", "name": layer_name}, **_JSON)[:-1]
     with atomic_write(path, "w") as fh:
         fh.write(head + ',"features":[')
-        for n, (fid, props, geom) in enumerate(zip(ids, _rows(gdf, columns, path, layer_name), gdf.geometry, strict=True)):
+        rows = zip(ids, _rows(gdf, columns, path, layer_name), gdf.geometry, strict=True)
+        for n, (fid, props, geom) in enumerate(rows):
             feature = {"type": "Feature", "id": fid, "properties": props, "geometry": _geometry(geom)}
             fh.write(("\n" if n == 0 else ",\n") + json.dumps(feature, **_JSON))
         fh.write("\n]}\n")
@@ -343,7 +344,8 @@ def _gpkg_frame(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> gpd.GeoDataFra
                 try:
                     plain = _plain(value)
                 except TypeError:
-                    msg = f"{path}: layer {layer}: row {n}: column {col}: cannot write a {type(value).__name__}: {value!r}"
+                    kind = type(value).__name__
+                    msg = f"{path}: layer {layer}: row {n}: column {col}: cannot write a {kind}: {value!r}"
                     raise InputError(msg) from None
                 values.append(plain if plain is None or isinstance(plain, str) else json.dumps(plain, **_JSON))
             frame[col] = pd.Series(values, index=frame.index, dtype=object)

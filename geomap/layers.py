@@ -200,7 +200,12 @@ class Layers:
         assignment = tuple((i, p) for i, p in self.incident_province if i in kept)
         stats = _province_stats(incidents, dict(assignment), self._polygons())
         return dataclasses.replace(
-            self, incidents=incidents, routes=routes, route_stops=stops, province_stats=stats, incident_province=assignment
+            self,
+            incidents=incidents,
+            routes=routes,
+            route_stops=stops,
+            province_stats=stats,
+            incident_province=assignment,
         )
 
     def _polygons(self) -> gpd.GeoDataFrame:
@@ -338,7 +343,8 @@ def _incidents(
         province = locate(pid, geom, day, precision)
         if province:
             assignment[_text(rec["incident_id"])] = province
-    gdf = _frame(records, INCIDENT_COLUMNS, geoms, floats=("value", "value_max"), ints=("location_precision", "start", "end"))
+    ints = ("location_precision", "start", "end")
+    gdf = _frame(records, INCIDENT_COLUMNS, geoms, floats=("value", "value_max"), ints=ints)
     return gdf, assignment
 
 

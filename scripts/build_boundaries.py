@@ -384,12 +384,20 @@ def build_provinces(
             "iso3166_2": row.get("iso3166_2") or None,
             "valid_from": row.get("valid_from") or None,
             "valid_to": row.get("valid_to") or None,
-            "name_ascii": other.get("name_ascii") or (row["name"] if row["name"].isascii() else None),
+            "name_ascii": other.get("name_ascii") or _ascii(row["name"]),
             "name_zh": other.get("name_zh"),
             "source": source,
         }
         features.append(_feature(row["id"], props, geom))
     return {"type": "FeatureCollection", "features": features}
+
+
+def _ascii(name: str) -> str:
+    """``name`` without diacritics, case kept ("Kratié" -> "Kratie", "Đà Nẵng" -> "Da Nang")."""
+    import unicodedata
+
+    name = name.replace("Đ", "D").replace("đ", "d")
+    return "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
 
 
 # -- GeoJSON -----------------------------------------------------------------
@@ -427,7 +435,8 @@ def _feature(fid: str, props: dict, geom) -> dict:
         return obj
 
     gj = mapping(geom)
-    return {"type": "Feature", "id": fid, "properties": props, "geometry": {"type": gj["type"], "coordinates": rnd(gj["coordinates"])}}
+    geometry = {"type": gj["type"], "coordinates": rnd(gj["coordinates"])}
+    return {"type": "Feature", "id": fid, "properties": props, "geometry": geometry}
 
 
 def _dump(collection: dict) -> str:
@@ -453,7 +462,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.only in (None, "provinces"):
             places = read_places(args.places)
             gpkg = find_world_map(args.cache)
-            path = write_text(args.out / "provinces.geojson", _dump(build_provinces(gpkg, places, places_path=args.places, aliases=read_names(args.places.parent / "aliases.csv"))))
+            names = read_names(args.places.parent / "aliases.csv")
+            collection = build_provinces(gpkg, places, places_path=args.places, aliases=names)
+            path = write_text(args.out / "provinces.geojson", _dump(collection))
             print(f"wrote {path} ({path.stat().st_size:,} bytes)")
     except BuildError as exc:
         print(f"build_boundaries: error: {exc}", file=sys.stderr)
