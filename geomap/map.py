@@ -300,8 +300,8 @@ class _Strings:
         return found
 
 
-def _incident_payload(incidents, *, cluster: bool, canvas: bool) -> tuple[dict, list[str]]:
-    """The embedded table of incidents, grouped by type in the fixed type order."""
+def _incident_payload(incidents, *, cluster: bool, canvas: bool) -> tuple[dict, int]:
+    """The embedded table of incidents, grouped by type in the fixed type order; and how many had no location."""
     strings = _Strings()
     articles: list[list[int]] = []
     article_index: dict[tuple, int] = {}
@@ -371,7 +371,7 @@ def _incident_payload(incidents, *, cluster: bool, canvas: bool) -> tuple[dict, 
             }
         )
     payload = {"s": strings.items, "a": articles, "t": types, "cluster": cluster, "canvas": canvas}
-    return payload, order
+    return payload, skipped
 
 
 # -- map elements ------------------------------------------------------------------
@@ -727,13 +727,14 @@ class _Legend(MacroElement):
     _body = Template(
         """
 {%- if types %}<h5>Incidents</h5>{% for label, color in types %}<div><i style="background:{{ color|e }}"></i>{{ label|e }}</div>{% endfor %}{% endif %}
+{%- if unplaced %}<div class="geomap-unplaced">{{ unplaced }} incident{{ "s" if unplaced > 1 }} with no location, not drawn</div>{% endif %}
 {%- if routes %}<h5>Routes</h5><div><span style="color:{{ route_color }}">&#9656;&#9656;</span> direction of travel</div>{% endif %}
 {%- if crossings %}<div>{{ crossing_svg }} border crossing</div>{% endif %}
 {%- if bins %}<h5>{{ choropleth|e }} per province</h5>{% for label, color in bins %}<div><i class="sq" style="background:{{ color|e }}"></i>{{ label|e }}</div>{% endfor %}{% endif %}
 """
     )
 
-    def __init__(self, *, types, routes, crossings, bins, choropleth) -> None:
+    def __init__(self, *, types, routes, crossings, bins, choropleth, unplaced: int = 0) -> None:
         super().__init__()
         self._name = "GeomapLegend"
         self.html = self._body.render(
@@ -744,6 +745,7 @@ class _Legend(MacroElement):
             route_color=_ROUTE_COLOR,
             bins=bins,
             choropleth=choropleth,
+            unplaced=unplaced,
         ).strip()
 
 
@@ -1141,9 +1143,10 @@ def render(
     incidents = _layer(layers, "incidents")
     legend_types: list[tuple[str, str]] = []
     ready: list[_Incidents] = []
+    unplaced = 0
     if incidents is not None:
         clustered = len(incidents) > CLUSTER_THRESHOLD if cluster == "auto" else bool(cluster)
-        payload, order = _incident_payload(incidents, cluster=clustered, canvas=len(incidents) > CLUSTER_THRESHOLD)
+        payload, unplaced = _incident_payload(incidents, cluster=clustered, canvas=len(incidents) > CLUSTER_THRESHOLD)
         groups = []
         for entry in payload["t"]:
             group = folium.FeatureGroup(name=f"{entry['label']} ({len(entry['rows']):,})", show=True)
@@ -1174,6 +1177,7 @@ def render(
         crossings=has_crossings,
         bins=bins,
         choropleth="People" if choropleth == "people" else "Incidents",
+        unplaced=unplaced,
     ).add_to(m)
     if controls:
         folium.plugins.Fullscreen(position="topleft").add_to(m)

@@ -58,6 +58,7 @@ class OpenedPage:
     errors: list[str] = field(default_factory=list)  # console errors and uncaught exceptions
     blocked: list[str] = field(default_factory=list)  # non-tile requests that were aborted
     tiles: list[str] = field(default_factory=list)  # tile requests answered with a blank image
+    dialogs: list[str] = field(default_factory=list)  # alert()/confirm() messages (a script ran)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.page, name)
@@ -123,6 +124,12 @@ class Browser:
         page.route("**/*", route)
         page.on("console", lambda msg: opened.errors.append(msg.text) if msg.type == "error" else None)
         page.on("pageerror", lambda exc: opened.errors.append(f"pageerror: {exc}"))
+
+        def dialog(d) -> None:
+            opened.dialogs.append(d.message)
+            d.dismiss()
+
+        page.on("dialog", dialog)
         page.goto(Path(path).resolve().as_uri(), wait_until="load", timeout=timeout_ms)
         page.bring_to_front()  # a background tab gets no animation frames
         if wait_ready:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -225,3 +226,49 @@ def test_compressed_table_unpacks_in_the_browser(browser, layers, tmp_path):
         assert opened.page.evaluate("() => window.__pwned") is None
     finally:
         opened.page.close()
+
+
+def test_project_fixture_layers(browser, tmp_path):
+    """The shared fixture built by geomap.layers: real boundaries, every precision, a hostile article."""
+    from _layers_fixture import HOSTILE_INCIDENT_ID, fixture_layers
+
+    layers = fixture_layers()
+    placed = int((~(layers.incidents.geometry.isna() | layers.incidents.geometry.is_empty)).sum())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the fixture's country-wide incident has no point
+        m = render(layers, title="fixture")
+    opened = browser.open(save_map(m, tmp_path / "fixture.html"))
+    try:
+        page = opened.page
+        assert opened.errors == [] and opened.blocked == []
+        assert _count(page, "path.geomap-incident") == placed
+        if placed < len(layers.incidents):
+            assert "with no location, not drawn" in page.inner_text(".geomap-legend")
+        assert _count(page, ".leaflet-overlay-pane path.geomap-basemap-province") >= len(layers.provinces) // 2
+        assert _count(page, ".leaflet-marker-pane .geomap-crossing") == len(layers.crossings)
+        row = layers.incidents.set_index("incident_id").loc[HOSTILE_INCIDENT_ID]
+        # Find the hostile incident's marker through its evidence and open it.
+        page.evaluate(
+            """sentence => {
+                for (const x of window.__geomapIncidents[0].types) {
+                    for (const m of x.markers) {
+                        m.fire('click', {latlng: m.getLatLng()}, true);
+                        const all = document.querySelectorAll('.leaflet-popup-content .geomap-evidence');
+                        const box = all[all.length - 1];  // closed popups fade out after a while
+                        if (box && box.textContent === sentence) { return; }
+                    }
+                }
+                throw new Error('no popup shows the hostile sentence');
+            }""",
+            row["sentence"],
+        )
+        popup = page.locator(".leaflet-popup-content .geomap-popup").last
+        assert popup.locator("script, img, a").count() == 0
+        assert row["article_title"] in popup.inner_text()
+        assert popup.locator(".geomap-inert-url").inner_text() == row["article_url"]
+        page.wait_for_timeout(200)
+        assert opened.dialogs == [] and page.evaluate("() => window.__pwned") is None
+        assert opened.errors == []
+    finally:
+        opened.page.close()
+
