@@ -45,6 +45,11 @@ Rules (every :class:`~geomap.records.DateSpan` has inclusive ``start``/``end``):
 * Left out: "the same day", "today", "recently", "the coming time": they
   point at no date a reader could check.
 
+* Vietnamese: "ngày 28/6/2023", "tháng 6/2023", "năm 2023", "từ đầu năm (đến
+  nay)" (since 1 January of the reference year), "từ năm 2019 đến nay"
+  (since 2019), "tháng trước"/"năm ngoái" (last month/year), "tháng này"/
+  "năm nay".
+
 Month names are English and must be capitalised in running text ("may" and
 "march" are verbs); :func:`parse_date` accepts any case.
 """
@@ -357,6 +362,18 @@ _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 4, "final
              "3rd": 3, "4th": 4}
 
 
+def _h_vi_relative(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -> _Result:
+    """ "tháng trước" (last month), "năm ngoái" (last year), "tháng này", "năm nay"."""
+    if ref is None:
+        return None
+    last = m["which"].lower() in ("trước", "ngoái")
+    if m["u"].lower() == "năm":
+        year = ref.year - 1 if last else ref.year
+        return dt.date(year, 1, 1), dt.date(year, 12, 31), "year"
+    first = _shift_months(ref.replace(day=1), -1 if last else 0)
+    return first, _month_end(first.year, first.month), "month"
+
+
 def _h_weekday(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -> _Result:
     """ "on Wednesday": the latest such day on or before the reference date."""
     if ref is None or (strict and not m["w"][:1].isupper()):
@@ -485,6 +502,16 @@ _PATTERNS: tuple[tuple[re.Pattern, _Handler, str], ...] = (
         "kwyear",
     ),
     (
+        _p(rf"\btừ\s+đầu\s+năm(?:\s+(?P<y>{_YEAR}))?(?:\s+(?:đến|tới)\s+nay)?"),
+        _h_year_start,
+        "vi",
+    ),
+    (
+        _p(r"\b(?P<u>tháng|năm)\s+(?P<which>trước|ngoái|nay|này)\b"),
+        _h_vi_relative,
+        "vi",
+    ),
+    (
         _p(r"\b(?:in|over|during|for|within|throughout)\s+the\s+(?:past|last|previous)\s+"
            r"(?:(?P<n>\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+)?"
            r"(?P<u>years?|months?|weeks?|days?)\b"),
@@ -532,7 +559,7 @@ _PATTERNS: tuple[tuple[re.Pattern, _Handler, str], ...] = (
         "month",
     ),
     (
-        _p(rf"\b(?:(?:in|during|since|until|till|by|through|from|of|year|throughout)\s+"
+        _p(rf"\b(?:(?:in|during|since|until|till|by|through|from|of|year|throughout|năm)\s+"
            rf"|(?:early|late|mid)(?:\s*-\s*|\s+))(?P<t>(?P<y>{_YEAR}))\b(?![.,/-]\d|\s*[-–—]\s*\d)"),
         _h_year,
         "year",
@@ -552,9 +579,12 @@ _RANGE_HANDLERS = frozenset({_h_range_md_md, _h_range_m_dd, _h_range_dd_m, _h_ra
 _DAY_HANDLERS = frozenset({_h_num_dmy, _h_mdy, _h_md})
 _PRE_BEFORE = re.compile(r"\b(from|between)\s+\Z", re.IGNORECASE)
 _WEEKDAY_BEFORE = re.compile(rf"(?<!\w){_WEEKDAY.removesuffix('?')}\Z")
-_SINCE_BEFORE = re.compile(r"\b(?:since|from)\s+(?:(?:early|late|mid)(?:\s*-\s*|\s+))?$", re.IGNORECASE)
+_SINCE_BEFORE = re.compile(
+    r"\b(?:since|from|từ)\s+(?:(?:early|late|mid)(?:\s*-\s*|\s+)|năm\s+)?$", re.IGNORECASE
+)
 _PRESENT_AFTER = re.compile(
-    r"^\s+(?:to|until|till|up\s+to)\s+(?:the\s+present|present|now|date|today)\b", re.IGNORECASE
+    r"^\s+(?:(?:to|until|till|up\s+to)\s+(?:the\s+present|present|now|date|today)|(?:đến|tới)\s+nay)\b",
+    re.IGNORECASE,
 )
 
 
@@ -564,7 +594,7 @@ _PRESENT_AFTER = re.compile(
 # One cheap scan finds the candidate words; they are classified in Python.
 _ANCHORS = re.compile(
     r"[A-Z]\w+|(?<![\d.,])\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d\d|(?<![\d.,])(?:19|20)\d\d(?!\d)"
-    r"|\b(?:years?|months?|weeks?|days?|quarter|half|present)\b|ngày|tháng"
+    r"|\b(?:years?|months?|weeks?|days?|quarter|half|present)\b|ngày|tháng|năm"
 )
 _KEYWORDS = {"year", "years", "month", "months", "week", "weeks", "day", "days", "quarter", "half", "present"}
 _WEEKDAY_WORDS = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Thứ", "Chủ"}
@@ -586,8 +616,8 @@ def _anchor_kind(word: str) -> str | None:
         low = word.lower()
         if low in _KEYWORDS:
             return "kw"
-        return "vi" if low in ("ngày", "tháng") else None
-    if word in ("ngày", "tháng"):
+        return "vi" if low in ("ngày", "tháng", "năm") else None
+    if word in ("ngày", "tháng", "năm"):
         return "vi"
     return "kw"
 
@@ -661,7 +691,7 @@ def _as_since(text: str, begin: int, stop: int, span: DateSpan, ref: dt.date | N
         return span
     word = before.group().split()[0].lower()
     after = _PRESENT_AFTER.match(text[stop:hi])
-    if word == "from" and after is None:
+    if word in ("from", "từ") and after is None:
         return span
     new_begin = before.start()
     new_stop = stop + (after.end() if after else 0)

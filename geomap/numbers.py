@@ -9,8 +9,12 @@ Rules:
 * Digits: ``146``, ``4,900``, ``84,000``, ``774.6``; a scale after them
   multiplies (``4.2 million``, ``1.71 billion``, ``3 thousand``, ``2 triệu``,
   ``5 tỷ``).  Dots as thousands separators (Vietnamese style) are read only
-  when unambiguous: two or more groups (``1.450.000``) or a decimal comma
-  after them (``1.450,5``).  ``1.450`` alone is read the English way, 1.45.
+  when unambiguous: two or more groups (``1.450.000``), a decimal comma
+  after them (``1.450,5``), or a Vietnamese noun after the number
+  ("1.450 người" is 1450 people).  Otherwise ``1.450`` is read the English
+  way, 1.45.  A comma with one or two digits after it is a decimal comma
+  (``2,5 tấn`` is 2.5 tonnes).  Vietnamese unit nouns and qualifiers ("hơn",
+  "khoảng") are known too.
 * Words: one to ninety-nine (``two``, ``Thirteen``, ``twenty-five``), with
   ``hundred``/``thousand``/``million``/``billion`` (``two hundred``, ``a
   thousand``), ``a dozen`` (12), ``a hundred``.  Vague quantities --
@@ -83,6 +87,7 @@ QUALIFIERS: dict[str, str] = {
     "about": "about", "around": "about", "approximately": "about", "some": "about",
     "roughly": "about", "an estimated": "about", "estimated": "about",
     "nearly": "about", "almost": "about", "close to": "about", "approx.": "about",
+    "hơn": "over", "trên": "over", "khoảng": "about", "gần": "about", "chừng": "about", "dưới": "under",
     "under": "under", "less than": "under", "fewer than": "under", "up to": "under",
     "at most": "under", "below": "under",
 }  # fmt: skip
@@ -140,6 +145,19 @@ _units("yuan", "yuan", "cny", "rmb", "renminbi")
 _units("VND", "vnd", "dong", "đồng", "vnđ")
 _units("USD", "usd", "dollars", "us dollars", "u.s. dollars")
 
+# Vietnamese nouns (a count names its head noun first: "14 đối tượng người Trung Quốc").
+_VI_UNITS = {
+    "người": "people", "công dân": "people", "lượt người": "people", "người di cư": "people",
+    "đối tượng": "suspects", "nghi phạm": "suspects", "bị can": "defendants", "bị cáo": "defendants",
+    "nạn nhân": "victims", "vụ": "cases", "vụ việc": "cases", "vụ án": "cases",
+    "cán bộ": "officers", "chiến sĩ": "officers", "phương tiện": "vehicles", "xe": "vehicles",
+    "ô tô": "vehicles", "tấn": "tonnes", "tờ rơi": "leaflets", "lượt": "trips", "chuyến": "trips",
+    "cuộc tuần tra": "patrols", "đợt tuần tra": "patrols", "cuộc họp": "meetings", "cuộc hội đàm": "talks",
+    "tỷ đồng": "VND", "triệu đồng": "VND",
+}  # fmt: skip
+UNITS.update(_VI_UNITS)
+_VI_WORDS = {word for noun in _VI_UNITS for word in noun.split()}
+
 # A sum followed by one of these is a price or rate, not a count ("3 million dong a person").
 _PRICE_AFTER = re.compile(
     r"\s*(?:a|an|per|each|for\s+each|every)\s+(?:person|head|people|trip|month|day|week|year|kg|kilogram|"
@@ -161,7 +179,10 @@ _STOP = {
 }
 _DURATION_AFTER = re.compile(r"[-\s]*(?:year|month|week|day|hour|minute)s?(?:-old)?\b", re.IGNORECASE)
 
-_DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}\.\d{3},\d+|\d+(?:\.\d+)?)"
+_DIGITS = (
+    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}\.\d{3},\d+"
+    r"|\d{1,3},\d{1,2}(?!\d)|\d+(?:\.\d+)?)"
+)
 _SCALE = r"(?:hundred|thousand|million|billion|trillion|mln|bln|bn|nghìn|ngàn|triệu|tỷ|tỉ)"
 _WORD = (
     r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
@@ -264,6 +285,7 @@ _DIGITS_AND_SCALE = re.compile(r"(\d[\d.,]*)\s*([^\W\d_]+)?")
 _BREAK = re.compile(r"[,;:()\n.!?\d]")
 _PHONE_TAIL = re.compile(r"\s\d{2,4}(?:\s\d{2,4})+\b")
 _SCALE_TAIL = re.compile(_SCALE + r"\s*$", re.IGNORECASE)
+_ONE_DOT_GROUP = re.compile(r"^\d{1,3}\.\d{3}(?!\d)")
 _DASH_DIGIT = re.compile(r"\s*[-–]\s*\d")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:[-'.][^\W\d_]+)*\.?|%|\$", re.UNICODE)
 _LIST_NUMBER = re.compile(r"(?:^|\n)[ \t]*(?:\(?\d{1,2}[.)])[ \t]")
@@ -403,7 +425,7 @@ def _unit_after(text: str, pos: int, hi: int, *, singular_ok: bool = False) -> t
 
 _SINGULAR = {
     noun for noun in UNITS
-    if " " not in noun and not noun.endswith("s") and noun not in {
+    if " " not in noun and not noun.endswith("s") and noun not in _VI_UNITS and noun not in {
         "people", "men", "women", "children", "personnel", "staff", "kg", "g", "t", "km",
         "yuan", "dong", "đồng", "vnd", "vnđ", "usd", "cny", "rmb", "renminbi", "police", "accused",
     }
@@ -544,6 +566,11 @@ def _count_from_match(text: str, m: _Found, lo: int, hi: int) -> Count | None:
         unit_end = after[1]
     if unit in ("USD", "yuan", "VND", "EUR") and _PRICE_AFTER.match(text, unit_end, hi):
         return None
+    if _ONE_DOT_GROUP.search(m.n1) and _VI_WORDS.intersection(text[last:unit_end].lower().split()):
+        # "1.450 người": Vietnamese writes thousands with a dot; the noun settles it
+        value = parse_number(m.n1.replace(".", "")) or value
+        if value_max is not None and m.n2:
+            value_max = parse_number(m.n2.replace(".", "")) or value_max
     qualifier = "range" if value_max is not None else ""
     c_begin = m.cur_start if m.cur else n1_begin
     if m.frm:

@@ -342,3 +342,17 @@ def test_early_mid_late():
     assert (span.start, span.end, span.precision, span.text) == (D(2022, 1, 1), REF, "since", "since early 2022")
     span = only("from mid-2021 to the present")
     assert (span.start, span.precision) == (D(2021, 1, 1), "since")
+
+
+def test_vietnamese_periods():
+    span = only("Từ đầu năm đến nay, biên phòng đã bắt 14 đối tượng.")
+    assert (span.start, span.end, span.precision) == (D(2024, 1, 1), REF, "since")
+    span = only("Từ năm 2019 đến nay, hai bên tuần tra chung.")
+    assert (span.start, span.end, span.precision) == (D(2019, 1, 1), REF, "since")
+    assert only("Trong năm 2023, hai bên họp 4 lần.").precision == "year"
+    assert [(s.start, s.precision) for s in find_dates("tháng trước và năm ngoái", ref=REF)] == [
+        (D(2024, 10, 1), "month"),
+        (D(2023, 1, 1), "year"),
+    ]
+    assert only("Sáng ngày 28/6/2023, đoàn công tác đến cửa khẩu.").start == D(2023, 6, 28)
+    assert only("Trong tháng 6/2023 có nhiều vụ.").end == D(2023, 6, 30)

@@ -242,3 +242,17 @@ def test_a_rejected_range_leaves_its_second_number():
 
 def test_years_before_a_noun_are_not_counts():
     assert find_counts("In 2023 people crossed less often; from 2019 to 2023 people waited.") == []
+
+
+def test_vietnamese_counts():
+    assert counts("Lực lượng chức năng bắt 14 đối tượng người Trung Quốc và 2 bị can.") == [
+        (14, "suspects", ""),
+        (2, "defendants", ""),
+    ]
+    # the Vietnamese noun settles "1.450" as a thousand four hundred and fifty
+    assert counts("Đã làm thủ tục cho hơn 1.450 lượt người và 320 phương tiện.") == [
+        (1450, "people", "over"),
+        (320, "vehicles", ""),
+    ]
+    assert counts("thu giữ 2,5 tấn hàng hóa trị giá 1,2 tỷ đồng") == [(2.5, "tonnes", ""), (1.2e9, "VND", "")]
+    assert counts("phát hiện khoảng 36 vụ với 118 người") == [(36, "cases", "about"), (118, "people", "")]
