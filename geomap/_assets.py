@@ -102,9 +102,7 @@ def inline_assets(html: str, *, drop: Iterable[str] = ()) -> str:
     def replace(match: re.Match) -> str:
         url = match.group("url").strip()
         tag = match.group(0)
-        if tag.lower().startswith("<link") and "stylesheet" not in tag.lower() and not _EXTERNAL.match(url):
-            return tag
-        if not _EXTERNAL.match(url):
+        if not _EXTERNAL.match(url):  # local or data: references are already self-contained
             return tag
         if url in dropped or url in omitted:
             return ""
