@@ -122,19 +122,28 @@ def _expand(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> Iterator[
 def _expand_one(item: str | os.PathLike) -> Iterator[Path]:
     """The files ``item`` names; raises :class:`InputNotFoundError` now, walks later."""
     path = Path(item)
+    text = os.fspath(item)
     if path.is_dir():
-        return _walk(path)
+        return _not_empty(_walk(path), f"no article files in folder {text!r}")
     if path.exists():
         return iter([path])
-    text = os.fspath(item)
     if _GLOB_CHARS.search(text):
         matches = sorted(glob.glob(text, recursive=True))
         if not matches:
             msg = f"no file matches {text!r}"
             raise InputNotFoundError(msg)
-        return _from_matches(matches)
+        return _not_empty(_from_matches(matches), f"no article files match {text!r}")
     msg = f"no such file or folder: {text!r}"
     raise InputNotFoundError(msg)
+
+
+def _not_empty(files: Iterator[Path], message: str) -> Iterator[Path]:
+    """``files``, after checking there is at least one (the first is read ahead)."""
+    first = next(files, None)
+    if first is None:
+        known = " ".join(sorted(EXTENSIONS))
+        raise InputNotFoundError(f"{message} (looked for {known})")
+    return itertools.chain([first], files)
 
 
 def _from_matches(matches: list[str]) -> Iterator[Path]:

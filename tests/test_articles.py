@@ -451,3 +451,11 @@ def test_vietnamese_windows_1258_is_detected_and_composed(tmp_path):
         a = read_article(p)
     assert a.encoding == "cp1258"
     assert a.text == text.strip("\n")  # combining tones composed (NFC): "Lạng Sơn" matches as typed
+
+
+def test_a_folder_or_glob_without_article_files_is_a_usage_error(tmp_path):
+    (tmp_path / "table.csv").write_text("a,b\n", encoding="utf-8")
+    with pytest.raises(InputNotFoundError, match="no article files in folder"):
+        read_articles(tmp_path)
+    with pytest.raises(InputNotFoundError, match="no article files match"):
+        read_articles(str(tmp_path / "*.csv"))
