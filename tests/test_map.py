@@ -206,3 +206,16 @@ def test_compressed_table_round_trips(tmp_path):
     data = json.loads(zlib.decompress(base64.b64decode(packed)).decode("utf-8"))
     assert HOSTILE_SENTENCE in data["s"]
     assert sum(len(t["rows"]) for t in data["t"]) == 7
+
+
+def test_inliner_keeps_local_references_and_rejects_unknown_links():
+    from geomap._assets import inline_assets
+
+    page = '<head><script src="local.js"></script><link rel="stylesheet" href="data:text/css,a{}"/></head>'
+    assert inline_assets(page) == page
+    with pytest.raises(OfflineAssetError, match="fonts.example.net"):
+        inline_assets('<link rel="preconnect" href="//fonts.example.net"/>')
+    leaflet = '<script src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"></script>'
+    out = inline_assets(leaflet + leaflet)
+    assert out.count("<script>") == 2  # Leaflet once, then the default-icon fix
+    assert "</script" not in out.replace("</script>", "")
