@@ -440,6 +440,7 @@ def extract(
 
         bar = tqdm(unit=" article", desc="extract", leave=False)
     seen: set[str] = set()
+    resolved_names: dict = {}  # this run's memo of names resolved without context
     for article in articles:
         if bar is not None:
             bar.update(1)
@@ -448,7 +449,7 @@ def extract(
             continue
         seen.add(article.id)
         rows["articles"].append(_article_row(article))
-        mentions = find_mentions(article, matcher=matcher, resolver=resolver)
+        mentions = find_mentions(article, matcher=matcher, resolver=resolver, cache=resolved_names)
         mentions = apply_mention_corrections(mentions, corrections)
         for m in mentions:
             rows["mentions"].append(

@@ -176,8 +176,7 @@ _EVENT_VERB = re.compile(
 )
 
 _ACTOR_RE = re.compile(
-    r"((?:[A-Z][\w'’]*[ \t]+){0,4})"
-    r"(Ministry of Public Security|National Immigration Administration|Immigration Department|"
+    r"\b(Ministry of Public Security|National Immigration Administration|Immigration Department|"
     r"Border Guard Command|Border Guards?|border guards?|General Station of Immigration Inspection|"
     r"Border Control General Station|border control station|Public Security Bureau|public security (?:bureau|department|bodies)|"
     r"[Pp]olice|[Cc]ustoms|Coast Guard|coast guard|Procuracy|prosecutors|[Ii]mmigration authorities|"
@@ -371,6 +370,7 @@ def find_incidents(
     all_dates = [d for d in find_dates(text, ref=ref) if d.begin is not None]
     date_starts = [d.begin for d in all_dates]
     resolved = [m for m in mentions if m.place_id]
+    mention_starts = [m.start for m in resolved]
     paragraphs = _paragraph_starts(text)
     incidents: list[Incident] = []
     seen_cooperation: set[tuple] = set()
@@ -394,7 +394,7 @@ def find_incidents(
             continue
         dates = _between(all_dates, date_starts, s_start, s_end)
         happened = bool(dates) or _any_in(events, s_start, s_end)
-        sentence_mentions = [m for m in resolved if s_start <= m.start and m.end <= s_end]
+        sentence_mentions = [m for m in _between(resolved, mention_starts, s_start, s_end) if m.end <= s_end]
         context_mentions = sentence_mentions or _carried(resolved, paragraphs, s_start, gazetteer)
         actors = _actors(text, s_start, s_end)
         for group in groups:
@@ -587,14 +587,18 @@ def _date_for(dates: Sequence[DateSpan], group: _Group, ref: DateSpan | None) ->
     return DateSpan(first, following - dt.timedelta(days=1), "month", "")
 
 
+_CAPITALISED_BEFORE_RE = re.compile(r"(?:[A-Z][\w'’]*[ \t]+){1,4}$")
+
+
 def _actors(text: str, lo: int, hi: int) -> tuple[str, ...]:
     """Agencies and nationalities named in the sentence, in text order."""
     found: list[tuple[int, str]] = []
     for m in _ACTOR_RE.finditer(text, lo, hi):
-        words = m.group(1).split()
+        before = _CAPITALISED_BEFORE_RE.search(text, max(lo, m.start() - 60), m.start())
+        words = before.group(0).split() if before is not None else []
         while words and words[0] in _LEADING_NOISE:
             words.pop(0)
-        head = m.group(2)
+        head = m.group(1)
         name = _ACTOR_NAMES.get(head, head)
         if head[0].islower():
             name = head.lower()

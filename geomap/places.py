@@ -17,6 +17,7 @@ its ranked candidates and no ``place_id``: never a silent guess.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
@@ -112,12 +113,28 @@ _SURNAMES = frozenset(
 
 _NONWORD_RE = re.compile(r"[^\w]")
 _CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_TOKEN_BEFORE_RE = re.compile(r"(\w+)\W{1,2}$")
+
+
+class _WordFormTable(dict):
+    """``str.translate`` table: each character to its folded form, or a space if not a word character.
+
+    Filled on first sight of each character (a memo of a pure function, like
+    :func:`functools.lru_cache`), so translating is one C-level pass.
+    """
+
+    def __missing__(self, code: int) -> str:
+        folded = fold(chr(code))
+        value = folded if _NONWORD_RE.match(folded) is None else " "
+        self[code] = value
+        return value
+
+
+_WORD_FORM = _WordFormTable()
 
 
 def word_form(text: str) -> str:
     """Fold ``text`` and turn every non-word character into a space (same length)."""
-    return _NONWORD_RE.sub(" ", fold(text))
+    return text.translate(_WORD_FORM)
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,13 +296,31 @@ def _is_false_positive(text: str, match: _Match) -> bool:
     base = fold(text[match.base_start : match.base_end])
     if " " not in base and base in _STOPWORDS:
         return True
-    before = _TOKEN_BEFORE_RE.search(text, max(0, match.start - 40), match.start)
-    if before is not None:
-        word = before.group(1)
-        gap = text[before.end(1) : match.start]
-        if word[:1].isupper() and fold(word) in _SURNAMES and gap.strip() == "":
-            return True
-    return False
+    # the word just before, separated by one space only
+    end = match.start - 1
+    if end < 1 or text[end] != " ":
+        return False
+    start = end
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    word = text[start:end]
+    return word[:1].isupper() and fold(word) in _SURNAMES
+
+
+def _era(cache: dict, gazetteer: Any, day: dt.date | None) -> int | None:
+    """Which span between the gazetteer's validity dates ``day`` falls in (``None`` for no date)."""
+    bounds = cache.get("_era_bounds")
+    if bounds is None:
+        dates = set()
+        for place in gazetteer if gazetteer is not None else ():
+            if place.valid_from is not None:
+                dates.add(place.valid_from)
+            if place.valid_to is not None:
+                dates.add(place.valid_to)
+        bounds = cache["_era_bounds"] = sorted(dates)
+    if day is None:
+        return None
+    return bisect.bisect_right(bounds, day)
 
 
 def _country_of(gazetteer: Any, place: Any) -> str | None:
@@ -316,6 +351,7 @@ def find_mentions(
     matcher: PlaceMatcher,
     resolver: Any,
     context: dict | None = None,
+    cache: dict | None = None,
 ) -> list[Mention]:
     """Every gazetteer name in ``article``, resolved with the article's context.
 
@@ -330,6 +366,10 @@ def find_mentions(
         province, date, near)``).
     context
         Optional extra hints: ``{"country": "VN", "near": (place_id, ...)}``.
+    cache
+        A dict the caller keeps across the articles of one run (and drops
+        after it): names resolved without context are remembered per span
+        of time in which no admin unit of the gazetteer changes.
 
     Returns
     -------
@@ -356,11 +396,21 @@ def find_mentions(
                 return found
         return _call_resolve(resolver, name, country=country_hint, date=day, near=near, kinds=kinds or None)
 
+    era = _era(cache, gazetteer, day) if cache is not None else None
+
     # pass 1: each distinct (name, kinds) once, without context
     first: dict[tuple[str, tuple[str, ...]], Resolution] = {}
     for m in matches:
         key = (text[m.base_start : m.base_end], m.kinds)
-        if key not in first:
+        if key in first:
+            continue
+        if cache is not None:
+            memo = (key, era, country_hint, base_near)
+            found = cache.get(memo)
+            if found is None:
+                found = cache[memo] = resolve(key[0], m.kinds, base_near)
+            first[key] = found
+        else:
             first[key] = resolve(key[0], m.kinds, base_near)
     near: list[str] = list(base_near)
     countries: dict[str, int] = {}

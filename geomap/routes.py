@@ -19,6 +19,7 @@ being talked about).  Country-level stops keep precision 6.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -95,9 +96,11 @@ def find_routes(article: Article, *, mentions: Sequence[Mention], gazetteer: Any
     resolved = [m for m in mentions if m.place_id]
     if len(resolved) < 2:
         return []
+    starts = [m.start for m in resolved]
     routes: list[Route] = []
     for s_start, s_end in split_sentences(text):
-        inside = [m for m in resolved if s_start <= m.start and m.end <= s_end]
+        lo, hi = bisect.bisect_left(starts, s_start), bisect.bisect_left(starts, s_end)
+        inside = [m for m in resolved[lo:hi] if m.end <= s_end]
         if len(inside) < 2:
             continue
         sentence = folded[s_start:s_end]
