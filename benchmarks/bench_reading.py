@@ -1,10 +1,12 @@
 """Reading speed: articles and MB per second for read_articles, find_counts and find_dates.
 
-A generated corpus (text, Markdown, HTML and JSON Lines, in the project's own
-words) is written to a temporary folder, then read back with
+First find_counts and find_dates over the bundled sample reports (a real
+density of figures).  Then a generated corpus (text, Markdown, HTML and JSON
+Lines, in the project's own words, far denser in figures and dates than real
+reports) is written to a temporary folder and read back with
 :func:`geomap.articles.read_articles`; counts and dates are found in every
-article.  Peak memory is measured with :mod:`tracemalloc` for two corpus
-sizes: streaming keeps it flat as the corpus grows.
+article.  Peak memory while reading is measured with :mod:`tracemalloc` for
+two corpus sizes: articles are streamed, so it stays small.
 """
 
 from __future__ import annotations
@@ -94,8 +96,33 @@ def _run(folder: Path) -> dict[str, float]:
     }
 
 
+def _sample_density() -> None:
+    """counts and dates over the bundled sample reports, whose density of figures is a real report's."""
+    samples = Path(__file__).resolve().parents[1] / "samples" / "reports"
+    if not samples.is_dir():
+        return
+    articles = list(read_articles(samples))
+    mb = sum(len(a.text.encode("utf-8")) for a in articles) / 1e6
+    rounds = max(1, int(2 / mb))  # about 2 MB of text
+    cpu = time.process_time()
+    for _ in range(rounds):
+        for a in articles:
+            find_counts(a.text)
+    counts_cpu = time.process_time() - cpu
+    cpu = time.process_time()
+    for _ in range(rounds):
+        for a in articles:
+            find_dates(a.text, ref=a.date)
+    dates_cpu = time.process_time() - cpu
+    print(
+        f"   sample reports x{rounds} ({mb * rounds:.1f} MB): find_counts {mb * rounds / counts_cpu:.1f} MB/s, "
+        f"find_dates {mb * rounds / dates_cpu:.1f} MB/s (CPU)"
+    )
+
+
 def main() -> None:
     print("   figures per CPU second of this process (wall-clock in brackets: the box is shared)")
+    _sample_density()
     for n in (1_000, 5_000):
         with tempfile.TemporaryDirectory(prefix="geomap-bench-") as tmp:
             folder = Path(tmp)
