@@ -237,9 +237,17 @@ def _css_class(key: str) -> str:
 # -- incident payload ------------------------------------------------------------
 
 
+def _count_key(number: Any, unit: str) -> tuple[float | str, str]:
+    try:
+        return float(number), unit.strip().lower()
+    except (TypeError, ValueError):
+        return _text(number), unit.strip().lower()
+
+
 def _figures(row: Mapping[str, Any]) -> str:
     """All counts of an incident with units and qualifiers: 'over 64,000 people; 146 cases'."""
     parts: list[str] = []
+    seen: set[tuple[float | str, str]] = set()
     value = row.get("value")
     if _text(value):
         head = _number(value)
@@ -251,7 +259,7 @@ def _figures(row: Mapping[str, Any]) -> str:
             head = f"{qualifier} {head}"
         unit = _text(row.get("unit"))
         parts.append(f"{head} {unit}".strip())
-    seen = set(parts)
+        seen.add(_count_key(value, unit))
     counts = row.get("counts")
     items = counts if isinstance(counts, (list, tuple)) else _text(counts).split(";")
     for item in items:
@@ -259,10 +267,11 @@ def _figures(row: Mapping[str, Any]) -> str:
         if not item:
             continue
         number, _, unit = item.partition(" ")
-        shown = f"{_number(number)} {unit}".strip() if _text(number) else item
-        if not any(shown in p for p in seen):
-            parts.append(shown)
-            seen.add(shown)
+        key = _count_key(number, unit)
+        if key in seen:  # the headline figure, already shown with its qualifier
+            continue
+        seen.add(key)
+        parts.append(f"{_number(number)} {unit}".strip() if isinstance(key[0], float) else item)
     return "; ".join(parts)
 
 
@@ -274,7 +283,7 @@ def _date_label(start: dt.date | None, end: dt.date | None, precision: str) -> s
     elif precision == "year" and start is not None:
         text = str(start.year)
     elif precision == "since" and start is not None:
-        text = f"since {start.isoformat()}" + (f" (to {end.isoformat()})" if end else "")
+        return f"since {start.isoformat()}" + (f" (to {end.isoformat()})" if end and end != start else "")
     elif start is not None and end is not None and end != start:
         text = f"{start.isoformat()} to {end.isoformat()}"
     else:

@@ -219,3 +219,12 @@ def test_inliner_keeps_local_references_and_rejects_unknown_links():
     out = inline_assets(leaflet + leaflet)
     assert out.count("<script>") == 2  # Leaflet once, then the default-icon fix
     assert "</script" not in out.replace("</script>", "")
+
+
+def test_popup_figures_keep_every_count_once():
+    frame = incidents_frame().iloc[:1].copy()
+    frame["value"], frame["unit"], frame["qualifier"] = 14, "people", "about"
+    frame["counts"] = "14 people;4 people;2 vehicles"
+    data = _payload(render(make_layers(incidents=frame)).get_root().render())
+    row = data["t"][0]["rows"][0]
+    assert data["s"][row[7]] == "about 14 people; 4 people; 2 vehicles"
