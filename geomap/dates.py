@@ -598,8 +598,10 @@ _ANCHORS = re.compile(
 )
 _KEYWORDS = {"year", "years", "month", "months", "week", "weeks", "day", "days", "quarter", "half", "present"}
 _WEEKDAY_WORDS = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Thứ", "Chủ"}
-_BEFORE_ANCHOR = 50
-_AFTER_ANCHOR = 45
+# The longest stretch before an anchor word: "from the very beginning of " (27);
+# after the last one: " to the present" (15).  A little margin on each.
+_BEFORE_ANCHOR = 36
+_AFTER_ANCHOR = 24
 
 
 def _anchor_kind(word: str) -> str | None:
