@@ -375,7 +375,26 @@ def _split_front_matter(text: str, path: str) -> tuple[dict, str]:
     return meta, text[m.end() :]
 
 
+# Markdown: a single line break inside a paragraph is a space (CommonMark's
+# soft break), unless the next line starts a block (heading, list, quote,
+# table, fence, setext underline).
+_MD_SOFT_BREAK = re.compile(r"(?<=\S)[ \t]*\n(?=[ \t]{0,3}[^\s#>*+\-|`~=\d])")
+# Plain text: a hard-wrapped sentence goes on in lower case on the next line.
+# The line end becomes a space, one character for one.
+_TEXT_SOFT_BREAK = re.compile(r"(?<=[^\s.!?:;])\n[ \t]*(\w)")
+
+
+def _unwrap_text(text: str) -> str:
+    """Join hard-wrapped lines whose sentence goes on in lower case; length is kept."""
+
+    def join(m: re.Match) -> str:
+        return " " + m.group()[1:] if m.group(1).islower() else m.group()
+
+    return _TEXT_SOFT_BREAK.sub(join, text)
+
+
 def _markdown_to_text(text: str) -> str:
+    text = _MD_SOFT_BREAK.sub(" ", text)
     for pattern, repl in _MD_RULES:
         text = pattern.sub(repl, text)
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
@@ -616,7 +635,7 @@ def _build(
     elif fmt == "html":
         text, meta = _parse_html(text)
     else:
-        text = text.strip("\n")
+        text = _unwrap_text(text.strip("\n"))
     if not text.strip():
         raise _Unreadable("empty file" if fmt != "html" else "no article text in the page", None)
     found_title = title if title is not None else _str_field(meta, "title")

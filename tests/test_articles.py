@@ -459,3 +459,23 @@ def test_a_folder_or_glob_without_article_files_is_a_usage_error(tmp_path):
         read_articles(tmp_path)
     with pytest.raises(InputNotFoundError, match="no article files match"):
         read_articles(str(tmp_path / "*.csv"))
+
+
+def test_hard_wrapped_plain_text_is_joined_where_the_sentence_goes_on():
+    text = (
+        "Ring broken up near the gate\n\n"
+        "Police said on March 2 that they had stopped 12 people trying to cross\n"
+        "into China, and held two men.\n"
+        "Officers will meet again.\n"
+    )
+    a = parse_text(text, id="w")
+    assert "trying to cross into China, and held two men.\nOfficers will meet again." in a.text
+    assert a.title == "Ring broken up near the gate"
+    assert len(a.text) == len(text.strip("\n"))  # one character for one: nothing shifts
+
+
+def test_markdown_soft_line_breaks_are_spaces():
+    md = "# Talks\n\nOfficials from Lang Son met at the\nHuu Nghi gate on November 20.\n\n- one item\n- two items\n"
+    a = parse_text(md, id="m", format="markdown")
+    assert "met at the Huu Nghi gate on November 20." in a.text
+    assert "one item\ntwo items" in a.text
