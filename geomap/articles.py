@@ -17,7 +17,10 @@ Formats, chosen by extension:
 * ``.json``: one such object, or a list of them.
 
 Every text is NFC-normalised with ``\\n`` line ends, so offsets computed on
-``Article.text`` are stable.  Ids are the file stem (for JSON Lines the
+``Article.text`` are stable.  A hard-wrapped plain-text line whose sentence
+goes on in lower case on the next line is joined to it (the line end becomes
+a space); in Markdown every soft line break inside a paragraph is a space.
+Ids are the file stem (for JSON Lines the
 object's ``id``, else ``<stem>:<line>``); an id already given out in the same
 batch gets ``~2``, ``~3``... in read order.  Plain text and Markdown take
 their first non-empty line as the title when it looks like a headline
