@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -228,3 +229,35 @@ def test_popup_figures_keep_every_count_once():
     data = _payload(render(make_layers(incidents=frame)).get_root().render())
     row = data["t"][0]["rows"][0]
     assert data["s"][row[7]] == "about 14 people; 4 people; 2 vehicles"
+
+
+def test_identical_across_processes_and_hash_seeds(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, warnings; warnings.simplefilter('ignore'); sys.path.insert(0, sys.argv[2]);"
+        "from _layers_fixture import fixture_layers; from geomap.map import render, save_map;"
+        "save_map(render(fixture_layers(), title='t'), sys.argv[1])"
+    )
+    tests_dir = str(Path(__file__).parent)
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"seed{seed}.html"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-c", script, str(out), tests_dir], check=True, env=env, timeout=120)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def test_browser_helper_skips_without_chromium_unless_required(monkeypatch):
+    import _browser
+
+    monkeypatch.setattr(_browser, "CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.delenv("GEOMAP_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="not found"):
+        _browser.Browser().__enter__()
+    monkeypatch.setenv("GEOMAP_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="GEOMAP_REQUIRE_BROWSER=1"):
+        _browser.Browser().__enter__()
