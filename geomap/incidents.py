@@ -21,7 +21,7 @@ import bisect
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from geomap.normalize import fold
@@ -55,6 +55,8 @@ CUES: dict[str, tuple[str, ...]] = {
         r"victims? of (?:human )?trafficking",
         r"(?:sold|lured) (?:as|into|to)",
         r"forced (?:labou?r|marriage|prostitution)",
+        r"trafficking (?:ring|network|gang|cases?)s?",
+        r"rescu\w* (?:the |some |about |\d[\d,]* |[a-z]+ )?(?:\w+ )?(?:women|girls|children|victims|brides)",
         r"mua ban nguoi",
     ),
     "drug_trafficking": (
@@ -73,6 +75,9 @@ CUES: dict[str, tuple[str, ...]] = {
         r"contraband",
         r"smuggl\w* (?:of )?(?:goods|cigarettes|sugar|fireworks|wildlife|timber|gold|pork|frozen|meat|cattle|pangolins?|electronics|fuel|petrol|ivory|phones)",
         r"goods smuggling",
+        r"cases of smuggling",
+        r"trade fraud",
+        r"(?:carrying|loaded with|transporting|hiding) [\d.,]+ (?:tonnes|tons|kg|kilograms|cartons|boxes|pieces|crates)",
         r"counterfeit",
         r"buon lau",
         r"hang lau",
@@ -91,7 +96,8 @@ CUES: dict[str, tuple[str, ...]] = {
     "repatriation": (
         r"repatriat\w*",
         r"returned [\d,]+ (?:\w+ ){0,2}(?:citizens|nationals|people|migrants|workers)",
-        r"sent (?:them )?back",
+        r"sent (?:them )?back(?! to (?:their |his |her )?home)",
+        r"hand(?:ed|s|ing)? (?:over|back) (?:more than |over |about |some )?[\w,]+ (?:\w+ ){0,2}(?:citizens|nationals|people|migrants|workers|women|men|children)",
         r"handed back",
         r"received back",
         r"deport\w*",
@@ -124,7 +130,7 @@ CUES: dict[str, tuple[str, ...]] = {
         r"clearance (?:procedures )?for",
         r"passengers?",
         r"temporary residence declarations?",
-        r"immigration procedures for",
+        r"(?:immigration|entry and exit|exit and entry|exit-entry|border|clearance) procedures for",
         r"(?:entries|exits|crossings|trips) (?:and (?:exits|entries) )?(?:were |was )?(?:made|processed|recorded|handled)",
         r"vehicles? (?:passed|crossed|cleared)",
         r"(?:crossed|passed through) the (?:border )?gates?",
@@ -133,7 +139,8 @@ CUES: dict[str, tuple[str, ...]] = {
     "illegal_crossing": (
         r"(?:illegal|unlawful|irregular)\w* (?:entry|entries|exit|exits|crossings?|immigration|immigrants?|migrants?|entrants?|stays?|border crossings?)",
         r"illegally (?:crossed|crossing|cross|entered|entering|enter|exited|exiting|exit|staying|stayed)",
-        r"(?:crossed|crossing|cross|entered|entering|enter|exited|exiting|left|leaving)(?: the border| into \w+)? illegally",
+        r"(?:crossed|crossing|cross|entered|entering|enter|exited|exiting|left|leave|leaving)(?: [\w-]+){0,3} illegally",
+        r"(?:preparing|trying|attempting|waiting|planning) to (?:cross|leave|enter|exit|slip)",
         r"(?:slip|slipped|sneak|sneaked|snuck) (?:across|into|over)",
         r"without (?:valid )?(?:travel )?(?:documents|papers|passports?|permission)",
         r"(?:crossed|crossing) (?:the border )?(?:from|into) ",
@@ -148,8 +155,9 @@ _COOPERATION_EVENT = re.compile(
     r"\b(?:(?:held|hold|holds|attended|co-?chaired|chaired|hosted|convened|opened) (?:a |an |the |their )?(?:[\w-]+ ){0,5}?"
     r"(?:conference|meeting|talks|session|ceremony|dialogue|forum|consultation)s?"
     r"|(?:conference|meeting|talks|session|dialogue)s? (?:was |were )?(?:held|took place)"
+    r"|(?:conference|meeting|talks|dialogue|forum)\b[^.;]{0,120}?\bheld (?:in|on|at|from)\b"
     r"|working session|sat down|met (?:in|with|at|on)|meets with|had talks"
-    r"|signed (?:a |an |the |two |new )?(?:[\w-]+ ){0,5}?(?:memorand\w+|mous?|agreements?|plans?|minutes|protocols?|documents|papers|deal)"
+    r"|signed (?:a |an |the |two |new )?(?:[\w-]+ ){0,5}?(?:memorand\w+|mous?|agreements?|plans?|minutes|protocols?|deal)"
     r"|(?:at|during) the (?:[\w-]+ ){0,6}?(?:meeting|conference|talks)"
     r"|reached (?:a |an )?(?:broad )?(?:consensus|agreement)"
     r"|(?:hoi dam|hoi nghi|ky ket))\b"
@@ -158,20 +166,20 @@ _COOPERATION_EVENT = re.compile(
 # Talking about what should happen, not what did.
 _MODAL = re.compile(
     r"\b(?:need to|needs to|should|must|shall|will|would|hope|hopes|hoped|expected to|willing to|wants to|aims? to|"
-    r"plans? to|planned to|in the coming time|going forward|in the future|agreed to|committed to|called for|called on|"
-    r"urged|proposed|suggested|vowed|pledged|intends? to|are to|is to|can help)\b"
+    r"plans to|in the coming time|going forward|in the future|agreed to|committed to|called for|called on|"
+    r"urged|proposed|suggested|vowed|pledged|intends? to|are to|is to|can help|often|usually|commonly|typically)\b"
 )
 # A cue right after these words names a topic ("cooperation in preventing illegal entry").
 _TOPIC_BEFORE = re.compile(
-    r"(?:prevent\w*|combat\w*|fight\w*|control\w*|against|tackl\w*|curb\w*|crack\w* down on|crackdown on|"
-    r"address\w*|counter\w*|on|about|related to|plan on)(?: and [\w-]+)?(?: (?:the |of |to |in )?[\w-]+){0,2} $"
+    r"\b(?:prevent\w*|combat\w*|fight\w*|control\w*|against|tackl\w*|curb\w*|crack\w* down on|crackdown on|"
+    r"address\w*|counter\w*|related to|involving|such as)(?: and [\w-]+)?(?: (?:the|of|on|against|to|in|illicit|cross-border))* $"
 )
 # Something that happened.
 _EVENT_VERB = re.compile(
     r"\b(?:arrest\w*|stopp?ed|detain\w*|seiz\w*|caught|catch\w*|handed|hand\w* over|rescu\w*|repatriat\w*|return\w*|"
     r"intercept\w*|discover\w*|uncover\w*|found|find|busted|broke up|broken up|dismantl\w*|charg\w*|prosecut\w*|"
     r"sentenc\w*|crossed|entered|confiscat\w*|was held|were held|took place|conducted|carried out|distribut\w*|"
-    r"handed out|cleared|completed|received|sent back|deported|transferred|escorted|apprehend\w*|solved|"
+    r"handed out|completed|received|sent back|deported|transferred|escorted|apprehend\w*|solved|"
     r"investigat\w*|handled|smuggled|trafficked|tested|staged|organi[sz]ed|launched|signed|met)\b"
 )
 
@@ -324,6 +332,7 @@ class _Group:
     start: int
     end: int
     counts: list[Count]
+    cue: int  # where its cue starts
 
 
 def find_incidents(
@@ -357,9 +366,10 @@ def find_incidents(
     text = article.text
     folded = fold(text)
     cues = _cues(folded)
-    meetings = _starts(_COOPERATION_EVENT, folded)
+    meetings = [_Cue("cooperation", m.start(), m.end()) for m in _COOPERATION_EVENT.finditer(folded)]
     if not cues and not meetings:
         return []
+    cues = sorted(cues + meetings, key=lambda c: c.start)
     cue_starts = [c.start for c in cues]
     modals = _starts(_MODAL, folded)
     events = _starts(_EVENT_VERB, folded)
@@ -372,24 +382,22 @@ def find_incidents(
     resolved = [m for m in mentions if m.place_id]
     mention_starts = [m.start for m in resolved]
     paragraphs = _paragraph_starts(text)
-    incidents: list[Incident] = []
+    drafts: list[Incident] = []
     seen_cooperation: set[tuple] = set()
-    number = first_number
     headline = article.title.strip()
     for s_start, s_end in split_sentences(text):
         sentence_cues = _between(cues, cue_starts, s_start, s_end)
-        cooperation = _any_in(meetings, s_start, s_end)
-        if not sentence_cues and not cooperation:
+        if not sentence_cues:
             continue
         if headline and text[s_start:s_end] == headline:
             continue  # a headline repeats a fact of the body: drawing it would count it twice
-        modal = _any_in(modals, s_start, s_end)
         counts = _between(all_counts, count_starts, s_start, s_end)
         groups = _groups(folded, s_start, s_end, counts, sentence_cues)
-        cooperation = cooperation and not modal
-        if cooperation and not any(g.type == "cooperation" for g in groups):
-            if not groups or all(not g.counts for g in groups):
-                groups = [_Group("cooperation", s_start, s_end, [c for g in groups for c in g.counts])]
+        # what should happen is no incident: a modal word before the cue ("need to increase patrols")
+        groups = [g for g in groups if not _any_in(modals, s_start, g.cue)]
+        if any(g.counts for g in groups):
+            # the sentence's fact is the counted one; other cues in it are context
+            groups = [g for g in groups if g.counts or g.type == "cooperation"]
         if not groups:
             continue
         dates = _between(all_dates, date_starts, s_start, s_end)
@@ -399,14 +407,14 @@ def find_incidents(
         actors = _actors(text, s_start, s_end)
         for group in groups:
             if group.type != "cooperation":
-                if modal and not group.counts:
-                    continue
                 if not group.counts and not happened:
                     continue
-                if group.type == "crossing_statistics" and not group.counts:
+                if group.type in _NEED_COUNTS and not group.counts:
                     continue
-            places = _places(folded, context_mentions, group.type, gazetteer, carried=not sentence_mentions)
+            places = _places(text, folded, context_mentions, group.type, gazetteer, carried=not sentence_mentions)
             place_id, precision = _where(text, folded, places, context_mentions, gazetteer)
+            if place_id is None:
+                place_id, precision = _nationality_country(text, s_start, s_end, resolved, gazetteer)
             date = _date_for(dates, group, ref)
             if date is not None and not date.text:
                 para = max((p for p in paragraphs if p <= s_start), default=0)
@@ -418,9 +426,9 @@ def find_incidents(
                 if key in seen_cooperation or (seen_cooperation and not dates):
                     continue
                 seen_cooperation.add(key)
-            incidents.append(
+            drafts.append(
                 Incident(
-                    id=f"{article.id}#{number}",
+                    id="",
                     article_id=article.id,
                     type=group.type,
                     sentence=text[s_start:s_end],
@@ -435,12 +443,67 @@ def find_incidents(
                     source="extracted",
                 )
             )
-            number += 1
-    return incidents
+    kept = _drop_repeats(drafts)
+    return [replace(incident, id=f"{article.id}#{n}") for n, incident in enumerate(kept, start=first_number)]
+
+
+# Types that say nothing without a figure ("cleared more than 500,000 people").
+_NEED_COUNTS = frozenset({"crossing_statistics", "public_awareness", "other"})
+_NATIONALITY_COUNTRY = {
+    "chinese": "CN", "vietnamese": "VN", "cambodian": "KH", "lao": "LA", "laotian": "LA",
+    "thai": "TH", "myanmar": "MM", "burmese": "MM",
+}  # fmt: skip
+_NATIONAL_AGENCY_RE = re.compile(
+    r"\b(Chinese|Vietnamese|Cambodian|Laotian|Lao|Thai|Myanmar|Burmese) "
+    r"(?:police|border guards?|authorities|officers|customs|side|immigration|ministry|public security)\b"
+)
+
+
+def _nationality_country(
+    text: str, lo: int, hi: int, mentions: Sequence[Mention], gazetteer: Any
+) -> tuple[str | None, int]:
+    """"Vietnamese police arrested...": with no place named, the acting agency's country (precision 6)."""
+    m = _NATIONAL_AGENCY_RE.search(text, lo, hi)
+    if m is None or gazetteer is None:
+        return None, 6
+    code = _NATIONALITY_COUNTRY[m.group(1).lower()]
+    for mention in mentions:
+        place = gazetteer.get(mention.place_id)
+        if place is not None and place.kind == "country" and place.country == code:
+            return place.id, 6
+    return None, 6
+
+
+def _drop_repeats(drafts: Sequence[Incident]) -> list[Incident]:
+    """A fact told once with figures and again in passing is one incident.
+
+    Of each type (cooperation aside), incidents without counts are dropped when
+    the article gives that type with counts; otherwise only the first is kept.
+    """
+    counted = {i.type for i in drafts if i.counts}
+    seen: set[str] = set()
+    kept: list[Incident] = []
+    for incident in drafts:
+        if incident.type != "cooperation" and not incident.counts:
+            if incident.type in counted or incident.type in seen:
+                continue
+            seen.add(incident.type)
+        kept.append(incident)
+    return kept
+
+
+_RANK = {kind: rank for rank, kind in enumerate(CUES)}
+_RANK["cooperation"] = -1  # a meeting in a clause is what the clause reports
 
 
 def _groups(folded: str, lo: int, hi: int, counts: Sequence[Count], cues: Sequence[_Cue]) -> list[_Group]:
-    """Cut a sentence into clauses and gather them around their cues."""
+    """Cut a sentence into clauses and gather them around their cues.
+
+    A clause with a cue opens an incident of that cue's type (of the most
+    specific one if it holds several) or joins the open one of that type; a
+    clause without a cue joins the incident before it, unless it follows a
+    ``;`` and states a figure, which then is an incident of type ``other``.
+    """
     cues = [c for c in cues if not _is_topic(folded, lo, c)]
     if not cues:
         return []
@@ -449,34 +512,31 @@ def _groups(folded: str, lo: int, hi: int, counts: Sequence[Count], cues: Sequen
     groups: list[_Group] = []
     for a, b in clauses:
         inside = [c for c in cues if a <= c.start < b]
-        types = list(dict.fromkeys(c.type for c in inside))
         strong = a > lo and folded[a - 1] == ";"
-        if types:
-            current = next((g for g in groups if g.type == types[0]), None)
+        if inside:
+            primary = min(inside, key=lambda c: (_RANK.get(c.type, 99), c.start))
+            current = next((g for g in groups if g.type == primary.type), None)
             if current is None:
-                for kind in types:
-                    groups.append(_Group(kind, a, b, []))
-                current = groups[-len(types)]
+                current = _Group(primary.type, a, b, [], primary.start)
+                groups.append(current)
             else:
                 current.end = b
-            target = current
+            target: _Group | None = current
         elif groups and not strong:
             target = groups[-1]
             target.end = b
         elif strong and any(c.start is not None and a <= c.start < b for c in counts):
-            groups.append(_Group("other", a, b, []))
-            target = groups[-1]
+            target = _Group("other", a, b, [], a)
+            groups.append(target)
         else:
             target = None
-        for count in counts:
-            if count.start is not None and a <= count.start < b and target is not None:
-                target.counts.append(count)
+        if target is not None:
+            target.counts.extend(c for c in counts if c.start is not None and a <= c.start < b)
     # counts before the first clause with a cue go to the first group
     if groups:
         first = groups[0]
-        for count in counts:
-            if count.start is not None and count.start < first.start and count not in first.counts:
-                first.counts.insert(0, count)
+        early = [c for c in counts if c.start is not None and c.start < first.start]
+        first.counts[:0] = early
     return groups
 
 
@@ -515,6 +575,8 @@ def _role(folded: str, mention: Mention, group_type: str, kind: str, carried: bo
         return "location"
     if kind == "country" and group_type in _VENUE_TYPES:
         return "party"
+    if folded[mention.end : mention.end + 2] == "'s":
+        return "party"  # "Beijing's most-wanted list" names no place where anything happened
     window = folded[max(0, mention.start - 30) : mention.start]
     if kind == "border_gate":
         return "crossing"
@@ -529,7 +591,7 @@ def _role(folded: str, mention: Mention, group_type: str, kind: str, carried: bo
 
 
 def _places(
-    folded: str, mentions: Sequence[Mention], group_type: str, gazetteer: Any, *, carried: bool
+    text: str, folded: str, mentions: Sequence[Mention], group_type: str, gazetteer: Any, *, carried: bool
 ) -> list[IncidentPlace]:
     out: list[IncidentPlace] = []
     seen: set[tuple[str, str]] = set()
