@@ -408,7 +408,8 @@ class _Style(MacroElement):
 .geomap-title{font-size:15px;font-weight:600}
 .geomap-time label{display:block;margin:2px 0}.geomap-time input[type=date]{font-size:12px}
 .geomap-search input{width:180px;font-size:12px}
-.geomap-cluster div{width:34px;height:34px;border-radius:50%;color:#fff;font:bold 12px/34px system-ui,sans-serif;text-align:center;opacity:.85;border:2px solid #fff}
+.geomap-cluster div{width:34px;height:34px;border-radius:50%;color:#fff;font:bold 12px/34px system-ui,sans-serif;text-align:center;opacity:.9;border:2px solid #fff;text-shadow:0 0 3px #000}
+.geomap-legend summary{cursor:pointer}
 .geomap-crossing{background:none;border:none}
 .geomap-dot span{display:block;width:12px;height:12px;border-radius:50%;border:1px solid #222;box-sizing:border-box;opacity:.9}
 </style>
@@ -685,6 +686,7 @@ class _PlaceSearch(MacroElement):
     places.forEach(function(p) { var o = document.createElement("option"); o.value = p[0]; list.appendChild(o); });
     var i = L.DomUtil.create("input", "", d);
     i.type = "search"; i.placeholder = "Find a place"; i.setAttribute("list", list.id); i.name = "place";
+    i.setAttribute("aria-label", "Find a place");
     function go() {
       var q = i.value.trim().toLowerCase();
       if (!q) { return; }
@@ -724,6 +726,7 @@ class _Legend(MacroElement):
 (function(map) {
   var C = L.Control.extend({options: {position: "bottomright"}, onAdd: function() {
     var d = L.DomUtil.create("div", "geomap-legend");
+    // Built from a template over our own labels and colours; nothing from articles.
     d.innerHTML = {{ this.html|tojson }};
     L.DomEvent.disableScrollPropagation(d);
     return d;
@@ -735,11 +738,13 @@ class _Legend(MacroElement):
     )
     _body = Template(
         """
+<details open><summary><strong>Legend</strong></summary>
 {%- if types %}<h5>Incidents</h5>{% for label, color in types %}<div><i style="background:{{ color|e }}"></i>{{ label|e }}</div>{% endfor %}{% endif %}
 {%- if unplaced %}<div class="geomap-unplaced">{{ unplaced }} incident{{ "s" if unplaced > 1 }} with no location, not drawn</div>{% endif %}
 {%- if routes %}<h5>Routes</h5><div><span style="color:{{ route_color }}">&#9656;&#9656;</span> direction of travel</div>{% endif %}
 {%- if crossings %}<div>{{ crossing_svg }} border crossing</div>{% endif %}
 {%- if bins %}<h5>{{ choropleth|e }} per province</h5>{% for label, color in bins %}<div><i class="sq" style="background:{{ color|e }}"></i>{{ label|e }}</div>{% endfor %}{% endif %}
+</details>
 """
     )
 
