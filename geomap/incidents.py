@@ -55,7 +55,7 @@ CUES: dict[str, tuple[str, ...]] = {
         r"victims? of (?:human )?trafficking",
         r"(?:sold|lured) (?:as|into|to)",
         r"forced (?:labou?r|marriage|prostitution)",
-        r"trafficking (?:ring|network|gang|cases?)s?",
+        r"(?<!drug )(?<!drug-)trafficking (?:ring|network|gang|cases?)s?",
         r"rescu\w* (?:the |some |about |\d[\d,]* |[a-z]+ )?(?:\w+ )?(?:women|girls|children|victims|brides)",
         r"mua ban nguoi",
     ),
@@ -121,6 +121,7 @@ CUES: dict[str, tuple[str, ...]] = {
         r"propaganda",
         r"dissemination",
         r"information sessions?",
+        r"meetings? (?:in|with) (?:\w+ ){0,2}(?:villages?|residents|villagers|families|communities|schools|students)",
         r"outreach",
         r"tuyen truyen",
     ),
@@ -158,7 +159,6 @@ _COOPERATION_EVENT = re.compile(
     r"|(?:conference|meeting|talks|dialogue|forum)\b[^.;]{0,120}?\bheld (?:in|on|at|from)\b"
     r"|working session|sat down|met (?:in|with|at|on)|meets with|had talks"
     r"|signed (?:a |an |the |two |new )?(?:[\w-]+ ){0,5}?(?:memorand\w+|mous?|agreements?|plans?|minutes|protocols?|deal)"
-    r"|(?:at|during) the (?:[\w-]+ ){0,6}?(?:meeting|conference|talks)"
     r"|reached (?:a |an )?(?:broad )?(?:consensus|agreement)"
     r"|(?:hoi dam|hoi nghi|ky ket))\b"
 )
@@ -167,7 +167,7 @@ _COOPERATION_EVENT = re.compile(
 _MODAL = re.compile(
     r"\b(?:need to|needs to|should|must|shall|will|would|hope|hopes|hoped|expected to|willing to|wants to|aims? to|"
     r"plans to|in the coming time|going forward|in the future|agreed to|committed to|called for|called on|"
-    r"urged|proposed|suggested|vowed|pledged|intends? to|are to|is to|can help|often|usually|commonly|typically)\b"
+    r"urged|proposed|suggested|vowed|pledged|intends? to|are to|is to|can help|often|usually|commonly|typically|monthly|weekly|regularly|regular)\b"
 )
 # A cue right after these words names a topic ("cooperation in preventing illegal entry").
 _TOPIC_BEFORE = re.compile(
@@ -217,6 +217,7 @@ _ROLE_BEFORE = (
     (re.compile(r"\b(?:in|at|on)\s+(?:the\s+)?$"), "in"),
 )
 _VENUE_TYPES = frozenset({"cooperation", "exercise", "public_awareness"})
+_LIST_GAP = re.compile(r"\s*(?:,|,?\s*and|,?\s*or)\s*(?:the\s+)?(?=\S)")
 
 # -- sentences -----------------------------------------------------------------
 
@@ -333,6 +334,7 @@ class _Group:
     end: int
     counts: list[Count]
     cue: int  # where its cue starts
+    cue_end: int
 
 
 def find_incidents(
@@ -394,7 +396,7 @@ def find_incidents(
         counts = _between(all_counts, count_starts, s_start, s_end)
         groups = _groups(folded, s_start, s_end, counts, sentence_cues)
         # what should happen is no incident: a modal word before the cue ("need to increase patrols")
-        groups = [g for g in groups if not _any_in(modals, s_start, g.cue)]
+        groups = [g for g in groups if not _any_in(modals, s_start, g.cue_end)]
         if any(g.counts for g in groups):
             # the sentence's fact is the counted one; other cues in it are context
             groups = [g for g in groups if g.counts or g.type == "cooperation"]
@@ -405,6 +407,7 @@ def find_incidents(
         sentence_mentions = [m for m in _between(resolved, mention_starts, s_start, s_end) if m.end <= s_end]
         context_mentions = sentence_mentions or _carried(resolved, paragraphs, s_start, gazetteer)
         actors = _actors(text, s_start, s_end)
+        previous_end = {id(g): (groups[i - 1].end if i else s_start) for i, g in enumerate(groups)}
         for group in groups:
             if group.type != "cooperation":
                 if not group.counts and not happened:
@@ -415,16 +418,16 @@ def find_incidents(
             place_id, precision = _where(text, folded, places, context_mentions, gazetteer)
             if place_id is None:
                 place_id, precision = _nationality_country(text, s_start, s_end, resolved, gazetteer)
-            date = _date_for(dates, group, ref)
+            date = _date_for(dates, group, ref, folded, previous_end.get(id(group), s_start))
             if date is not None and not date.text:
                 para = max((p for p in paragraphs if p <= s_start), default=0)
                 earlier = _between(all_dates, date_starts, para, s_start)
                 if earlier:
                     date = earlier[-1]
-            if group.type == "cooperation":
+            if group.type == "cooperation" and not group.counts:
                 key = (date.start if date else None, place_id)
-                if key in seen_cooperation or (seen_cooperation and not dates):
-                    continue
+                if key in seen_cooperation:
+                    continue  # the same meeting again
                 seen_cooperation.add(key)
             drafts.append(
                 Incident(
@@ -477,23 +480,35 @@ def _nationality_country(
 def _drop_repeats(drafts: Sequence[Incident]) -> list[Incident]:
     """A fact told once with figures and again in passing is one incident.
 
-    Of each type (cooperation aside), incidents without counts are dropped when
-    the article gives that type with counts; otherwise only the first is kept.
+    Of each type (cooperation aside), an incident without counts is dropped
+    when the article already gives that type and the incident states no date
+    of its own, or the same date.
     """
-    counted = {i.type for i in drafts if i.counts}
-    seen: set[str] = set()
+    def when(incident: Incident) -> Any:
+        date = incident.date
+        return (date.start, date.end) if date is not None and date.text else None
+
+    dated: dict[str, set] = {}
+    for incident in drafts:
+        if incident.counts:
+            dated.setdefault(incident.type, set()).add(when(incident))
     kept: list[Incident] = []
     for incident in drafts:
         if incident.type != "cooperation" and not incident.counts:
-            if incident.type in counted or incident.type in seen:
+            known = dated.setdefault(incident.type, set())
+            day = when(incident)
+            # an undated mention, or one on a date already told, repeats a known fact
+            if known and (day is None or day in known):
                 continue
-            seen.add(incident.type)
+            known.add(day)
         kept.append(incident)
     return kept
 
 
 _RANK = {kind: rank for rank, kind in enumerate(CUES)}
-_RANK["cooperation"] = -1  # a meeting in a clause is what the clause reports
+# a meeting in a clause is what the clause reports, unless it is an outreach
+# meeting (public awareness) or an event type more specific than a meeting
+_RANK["cooperation"] = _RANK["public_awareness"] + 0.5
 
 
 def _groups(folded: str, lo: int, hi: int, counts: Sequence[Count], cues: Sequence[_Cue]) -> list[_Group]:
@@ -517,7 +532,7 @@ def _groups(folded: str, lo: int, hi: int, counts: Sequence[Count], cues: Sequen
             primary = min(inside, key=lambda c: (_RANK.get(c.type, 99), c.start))
             current = next((g for g in groups if g.type == primary.type), None)
             if current is None:
-                current = _Group(primary.type, a, b, [], primary.start)
+                current = _Group(primary.type, a, b, [], primary.start, primary.end)
                 groups.append(current)
             else:
                 current.end = b
@@ -526,7 +541,7 @@ def _groups(folded: str, lo: int, hi: int, counts: Sequence[Count], cues: Sequen
             target = groups[-1]
             target.end = b
         elif strong and any(c.start is not None and a <= c.start < b for c in counts):
-            target = _Group("other", a, b, [], a)
+            target = _Group("other", a, b, [], a, a)
             groups.append(target)
         else:
             target = None
@@ -595,9 +610,15 @@ def _places(
 ) -> list[IncidentPlace]:
     out: list[IncidentPlace] = []
     seen: set[tuple[str, str]] = set()
+    previous: tuple[Mention, str] | None = None
     for m in mentions:
         kind = _kind(gazetteer, m.place_id)
         role = _role(folded, m, group_type, kind, carried)
+        if previous is not None and kind != "border_gate" and _LIST_GAP.match(folded, previous[0].end, m.start):
+            role = previous[1]  # "from Lang Son, Quang Ninh and Cao Bang": one role for the list
+        if role == "destination" and group_type in _VENUE_TYPES:
+            role = "venue"  # "travelled to Nanning for the conference"
+        previous = (m, role)
         key = (m.place_id, role)
         if key in seen:
             continue
@@ -617,7 +638,7 @@ def _where(
         if kind == "country":
             countries.append(place.place_id)
             continue
-        rank = 0 if place.role in ("location", "venue", "crossing") else (1 if place.role == "destination" else 2)
+        rank = {"venue": 0, "crossing": 0, "location": 1, "destination": 2}.get(place.role, 3)
         precision = KIND_PRECISION.get(kind, 1)
         if place.start is not None and _NEAR_RE.search(folded[max(0, place.start - 20) : place.start]) and precision == 1:
             precision = 2
@@ -634,11 +655,24 @@ def _where(
     return None, 6
 
 
-def _date_for(dates: Sequence[DateSpan], group: _Group, ref: DateSpan | None) -> DateSpan | None:
-    """The date of a clause group, else of its sentence, else the publication month (flagged: no text)."""
-    inside = [d for d in dates if d.begin is not None and group.start <= d.begin < group.end]
-    if inside:
-        return inside[0]
+_REPORTED_ON = re.compile(r"\b(?:said|says|told|announced|reported|stated|added)(?: on| in| last)?\s*$")
+
+
+def _date_for(
+    dates: Sequence[DateSpan], group: _Group, ref: DateSpan | None, folded: str = "", lo: int = 0
+) -> DateSpan | None:
+    """The date of a clause group, else of its sentence, else the publication month (flagged: no text).
+
+    The date a statement was made ("said on Sunday") gives way to the date of
+    what it reports.
+    """
+    if folded:
+        told = [d for d in dates if _REPORTED_ON.search(folded, max(0, d.begin - 20), d.begin)]
+        if len(told) < len(dates):
+            dates = [d for d in dates if d not in told]
+    upto = [d for d in dates if d.begin is not None and lo <= d.begin < group.end]
+    if upto:
+        return upto[0]
     if dates:
         return dates[0]
     if ref is None or ref.start is None:
