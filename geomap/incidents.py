@@ -156,7 +156,7 @@ _COOPERATION_EVENT = re.compile(
     r"\b(?:(?:held|hold|holds|attended|co-?chaired|chaired|hosted|convened|opened) (?:a |an |the |their )?(?:[\w-]+ ){0,5}?"
     r"(?:conference|meeting|talks|session|ceremony|dialogue|forum|consultation)s?"
     r"|(?:conference|meeting|talks|session|dialogue)s? (?:was |were )?(?:held|took place)"
-    r"|(?:conference|meeting|talks|dialogue|forum)\b[^.;]{0,120}?\bheld (?:in|on|at|from)\b"
+    r"|(?:conference|meeting|talks|dialogue|forum)\b[^.;]{0,120}?\bheld (?:in|on|at|from)\b(?! turn| rotation)"
     r"|working session|sat down|met (?:in|with|at|on)|meets with|had talks"
     r"|signed (?:a |an |the |two |new )?(?:[\w-]+ ){0,5}?(?:memorand\w+|mous?|agreements?|plans?|minutes|protocols?|deal)"
     r"|reached (?:a |an )?(?:broad )?(?:consensus|agreement)"
@@ -167,7 +167,7 @@ _COOPERATION_EVENT = re.compile(
 _MODAL = re.compile(
     r"\b(?:need to|needs to|should|must|shall|will|would|hope|hopes|hoped|expected to|willing to|wants to|aims? to|"
     r"plans to|in the coming time|going forward|in the future|agreed to|committed to|called for|called on|"
-    r"urged|proposed|suggested|vowed|pledged|intends? to|are to|is to|can help|often|usually|commonly|typically|monthly|weekly|regularly|regular)\b"
+    r"urged|proposed|suggested|vowed|pledged|intends? to|are to|is to|can help|often|usually|commonly|typically|monthly|weekly|not|never|planned to be|is planned|are planned|upcoming|the next)\b"
 )
 # A cue right after these words names a topic ("cooperation in preventing illegal entry").
 _TOPIC_BEFORE = re.compile(

@@ -96,7 +96,7 @@ _STOPWORDS = frozenset(
     long bay police home global society van nam ha an tan binh minh quang hung thanh son
     lai lam phu vinh tay dong bac trung mai xuan hoa de la ba ta to bo cam ma na lo ky
     hai ninh yen thai hoang bao tien hong lien phong chinh khoa thuc huong tam luong
-    ding xu xi li ma mo my so do vu vo le ly ho dang duc kim nghia tri china's vietnam's
+    ding xu xi li ma mo my so do vu vo le ly ho dang duc kim nghia tri china's vietnam's sau tu
     central north south east west northern southern eastern western border gate port
     city province district county town commune state union general national
     """.split()
@@ -289,9 +289,20 @@ def _call_resolve(resolver: Any, name: str, **kwargs: Any) -> Resolution:
         return resolver.resolve(name, **kwargs)
 
 
+_NOT_THE_PLACE = re.compile(
+    r"[ \t]+(?:bridge|river|road|street|highway|market|hotel|restaurant|company|university|stadium|airport"
+    r"|dam|lake|mountain|pagoda|temple|triangle)\b",
+    re.IGNORECASE,
+)
+
+
 def _is_false_positive(text: str, match: _Match) -> bool:
-    """Stoplisted single words and given names after a family name."""
-    if match.cjk or match.kinds:
+    """Stoplisted single words, given names after a family name, and "X bridge" or "X river"."""
+    if match.cjk:
+        return False
+    if _NOT_THE_PLACE.match(text, match.base_end):
+        return True  # "Bac Luan bridge", "Ka Long river": named after a place, not the place
+    if match.kinds:
         return False
     base = fold(text[match.base_start : match.base_end])
     if " " not in base and base in _STOPWORDS:
@@ -389,7 +400,15 @@ def find_mentions(
 
     def resolve(name: str, kinds: tuple[str, ...], near: tuple[str, ...]) -> Resolution:
         # the generic word's first kind is what it usually means ("city" a city),
-        # the others what it may mean when no such place exists ("Pu'er city", a prefecture)
+        # the others what it may mean when no such place exists; in China a
+        # "city" is first a prefecture-level city ("Pu'er city"), then a county-level one
+        if len(kinds) > 1 and kinds[0] == "city":
+            wide = _call_resolve(resolver, name, country=country_hint, date=day, near=near, kinds=kinds)
+            if wide and wide.place.country == "CN":
+                for kind in ("prefecture", "district", "city"):
+                    found = _call_resolve(resolver, name, country=country_hint, date=day, near=near, kinds=(kind,))
+                    if found:
+                        return found
         if len(kinds) > 1:
             found = _call_resolve(resolver, name, country=country_hint, date=day, near=near, kinds=kinds[:1])
             if found:

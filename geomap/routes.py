@@ -124,6 +124,7 @@ def find_routes(article: Article, *, mentions: Sequence[Mention], gazetteer: Any
 
 def _stops(folded: str, s_start: int, mentions: Sequence[Mention], gazetteer: Any) -> list[Stop]:
     raw: list[tuple[Mention, str]] = []
+    unplaced: list[Mention] = []  # places named before the first stop, with no role word
     previous_end = s_start
     previous_role: str | None = None
     for m in mentions:
@@ -133,6 +134,8 @@ def _stops(folded: str, s_start: int, mentions: Sequence[Mention], gazetteer: An
             role = "toward" if previous_role == "cross_into" else previous_role
         if role is None and raw and _kind(gazetteer, m.place_id) == "border_gate":
             role = "crossing"
+        if role is None and not raw:
+            unplaced.append(m)
         if role is not None:
             if raw and raw[-1][0].place_id == m.place_id:
                 previous_end = m.end
@@ -140,6 +143,9 @@ def _stops(folded: str, s_start: int, mentions: Sequence[Mention], gazetteer: An
             raw.append((m, role))
         previous_role = role
         previous_end = m.end
+    if raw and unplaced and not any(r == "origin" for _, r in raw) and _kind(gazetteer, unplaced[-1].place_id) != "country":
+        # "recruited people in Hanoi, brought them to Ha Long": where the movement starts
+        raw.insert(0, (unplaced[-1], "origin"))
     if len(raw) < 2 or not any(r in ("toward", "cross_into", "transit") for _, r in raw):
         return []  # a list of origins ("officials from Vietnam, China and Laos") is no journey
     # the last "to"/"into" is the destination; earlier ones are transit stops;
