@@ -27,7 +27,7 @@ import warnings
 import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import folium
@@ -39,6 +39,10 @@ from branca.element import Element, Figure, MacroElement
 from geomap._errors import InputError
 from geomap._io import write_text
 from geomap.records import INCIDENT_TYPES, LOCATION_PRECISIONS
+
+if TYPE_CHECKING:
+    from geopandas import GeoDataFrame as GeoFrame
+    from shapely.geometry.base import BaseGeometry
 
 try:  # folium >= 0.18 ships its own Template with the ``tojavascript`` filter
     from folium.template import Template
@@ -208,7 +212,7 @@ def _to_date(value: Any) -> dt.date | None:
         return None
 
 
-def _layer(layers: Any, name: str):
+def _layer(layers: Any, name: str) -> GeoFrame | None:
     """One GeoDataFrame of ``layers`` (a ``Layers`` object or a mapping), or ``None``."""
     frame = layers.get(name) if isinstance(layers, Mapping) else getattr(layers, name, None)
     if frame is None or len(frame) == 0 or "geometry" not in getattr(frame, "columns", ()):
@@ -218,7 +222,7 @@ def _layer(layers: Any, name: str):
     return frame
 
 
-def _point(geom) -> tuple[float, float] | None:
+def _point(geom: BaseGeometry | None) -> tuple[float, float] | None:
     """``(lat, lon)`` of a point, or of a polygon's representative point; ``None`` if empty."""
     if geom is None or geom.is_empty:
         return None
@@ -309,7 +313,7 @@ class _Strings:
         return found
 
 
-def _incident_payload(incidents, *, cluster: bool, canvas: bool) -> tuple[dict, int]:
+def _incident_payload(incidents: GeoFrame, *, cluster: bool, canvas: bool) -> tuple[dict, int]:
     """The embedded table of incidents, grouped by type in the fixed type order; and how many had no location."""
     strings = _Strings()
     articles: list[list[int]] = []
@@ -791,7 +795,7 @@ Promise.all(window.__geomapIncidents.map(function(api) { return api.ready(); }))
 # -- layer builders ------------------------------------------------------------------
 
 
-def _geojson(frame, columns: Iterable[str], *, tolerance: float) -> dict:
+def _geojson(frame: GeoFrame, columns: Iterable[str], *, tolerance: float) -> dict:
     """A FeatureCollection of ``frame`` with simplified, rounded geometry and text columns escaped."""
     import shapely
 
@@ -814,7 +818,7 @@ def _geojson(frame, columns: Iterable[str], *, tolerance: float) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _add_basemap(m: folium.Map, countries, provinces) -> folium.FeatureGroup | None:
+def _add_basemap(m: folium.Map, countries: GeoFrame | None, provinces: GeoFrame | None) -> folium.FeatureGroup | None:
     if countries is None and provinces is None:
         return None
     group = folium.FeatureGroup(name="Offline basemap (countries, provinces)", show=True)
@@ -868,7 +872,7 @@ def _bins(values: list[float]) -> list[float]:
     return breaks
 
 
-def _add_choropleth(m: folium.Map, stats, column: str) -> list[tuple[str, str]]:
+def _add_choropleth(m: folium.Map, stats: GeoFrame | None, column: str) -> list[tuple[str, str]]:
     if stats is None or column not in stats.columns:
         return []
     values = [float(v) if _text(v) else 0.0 for v in stats[column]]
@@ -911,7 +915,7 @@ def _add_choropleth(m: folium.Map, stats, column: str) -> list[tuple[str, str]]:
     return legend
 
 
-def _add_routes(m: folium.Map, routes, stops) -> bool:
+def _add_routes(m: folium.Map, routes: GeoFrame | None, stops: GeoFrame | None) -> bool:
     if routes is None and stops is None:
         return False
     group = folium.FeatureGroup(name="Routes", show=True)
@@ -963,7 +967,7 @@ def _add_routes(m: folium.Map, routes, stops) -> bool:
     return True
 
 
-def _add_crossings(m: folium.Map, crossings) -> bool:
+def _add_crossings(m: folium.Map, crossings: GeoFrame | None) -> bool:
     if crossings is None:
         return False
     group = folium.FeatureGroup(name="Border crossings", show=True)
@@ -1010,7 +1014,7 @@ def _add_crossings(m: folium.Map, crossings) -> bool:
     return True
 
 
-def _search_places(places, crossings) -> list[list]:
+def _search_places(places: GeoFrame | None, crossings: GeoFrame | None) -> list[list]:
     found: dict[str, list] = {}
     for frame, default_kind in ((places, ""), (crossings, "border crossing")):
         if frame is None:
@@ -1066,7 +1070,7 @@ def _renumber(m: folium.Map) -> None:
             element._children[key] = child
 
 
-def _new_map(title: str | None) -> folium.Map:
+def _new_map() -> folium.Map:
     m = folium.Map(location=(21.5, 106.0), zoom_start=6, tiles=None, max_zoom=18, control_scale=True)
     folium.TileLayer("OpenStreetMap", name="OpenStreetMap", max_zoom=18, show=False).add_to(m)
     folium.TileLayer(
@@ -1145,11 +1149,11 @@ def render(
         raise InputError(f"render: choropleth must be 'people' or 'incidents': {choropleth!r}")
     created = m is None
     if m is None:
-        m = _new_map(title)
+        m = _new_map()
     _Style().add_to(m)
 
     countries, provinces = _layer(layers, "countries"), _layer(layers, "provinces")
-    basemap = _add_basemap(m, countries, provinces)
+    _add_basemap(m, countries, provinces)
     bins = _add_choropleth(m, _layer(layers, "province_stats"), choropleth)
     has_routes = _add_routes(m, _layer(layers, "routes"), _layer(layers, "route_stops"))
     has_crossings = _add_crossings(m, _layer(layers, "crossings"))
@@ -1201,7 +1205,7 @@ def render(
             primary_area_unit="sqkilometers",
         ).add_to(m)
     if created:
-        bounds = _bounds(incidents, basemap is not None and (countries if countries is not None else provinces))
+        bounds = _bounds(incidents, countries if countries is not None else provinces)
         if bounds:
             m.fit_bounds(bounds)
     _move_layer_control_last(m)
@@ -1212,9 +1216,9 @@ def render(
     return m
 
 
-def _bounds(incidents, fallback) -> list[list[float]] | None:
+def _bounds(incidents: GeoFrame | None, fallback: GeoFrame | None) -> list[list[float]] | None:
     for frame in (incidents, fallback):
-        if frame is None or frame is False or len(frame) == 0:
+        if frame is None or len(frame) == 0:
             continue
         valid = frame.geometry[~(frame.geometry.is_empty | frame.geometry.isna())]
         if len(valid) == 0:

@@ -22,7 +22,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -42,7 +42,7 @@ _BLANK_PNG = base64.b64decode(
 )
 
 
-def _unavailable(reason: str):
+def _unavailable(reason: str) -> NoReturn:
     import pytest
 
     if os.environ.get("GEOMAP_REQUIRE_BROWSER") == "1":
