@@ -46,6 +46,7 @@ PACKAGES = {
     "leaflet-textpath@1.2.3": "LICENSE",
     "leaflet.heat@0.2.0": "LICENSE",
     "d3@3.5.5": "LICENSE",
+    "jquery-ui-dist@1.12.1": "LICENSE.txt",
 }
 
 # CDN URL -> (npm package, path inside the package).  ``folium:`` reads from
@@ -123,6 +124,8 @@ ASSETS = {
         "templates/leaflet_heat.min.js",
     ),
     "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js": ("d3@3.5.5", "d3.min.js"),
+    # geopandas' explore() writes this into its categorical legend.
+    "https://code.jquery.com/ui/1.12.1/jquery-ui.js": ("jquery-ui-dist@1.12.1", "jquery-ui.min.js"),
 }
 
 # Known URLs deliberately left out of offline pages, with the reason.

@@ -261,3 +261,16 @@ def test_browser_helper_skips_without_chromium_unless_required(monkeypatch):
     monkeypatch.setenv("GEOMAP_REQUIRE_BROWSER", "1")
     with pytest.raises(pytest.fail.Exception, match="GEOMAP_REQUIRE_BROWSER=1"):
         _browser.Browser().__enter__()
+
+
+def test_geopandas_explore_on_top_saves_offline(tmp_path):
+    """explore()'s categorical legend hard-codes a jquery-ui link: it must be inlined too."""
+    explore = pytest.importorskip("geopandas.explore")
+    if not hasattr(explore, "_categorical_legend"):
+        pytest.skip("geopandas moved its legend helper")
+    m = render(make_layers())
+    # What GeoDataFrame.explore(m=m, categorical=True) adds (explore() itself also needs mapclassify).
+    explore._categorical_legend(m, "type", ["illegal_crossing", "repatriation"], ["#e6194b", "#3cb44b"])
+    page = save_map(m, tmp_path / "explore.html").read_text(encoding="utf-8")
+    assert not EXTERNAL_TAG.search(page)
+    assert "jQuery UI" in page
