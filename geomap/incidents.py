@@ -209,7 +209,12 @@ KIND_PRECISION = {
     "province": 4,
     "country": 6,
 }
-_NEAR_RE = re.compile(r"\b(?:near|around|close to|outside|not far from|along|on the edge of|gan)\s+(?:the\s+)?$")
+_NEAR_RE = re.compile(r"\b(?:near|around|close to|outside|not far from|along|on the edge of|gan)\b[^,.;:]{0,30}\b(?:in|of|at)?\s*$")
+# A figure for the border as a whole, not for one place on it.
+_BORDER_WIDE = re.compile(
+    r"\b(?:both sides|two sides|two countries|both countries|either side|both sides of the border|"
+    r"along the (?:shared |land |whole )?border|the border gates|the shared border|the border line|borderline)\b"
+)
 _ROLE_BEFORE = (
     (re.compile(r"\b(?:from|out of|left|leaving)\s+(?:the\s+)?$"), "origin"),
     (re.compile(r"\b(?:to|into|toward|towards|for|reach|reached|reaching|bound for)\s+(?:the\s+)?$"), "destination"),
@@ -384,6 +389,7 @@ def find_incidents(
     resolved = [m for m in mentions if m.place_id]
     mention_starts = [m.start for m in resolved]
     paragraphs = _paragraph_starts(text)
+    dateline = _dateline(text, resolved, gazetteer)
     drafts: list[Incident] = []
     seen_cooperation: set[tuple] = set()
     headline = article.title.strip()
@@ -405,7 +411,7 @@ def find_incidents(
         dates = _between(all_dates, date_starts, s_start, s_end)
         happened = bool(dates) or _any_in(events, s_start, s_end)
         sentence_mentions = [m for m in _between(resolved, mention_starts, s_start, s_end) if m.end <= s_end]
-        context_mentions = sentence_mentions or _carried(resolved, paragraphs, s_start, gazetteer)
+        context_mentions = sentence_mentions or _carried(resolved, paragraphs, s_start, gazetteer) or dateline
         actors = _actors(text, s_start, s_end)
         previous_end = {id(g): (groups[i - 1].end if i else s_start) for i, g in enumerate(groups)}
         for group in groups:
@@ -416,7 +422,10 @@ def find_incidents(
                     continue
             places = _places(text, folded, context_mentions, group.type, gazetteer, carried=not sentence_mentions)
             place_id, precision = _where(text, folded, places, context_mentions, gazetteer)
-            if place_id is None:
+            if not sentence_mentions and _BORDER_WIDE.search(folded, s_start, s_end):
+                # "both sides conducted 24 joint patrols": the border, not the place named earlier
+                place_id, precision, places = _border_wide(place_id, resolved, gazetteer)
+            elif place_id is None:
                 place_id, precision = _nationality_country(text, s_start, s_end, resolved, gazetteer)
             date = _date_for(dates, group, ref, folded, previous_end.get(id(group), s_start))
             if date is not None and not date.text:
@@ -460,6 +469,16 @@ _NATIONAL_AGENCY_RE = re.compile(
     r"\b(Chinese|Vietnamese|Cambodian|Laotian|Lao|Thai|Myanmar|Burmese) "
     r"(?:police|border guards?|authorities|officers|customs|side|immigration|ministry|public security)\b"
 )
+
+
+def _border_wide(
+    place_id: str | None, mentions: Sequence[Mention], gazetteer: Any
+) -> tuple[str | None, int, list[IncidentPlace]]:
+    """Precision 5, drawn at the first country the article names; its countries are the parties."""
+    countries = list(dict.fromkeys(m.place_id for m in mentions if _kind(gazetteer, m.place_id) == "country"))
+    parties = [IncidentPlace(c, "party") for c in countries[:2]]
+    anchor = countries[0] if countries else place_id
+    return anchor, 5, parties
 
 
 def _nationality_country(
@@ -578,6 +597,22 @@ def _carried(resolved: Sequence[Mention], paragraphs: Sequence[int], s_start: in
     return [non_country[-1]] if non_country else []
 
 
+_DATELINE_DASH = re.compile(r"[ \t]*[-–—]")
+
+
+def _dateline(text: str, mentions: Sequence[Mention], gazetteer: Any) -> list[Mention]:
+    """The place of a dateline ("LANG SON - Police said..."): where the report was filed.
+
+    The last resort for a sentence that names no place and follows none in its paragraph.
+    """
+    for m in mentions:
+        if m.start > 0 and text[m.start - 1] != "\n":
+            continue
+        if _DATELINE_DASH.match(text, m.end) and _kind(gazetteer, m.place_id) != "country":
+            return [m]
+    return []
+
+
 def _kind(gazetteer: Any, place_id: str | None) -> str:
     if not place_id or gazetteer is None:
         return "other"
@@ -640,7 +675,7 @@ def _where(
             continue
         rank = {"venue": 0, "crossing": 0, "location": 1, "destination": 2}.get(place.role, 3)
         precision = KIND_PRECISION.get(kind, 1)
-        if place.start is not None and _NEAR_RE.search(folded[max(0, place.start - 20) : place.start]) and precision == 1:
+        if place.start is not None and precision == 1 and _NEAR_RE.search(folded, max(0, place.start - 45), place.start):
             precision = 2
         candidate = (rank, precision, order, place.place_id)
         if best is None or candidate[:3] < best[:3]:
