@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+import folium
 import pytest
 from _browser import Browser
 from _map_layers import HOSTILE_SENTENCE, HOSTILE_TITLE, HOSTILE_URL, make_layers
@@ -272,3 +273,34 @@ def test_project_fixture_layers(browser, tmp_path):
     finally:
         opened.page.close()
 
+
+
+def test_minimal_options_and_incident_choropleth(browser, tmp_path):
+    """Every optional piece off, the other choropleth column: still a working map."""
+    m = render(make_layers(), heatmap=False, time_filter=False, search=False, controls=False, choropleth="incidents")
+    opened = browser.open(save_map(m, tmp_path / "minimal.html"))
+    try:
+        page = opened.page
+        assert opened.errors == [] and opened.blocked == []
+        assert _count(page, "path.geomap-incident") == 6
+        assert _count(page, ".geomap-time, .geomap-search, .leaflet-control-minimap, canvas.leaflet-heatmap-layer") == 0
+        assert "Provinces: incidents (choropleth)" in _layer_names(page)
+        assert "Incidents per province" in page.inner_text(".geomap-legend")
+    finally:
+        opened.page.close()
+
+
+def test_adds_to_a_users_map_with_its_own_control(browser, tmp_path):
+    m = folium.Map(location=(21.5, 106.5), zoom_start=7, tiles=None)
+    folium.FeatureGroup(name="My notes").add_to(m)
+    folium.LayerControl().add_to(m)
+    render(make_layers(), m=m)
+    opened = browser.open(save_map(m, tmp_path / "users.html"))
+    try:
+        assert opened.errors == [] and opened.blocked == []
+        names = _layer_names(opened.page)
+        assert "My notes" in names and "Routes" in names
+        assert _count(opened.page, ".leaflet-control-layers") == 1
+        assert _count(opened.page, "path.geomap-incident") == 6
+    finally:
+        opened.page.close()
