@@ -24,7 +24,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from geomap.incidents import KIND_PRECISION, split_sentences
+from geomap.incidents import _COOPERATION_EVENT, KIND_PRECISION, split_sentences
 from geomap.normalize import fold
 from geomap.records import Article, Mention, Route, Stop
 
@@ -51,6 +51,8 @@ _TOWARD = re.compile(
     r"\b(?:to|into|toward|towards|reach\w*|arriv\w* (?:in|at)|bound for|enter\w*|onward to|on to|for)"
     r"(?:\s+(?:the|north|south|east|west|northern|southern))?\s+$"
 )
+_WHERE_PEOPLE_WERE = re.compile(r"\b(?:in|near|at)\s+(?:the\s+)?$")
+_AGENCY_IN = re.compile(r"\b(?:police|guards?|officers|authorities|customs|officials|department|command|forces?)\s+in\s+$")
 _LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*(?:the\s+)?$")
 
 
@@ -97,8 +99,11 @@ def find_routes(article: Article, *, mentions: Sequence[Mention], gazetteer: Any
     if len(resolved) < 2:
         return []
     starts = [m.start for m in resolved]
+    headline = article.title.strip()
     routes: list[Route] = []
     for s_start, s_end in split_sentences(text):
+        if headline and text[s_start:s_end] == headline:
+            continue  # the headline repeats the body
         lo, hi = bisect.bisect_left(starts, s_start), bisect.bisect_left(starts, s_end)
         inside = [m for m in resolved[lo:hi] if m.end <= s_end]
         if len(inside) < 2:
@@ -106,6 +111,8 @@ def find_routes(article: Article, *, mentions: Sequence[Mention], gazetteer: Any
         sentence = folded[s_start:s_end]
         if _DIRECTION.search(sentence) is None or _MOVEMENT.search(sentence) is None:
             continue
+        if _COOPERATION_EVENT.search(sentence) is not None:
+            continue  # officials travelling to a meeting are not a route
         stops = _stops(folded, s_start, inside, gazetteer)
         if len(stops) < 2 or len({s.place_id for s in stops}) < 2:
             continue
@@ -134,7 +141,7 @@ def _stops(folded: str, s_start: int, mentions: Sequence[Mention], gazetteer: An
             role = "toward" if previous_role == "cross_into" else previous_role
         if role is None and raw and _kind(gazetteer, m.place_id) == "border_gate":
             role = "crossing"
-        if role is None and not raw:
+        if role is None and not raw and _WHERE_PEOPLE_WERE.search(window) and not _AGENCY_IN.search(window):
             unplaced.append(m)
         if role is not None:
             if raw and raw[-1][0].place_id == m.place_id:
