@@ -151,3 +151,39 @@ def test_headline_is_not_evidence(kit) -> None:
 def test_same_input_same_output(kit) -> None:
     text = "On May 4 guards stopped 9 people who had crossed illegally from Laos into Lao Cai. Police seized 3 kg of heroin."
     assert _incidents(kit, text) == _incidents(kit, text)
+
+
+def test_figure_for_the_whole_border_is_drawn_at_precision_5(kit) -> None:
+    text = (
+        "Officials from Vietnam and China met in Lang Son on May 2.\n\n"
+        "So far this year, the two sides have carried out 24 joint border patrols."
+    )
+    patrol = [i for i in _incidents(kit, text) if i.type == "joint_patrol"][0]
+    assert patrol.location_precision == 5 and patrol.place_id == "vn.country.vn"
+    assert {(p.place_id, p.role) for p in patrol.places} == {("vn.country.vn", "party"), ("cn.country.cn", "party")}
+
+
+def test_dateline_place_when_the_sentence_names_none(kit) -> None:
+    text = "LAO CAI - Border guards held a review on Monday.\n\nThey had handled 4 trafficking cases involving 11 victims in the first half of the year."
+    incident = [i for i in _incidents(kit, text) if i.type == "human_trafficking"][0]
+    assert (incident.place_id, incident.location_precision) == ("vn.province.lao-cai", 4)
+
+
+def test_a_fact_repeated_without_figures_is_one_incident(kit) -> None:
+    text = (
+        "Police in Lao Cai broke up a heroin ring.\n\n"
+        "On May 3 officers seized 12 kg of heroin in Lao Cai.\n\n"
+        "The heroin had come from the mountains, police said."
+    )
+    drugs = [i for i in _incidents(kit, text) if i.type == "drug_trafficking"]
+    assert len(drugs) == 1 and _counts(drugs[0]) == [(12, "kg")]
+    # but a second event on its own date is kept
+    text2 = "On May 21 police in Lao Cai handed over a man wanted for fraud.\n\nSince January, police have handed over 5 fugitives."
+    assert [i.type for i in _incidents(kit, text2)] == ["fugitive_handover", "fugitive_handover"]
+
+
+def test_a_plan_after_the_fact_does_not_undo_it(kit) -> None:
+    text = "Police of Lang Son and Guangxi met in Pingxiang on May 15 and agreed to share information faster."
+    found = _incidents(kit, text)
+    assert [i.type for i in found] == ["cooperation"]
+    assert found[0].date.start == dt.date(2024, 5, 15)
