@@ -473,7 +473,8 @@ def extract(
     if bar is not None:
         bar.close()
     rows["skipped"] = [(s.path, s.line, s.reason) for s in skipped]
-    extraction = Extraction(**{name: _frame(name, rows[name]) for name in TABLES})
+    # one table at a time, letting go of its rows as soon as its frame exists
+    extraction = Extraction(**{name: _frame(name, rows.pop(name)) for name in TABLES})
     if corrections is not None:
         extraction = apply_corrections(extraction, corrections, gazetteer=gazetteer)
     return extraction

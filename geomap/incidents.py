@@ -408,6 +408,7 @@ def find_incidents(
             groups = [g for g in groups if g.counts or g.type == "cooperation"]
         if not groups:
             continue
+        sentence = text[s_start:s_end]  # one string shared by the incidents of this sentence
         dates = _between(all_dates, date_starts, s_start, s_end)
         happened = bool(dates) or _any_in(events, s_start, s_end)
         sentence_mentions = [m for m in _between(resolved, mention_starts, s_start, s_end) if m.end <= s_end]
@@ -443,7 +444,7 @@ def find_incidents(
                     id="",
                     article_id=article.id,
                     type=group.type,
-                    sentence=text[s_start:s_end],
+                    sentence=sentence,
                     start=s_start,
                     end=s_end,
                     counts=tuple(group.counts),
