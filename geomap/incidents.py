@@ -598,7 +598,7 @@ def _carried(resolved: Sequence[Mention], paragraphs: Sequence[int], s_start: in
     return [non_country[-1]] if non_country else []
 
 
-_DATELINE_DASH = re.compile(r"[ \t]*[-–—]")
+_DATELINE_DASH = re.compile(r"(?:,[ \t]*[A-Z][\w .]{0,24}?)?[ \t]*[-–—]")  # "LANG SON -", "Cao Bang, Vietnam –"
 
 
 def _dateline(text: str, mentions: Sequence[Mention], gazetteer: Any) -> list[Mention]:

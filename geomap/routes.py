@@ -101,7 +101,7 @@ def find_routes(article: Article, *, mentions: Sequence[Mention], gazetteer: Any
     starts = [m.start for m in resolved]
     headline = article.title.strip()
     routes: list[Route] = []
-    for s_start, s_end in split_sentences(text):
+    for s_start, s_end in _clauses(text):
         if headline and text[s_start:s_end] == headline:
             continue  # the headline repeats the body
         lo, hi = bisect.bisect_left(starts, s_start), bisect.bisect_left(starts, s_end)
@@ -127,6 +127,19 @@ def find_routes(article: Article, *, mentions: Sequence[Mention], gazetteer: Any
             )
         )
     return routes
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    """Sentences, cut again at ";": a list of separate facts is not one journey."""
+    out: list[tuple[int, int]] = []
+    for s_start, s_end in split_sentences(text):
+        begin = s_start
+        for i in range(s_start, s_end):
+            if text[i] == ";":
+                out.append((begin, i))
+                begin = i + 1
+        out.append((begin, s_end))
+    return out
 
 
 def _stops(folded: str, s_start: int, mentions: Sequence[Mention], gazetteer: Any) -> list[Stop]:
