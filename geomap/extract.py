@@ -409,7 +409,7 @@ def extract(
         An unknown incident type, a bad date, or a broken corrections file.
     """
     from geomap.geocoder import Resolver
-    from geomap.incidents import find_incidents
+    from geomap.incidents import find_incidents, split_sentences
     from geomap.places import PlaceMatcher, find_mentions, find_unresolved
     from geomap.review import Corrections, apply_corrections, apply_mention_corrections, load_corrections
     from geomap.routes import find_routes
@@ -457,11 +457,12 @@ def extract(
             )
         for u in find_unresolved(article, mentions=mentions):
             rows["unresolved"].append((u.article_id, u.start, u.end, u.text, u.hint))
-        for incident in find_incidents(article, mentions=mentions, gazetteer=gazetteer):
+        sentences = split_sentences(article.text)
+        for incident in find_incidents(article, mentions=mentions, gazetteer=gazetteer, sentences=sentences):
             if keep(incident):
                 rows["incidents"].append(_incident_row(incident))
         if _overlaps(article.date, since_d, until_d) or article.date is None:
-            for route in find_routes(article, mentions=mentions, gazetteer=gazetteer):
+            for route in find_routes(article, mentions=mentions, gazetteer=gazetteer, sentences=sentences):
                 rows["routes"].extend(_route_rows(route))
     for path in tables:
         for article, incident in _read_table(path, resolver, skipped):

@@ -348,6 +348,7 @@ def find_incidents(
     mentions: Sequence[Mention],
     gazetteer: Any,
     first_number: int = 1,
+    sentences: Sequence[tuple[int, int]] | None = None,
 ) -> list[Incident]:
     """Every incident the article states, each tied to its sentence.
 
@@ -361,6 +362,8 @@ def find_incidents(
         For the kind, province and country of each place (``get(place_id)``).
     first_number
         Number of the first incident: ids are ``<article_id>#<n>``.
+    sentences
+        The article's sentence spans, if already split (:func:`split_sentences`).
 
     Returns
     -------
@@ -393,7 +396,7 @@ def find_incidents(
     drafts: list[Incident] = []
     seen_cooperation: set[tuple] = set()
     headline = article.title.strip()
-    for s_start, s_end in split_sentences(text):
+    for s_start, s_end in sentences if sentences is not None else split_sentences(text):
         sentence_cues = _between(cues, cue_starts, s_start, s_end)
         if not sentence_cues:
             continue

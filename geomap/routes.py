@@ -75,7 +75,13 @@ def _role(window: str) -> str | None:
     return None
 
 
-def find_routes(article: Article, *, mentions: Sequence[Mention], gazetteer: Any = None) -> list[Route]:
+def find_routes(
+    article: Article,
+    *,
+    mentions: Sequence[Mention],
+    gazetteer: Any = None,
+    sentences: Sequence[tuple[int, int]] | None = None,
+) -> list[Route]:
     """Every movement the article describes, as ordered stops with roles.
 
     Parameters
@@ -87,6 +93,8 @@ def find_routes(article: Article, *, mentions: Sequence[Mention], gazetteer: Any
     gazetteer
         For the kind of each place (border gates are crossings; countries get
         precision 6).  Without it every stop has precision 1.
+    sentences
+        The article's sentence spans, if already split.
 
     Returns
     -------
@@ -101,7 +109,7 @@ def find_routes(article: Article, *, mentions: Sequence[Mention], gazetteer: Any
     starts = [m.start for m in resolved]
     headline = article.title.strip()
     routes: list[Route] = []
-    for s_start, s_end in _clauses(text):
+    for s_start, s_end in _clauses(text, sentences):
         if headline and text[s_start:s_end] == headline:
             continue  # the headline repeats the body
         lo, hi = bisect.bisect_left(starts, s_start), bisect.bisect_left(starts, s_end)
@@ -129,10 +137,10 @@ def find_routes(article: Article, *, mentions: Sequence[Mention], gazetteer: Any
     return routes
 
 
-def _clauses(text: str) -> list[tuple[int, int]]:
+def _clauses(text: str, sentences: Sequence[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
     """Sentences, cut again at ";": a list of separate facts is not one journey."""
     out: list[tuple[int, int]] = []
-    for s_start, s_end in split_sentences(text):
+    for s_start, s_end in sentences if sentences is not None else split_sentences(text):
         begin = s_start
         for i in range(s_start, s_end):
             if text[i] == ";":
