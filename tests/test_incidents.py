@@ -54,9 +54,9 @@ def test_every_type_has_cues_and_belongs_to_the_taxonomy() -> None:
 
 def test_one_sentence_with_two_incidents_is_split_into_clauses(kit) -> None:
     text = (
-        "Since January, Ho Chi Minh City police have uncovered 146 cases of illegal entry and exit involving "
-        "431 people, 195 of them Chinese citizens; prosecutors charged 14 cases with 42 defendants for organising "
-        "or brokering illegal entry and exit."
+        "Since January, officers in Ho Chi Minh City found 146 cases of illegal entry and exit, with "
+        "431 people caught, 195 of them from China; in 14 of those cases prosecutors brought charges against "
+        "42 defendants for organising illegal crossings."
     )
     found = _incidents(kit, text)
     assert [i.type for i in found] == ["illegal_crossing", "migrant_smuggling"]
