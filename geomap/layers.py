@@ -9,8 +9,14 @@ Where an incident is drawn
     A place with ``location_precision`` 4 (province) or coarser whose place
     is a province is drawn at the representative point of that province's
     polygon (always inside it); otherwise at the gazetteer point of its
-    ``place_id``.  An incident without a known place has no geometry (it is
-    kept: exports list it, maps skip it).
+    ``place_id``.  A figure for a stretch of border (``location_precision``
+    5), or one whose sentence names no place, is drawn on the border its
+    countries share (a province's figure on that province's stretch of it): the middle of the longest stretch of that border in the
+    country polygons, named "Vietnam–China border" and so on.  The countries
+    are those of the incident's places, then those its article names most.
+    A country-wide figure (precision 6) stays at the country's point; an
+    incident with no place and no two neighbouring countries in its article
+    has no geometry (it is kept: exports list it, maps skip it).
 
 Which province an incident counts for (``province_stats``)
     The incident's day is its ``date_start``, else ``date_end``, else its
@@ -253,7 +259,8 @@ def build_layers(extraction: Any, *, gazetteer: Gazetteer | None = None, on: dt.
     }
     article_dates = {aid: _iso_date(r.get("date")) for aid, r in article_info.items()}
 
-    incidents, assignment = _incidents(incidents_t, article_info, gazetteer, all_provinces)
+    borders = _BorderLocator(load_countries(), all_provinces, gazetteer, mentions)
+    incidents, assignment = _incidents(incidents_t, article_info, gazetteer, all_provinces, borders)
     routes, stops = _routes(routes_t, gazetteer)
     return Layers(
         places=_places(mentions, gazetteer),
@@ -303,7 +310,11 @@ def _places(mentions: pd.DataFrame, gaz: Gazetteer) -> gpd.GeoDataFrame:
 
 
 def _incidents(
-    table: pd.DataFrame, articles: dict[str, dict], gaz: Gazetteer, provinces: gpd.GeoDataFrame
+    table: pd.DataFrame,
+    articles: dict[str, dict],
+    gaz: Gazetteer,
+    provinces: gpd.GeoDataFrame,
+    borders: _BorderLocator,
 ) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
     """Incident points and, for each incident, the province it counts for."""
     rep = {
@@ -332,7 +343,13 @@ def _incidents(
             article_date=_iso_date(art.get("date")),
         )
         geom = None
-        if place is not None:
+        if place is None or precision == 5:
+            border = borders.locate(_text(rec["article_id"]), place, _text(rec["places"]))
+            if border is not None:
+                rec["place_name"], geom = border
+                rec["location_precision"] = precision = 5
+                rec["location_precision_name"] = LOCATION_PRECISIONS[5]
+        if geom is None and place is not None:
             if place.kind == "province" and (precision or 0) >= 4 and pid in rep:
                 geom = rep[pid]
             else:
@@ -346,6 +363,92 @@ def _incidents(
     ints = ("location_precision", "start", "end")
     gdf = _frame(records, INCIDENT_COLUMNS, geoms, floats=("value", "value_max"), ints=ints)
     return gdf, assignment
+
+
+class _BorderLocator:
+    """Where to draw a figure that concerns a stretch of border between two countries."""
+
+    def __init__(
+        self, countries: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame, gaz: Gazetteer, mentions: pd.DataFrame
+    ) -> None:
+        self._provinces = {
+            _text(pid): geom
+            for pid, geom in zip(provinces["province_id"], provinces.geometry, strict=True)
+            if geom is not None and not geom.is_empty
+        }
+        self._polygons = {
+            _text(code): geom
+            for code, geom in zip(countries["iso_a2"], countries.geometry, strict=True)
+            if geom is not None and not geom.is_empty
+        }
+        self._names = {_text(code): _text(name) for code, name in zip(countries["iso_a2"], countries["name"], strict=True)}
+        self._gaz = gaz
+        # Countries each article names, most-named first (ties by code, for stable output).
+        tally: dict[str, dict[str, int]] = {}
+        for aid, pid in zip(mentions["article_id"], mentions["place_id"], strict=True):
+            place = gaz.get(_text(pid)) if _text(pid) else None
+            if place is not None:
+                per = tally.setdefault(_text(aid), {})
+                per[place.country] = per.get(place.country, 0) + 1
+        self._article_countries = {
+            aid: [c for c, _ in sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))] for aid, per in tally.items()
+        }
+        self._cache: dict[tuple[str, str], Point | None] = {}
+
+    def locate(self, article_id: str, place: Place | None, places: str) -> tuple[str, Point] | None:
+        """The border's name and point for an incident, or ``None`` when no two neighbours are involved.
+
+        The pair must hold the incident's own country (when it has one);
+        pairs with Vietnam come first, then the order countries are named in.
+        A province's figure is drawn on that province's stretch of the border.
+        """
+        own: list[str] = []
+        for item in [place.id if place else "", *places.split(";")]:
+            found = self._gaz.get(item.rsplit(":", 1)[0]) if item else None
+            if found is not None and found.country not in own:
+                own.append(found.country)
+        candidates = own + [c for c in self._article_countries.get(article_id, []) if c not in own]
+        pairs = [(a, b) for i, a in enumerate(candidates) for b in candidates[i + 1 :]]
+        if own:
+            pairs = [pair for pair in pairs if own[0] in pair]
+        pairs.sort(key=lambda pair: "VN" not in pair)  # stable: otherwise in naming order
+        province = self._provinces.get(place.id) if place is not None and place.kind == "province" else None
+        for first, second in pairs:
+            if province is not None:
+                other = second if first == place.country else first
+                where = _shared_border_point(province, self._polygons.get(other))
+                if where is not None:
+                    return f"{place.name}–{self._names.get(other, other)} border", where
+                continue
+            where = self._border_point(first, second)
+            if where is not None:
+                a, b = sorted((first, second), key=lambda c: (c != "VN", c))
+                return f"{self._names.get(a, a)}–{self._names.get(b, b)} border", where
+        return None
+
+    def _border_point(self, first: str, second: str) -> Point | None:
+        key = tuple(sorted((first, second)))
+        if key not in self._cache:
+            self._cache[key] = _shared_border_point(self._polygons.get(key[0]), self._polygons.get(key[1]))
+        return self._cache[key]
+
+
+def _shared_border_point(a: Any, b: Any) -> Point | None:
+    """The middle of the longest stretch of ``a``'s outline that runs along ``b`` (None if they do not meet)."""
+    import shapely
+    from shapely.geometry import LineString, MultiLineString
+
+    if a is None or b is None:
+        return None
+    # The simplified polygons do not share vertices exactly: take a's outline within ~2 km of b.
+    shared = shapely.line_merge(a.boundary.intersection(b.buffer(0.02)))
+    parts = list(shared.geoms) if isinstance(shared, MultiLineString) else [shared]
+    lines = [p for p in parts if isinstance(p, LineString) and not p.is_empty]
+    if not lines:
+        return None
+    longest = max(lines, key=lambda line: line.length)
+    where = longest.interpolate(0.5, normalized=True)
+    return point(round(where.y, 5), round(where.x, 5))
 
 
 def _routes(table: pd.DataFrame, gaz: Gazetteer) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:

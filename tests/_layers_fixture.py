@@ -125,6 +125,8 @@ _ARTICLES = [
     ("a001", "Border guards stop a group at the Friendship gate", "2024-03-14", "day", "Test Border News", "https://example.org/a001"),
     ("a002", "Provincial police sum up repatriations in Hà Giang", "2024-12-02", "day", "Test Daily", "https://example.org/a002"),
     ("a003", "Lào Cai gate sees busy autumn after the merger", "2025-10-05", "day", "Test Daily", "https://example.org/a003"),
+    # names no place at all: its incident cannot be put on any map
+    ("a005", "Officials promise more talks", "2025-10-06", "day", "Test Daily", "https://example.org/a005"),
     (
         HOSTILE_ARTICLE_ID,
         'Hostile <script>alert("title")</script> report',
@@ -172,7 +174,7 @@ _INCIDENTS = [
      "2025-05-01", "2025-05-31", "month", "in May", "vn.country.vietnam",
      "vn.country.vietnam:location", 6, "border guards", "Joint patrols ran all along the line in May.", 179, 224,
      "extracted"),
-    ("a003-i05", "a003", "cooperation", None, None, "", "", "",
+    ("a003-i05", "a005", "cooperation", None, None, "", "", "",
      None, None, "", "", None, "", 6, "", "Both sides agreed to keep talking.", 225, 259, "extracted"),
     (HOSTILE_INCIDENT_ID, HOSTILE_ARTICLE_ID, "other", 2, None, "people", "", "2 people",
      "2025-10-02", "2025-10-02", "day", "on 2 October", "vn.city.lang-son",

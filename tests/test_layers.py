@@ -369,3 +369,70 @@ def test_tables_typed_as_extract_writes_them_give_the_same_layers(layers):
     assert inc.loc["a003-i05", "date_start"] is None and inc.loc["a003-i05", "geometry"] is None
     assert inc.loc["a002-i01", "location_precision"] == 4
     assert again.province_stats.set_index("province_id").loc["vn.province.ha-giang-pre2025", "people"] == 431
+
+
+# -- figures for a stretch of border --------------------------------------------------
+
+
+def _border_extraction(incidents: list[tuple], mentions: list[tuple]):
+    from geomap.extract import COLUMNS, Extraction
+
+    def frame(name, rows, columns):
+        df = pd.DataFrame(rows, columns=columns)
+        for col in COLUMNS[name]:
+            if col not in df.columns:
+                df[col] = None
+        return df[list(COLUMNS[name])]
+
+    articles = frame("articles", [("b1", "Border review", "2023-12-13", "day")], ["article_id", "title", "date", "date_precision"])
+    inc = frame(
+        "incidents",
+        incidents,
+        ["incident_id", "article_id", "type", "place_id", "places", "location_precision", "sentence"],
+    )
+    men = frame("mentions", mentions, ["article_id", "start", "end", "text", "place_id"])
+    empty = {name: frame(name, [], []) for name in ("routes", "unresolved", "skipped")}
+    return Extraction(articles=articles, mentions=men, incidents=inc, **empty)
+
+
+def _near(geom, polygon, km: float) -> bool:
+    return polygon.distance(geom) * 111.0 <= km
+
+
+def test_border_wide_figures_are_drawn_on_the_shared_border_not_inside_a_country():
+    from geomap.boundaries import load_countries
+
+    extraction = _border_extraction(
+        [
+            ("b1#1", "b1", "drug_trafficking", "cn.country.china", "cn.country.china:location", 5, "Along the border, 437 cases."),
+            ("b1#2", "b1", "repatriation", None, "", 6, "84,000 people were returned."),
+            ("b1#3", "b1", "crossing_statistics", "vn.province.cao-bang", "vn.province.cao-bang:location", 5, "Gates cleared 500,000 people."),
+            ("b1#4", "b1", "cooperation", "vn.country.vietnam", "vn.country.vietnam:location", 6, "Vietnam pledged more talks."),
+        ],
+        [("b1", 0, 5, "China", "cn.country.china"), ("b1", 10, 17, "Vietnam", "vn.country.vietnam"), ("b1", 20, 27, "Vietnam", "vn.country.vietnam")],
+    )
+    layers = build_layers(extraction)
+    inc = layers.incidents.set_index("incident_id")
+    countries = load_countries().set_index("iso_a2").geometry
+    for iid in ("b1#1", "b1#2"):
+        row = inc.loc[iid]
+        assert row["place_name"] == "Vietnam–China border"
+        assert row["location_precision"] == 5
+        assert _near(row["geometry"], countries["VN"], 3) and _near(row["geometry"], countries["CN"], 3)
+    cao_bang = inc.loc["b1#3"]
+    assert cao_bang["place_name"] == "Cao Bằng–China border"
+    provinces = layers.provinces.set_index("province_id").geometry
+    assert _near(cao_bang["geometry"], provinces["vn.province.cao-bang"], 3)
+    assert _near(cao_bang["geometry"], countries["CN"], 3)
+    # A country-wide figure stays at the country's point.
+    assert inc.loc["b1#4", "location_precision"] == 6
+    assert inc.loc["b1#4", "place_name"] == "Vietnam"
+
+
+def test_an_incident_with_no_place_in_an_article_naming_one_country_has_no_geometry():
+    extraction = _border_extraction(
+        [("b1#1", "b1", "cooperation", None, "", 6, "Talks went on.")],
+        [("b1", 0, 7, "Vietnam", "vn.country.vietnam")],
+    )
+    row = build_layers(extraction).incidents.iloc[0]
+    assert row["geometry"] is None and row["place_name"] == ""
