@@ -32,6 +32,7 @@ class RunSummary:
     """What one run read, skipped, found and wrote."""
 
     articles: int = 0
+    table_rows: int = 0  # rows of analysts' incident tables (CSV) read beside articles
     skipped: tuple[Skipped, ...] = ()
     mentions: int = 0
     places: int = 0
@@ -50,7 +51,8 @@ class RunSummary:
     def lines(self) -> list[str]:
         """The summary as short lines of text, for the terminal and ``summary.txt``."""
         out = [
-            f"articles read:     {self.articles}",
+            f"articles read:     {self.articles}"
+            + (f" (and {self.table_rows} rows of incident tables)" if self.table_rows else ""),
             f"inputs skipped:    {len(self.skipped)}",
         ]
         out += [f"  - {skip}" for skip in self.skipped]
@@ -225,8 +227,10 @@ def _summarise(extraction: Any, *, layers: Any = None) -> RunSummary:
     if layers is not None:
         geoms = layers.incidents.geometry
         mapped = int((geoms.notna() & ~geoms.is_empty).sum())
+    tables = int((extraction.articles["format"] == "csv").sum())
     return RunSummary(
-        articles=counts["articles"],
+        articles=counts["articles"] - tables,
+        table_rows=tables,
         skipped=skipped,
         mentions=counts["mentions"],
         places=counts["places"],
