@@ -259,16 +259,17 @@ def build_layers(extraction: Any, *, gazetteer: Gazetteer | None = None, on: dt.
     }
     article_dates = {aid: _iso_date(r.get("date")) for aid, r in article_info.items()}
 
-    borders = _BorderLocator(load_countries(), all_provinces, gazetteer, mentions)
+    countries = load_countries()
+    borders = _BorderLocator(countries, all_provinces, gazetteer, mentions)
     incidents, assignment = _incidents(incidents_t, article_info, gazetteer, all_provinces, borders)
-    routes, stops = _routes(routes_t, gazetteer)
+    routes, stops = _routes(routes_t, gazetteer, countries)
     return Layers(
         places=_places(mentions, gazetteer),
         incidents=incidents,
         routes=routes,
         route_stops=stops,
         crossings=_crossings(gazetteer),
-        countries=load_countries(),
+        countries=countries,
         provinces=provinces,
         province_stats=_province_stats(incidents, assignment, all_provinces),
         incident_province=tuple(sorted(assignment.items())),
@@ -451,12 +452,25 @@ def _shared_border_point(a: Any, b: Any) -> Point | None:
     return point(round(where.y, 5), round(where.x, 5))
 
 
-def _routes(table: pd.DataFrame, gaz: Gazetteer) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Route lines through their stops in order, and the stops as points."""
+def _routes(
+    table: pd.DataFrame, gaz: Gazetteer, countries: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Route lines through their stops in order, and the stops as points.
+
+    A country-level stop ("then on into China") is drawn where the route
+    meets that country: the point of the country's polygon nearest the stop
+    before it (the one after it, for a first stop), not at the country's
+    centre hundreds of kilometres away.
+    """
     from pyproj import Geod
     from shapely.geometry import LineString
 
     geod = Geod(ellps="WGS84")
+    outlines = {
+        _text(code): geom
+        for code, geom in zip(countries["iso_a2"], countries.geometry, strict=True)
+        if geom is not None and not geom.is_empty
+    }
     by_route: dict[str, list[dict]] = {}
     for row in table.to_dict("records"):
         rid = _text(row.get("route_id"))
@@ -465,15 +479,15 @@ def _routes(table: pd.DataFrame, gaz: Gazetteer) -> tuple[gpd.GeoDataFrame, gpd.
     route_recs, route_geoms, stop_recs, stop_geoms = [], [], [], []
     for rid in sorted(by_route):
         legs = sorted(by_route[rid], key=lambda r: (_int(r.get("stop")) or 0))
+        places = [gaz.get(_text(r.get("place_id"))) if _text(r.get("place_id")) else None for r in legs]
+        points = _stop_points(places, outlines)
         names, roles, coords = [], [], []
-        for row in legs:
+        for row, place, pt in zip(legs, places, points, strict=True):
             pid = _text(row.get("place_id"))
-            place = gaz.get(pid) if pid else None
             name = place.name if place else pid
             role = _text(row.get("role"))
             names.append(name)
             roles.append(role)
-            pt = point(place.lat, place.lon) if place else None
             if pt is not None and (not coords or coords[-1] != (pt.x, pt.y)):
                 coords.append((pt.x, pt.y))
             stop_recs.append(
@@ -507,6 +521,34 @@ def _routes(table: pd.DataFrame, gaz: Gazetteer) -> tuple[gpd.GeoDataFrame, gpd.
     routes = _frame(route_recs, ROUTE_COLUMNS, route_geoms, floats=("length_km",))
     stops = _frame(stop_recs, ROUTE_STOP_COLUMNS, stop_geoms, ints=("stop", "precision"))
     return routes, stops
+
+
+def _stop_points(places: list[Place | None], outlines: dict[str, Any]) -> list[Point | None]:
+    """Each stop's point; country stops where the route meets the country (see :func:`_routes`)."""
+    from shapely.ops import nearest_points
+
+    points = [None if p is None or p.kind == "country" else point(p.lat, p.lon) for p in places]
+    for i, place in enumerate(places):
+        if place is None or place.kind != "country":
+            continue
+        outline = outlines.get(place.country)
+        before = [j for j in range(i) if points[j] is not None]
+        after = [j for j in range(i + 1, len(places)) if points[j] is not None]
+        anchor = before[-1] if before else (after[0] if after else None)
+        if outline is None or anchor is None:
+            points[i] = point(place.lat, place.lon)
+            continue
+        # Coming from a neighbour, the route crosses their land border (Vietnam -> China
+        # meets Guangxi or Yunnan, not Hainan, the nearest bit of China to the south).
+        target = outline
+        neighbour = outlines.get(places[anchor].country) if places[anchor] is not None else None
+        if neighbour is not None and places[anchor].country != place.country:
+            shared = outline.boundary.intersection(neighbour.buffer(0.02))
+            if not shared.is_empty:
+                target = shared
+        near = nearest_points(target, points[anchor])[0]
+        points[i] = point(round(near.y, 5), round(near.x, 5))
+    return points
 
 
 def _crossings(gaz: Gazetteer) -> gpd.GeoDataFrame:

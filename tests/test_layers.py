@@ -436,3 +436,41 @@ def test_an_incident_with_no_place_in_an_article_naming_one_country_has_no_geome
     )
     row = build_layers(extraction).incidents.iloc[0]
     assert row["geometry"] is None and row["place_name"] == ""
+
+
+def test_country_stops_are_drawn_where_the_route_meets_the_country():
+    from geomap.boundaries import load_countries
+    from geomap.extract import COLUMNS, Extraction
+
+    def frame(name, rows, columns):
+        df = pd.DataFrame(rows, columns=columns)
+        for col in COLUMNS[name]:
+            if col not in df.columns:
+                df[col] = None
+        return df[list(COLUMNS[name])]
+
+    routes = frame(
+        "routes",
+        [
+            ("r1", "a", 1, "vn.city.lang-son", "transit"),
+            ("r1", "a", 2, "cn.country.china", "destination"),
+            ("r2", "a", 1, "kh.province.phnom-penh", "origin"),
+            ("r2", "a", 2, "vn.country.vietnam", "transit"),
+            ("r2", "a", 3, "cn.country.china", "destination"),
+        ],
+        ["route_id", "article_id", "stop", "place_id", "role"],
+    )
+    empty = {name: frame(name, [], []) for name in ("articles", "mentions", "incidents", "unresolved", "skipped")}
+    layers = build_layers(Extraction(routes=routes, **empty))
+    stops = layers.route_stops.set_index(["route_id", "stop"]).geometry
+    countries = load_countries().set_index("iso_a2").geometry
+    lang_son = stops[("r1", 1)]
+    china = stops[("r1", 2)]
+    # Just across the border from Lạng Sơn, not at China's centre (35N 105E).
+    assert china.distance(lang_son) * 111 < 40
+    assert _near(china, countries["CN"], 1) and _near(china, countries["VN"], 3)
+    # From southern Vietnam the route still crosses the land border, not to Hainan.
+    assert stops[("r2", 3)].y > 21
+    assert _near(stops[("r2", 2)], countries["VN"], 1)
+    lengths = layers.routes.set_index("route_id")["length_km"]
+    assert 5 < lengths["r1"] < 60
