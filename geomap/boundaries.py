@@ -38,8 +38,8 @@ def load_countries() -> gpd.GeoDataFrame:
     -------
     geopandas.GeoDataFrame
         Columns ``iso_a2, name, name_vi, name_zh`` and a (Multi)Polygon
-        geometry, EPSG:4326.  China is clipped to the region (lon 92–118,
-        lat 5–30).
+        geometry, EPSG:4326, clipped to lon 73–135.5, lat 3–54 (the whole
+        of the six countries).
     """
     return _read(str(boundaries_dir() / "countries.geojson"), COUNTRY_COLUMNS, "iso_a2").copy()
 

@@ -58,7 +58,7 @@ GPKG_IN_DEB = "usr/share/qgis/resources/data/world_map.gpkg"
 #: Countries kept for the basemap and the point-in-country checks.
 COUNTRIES = ("VN", "CN", "LA", "KH", "TH", "MM")
 #: China (and anything else large) is clipped to this box (lon/lat) around the region.
-CLIP_BOX = (92.0, 5.0, 118.0, 30.0)
+CLIP_BOX = (73.0, 3.0, 135.5, 54.0)
 #: Simplification tolerance in degrees (~1 km); shared borders stay shared.
 TOLERANCE_COUNTRIES = 0.01
 TOLERANCE_PROVINCES = 0.005
