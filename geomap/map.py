@@ -405,6 +405,8 @@ class _Style(MacroElement):
         """
 {% macro header(this, kwargs) %}
 <style>
+/* The opened layer list stays above the legend when the two corners meet. */
+.leaflet-top.leaflet-right{z-index:1001}
 .geomap-popup{font:13px/1.35 system-ui,sans-serif;max-width:340px}
 .geomap-popup h4{margin:0 0 4px;font-size:14px;border-left:6px solid #888;padding-left:6px}
 .geomap-popup dl{margin:0 0 6px;display:grid;grid-template-columns:auto 1fr;gap:1px 8px}
@@ -1225,15 +1227,35 @@ def render(
 
 
 def _bounds(incidents: GeoFrame | None, fallback: GeoFrame | None) -> list[list[float]] | None:
+    """The first view: where the incidents are.
+
+    Country-wide figures (drawn at a country's centre) do not set the view,
+    and with many incidents the 5th to 95th percentiles do, so one far-away
+    venue does not shrink the border region to a corner; every incident
+    stays reachable by panning or zooming out.
+    """
     for frame in (incidents, fallback):
         if frame is None or len(frame) == 0:
             continue
-        valid = frame.geometry[~(frame.geometry.is_empty | frame.geometry.isna())]
+        keep = ~(frame.geometry.is_empty | frame.geometry.isna())
+        if frame is incidents and "location_precision" in frame.columns:
+            precise = keep & (frame["location_precision"].fillna(0) < 6)
+            if precise.any():
+                keep = precise
+        valid = frame.geometry[keep]
         if len(valid) == 0:
             continue
-        minx, miny, maxx, maxy = valid.total_bounds
+        if frame is incidents and len(valid) >= 20:
+            lons, lats = valid.representative_point().x, valid.representative_point().y
+            minx, maxx = lons.quantile(0.05), lons.quantile(0.95)
+            miny, maxy = lats.quantile(0.05), lats.quantile(0.95)
+        else:
+            minx, miny, maxx, maxy = valid.total_bounds
         pad = 0.3
-        return [[round(miny - pad, 4), round(minx - pad, 4)], [round(maxy + pad, 4), round(maxx + pad, 4)]]
+        return [
+            [round(float(miny) - pad, 4), round(float(minx) - pad, 4)],
+            [round(float(maxy) + pad, 4), round(float(maxx) + pad, 4)],
+        ]
     return None
 
 
