@@ -1,13 +1,16 @@
 """Extraction speed and memory on a generated corpus.
 
 Writes 10,000 articles (about 5 KB each, JSON Lines, from templates in the
-project's own words with varied places, counts and dates; about half the
-sentences state a fact, the rest are the filler news reports carry) to a
-temporary folder, then prints, end to end (read, mentions, incidents, routes,
-tables): articles/s and MB/s, beside a bare Aho–Corasick pass over the same
-text (read, fold, match), the ratio of the two, and the process's peak
-resident memory after 2,500 and after 10,000 articles.  The tables grow with
-the corpus (they are the output); the articles are streamed, not held.
+project's own words with varied places, counts and dates) to a temporary
+folder.  Like real reports, most sentences are context (background, quotes,
+plans, topics such as "cooperation in preventing illegal entry", with places,
+figures and years); about one in eight states a fact, a handful an article.
+The density is printed.  Then it extracts a quarter, a half and all of the
+corpus, end to end (read, mentions, incidents, routes, tables), printing
+articles/s and MB/s, the rows and deep size of the tables, and the process's
+peak resident memory after each; then a bare Aho–Corasick pass over the same
+text (read, fold, match) and the ratio of the two.  The articles are
+streamed, not held: what grows with the corpus is the output tables.
 
 Run: ``python -m benchmarks extract`` (one to two minutes on one core);
 ``BENCH_EXTRACT_N=2000`` for a quick look.
@@ -24,7 +27,6 @@ import time
 from pathlib import Path
 
 N_ARTICLES = int(os.environ.get("BENCH_EXTRACT_N", "10000"))
-SMALL = N_ARTICLES // 4
 
 _PLACES = [
     "Lang Son", "Lạng Sơn province", "Cao Bang", "Quảng Ninh", "Lao Cai", "Hà Giang", "Mong Cai",
@@ -48,6 +50,8 @@ _TEMPLATES = [
     "In {month}, the {p3} gate cleared more than {m} passengers and {n} vehicles.",
     "{c2} repatriated {m} citizens of {c1} through {p3} on {month} {day}.",
 ]
+# Context: what most of a real report is (background, quotes, plans, topics),
+# with places, figures, years and a few cue words that state no fact.
 _FILLER = [
     "Residents said the market in {p1} was busy, and traders from {p2} came every week.",
     "Weather on the mountain roads near {p3} slowed traffic for several days during {month}.",
@@ -57,26 +61,55 @@ _FILLER = [
     "New roads and a larger car park have made the crossing easier for traders in recent years.",
     "The meeting room was decorated with flags of both countries and photographs of earlier visits.",
     "Local schools have added lessons on the history of the region and its languages.",
+    "{p1} shares about {km} km of border with {c1}, crossed by rivers, hills and forest trails.",
+    "In {year}, the province opened a new wholesale market a few kilometres from {p3}.",
+    "Officials said cooperation in preventing illegal entry and drug crime would remain a priority.",
+    "The two sides need to share information faster and strengthen their joint work in {p2}.",
+    "According to the tourism office, visitors to {p1} rose by {pct} percent compared with {year}.",
+    "Speaking at the event, the deputy director said the work had brought clear results.",
+    "Many young people from the hill districts go to work in factories in {p2} and send money home.",
+    "The province has {k} communes along the border, and most residents belong to ethnic minority groups.",
+    "Trucks loaded with fruit from {p1} often wait for hours at the gate during the harvest season.",
+    "Reporters visited the area in {month} and spoke with shop owners near the old market.",
+    "The new highway linking {p1} and {p2} is due to open in {year2}, officials said.",
+    "Teachers in {p3} said more children now finish secondary school than ten years ago.",
+    "Tourists from {c1} can visit the area with a border pass for up to {k} days.",
+    '"We will keep working closely with our colleagues across the border," the commander said.',
+    "Last year {p1} welcomed more than {m} tourists, many of them from {c1}.",
+    "The district has built {k} kilometres of new road to villages near the border since {year}.",
+    "Officers stressed that residents should report strangers and unusual goods to the nearest post.",
+    "The conference heard reports from the provinces and agreed on a plan for the coming year.",
+    "Prices of rice and pork in {p2} stayed steady over the month, traders said.",
+    "The border post was built in {year} and has {k} officers on duty at any time.",
+    "Experts say the fight against drug crime depends on trust between the police and villagers.",
+    "Heavy rain in {month} damaged parts of the road to {p3}, which has since been repaired.",
 ]
+_FACT_SHARE = 0.12  # share of sentences stating a fact; real reports carry a handful an article
 
 
-def _article(rng: random.Random, i: int) -> dict:
+def _article(rng: random.Random, i: int) -> tuple[dict, int]:
+    """One article of about 5 KB and how many of its sentences state a fact."""
     parts: list[str] = []
     size = 0
+    facts = 0
     while size < 5000:
-        template = rng.choice(_TEMPLATES if rng.random() < 0.5 else _FILLER)
+        fact = rng.random() < _FACT_SHARE
+        facts += fact
+        template = rng.choice(_TEMPLATES if fact else _FILLER)
+        year = rng.randint(2012, 2026)
         sentence = template.format(
             p1=rng.choice(_PLACES), p2=rng.choice(_PLACES), p3=rng.choice(_PLACES),
             c1=rng.choice(_COUNTRIES), c2=rng.choice(_COUNTRIES), month=rng.choice(_MONTHS),
             day=rng.randint(1, 28), n=rng.randint(2, 400), m=rng.randint(100, 90_000),
-            k=rng.randint(2, 40), w=round(rng.uniform(0.5, 80), 1),
+            k=rng.randint(2, 40), w=round(rng.uniform(0.5, 80), 1), km=rng.randint(40, 600),
+            pct=rng.randint(3, 60), year=year, year2=year + 2,
         )  # fmt: skip
         parts.append(sentence)
         size += len(sentence) + 1
         if rng.random() < 0.25:
             parts.append("\n\n")
     year = rng.randint(2019, 2026)
-    return {
+    article = {
         "id": f"gen-{i:05d}",
         "title": f"Border report {i}",
         "date": f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
@@ -84,18 +117,23 @@ def _article(rng: random.Random, i: int) -> dict:
         "url": "",
         "text": " ".join(parts).replace(" \n\n ", "\n\n"),
     }
+    return article, facts
 
 
-def _corpus(folder: Path, n: int) -> tuple[Path, int]:
+def _corpus(folder: Path, n: int) -> tuple[Path, int, int, int]:
+    """Write ``n`` articles; return the file, its bytes, its sentences and its fact sentences."""
     rng = random.Random(20261123)
     path = folder / f"corpus_{n}.jsonl"
-    size = 0
+    size = sentences = facts = 0
     with path.open("w", encoding="utf-8") as fh:
         for i in range(n):
-            line = json.dumps(_article(rng, i), ensure_ascii=False)
+            article, n_facts = _article(rng, i)
+            line = json.dumps(article, ensure_ascii=False)
             size += len(line.encode("utf-8"))
+            sentences += article["text"].count(". ") + article["text"].count(".\n") + 1
+            facts += n_facts
             fh.write(line + "\n")
-    return path, size
+    return path, size, sentences, facts
 
 
 def _bare_pass(path: Path, matcher) -> tuple[float, int]:
@@ -112,12 +150,18 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
-def _run(path: Path, gazetteer) -> tuple[float, int]:
+def _run(path: Path, gazetteer) -> tuple[float, object]:
     from geomap.extract import extract
 
     started = time.perf_counter()
     tables = extract([path], gazetteer=gazetteer)
-    return time.perf_counter() - started, len(tables.incidents)
+    return time.perf_counter() - started, tables
+
+
+def _table_mb(tables) -> tuple[int, float]:
+    """Rows in all tables and their deep size in MB (what the output itself holds)."""
+    frames = tables.tables().values()
+    return sum(len(f) for f in frames), sum(int(f.memory_usage(deep=True).sum()) for f in frames) / 1e6
 
 
 def main() -> None:
@@ -128,27 +172,40 @@ def main() -> None:
     started = time.perf_counter()
     matcher = PlaceMatcher.from_gazetteer(gazetteer)
     print(f"matcher: {len(matcher):,} patterns built in {time.perf_counter() - started:.2f} s (once a run)")
+    sizes = sorted({max(1, N_ARTICLES // 4), max(1, N_ARTICLES // 2), N_ARTICLES})
     with tempfile.TemporaryDirectory() as tmp:
-        big, big_bytes = _corpus(Path(tmp), N_ARTICLES)
-        small, _ = _corpus(Path(tmp), SMALL)
+        corpora = {n: _corpus(Path(tmp), n) for n in sizes}
+        big, big_bytes, sentences, facts = corpora[N_ARTICLES]
         mb = big_bytes / 1e6
-        print(f"corpus: {N_ARTICLES:,} articles, {mb:.1f} MB of JSON Lines")
-        base = _peak_mb()
-
-        small_s, _ = _run(small, gazetteer)
-        small_peak = _peak_mb()
-        big_s, incidents = _run(big, gazetteer)
-        big_peak = _peak_mb()
         print(
-            f"end to end: {N_ARTICLES / big_s:,.0f} articles/s, {mb / big_s:.2f} MB/s "
-            f"({big_s:.1f} s for {N_ARTICLES:,}, {incidents:,} incidents; {SMALL:,} took {small_s:.1f} s)"
+            f"corpus: {N_ARTICLES:,} articles, {mb:.1f} MB of JSON Lines, {big_bytes / N_ARTICLES / 1e3:.1f} KB an article; "
+            f"{sentences / N_ARTICLES:.0f} sentences an article, {facts / N_ARTICLES:.1f} of them stating a fact "
+            f"({facts / sentences:.0%}; the rest context with places, figures and years)"
         )
+        base = _peak_mb()
+        print(f"peak resident memory before extracting: {base:.0f} MB (gazetteer, matcher, corpus writer)")
+        timings = {}
+        for n in sizes:  # smallest first: the peak after each run is that run's peak
+            path = corpora[n][0]
+            seconds, tables = _run(path, gazetteer)
+            rows, table_mb = _table_mb(tables)
+            summary = tables.summary()
+            del tables
+            timings[n] = seconds
+            print(
+                f"  {n:>6,} articles: {n / seconds:,.0f} articles/s, {corpora[n][1] / 1e6 / seconds:.2f} MB/s; "
+                f"{summary['mentions'] / n:.0f} mentions, {summary['incidents'] / n:.1f} incidents, "
+                f"{summary['routes'] / n:.2f} routes an article; "
+                f"tables {rows:,} rows, {table_mb:.0f} MB deep; peak RSS {_peak_mb():.0f} MB"
+            )
+        big_s = timings[N_ARTICLES]
+        print(f"end to end: {N_ARTICLES / big_s:,.0f} articles/s, {mb / big_s:.2f} MB/s ({big_s:.1f} s for {N_ARTICLES:,})")
         bare_s, hits = _bare_pass(big, matcher)
         print(f"bare Aho-Corasick pass: {N_ARTICLES / bare_s:,.0f} articles/s, {mb / bare_s:.1f} MB/s ({hits:,} matches)")
         print(f"ratio end to end / bare pass: {big_s / bare_s:.1f}x")
         print(
-            f"peak resident memory: {base:.0f} MB before, {small_peak:.0f} MB after {SMALL:,} articles, "
-            f"{big_peak:.0f} MB after {N_ARTICLES:,}"
+            "memory: the articles are streamed; what grows with the corpus is the output tables "
+            "(one row a mention, incident, route stop), built once at the end"
         )
 
 

@@ -409,7 +409,7 @@ def extract(
         An unknown incident type, a bad date, or a broken corrections file.
     """
     from geomap.geocoder import Resolver
-    from geomap.incidents import find_incidents, split_sentences
+    from geomap.incidents import find_incidents, fold_text, split_sentences
     from geomap.places import PlaceMatcher, find_mentions, find_unresolved
     from geomap.review import Corrections, apply_corrections, apply_mention_corrections, load_corrections
     from geomap.routes import find_routes
@@ -458,11 +458,13 @@ def extract(
         for u in find_unresolved(article, mentions=mentions):
             rows["unresolved"].append((u.article_id, u.start, u.end, u.text, u.hint))
         sentences = split_sentences(article.text)
-        for incident in find_incidents(article, mentions=mentions, gazetteer=gazetteer, sentences=sentences):
+        folded = fold_text(article.text)  # once, for incidents and routes
+        found = find_incidents(article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded)
+        for incident in found:
             if keep(incident):
                 rows["incidents"].append(_incident_row(incident))
         if _overlaps(article.date, since_d, until_d) or article.date is None:
-            for route in find_routes(article, mentions=mentions, gazetteer=gazetteer, sentences=sentences):
+            for route in find_routes(article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded):
                 rows["routes"].extend(_route_rows(route))
     for path in tables:
         for article, incident in _read_table(path, resolver, skipped):

@@ -31,6 +31,7 @@ __all__ = [
     "CUES",
     "KIND_PRECISION",
     "find_incidents",
+    "fold_text",
     "split_sentences",
 ]
 
@@ -278,12 +279,107 @@ def _add_span(text: str, begin: int, stop: int, spans: list[tuple[int, int]]) ->
         spans.append((begin, stop))
 
 
+# -- folding -----------------------------------------------------------------------
+
+
+class _FoldTable(dict):
+    """``str.translate`` table: each character to :func:`geomap.normalize.fold` of it.
+
+    ``fold`` keeps the length of the text (one character for one), so
+    translating with this table gives the same string in one C-level pass.
+    Filled on first sight of each character (a memo of a pure function).
+    """
+
+    def __missing__(self, code: int) -> str:
+        value = fold(chr(code))
+        self[code] = value
+        return value
+
+
+_FOLD_TABLE = _FoldTable()
+
+
+def fold_text(text: str) -> str:
+    """:func:`geomap.normalize.fold` of a whole article, fast (same result, same length)."""
+    return text.lower() if text.isascii() else text.translate(_FOLD_TABLE)
+
+
 # -- the cue matcher -------------------------------------------------------------
 
+
+def _required(pattern: str) -> tuple[str, ...] | None:
+    """Literal strings one of which every match of ``pattern`` contains, or ``None``.
+
+    Read from the parsed pattern: a run of literal characters that every match
+    must contain, or the literal starts of every branch of a group that every
+    match must pass.  The longest such clue (by its shortest string) is kept;
+    a clue shorter than three characters is not worth checking.  The regex
+    is then run only on texts that contain one of them: a pure shortcut, the
+    matches are the same.
+    """
+    from re import _constants as c  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+
+    def prefixes(items: Any) -> set[str] | None:
+        # literal starts of a sequence: the literal run it begins with
+        run = []
+        for op, av in items:
+            if op is c.LITERAL:
+                run.append(chr(av))
+                continue
+            if not run and op is c.SUBPATTERN and av[1] == 0 and av[2] == 0:
+                return prefixes(av[3])
+            if not run and op is c.BRANCH:
+                out: set[str] = set()
+                for branch in av[1]:
+                    got = prefixes(branch)
+                    if not got:
+                        return None
+                    out |= got
+                return out
+            break
+        return {"".join(run)} if run else None
+
+    def clues(items: Any) -> list[set[str]]:
+        found: list[set[str]] = []
+        run: list[str] = []
+        for op, av in items:
+            if op is c.LITERAL:
+                run.append(chr(av))
+                continue
+            if run:
+                found.append({"".join(run)})
+                run = []
+            if op is c.SUBPATTERN and av[1] == 0 and av[2] == 0:
+                found.extend(clues(av[3]))
+            elif op is c.BRANCH:
+                got = set()
+                for branch in av[1]:
+                    start = prefixes(branch)
+                    if not start:
+                        got = set()
+                        break
+                    got |= start
+                if got:
+                    found.append(got)
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+                found.extend(clues(av[2]))
+        if run:
+            found.append({"".join(run)})
+        return found
+
+    options = [clue for clue in clues(_parser.parse(pattern)) if min(map(len, clue)) >= 3]
+    if not options:
+        return None
+    best = max(options, key=lambda clue: (min(map(len, clue)), -len(clue)))
+    return tuple(sorted(best))
+
+
 # One regex a cue, without a leading \b: a pattern that starts with a literal is
-# searched for fast; the word boundary before it is checked by hand.
+# searched for fast; the word boundary before it is checked by hand.  Each goes
+# with the literals one of which a text must contain for it to match.
 _CUE_PATTERNS = tuple(
-    (kind, rank, re.compile(pattern))
+    (kind, rank, re.compile(pattern), _required(pattern))
     for rank, (kind, patterns) in enumerate(CUES.items())
     for pattern in patterns
 )
@@ -296,10 +392,27 @@ class _Cue:
     end: int
 
 
+def _literal_finder() -> Any:
+    """One Aho–Corasick automaton over every cue pattern's required literals."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for literal in sorted({lit for *_, needs in _CUE_PATTERNS for lit in needs or ()}):
+        automaton.add_word(literal, literal)
+    automaton.make_automaton()
+    return automaton
+
+
+_CUE_LITERALS = _literal_finder()
+
+
 def _cues(folded: str) -> list[_Cue]:
     """Every cue in the article; where two overlap the more specific type (earlier in CUES) wins."""
     hits: list[tuple[int, int, int, str]] = []
-    for kind, rank, pattern in _CUE_PATTERNS:
+    present = {literal for _, literal in _CUE_LITERALS.iter(folded)}  # one pass finds them all
+    for kind, rank, pattern, needs in _CUE_PATTERNS:
+        if needs is not None and present.isdisjoint(needs):
+            continue
         for m in pattern.finditer(folded):
             start = m.start()
             if start and folded[start - 1].isalnum():
@@ -314,10 +427,6 @@ def _cues(folded: str) -> list[_Cue]:
             continue
         kept.append(hit)
     return [_Cue(kind, start, -neg_end) for start, _, neg_end, kind in kept]
-
-
-def _starts(pattern: re.Pattern, folded: str) -> list[int]:
-    return [m.start() for m in pattern.finditer(folded)]
 
 
 def _any_in(starts: Sequence[int], lo: int, hi: int) -> bool:
@@ -349,6 +458,7 @@ def find_incidents(
     gazetteer: Any,
     first_number: int = 1,
     sentences: Sequence[tuple[int, int]] | None = None,
+    folded: str | None = None,
 ) -> list[Incident]:
     """Every incident the article states, each tied to its sentence.
 
@@ -364,6 +474,8 @@ def find_incidents(
         Number of the first incident: ids are ``<article_id>#<n>``.
     sentences
         The article's sentence spans, if already split (:func:`split_sentences`).
+    folded
+        The article's text folded (:func:`fold_text`), if already done.
 
     Returns
     -------
@@ -374,38 +486,48 @@ def find_incidents(
     from geomap.numbers import find_counts
 
     text = article.text
-    folded = fold(text)
+    if folded is None:
+        folded = fold_text(text)
     cues = _cues(folded)
     meetings = [_Cue("cooperation", m.start(), m.end()) for m in _COOPERATION_EVENT.finditer(folded)]
     if not cues and not meetings:
         return []
     cues = sorted(cues + meetings, key=lambda c: c.start)
     cue_starts = [c.start for c in cues]
-    modals = _starts(_MODAL, folded)
-    events = _starts(_EVENT_VERB, folded)
-    # numbers and dates once for the whole text, then shared out by sentence
-    all_counts = [c for c in find_counts(text) if c.start is not None]
-    count_starts = [c.start for c in all_counts]
+    # only the sentences with a cue are read further: most of a report is context
+    spans = sentences if sentences is not None else split_sentences(text)
+    cue_sentences = [(lo, hi) for lo, hi in spans if _any_in(cue_starts, lo, hi)]
+    if not cue_sentences:
+        return []
+    paragraphs = _paragraph_starts(text)
     ref = article.date
-    all_dates = [d for d in find_dates(text, ref=ref) if d.begin is not None]
+    # numbers in the cue sentences; dates from the start of each paragraph with
+    # a cue sentence to its last one (a sentence without a date takes the last
+    # date before it in its paragraph)
+    all_counts: list[Count] = []
+    reach: dict[int, int] = {}
+    for lo, hi in cue_sentences:
+        all_counts.extend(c for c in find_counts(text, start=lo, end=hi) if c.start is not None)
+        reach[_paragraph_of(paragraphs, lo)] = hi
+    count_starts = [c.start for c in all_counts]
+    all_dates = [d for lo, hi in reach.items() for d in find_dates(text, ref=ref, start=lo, end=hi) if d.begin is not None]
     date_starts = [d.begin for d in all_dates]
     resolved = [m for m in mentions if m.place_id]
     mention_starts = [m.start for m in resolved]
-    paragraphs = _paragraph_starts(text)
     dateline = _dateline(text, resolved, gazetteer)
     drafts: list[Incident] = []
     seen_cooperation: set[tuple] = set()
     headline = article.title.strip()
-    for s_start, s_end in sentences if sentences is not None else split_sentences(text):
+    for s_start, s_end in cue_sentences:
         sentence_cues = _between(cues, cue_starts, s_start, s_end)
-        if not sentence_cues:
-            continue
         if headline and text[s_start:s_end] == headline:
             continue  # a headline repeats a fact of the body: drawing it would count it twice
         counts = _between(all_counts, count_starts, s_start, s_end)
         groups = _groups(folded, s_start, s_end, counts, sentence_cues)
         # what should happen is no incident: a modal word before the cue ("need to increase patrols")
-        groups = [g for g in groups if not _any_in(modals, s_start, g.cue_end)]
+        modal = _MODAL.search(folded, s_start, s_end)
+        if modal is not None:
+            groups = [g for g in groups if modal.start() >= g.cue_end]
         if any(g.counts for g in groups):
             # the sentence's fact is the counted one; other cues in it are context
             groups = [g for g in groups if g.counts or g.type == "cooperation"]
@@ -413,7 +535,7 @@ def find_incidents(
             continue
         sentence = text[s_start:s_end]  # one string shared by the incidents of this sentence
         dates = _between(all_dates, date_starts, s_start, s_end)
-        happened = bool(dates) or _any_in(events, s_start, s_end)
+        happened = bool(dates) or _EVENT_VERB.search(folded, s_start, s_end) is not None
         sentence_mentions = [m for m in _between(resolved, mention_starts, s_start, s_end) if m.end <= s_end]
         context_mentions = sentence_mentions or _carried(resolved, paragraphs, s_start, gazetteer) or dateline
         actors = _actors(text, s_start, s_end)
@@ -433,7 +555,7 @@ def find_incidents(
                 place_id, precision = _nationality_country(text, s_start, s_end, resolved, gazetteer)
             date = _date_for(dates, group, ref, folded, previous_end.get(id(group), s_start))
             if date is not None and not date.text:
-                para = max((p for p in paragraphs if p <= s_start), default=0)
+                para = _paragraph_of(paragraphs, s_start)
                 earlier = _between(all_dates, date_starts, para, s_start)
                 if earlier:
                     date = earlier[-1]
@@ -591,9 +713,14 @@ def _paragraph_starts(text: str) -> list[int]:
     return starts
 
 
+def _paragraph_of(paragraphs: Sequence[int], pos: int) -> int:
+    """Where the paragraph holding ``pos`` starts (``paragraphs`` sorted, from 0)."""
+    return paragraphs[max(0, bisect.bisect_right(paragraphs, pos) - 1)]
+
+
 def _carried(resolved: Sequence[Mention], paragraphs: Sequence[int], s_start: int, gazetteer: Any) -> list[Mention]:
     """The places of the sentences before, in the same paragraph (not countries)."""
-    para = max((p for p in paragraphs if p <= s_start), default=0)
+    para = _paragraph_of(paragraphs, s_start)
     before = [m for m in resolved if para <= m.start < s_start]
     if not before:
         return []

@@ -24,8 +24,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from geomap.incidents import _COOPERATION_EVENT, KIND_PRECISION, split_sentences
-from geomap.normalize import fold
+from geomap.incidents import _COOPERATION_EVENT, KIND_PRECISION, fold_text, split_sentences
 from geomap.records import Article, Mention, Route, Stop
 
 __all__ = ["find_routes"]
@@ -81,6 +80,7 @@ def find_routes(
     mentions: Sequence[Mention],
     gazetteer: Any = None,
     sentences: Sequence[tuple[int, int]] | None = None,
+    folded: str | None = None,
 ) -> list[Route]:
     """Every movement the article describes, as ordered stops with roles.
 
@@ -95,6 +95,9 @@ def find_routes(
         precision 6).  Without it every stop has precision 1.
     sentences
         The article's sentence spans, if already split.
+    folded
+        The article's text folded (:func:`geomap.incidents.fold_text`), if
+        already done; else folded here when a sentence names two places.
 
     Returns
     -------
@@ -102,7 +105,6 @@ def find_routes(
         Ids ``<article_id>/r<n>``, in text order; only routes of two stops or more.
     """
     text = article.text
-    folded = fold(text)
     resolved = [m for m in mentions if m.place_id]
     if len(resolved) < 2:
         return []
@@ -116,6 +118,8 @@ def find_routes(
         inside = [m for m in resolved[lo:hi] if m.end <= s_end]
         if len(inside) < 2:
             continue
+        if folded is None:
+            folded = fold_text(text)
         sentence = folded[s_start:s_end]
         if _DIRECTION.search(sentence) is None or _MOVEMENT.search(sentence) is None:
             continue
@@ -142,10 +146,11 @@ def _clauses(text: str, sentences: Sequence[tuple[int, int]] | None = None) -> l
     out: list[tuple[int, int]] = []
     for s_start, s_end in sentences if sentences is not None else split_sentences(text):
         begin = s_start
-        for i in range(s_start, s_end):
-            if text[i] == ";":
-                out.append((begin, i))
-                begin = i + 1
+        cut = text.find(";", begin, s_end)
+        while cut != -1:
+            out.append((begin, cut))
+            begin = cut + 1
+            cut = text.find(";", begin, s_end)
         out.append((begin, s_end))
     return out
 
