@@ -194,6 +194,9 @@ def _print_summary(args: argparse.Namespace, summary) -> int:
     if not getattr(args, "quiet", False):
         for line in summary.lines():
             print(line)
+        if getattr(args, "verbose", 0):
+            for line in summary.details():
+                print(line)
     else:
         for skip in summary.skipped:
             sys.stderr.write(f"geomap: skipped {skip}\n")

@@ -41,12 +41,21 @@ class RunSummary:
     incidents: int = 0
     incidents_mapped: int = 0
     routes: int = 0
+    by_type: tuple[tuple[str, int], ...] = ()  # incidents of each type, most first
     files: tuple[Path, ...] = ()
 
     @property
     def exit_code(self) -> int:
         """0 when every input was read, 1 when some were skipped."""
         return 1 if self.skipped else 0
+
+    def details(self) -> list[str]:
+        """Longer lines for ``-v``: incidents by type and every unresolved name."""
+        out = ["incidents by type:"] + [f"  {kind:22} {count}" for kind, count in self.by_type]
+        if self.unresolved:
+            out.append("names the gazetteer lacks (add them to gazetteer/curated/):")
+            out += [f"  {name}" for name in self.unresolved]
+        return out
 
     def lines(self) -> list[str]:
         """The summary as short lines of text, for the terminal and ``summary.txt``."""
@@ -228,6 +237,9 @@ def _summarise(extraction: Any, *, layers: Any = None) -> RunSummary:
         geoms = layers.incidents.geometry
         mapped = int((geoms.notna() & ~geoms.is_empty).sum())
     tables = int((extraction.articles["format"] == "csv").sum())
+    frame = extraction.incidents if layers is None else layers.incidents
+    kinds = frame["type"].astype(str).value_counts()
+    by_type = tuple(sorted(((str(k), int(v)) for k, v in kinds.items()), key=lambda kv: (-kv[1], kv[0])))
     return RunSummary(
         articles=counts["articles"] - tables,
         table_rows=tables,
@@ -239,6 +251,7 @@ def _summarise(extraction: Any, *, layers: Any = None) -> RunSummary:
         incidents=incidents,
         incidents_mapped=mapped,
         routes=counts["routes"],
+        by_type=by_type,
     )
 
 

@@ -140,3 +140,10 @@ def test_every_command_has_help(capsys):
     for argv in (["--help"], ["map", "--help"], ["extract", "--help"], ["export", "--help"], ["geocode", "--help"], ["gazetteer", "check", "--help"], ["gazetteer", "search", "--help"]):
         assert main(argv) == 0
         assert "usage: geomap" in capsys.readouterr().out
+
+
+def test_verbose_lists_incidents_by_type(reports, tmp_path, capsys):
+    assert main(["-v", "map", str(reports), "-o", str(tmp_path / "out")]) == 0
+    printed = capsys.readouterr().out
+    assert "incidents by type:" in printed
+    assert "illegal_crossing" in printed.split("incidents by type:")[1]
