@@ -25,6 +25,7 @@ import glob
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,7 @@ from typing import Any
 
 from geomap._errors import InputError, InputNotFoundError, located
 from geomap._io import atomic_write, write_text
-from geomap.records import INCIDENT_TYPES, Article, DateSpan, Incident, Route, Skipped
+from geomap.records import INCIDENT_TYPES, Article, DateSpan, Incident, Mention, Route, Skipped
 
 __all__ = [
     "COLUMNS",
@@ -173,22 +174,36 @@ def _precision_of(gazetteer: Any, place_id: str | None) -> int:
 
 # -- rows ----------------------------------------------------------------------------
 
+# Rows are tuples of str, int and float; strings that repeat across rows (names,
+# place lists, dates, counts, actors) are interned, so a table of a big corpus
+# holds each of them once.  The sentence string is already one per sentence.
+def _intern(value: Any) -> Any:
+    """``sys.intern`` for a str (exact type); anything else as it is."""
+    return sys.intern(value) if type(value) is str else value
+
 
 def _article_row(article: Article, *, fmt: str | None = None) -> tuple:
     date = article.date
     return (
         article.id,
         article.title,
-        date.start.isoformat() if date is not None and date.start is not None else "",
-        date.precision if date is not None else "",
-        article.source,
+        _intern(date.start.isoformat()) if date is not None and date.start is not None else "",
+        _intern(date.precision) if date is not None else "",
+        _intern(article.source),
         article.url,
-        article.path,
+        _intern(article.path),
         article.line,
-        fmt or article.format,
-        article.encoding,
+        _intern(fmt or article.format),
+        _intern(article.encoding),
         len(article.text),
     )
+
+
+def _mention_row(m: Mention) -> tuple:
+    return (
+        m.article_id, m.start, m.end, _intern(m.text), _intern(m.place_id or ""), m.score, _intern(m.method),
+        m.ambiguous, _intern(";".join(m.candidates)),
+    )  # fmt: skip
 
 
 def _incident_row(incident: Incident) -> tuple:
@@ -197,30 +212,33 @@ def _incident_row(incident: Incident) -> tuple:
     return (
         incident.id,
         incident.article_id,
-        incident.type,
+        _intern(incident.type),
         head.value if head else None,
         head.value_max if head else None,
-        head.unit if head else "",
-        head.qualifier if head else "",
-        ";".join(_format_count(c.value, c.unit, c.qualifier, c.value_max) for c in incident.counts),
-        date.start.isoformat() if date is not None and date.start is not None else "",
-        date.end.isoformat() if date is not None and date.end is not None else "",
-        date.precision if date is not None else "",
-        date.text if date is not None else "",
-        incident.place_id or "",
-        ";".join(f"{p.place_id}:{p.role}" for p in incident.places),
+        _intern(head.unit) if head else "",
+        _intern(head.qualifier) if head else "",
+        _intern(";".join(_format_count(c.value, c.unit, c.qualifier, c.value_max) for c in incident.counts)),
+        _intern(date.start.isoformat()) if date is not None and date.start is not None else "",
+        _intern(date.end.isoformat()) if date is not None and date.end is not None else "",
+        _intern(date.precision) if date is not None else "",
+        _intern(date.text) if date is not None else "",
+        _intern(incident.place_id or ""),
+        _intern(";".join(f"{p.place_id}:{p.role}" for p in incident.places)),
         incident.location_precision,
-        ";".join(incident.actors),
+        _intern(";".join(incident.actors)),
         incident.sentence,
         incident.start,
         incident.end,
-        incident.source,
+        _intern(incident.source),
     )
 
 
 def _route_rows(route: Route) -> Iterator[tuple]:
     for stop in route.stops:
-        yield (route.id, route.article_id, stop.order, stop.place_id, stop.role, stop.precision, route.sentence, route.start, route.end)
+        yield (
+            route.id, route.article_id, stop.order, _intern(stop.place_id), _intern(stop.role), stop.precision,
+            route.sentence, route.start, route.end,
+        )  # fmt: skip
 
 
 # -- sources -------------------------------------------------------------------------
@@ -451,12 +469,9 @@ def extract(
         rows["articles"].append(_article_row(article))
         mentions = find_mentions(article, matcher=matcher, resolver=resolver, cache=resolved_names)
         mentions = apply_mention_corrections(mentions, corrections)
-        for m in mentions:
-            rows["mentions"].append(
-                (m.article_id, m.start, m.end, m.text, m.place_id or "", m.score, m.method, m.ambiguous, ";".join(m.candidates))
-            )
+        rows["mentions"].extend(map(_mention_row, mentions))
         for u in find_unresolved(article, mentions=mentions):
-            rows["unresolved"].append((u.article_id, u.start, u.end, u.text, u.hint))
+            rows["unresolved"].append((u.article_id, u.start, u.end, _intern(u.text), _intern(u.hint)))
         sentences = split_sentences(article.text)
         folded = fold_text(article.text)  # once, for incidents and routes
         found = find_incidents(article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded)

@@ -235,6 +235,8 @@ _ABBREVIATIONS = frozenset(
     """.split()
 )
 _SENTENCE_END_RE = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+|$)|\n\s*\n|\n")
+_SPACE_RE = re.compile(r"\s")
+_INLINE_SPACE_RE = re.compile(r"[^\S\n]*")  # spaces, not a line end
 _CLAUSE_RE = re.compile(r";|:|,|\bwhile\b|\bwhereas\b|\bmeanwhile\b")
 
 
@@ -249,21 +251,24 @@ def split_sentences(text: str, *, start: int = 0, end: int | None = None) -> lis
     spans: list[tuple[int, int]] = []
     begin = start
     for m in _SENTENCE_END_RE.finditer(text, start, hi):
-        if "\n" not in m.group(0) and m.group(0).startswith("."):
-            word_start = m.start()
-            while word_start > begin and not text[word_start - 1].isspace():
-                word_start -= 1
-            word = text[word_start : m.start()]
-            bare = word.strip("(\"'“‘")
-            nxt = m.end()
-            while nxt < hi and text[nxt].isspace() and text[nxt] != "\n":
-                nxt += 1
-            following = text[nxt] if nxt < hi else ""
+        mark = m.group()
+        newline = "\n" in mark
+        if not newline and mark[0] == ".":
+            dot = m.start()
+            # the word before the dot: back to the last space (str.rfind, not a loop a character)
+            cut = max(text.rfind(" ", begin, dot), text.rfind("\n", begin, dot))
+            word_start = cut + 1 if cut >= begin else begin
+            if _SPACE_RE.search(text, word_start, dot) is not None:  # another kind of space: the slow way
+                word_start = dot
+                while word_start > begin and not text[word_start - 1].isspace():
+                    word_start -= 1
+            bare = text[word_start:dot].strip("(\"'“‘")
             if bare.lower() in _ABBREVIATIONS or "." in bare or (len(bare) == 1 and bare.isupper()):
                 continue  # "Lt.", "U.S.", "J. Smith"
-            if following and following.islower():
+            nxt = _INLINE_SPACE_RE.match(text, m.end(), hi).end()  # type: ignore[union-attr]
+            if nxt < hi and text[nxt].islower():
                 continue  # "approx. five" and similar: a sentence starts with a capital
-        stop = m.end() if "\n" not in m.group(0) else m.start()
+        stop = m.start() if newline else m.end()
         _add_span(text, begin, stop, spans)
         begin = m.end()
     _add_span(text, begin, hi, spans)
@@ -496,7 +501,13 @@ def find_incidents(
     cue_starts = [c.start for c in cues]
     # only the sentences with a cue are read further: most of a report is context
     spans = sentences if sentences is not None else split_sentences(text)
-    cue_sentences = [(lo, hi) for lo, hi in spans if _any_in(cue_starts, lo, hi)]
+    sentence_starts = [lo for lo, _ in spans]
+    picked: dict[int, None] = {}
+    for at in cue_starts:
+        i = bisect.bisect_right(sentence_starts, at) - 1
+        if i >= 0 and at < spans[i][1]:
+            picked[i] = None
+    cue_sentences = [spans[i] for i in picked]
     if not cue_sentences:
         return []
     paragraphs = _paragraph_starts(text)
