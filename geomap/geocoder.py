@@ -57,6 +57,7 @@ or their points lie within 5 km: two records of one place).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import re
@@ -169,6 +170,33 @@ def _exact_key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+@functools.lru_cache(maxsize=4096)
+def _same_key_char(char: str) -> bool:
+    """True when case folding ``char`` as :func:`_exact_key` does changes no key a query gets.
+
+    False for the few characters whose case folding is not one plain letter
+    for one ("ß" -> "ss", "İ" -> "i" + a combining dot, "ﬁ" -> "fi") or folds
+    otherwise than :func:`~geomap.normalize.fold` does ("Ð").
+    """
+    folded = char.casefold()
+    if folded == char:
+        return True
+    if len(folded) != 1 or unicodedata.combining(folded):
+        return False
+    text = f"a{char}b"
+    exact = _exact_key(text)
+    return name_key(text) == name_key(exact) and fold(text) == fold(exact)
+
+
+def _same_key(query: str) -> bool:
+    """True when ``query`` gets the keys and kind hint of its exact key (so shares its answer).
+
+    Holds for ASCII; for other text when it is NFC and has no character that
+    :func:`_same_key_char` rejects.
+    """
+    return query.isascii() or (unicodedata.is_normalized("NFC", query) and all(map(_same_key_char, query)))
+
+
 def _prominence(place: Place) -> float:
     """Prefer the larger unit of a shared name, except a big city's name, which means the city."""
     if place.kind == "city" and (place.population or 0) >= BIG_CITY:
@@ -239,6 +267,7 @@ class Resolver:
         self._tiebreak = [
             (_LEVEL.get(p.kind, 99), p.valid_to is not None, -(p.population or 0), p.id) for p in self._places
         ]
+        self._kind = [p.kind for p in self._places]
         self._dated = [p.valid_from is not None or p.valid_to is not None for p in self._places]
         self._memo: dict[str, tuple[tuple[tuple[int, float, str, str], ...], str]] = {}
         self._plain: dict[tuple[str, int], Resolution] = {}  # answers to queries without context
@@ -247,6 +276,29 @@ class Resolver:
         self._countries: dict[str, Any] = {}
         self._near_country: dict[tuple[int, str], float] = {}
         self._up: dict[int, frozenset[int]] = {}
+        # Built once, so that a name of the gazetteer is a dict lookup, not a computation:
+        # matches by exact key, matches by folded key (for a query that is plain or not),
+        # and the finished ranking of each exact key for a query without context.
+        self._by_exact: dict[str, tuple[tuple[tuple[int, float, str, str], ...], str]] = {}
+        for exact in self._exact:
+            if _exact_key(exact) == exact and _same_key(exact):
+                key = name_key(exact)
+                self._by_exact[exact] = (self._direct(exact, key), key)
+        self._by_key: dict[str, tuple[tuple[tuple[int, float, str, str], ...], ...]] = {
+            key: (self._direct("\0", key), self._direct(key, key)) for key in self._folded
+        }
+        # Whether two places sharing a name are related, for the ambiguity test.
+        self._kin: dict[tuple[int, int], bool] = {}
+        for table in (self._exact, self._folded, self._compact):
+            for entries in table.values():
+                for a, _ in entries:
+                    for b, _ in entries:
+                        if a < b and (a, b) not in self._kin:
+                            self._kin[(a, b)] = self._related(a, b)
+        self._ready: dict[str, tuple[tuple[Candidate, ...], bool]] = {}
+        for exact, (found, key) in self._by_exact.items():
+            done = self._rank(exact, found, key, None, None, None, (), None, len(self._places))
+            self._ready[exact] = (done.candidates, done.ambiguous)
 
     def _add(self, table: dict[str, list[tuple[int, str]]], key: str, i: int, name: str, *, plain: bool = False) -> None:
         """Index ``name`` of place ``i`` under ``key``, once a place; note names without generic words."""
@@ -317,6 +369,10 @@ class Resolver:
         return i
 
     def _related(self, a: int, b: int) -> bool:
+        """True when places ``a`` and ``b`` are one place or nested (see the module docstring)."""
+        known = self._kin.get((a, b) if a < b else (b, a))
+        if known is not None:
+            return known
         pa, pb = self._places[a], self._places[b]
         if pa.pair_id == pb.id or pb.pair_id == pa.id:
             return True
@@ -328,19 +384,11 @@ class Resolver:
         return _km(pa.lat, pa.lon, pb.lat, pb.lon) <= SAME_PLACE_KM
 
     # -- matching
-    def _matches(self, query: str) -> tuple[tuple[tuple[int, float, str, str], ...], str]:
-        """Candidates ``(index, match score, matched name, method)`` and the query's lookup key.
-
-        Memoised per resolver (names repeat across reports); bounded so memory stays flat.
-        """
-        memo = self._memo.get(query)
-        if memo is not None:
-            return memo
+    def _direct(self, exact_key: str, key: str) -> tuple[tuple[int, float, str, str], ...]:
+        """Exact, folded and compact-key matches ``(index, match score, matched name, method)``."""
         found: dict[int, tuple[float, str, str]] = {}
-        exact_key = _exact_key(query)
         for i, name in self._exact.get(exact_key, ()):
             found[i] = (SCORE_EXACT, name, "exact")
-        key = name_key(query)
         # Without diacritics or generic words the query cannot tell "Lang Son" from "Lạng Sơn":
         # a folded match is then nearly as good as an exact one.
         plain_query = exact_key == key
@@ -353,7 +401,35 @@ class Resolver:
         for i, name in self._compact.get(_compact(key), ()):
             if i not in found:
                 found[i] = (compact_score, name, "folded")
-        if not found:
+        return tuple((i, *m) for i, m in found.items())
+
+    def _matches(
+        self, query: str, exact_key: str | None = None
+    ) -> tuple[tuple[tuple[int, float, str, str], ...], str]:
+        """Candidates ``(index, match score, matched name, method)`` and the query's lookup key.
+
+        A name or alias of the gazetteer (any case or spacing) and a folded
+        key of one are answered from tables built with the index; other
+        queries are memoised per resolver (names repeat across reports),
+        bounded so memory stays flat.
+        """
+        if exact_key is None:
+            exact_key = _exact_key(query)
+        ready = self._by_exact.get(exact_key)
+        if ready is not None and _same_key(query):
+            return ready
+        memo = self._memo.get(query)
+        if memo is not None:
+            return memo
+        key = name_key(query)
+        folded = self._by_key.get(key) if exact_key not in self._exact else None
+        if folded is not None:
+            return folded[exact_key == key], key
+        found_t = self._direct(exact_key, key)
+        if found_t:
+            result = (found_t, key)
+        else:
+            found: dict[int, tuple[float, str, str]] = {}
             trimmed, _ = _drop_misspelt_generic(key)
             if trimmed != key:
                 for table, score in ((self._folded, SCORE_FOLDED), (self._compact, SCORE_COMPACT)):
@@ -362,7 +438,7 @@ class Resolver:
                             found[i] = (score - 2.0, name, "fuzzy")
             if not found:
                 found = self._fuzzy(_compact(trimmed))
-        result = (tuple((i, *m) for i, m in found.items()), key)
+            result = (tuple((i, *m) for i, m in found.items()), key)
         if self.cache_size > 0:
             if len(self._memo) >= self.cache_size:
                 self._memo.clear()
@@ -436,6 +512,35 @@ class Resolver:
             done = self._plain.get((name, limit))
             if done is not None:
                 return done
+        exact = _exact_key(name)
+        resolution = None
+        if plain_query:
+            ready = self._ready.get(exact)
+            if ready is not None and _same_key(name):
+                candidates, ambiguous = ready
+                if len(candidates) > limit:
+                    candidates = candidates[: max(1, limit)]
+                resolution = Resolution(name, candidates, ambiguous)
+        if resolution is None:
+            resolution = self._resolve(name, exact, date, country, province, near, kinds, limit)
+        if plain_query and self.cache_size > 0:
+            if len(self._plain) >= self.cache_size:
+                self._plain.clear()
+            self._plain[(name, limit)] = resolution
+        return resolution
+
+    def _resolve(
+        self,
+        name: str,
+        exact: str,
+        date: dt.date | str | None,
+        country: str | None,
+        province: str | None,
+        near: Iterable[str],
+        kinds: Iterable[str] | None,
+        limit: int,
+    ) -> Resolution:
+        """:meth:`resolve` once the context is checked; ``exact`` is the query's exact key."""
         day = parse_date(date) if date is not None else None
         code = _country_code(country) if country is not None else None
         want = None
@@ -446,16 +551,14 @@ class Resolver:
                 raise InputError(f"kinds has an unknown kind: {unknown[0]!r}")
         near_ix = tuple(self._place_index(p, what="near") for p in near) if near else ()
         province_ix = self._province_hint(province) if province else None
-        resolution = self._resolve(name, day, code, want, near_ix, province_ix, limit)
-        if plain_query and self.cache_size > 0:
-            if len(self._plain) >= self.cache_size:
-                self._plain.clear()
-            self._plain[(name, limit)] = resolution
-        return resolution
+        found, key = self._matches(name, exact)
+        return self._rank(name, found, key, day, code, want, near_ix, province_ix, limit)
 
-    def _resolve(
+    def _rank(
         self,
         name: str,
+        found: tuple[tuple[int, float, str, str], ...],
+        key: str,
         day: dt.date | None,
         code: str | None,
         want: frozenset[str] | None,
@@ -463,8 +566,7 @@ class Resolver:
         province_ix: int | None,
         limit: int,
     ) -> Resolution:
-
-        found, key = self._matches(name)
+        """Weigh the matches ``found`` for ``name`` (lookup key ``key``) against the context."""
         places = self._places
         if want is not None:
             found = tuple(m for m in found if places[m[0]].kind in want)
@@ -476,9 +578,10 @@ class Resolver:
             candidate = Candidate(places[i], round(score + self._prominence[i], 1), matched, method)
             return Resolution(name, (candidate,), False)
         hint = None
-        if len(found) > 1:
+        kind = self._kind
+        if len(found) > 1 and len({kind[m[0]] for m in found}) > 1:  # a hint only weighs places of mixed kinds
             hint = _kind_hint(name, key) or (_drop_misspelt_generic(key)[1] if found[0][3] == "fuzzy" else None)
-            if hint is not None and not any(places[m[0]].kind in hint for m in found):
+            if hint is not None and not any(kind[m[0]] in hint for m in found):
                 hint = None  # "Ho Chi Minh City" is a province-level unit: a hint nothing fits says nothing
         prominence, dated = self._prominence, self._dated
         scored: list[tuple[float, int, str, str]] = []
@@ -489,7 +592,7 @@ class Resolver:
                     continue  # a typo far from everything the text is about
                 score += bonus - most
             score += prominence[i]
-            if hint is not None and method != "exact" and places[i].kind not in hint:
+            if hint is not None and method != "exact" and kind[i] not in hint:
                 score -= 8.0
             if day is not None and dated[i] and not places[i].valid_on(day):
                 score -= 6.0
@@ -510,10 +613,9 @@ class Resolver:
                     ambiguous = True
                     break
         candidates = tuple(
-            Candidate(place=places[i], score=round(s, 1), matched=m, method=meth)
-            for s, i, m, meth in scored[: max(1, limit)]
+            [Candidate(places[i], round(s, 1), m, meth) for s, i, m, meth in scored[: max(1, limit)]]
         )
-        return Resolution(query=name, candidates=candidates, ambiguous=ambiguous)
+        return Resolution(name, candidates, ambiguous)
 
     def _context(
         self, i: int, code: str | None, province_ix: int | None, near_ix: tuple[int, ...]
@@ -570,12 +672,13 @@ def _kind_hint(query: str, key: str) -> frozenset[str] | None:
     """Kinds hinted by generic words in ``query`` that :func:`name_key` removed."""
     text = query.strip()
     if not text.isascii():
+        text = unicodedata.normalize("NFC", text)  # as the key was made: "Thành phố" may come decomposed
         for suffix, kinds in _CJK_HINTS:
             if text.endswith(suffix) and len(text) > len(suffix):
                 return kinds
     elif text.casefold() == key:
         return None
-    plain = _SPACE_RE.sub(" ", _PUNCT_RE.sub(" ", fold(query).replace("'", ""))).strip()
+    plain = " ".join(_PUNCT_RE.sub(" ", fold(text).replace("'", "")).split())
     if plain == key:
         return None
     kept = f" {key} "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
 
 import geopandas
 import pytest
@@ -471,3 +472,39 @@ def test_a_name_with_a_generic_word_is_not_a_plain_match(real):
     # "Vientiane" is first the capital, not "Vientiane Province" (a different province)
     assert real.resolve("Vientiane").place.id == "la.city.vientiane"
     assert real.resolve("Vientiane Province").place.id == "la.province.vientiane"
+
+
+def _answer(resolution) -> tuple[list[tuple[str, float, str, str]], bool]:
+    return [(c.place.id, c.score, c.matched, c.method) for c in resolution.candidates], resolution.ambiguous
+
+
+def test_case_spacing_and_unicode_form_do_not_change_the_answer(real):
+    uncached = Resolver(real.gazetteer, cache_size=0)
+    for place in real.gazetteer:
+        for name in [place.name] + [a.name for a in real.gazetteer.aliases_of(place.id)]:
+            expected = _answer(uncached.resolve(name, limit=50))
+            assert expected[0], name
+            spaced = "  " + "   ".join(name.split()) + " "
+            for variant in (name.upper(), name.lower(), spaced, unicodedata.normalize("NFD", name)):
+                got = uncached.resolve(variant, limit=50)
+                assert got.query == variant
+                assert _answer(got) == expected, variant
+
+
+def test_limit_cuts_the_list_but_not_the_ambiguity(real):
+    full = real.resolve("Pingxiang")
+    assert full.ambiguous and len(full.candidates) >= 2
+    for limit in (1, 0, -3):
+        short = real.resolve("Pingxiang", limit=limit)
+        assert short.ambiguous
+        assert short.candidates == full.candidates[:1]
+    assert real.resolve("PINGXIANG", limit=2).candidates == full.candidates[:2]
+
+
+def test_context_still_weighs_names_answered_from_the_prepared_tables(real):
+    # the same exact name: without context ambiguous, with a country or a date it is settled
+    assert real.resolve("Pingxiang").ambiguous
+    assert real.resolve("Pingxiang", country="VN").place.id == real.resolve("Pingxiang", near=("cn.province.guangxi",)).place.id
+    assert real.resolve("HÀ GIANG", date=dt.date(2019, 5, 10)).place.id == "vn.province.ha-giang-pre2025"
+    assert real.resolve("hà giang", kinds=("city",)).place.kind == "city"
+
