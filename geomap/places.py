@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -437,10 +437,14 @@ def find_mentions(
         if res and not res.ambiguous:
             place = res.place
             near.append(place.id)
-            code = _country_of(gazetteer, place)
+            where = cache.get(("_where", place.id)) if cache is not None else None
+            if where is None:  # a place's country and province never change within a run
+                where = (_country_of(gazetteer, place), _province_of(gazetteer, place))
+                if cache is not None:
+                    cache[("_where", place.id)] = where
+            code, province = where
             if code:
                 countries[code] = countries.get(code, 0) + 1
-            province = _province_of(gazetteer, place)
             if province and province != place.id:
                 near.append(province)
     near_t = tuple(dict.fromkeys(near))
@@ -454,24 +458,36 @@ def find_mentions(
         else:
             final[key] = res
 
-    mentions: list[Mention] = []
-    for m in matches:
-        res = final[(text[m.base_start : m.base_end], m.kinds)]
+    # what a mention of each distinct name says, worked out once a name
+    said: dict[tuple[str, tuple[str, ...]], tuple | None] = {}
+    for key, res in final.items():
         if not res:
+            said[key] = None
             continue
         best = res.best
-        ids = tuple(dict.fromkeys(c.place.id for c in res.candidates))
+        if res.ambiguous:
+            ids = tuple(dict.fromkeys(c.place.id for c in res.candidates))
+            said[key] = (None, float(best.score), best.method, ids, True)
+        else:
+            said[key] = (best.place.id, float(best.score), best.method, (), False)
+    mentions: list[Mention] = []
+    article_id = article.id
+    for m in matches:
+        fields = said[(text[m.base_start : m.base_end], m.kinds)]
+        if fields is None:
+            continue
+        place_id, score, method, ids, ambiguous = fields
         mentions.append(
             Mention(
-                article_id=article.id,
+                article_id=article_id,
                 start=m.start,
                 end=m.end,
                 text=text[m.start : m.end],
-                place_id=None if res.ambiguous else best.place.id,
-                score=float(best.score),
-                method=best.method,
-                candidates=ids if res.ambiguous else (),
-                ambiguous=bool(res.ambiguous),
+                place_id=place_id,
+                score=score,
+                method=method,
+                candidates=ids,
+                ambiguous=ambiguous,
             )
         )
     return mentions
@@ -498,8 +514,10 @@ _HINT_AFTER = (
     "town",
 )
 _HINT_BEFORE = ("tỉnh", "Tỉnh", "huyện", "Huyện", "xã", "Xã", "cửa khẩu", "Cửa khẩu")
+# No look-behind before the words: the regex engine can then skip ahead to the
+# letters they start with; the word boundary before is checked by _hints.
 _HINT_RE = re.compile(
-    r"(?<!\w)(" + "|".join(re.escape(h) for h in sorted(_HINT_AFTER + _HINT_BEFORE, key=len, reverse=True)) + r")(?!\w)"
+    r"(" + "|".join(re.escape(h) for h in sorted(_HINT_AFTER + _HINT_BEFORE, key=len, reverse=True)) + r")(?!\w)"
 )
 _CAP_WORD = r"[^\W\d_][\w'’\-]*"
 _NAME_BEFORE_RE = re.compile(rf"((?:{_CAP_WORD}[ \t]+){{1,4}})$")
@@ -525,6 +543,21 @@ def _capitalised_run(words: list[tuple[int, int]], text: str) -> list[tuple[int,
     return list(reversed(run))
 
 
+def _hints(text: str) -> Iterator[re.Match]:
+    """The generic words of :data:`_HINT_RE` standing as whole words, in text order."""
+    pos = 0
+    while True:
+        hit = _HINT_RE.search(text, pos)
+        if hit is None:
+            return
+        start = hit.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            pos = start + 1  # inside a word: look again one character on
+            continue
+        yield hit
+        pos = hit.end()
+
+
 def find_unresolved(article: Article, *, mentions: Sequence[Mention]) -> list[Unresolved]:
     """Place-like names the gazetteer lacks: a capitalised name beside a generic word.
 
@@ -538,7 +571,7 @@ def find_unresolved(article: Article, *, mentions: Sequence[Mention]) -> list[Un
     def is_covered(start: int, end: int) -> bool:
         return any(s < end and start < e for s, e in covered)
 
-    for hit in _HINT_RE.finditer(text):
+    for hit in _hints(text):
         hint = hit.group(1)
         if hint in _HINT_BEFORE:
             after = _NAME_AFTER_RE.match(text, hit.end())
