@@ -316,8 +316,8 @@ def _required(pattern: str) -> tuple[str, ...] | None:
     """Literal strings one of which every match of ``pattern`` contains, or ``None``.
 
     Read from the parsed pattern: a run of literal characters that every match
-    must contain, or the literal starts of every branch of a group that every
-    match must pass.  The longest such clue (by its shortest string) is kept;
+    must contain, or, for a group of branches that every match must pass, one
+    such clue of each branch.  The longest such clue (by its shortest string) is kept;
     a clue shorter than three characters is not worth checking.  The regex
     is then run only on texts that contain one of them: a pure shortcut, the
     matches are the same.
@@ -325,25 +325,9 @@ def _required(pattern: str) -> tuple[str, ...] | None:
     from re import _constants as c  # type: ignore[attr-defined]
     from re import _parser  # type: ignore[attr-defined]
 
-    def prefixes(items: Any) -> set[str] | None:
-        # literal starts of a sequence: the literal run it begins with
-        run = []
-        for op, av in items:
-            if op is c.LITERAL:
-                run.append(chr(av))
-                continue
-            if not run and op is c.SUBPATTERN and av[1] == 0 and av[2] == 0:
-                return prefixes(av[3])
-            if not run and op is c.BRANCH:
-                out: set[str] = set()
-                for branch in av[1]:
-                    got = prefixes(branch)
-                    if not got:
-                        return None
-                    out |= got
-                return out
-            break
-        return {"".join(run)} if run else None
+    def best(items: Any) -> set[str] | None:
+        options = [clue for clue in clues(items) if min(map(len, clue)) >= 3]
+        return max(options, key=lambda clue: (min(map(len, clue)), -len(clue))) if options else None
 
     def clues(items: Any) -> list[set[str]]:
         found: list[set[str]] = []
@@ -358,13 +342,14 @@ def _required(pattern: str) -> tuple[str, ...] | None:
             if op is c.SUBPATTERN and av[1] == 0 and av[2] == 0:
                 found.extend(clues(av[3]))
             elif op is c.BRANCH:
-                got = set()
+                # a match goes through one branch: one of the branches' clues is in it
+                got: set[str] = set()
                 for branch in av[1]:
-                    start = prefixes(branch)
-                    if not start:
+                    clue = best(branch)
+                    if clue is None:
                         got = set()
                         break
-                    got |= start
+                    got |= clue
                 if got:
                     found.append(got)
             elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
@@ -373,11 +358,8 @@ def _required(pattern: str) -> tuple[str, ...] | None:
             found.append({"".join(run)})
         return found
 
-    options = [clue for clue in clues(_parser.parse(pattern)) if min(map(len, clue)) >= 3]
-    if not options:
-        return None
-    best = max(options, key=lambda clue: (min(map(len, clue)), -len(clue)))
-    return tuple(sorted(best))
+    clue = best(_parser.parse(pattern))
+    return tuple(sorted(clue)) if clue is not None else None
 
 
 # One regex a cue, without a leading \b: a pattern that starts with a literal is
@@ -402,19 +384,23 @@ def _literal_finder() -> Any:
     import ahocorasick
 
     automaton = ahocorasick.Automaton()
-    for literal in sorted({lit for *_, needs in _CUE_PATTERNS for lit in needs or ()}):
+    literals = {lit for *_, needs in _CUE_PATTERNS for lit in needs or ()} | set(_COOPERATION_NEEDS or ())
+    for literal in sorted(literals):
         automaton.add_word(literal, literal)
     automaton.make_automaton()
     return automaton
 
 
+_COOPERATION_NEEDS = _required(_COOPERATION_EVENT.pattern)
 _CUE_LITERALS = _literal_finder()
 
 
-def _cues(folded: str) -> list[_Cue]:
-    """Every cue in the article; where two overlap the more specific type (earlier in CUES) wins."""
+def _cues(folded: str, present: set[str]) -> list[_Cue]:
+    """Every cue in the article; where two overlap the more specific type (earlier in CUES) wins.
+
+    ``present`` holds the cue literals the text contains (from ``_CUE_LITERALS``).
+    """
     hits: list[tuple[int, int, int, str]] = []
-    present = {literal for _, literal in _CUE_LITERALS.iter(folded)}  # one pass finds them all
     for kind, rank, pattern, needs in _CUE_PATTERNS:
         if needs is not None and present.isdisjoint(needs):
             continue
@@ -493,8 +479,11 @@ def find_incidents(
     text = article.text
     if folded is None:
         folded = fold_text(text)
-    cues = _cues(folded)
-    meetings = [_Cue("cooperation", m.start(), m.end()) for m in _COOPERATION_EVENT.finditer(folded)]
+    present = {literal for _, literal in _CUE_LITERALS.iter(folded)}  # one pass finds them all
+    cues = _cues(folded, present)
+    meetings = []
+    if _COOPERATION_NEEDS is None or not present.isdisjoint(_COOPERATION_NEEDS):
+        meetings = [_Cue("cooperation", m.start(), m.end()) for m in _COOPERATION_EVENT.finditer(folded)]
     if not cues and not meetings:
         return []
     cues = sorted(cues + meetings, key=lambda c: c.start)

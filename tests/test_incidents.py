@@ -187,3 +187,64 @@ def test_a_plan_after_the_fact_does_not_undo_it(kit) -> None:
     found = _incidents(kit, text)
     assert [i.type for i in found] == ["cooperation"]
     assert found[0].date.start == dt.date(2024, 5, 15)
+
+
+# -- the shortcuts taken for speed give the same results -------------------------------
+
+_SAMPLE_REPORTS = __import__("pathlib").Path(__file__).resolve().parent.parent / "samples" / "reports"
+
+
+def _sample_texts() -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(_SAMPLE_REPORTS.iterdir()) if p.is_file()]
+    assert len(texts) >= 12
+    return texts
+
+
+def test_fold_text_is_fold_of_the_whole_text() -> None:
+    from geomap.incidents import fold_text
+    from geomap.normalize import fold
+
+    for text in [*_sample_texts(), "Cửa khẩu Hữu Nghị – 凭祥市 ĐÀ NẴNG’s “Móng Cái”", "plain ASCII, Lang Son"]:
+        assert fold_text(text) == fold(text)
+        assert len(fold_text(text)) == len(text)
+
+
+def test_every_cue_match_holds_one_of_the_literals_its_regex_is_gated_on() -> None:
+    # a cue regex runs only on texts holding one of its literals: that must never lose a match
+    from geomap.incidents import _COOPERATION_EVENT, _COOPERATION_NEEDS, _CUE_PATTERNS, _required, fold_text
+
+    sentences = [
+        "Police co-chaired a meeting; officials sat down and signed a memorandum on border management.",
+        "Guards stopped 12 people who slipped across the border and 3 who were attempting to cross illegally.",
+        "They handed over 40 citizens and sent back 12 migrants; 2 brokers organised illegal entries.",
+        "Human trafficking rings sold women into forced marriage; the drug-trafficking gang carried 40 kg.",
+    ]
+    folded = [fold_text(t) for t in [*_sample_texts(), *sentences]]
+    patterns = [(p, needs) for _, _, p, needs in _CUE_PATTERNS] + [(_COOPERATION_EVENT, _COOPERATION_NEEDS)]
+    matched = 0
+    for pattern, needs in patterns:
+        assert needs is None or min(map(len, needs)) >= 3
+        for text in folded:
+            for m in pattern.finditer(text):
+                matched += 1
+                assert needs is None or any(lit in m.group() for lit in needs), (pattern.pattern, m.group())
+    assert matched > 100
+    # the literals are read from the pattern: a required word, or one from each branch
+    assert _required(r"(?:crossed|entered)(?: [\w-]+){0,3} illegally") == (" illegally",)
+    assert _required(r"co-?chaired|hosted") == ("chaired", "hosted")
+    assert _required(r"(?:a|b)?x") is None
+
+
+def test_gated_extraction_finds_the_same_incidents_as_reading_every_sentence(kit) -> None:
+    # counts and dates are read only in sentences with a cue; a sentence without
+    # a date still takes the last date before it in its paragraph
+    text = (
+        "Officials met reporters on Monday. On May 3, heavy rain closed the road near Lang Son.\n"
+        "Border guards in Lang Son stopped 14 people who had crossed illegally from China. "
+        "The market reopened with 300 traders.\n\n"
+        "In April, police in Mong Cai seized 8 kg of heroin."
+    )
+    found = _incidents(kit, text)
+    assert [(i.type, _counts(i)) for i in found] == [("illegal_crossing", [(14, "people")]), ("drug_trafficking", [(8, "kg")])]
+    assert found[0].date.start == dt.date(2024, 5, 3) and found[0].date.text == "May 3"
+    assert found[1].date.precision == "month" and found[1].date.text == "April"
