@@ -128,6 +128,32 @@ def _frame(name: str, rows: Any) -> Any:
     return pd.DataFrame(out, columns=list(spec))
 
 
+def _frame_from_rows(name: str, rows: list[tuple]) -> Any:
+    """:func:`_frame` for this run's row tuples, column by column; empties ``rows`` as it goes.
+
+    No intermediate object frame: each column becomes its typed array straight
+    from the tuples, and the tuples are let go before the arrays are built, so
+    the peak at the end of a run is the rows or the frame, not both plus copies.
+    """
+    import pandas as pd
+
+    spec = COLUMNS[name]
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in spec]
+    rows.clear()
+    out = {}
+    for column, dtype in spec.items():
+        values = columns.pop(0)
+        if dtype == _S:
+            texts = ["" if v is None or v != v else (v if type(v) is str else str(v)) for v in values]
+            out[column] = pd.array(texts, dtype=_S)
+        elif dtype == _B:
+            out[column] = pd.array([_as_bool(v) for v in values], dtype=_B)
+        else:
+            out[column] = pd.array([None if v is None or v != v else v for v in values], dtype=dtype)
+        del values
+    return pd.DataFrame(out, columns=list(spec))
+
+
 def _as_bool(value: Any) -> Any:
     if value is None or value is getattr(__import__("pandas"), "NA", object()):
         return None
@@ -492,7 +518,7 @@ def extract(
         bar.close()
     rows["skipped"] = [(s.path, s.line, s.reason) for s in skipped]
     # one table at a time, letting go of its rows as soon as its frame exists
-    extraction = Extraction(**{name: _frame(name, rows.pop(name)) for name in TABLES})
+    extraction = Extraction(**{name: _frame_from_rows(name, rows.pop(name)) for name in TABLES})
     if corrections is not None:
         extraction = apply_corrections(extraction, corrections, gazetteer=gazetteer)
     return extraction
