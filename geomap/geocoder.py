@@ -242,11 +242,15 @@ class Resolver:
         self._folded: dict[str, list[tuple[int, str]]] = {}
         self._compact: dict[str, list[tuple[int, str]]] = {}
         self._plain_names: set[tuple[str, int]] = set()  # (key, place) with a name that is just the key
+        key_of: dict[str, str] = {}  # exact key -> key, for names whose exact key has their key
         for i, place in enumerate(self._places):
             names = [place.name] + [a.name for a in gazetteer.aliases_of(place.id)]
             for name in names:
-                self._add(self._exact, _exact_key(name), i, name)
+                exact = _exact_key(name)
+                self._add(self._exact, exact, i, name)
                 key = name_key(name)
+                if _same_key(name):
+                    key_of[exact] = key
                 self._add(self._folded, key, i, name, plain=_plain_form(name) == key)
                 self._add(self._compact, _compact(key), i, name)
                 if place.kind in ("border_gate", "port"):
@@ -279,13 +283,11 @@ class Resolver:
         # Built once, so that a name of the gazetteer is a dict lookup, not a computation:
         # matches by exact key, matches by folded key (for a query that is plain or not),
         # and the finished ranking of each exact key for a query without context.
-        self._by_exact: dict[str, tuple[tuple[tuple[int, float, str, str], ...], str]] = {}
-        for exact in self._exact:
-            if _exact_key(exact) == exact and _same_key(exact):
-                key = name_key(exact)
-                self._by_exact[exact] = (self._direct(exact, key), key)
+        self._by_exact = {exact: (self._direct(exact, key), key) for exact, key in key_of.items()}
         self._by_key: dict[str, tuple[tuple[tuple[int, float, str, str], ...], ...]] = {
-            key: (self._direct("\0", key), self._direct(key, key)) for key in self._folded
+            # (for a query with diacritics or generic words, for one without); no exact match either way
+            key: (self._direct("\0", key), () if key in self._exact else self._direct(key, key))
+            for key in self._folded
         }
         # Whether two places sharing a name are related, for the ambiguity test.
         self._kin: dict[tuple[int, int], bool] = {}
@@ -401,7 +403,7 @@ class Resolver:
         for i, name in self._compact.get(_compact(key), ()):
             if i not in found:
                 found[i] = (compact_score, name, "folded")
-        return tuple((i, *m) for i, m in found.items())
+        return tuple([(i, score, name, method) for i, (score, name, method) in found.items()])
 
     def _matches(
         self, query: str, exact_key: str | None = None
