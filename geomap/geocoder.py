@@ -272,6 +272,8 @@ class Resolver:
             (_LEVEL.get(p.kind, 99), p.valid_to is not None, -(p.population or 0), p.id) for p in self._places
         ]
         self._kind = [p.kind for p in self._places]
+        self._country = [p.country for p in self._places]
+        self._span = [(p.valid_from, p.valid_to) for p in self._places]
         self._dated = [p.valid_from is not None or p.valid_to is not None for p in self._places]
         self._memo: dict[str, tuple[tuple[tuple[int, float, str, str], ...], str]] = {}
         self._plain: dict[tuple[str, int], Resolution] = {}  # answers to queries without context
@@ -585,10 +587,12 @@ class Resolver:
             hint = _kind_hint(name, key) or (_drop_misspelt_generic(key)[1] if found[0][3] == "fuzzy" else None)
             if hint is not None and not any(kind[m[0]] in hint for m in found):
                 hint = None  # "Ho Chi Minh City" is a province-level unit: a hint nothing fits says nothing
-        prominence, dated = self._prominence, self._dated
+        prominence, dated, span, country = self._prominence, self._dated, self._span, self._country
+        only_country = province_ix is None and not near_ix
         scored: list[tuple[float, int, str, str]] = []
+        ended = False  # a candidate abolished by ``day``, whose successor may be added
         for i, score, matched, method in found:
-            if has_context:
+            if has_context and not (only_country and country[i] == code):  # in the country: full points
                 bonus, most = self._context(i, code, province_ix, near_ix)
                 if method == "fuzzy" and bonus <= 0:
                     continue  # a typo far from everything the text is about
@@ -596,12 +600,17 @@ class Resolver:
             score += prominence[i]
             if hint is not None and method != "exact" and kind[i] not in hint:
                 score -= 8.0
-            if day is not None and dated[i] and not places[i].valid_on(day):
-                score -= 6.0
+            if day is not None and dated[i]:
+                start, end = span[i]
+                if end is not None and day >= end:
+                    score -= 6.0
+                    ended = True
+                elif start is not None and day < start:
+                    score -= 6.0
             scored.append((score, i, matched, method))
         if not scored:
             return Resolution(query=name)
-        if day is not None:
+        if ended:
             self._add_successors(scored, day, want)
         ambiguous = False
         if len(scored) > 1:
