@@ -128,30 +128,75 @@ def _frame(name: str, rows: Any) -> Any:
     return pd.DataFrame(out, columns=list(spec))
 
 
-def _frame_from_rows(name: str, rows: list[tuple]) -> Any:
-    """:func:`_frame` for this run's row tuples, column by column; empties ``rows`` as it goes.
+_NO_INT = -(2**63)  # stands for a missing whole number in a typed array
 
-    No intermediate object frame: each column becomes its typed array straight
-    from the tuples, and the tuples are let go before the arrays are built, so
-    the peak at the end of a run is the rows or the frame, not both plus copies.
+
+class _Columns:
+    """One table's rows, kept column by column until the frame is built.
+
+    Whole numbers and floats go into typed arrays (8 bytes a value, not a
+    Python object each); strings and flags into lists (8 bytes a reference,
+    the strings themselves interned where they repeat).  A row costs a
+    fraction of a tuple of objects, so the tables of a big corpus stay small
+    while they grow.
     """
-    import pandas as pd
 
-    spec = COLUMNS[name]
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in spec]
-    rows.clear()
-    out = {}
-    for column, dtype in spec.items():
-        values = columns.pop(0)
-        if dtype == _S:
-            texts = ["" if v is None or v != v else (v if type(v) is str else str(v)) for v in values]
-            out[column] = pd.array(texts, dtype=_S)
-        elif dtype == _B:
-            out[column] = pd.array([_as_bool(v) for v in values], dtype=_B)
-        else:
-            out[column] = pd.array([None if v is None or v != v else v for v in values], dtype=dtype)
-        del values
-    return pd.DataFrame(out, columns=list(spec))
+    __slots__ = ("_cells", "_name", "_size")
+
+    def __init__(self, name: str) -> None:
+        from array import array
+
+        self._name = name
+        self._size = 0
+        self._cells = [
+            (array("q") if dtype == _I else array("d") if dtype == _F else [], dtype) for dtype in COLUMNS[name].values()
+        ]
+
+    def __len__(self) -> int:
+        return self._size
+
+    def append(self, row: tuple) -> None:
+        """Add one row (a tuple in the table's column order)."""
+        for (cells, dtype), value in zip(self._cells, row, strict=True):
+            if dtype == _I:
+                cells.append(_NO_INT if value is None else value)
+            elif dtype == _F:
+                cells.append(float("nan") if value is None else value)
+            else:
+                cells.append(value)
+        self._size += 1
+
+    def extend(self, rows: Iterable[tuple]) -> None:
+        """Add rows."""
+        for row in rows:
+            self.append(row)
+
+    def frame(self) -> Any:
+        """The table as :func:`_frame` would build it; the columns are let go one by one."""
+        import numpy as np
+        import pandas as pd
+
+        out = {}
+        for column, dtype in COLUMNS[self._name].items():
+            cells, _ = self._cells.pop(0)
+            if dtype == _S:
+                texts = ["" if v is None or v != v else (v if type(v) is str else str(v)) for v in cells]
+                out[column] = pd.array(texts, dtype=_S)
+            elif dtype == _B:
+                out[column] = pd.array([_as_bool(v) for v in cells], dtype=_B)
+            elif dtype == _I:
+                values = np.array(cells, dtype=np.int64)
+                missing = values == _NO_INT
+                values[missing] = 0
+                out[column] = pd.arrays.IntegerArray(values, missing)
+            else:
+                values = np.array(cells, dtype=np.float64)
+                missing = np.isnan(values)
+                values[missing] = 0.0
+                out[column] = pd.arrays.FloatingArray(values, missing)
+            del cells
+        self._size = 0
+        return pd.DataFrame(out, columns=list(COLUMNS[self._name]))
 
 
 def _as_bool(value: Any) -> Any:
@@ -471,7 +516,7 @@ def extract(
     matcher = PlaceMatcher.from_gazetteer(gazetteer)
     resolver = Resolver(gazetteer)
     skipped: list[Skipped] = []
-    rows: dict[str, list[tuple]] = {name: [] for name in TABLES}
+    rows = {name: _Columns(name) for name in TABLES}
     others, tables = _split_sources(sources)
 
     def keep(incident: Incident) -> bool:
@@ -516,9 +561,9 @@ def extract(
                 rows["incidents"].append(_incident_row(incident))
     if bar is not None:
         bar.close()
-    rows["skipped"] = [(s.path, s.line, s.reason) for s in skipped]
+    rows["skipped"].extend((s.path, s.line, s.reason) for s in skipped)
     # one table at a time, letting go of its rows as soon as its frame exists
-    extraction = Extraction(**{name: _frame_from_rows(name, rows.pop(name)) for name in TABLES})
+    extraction = Extraction(**{name: rows.pop(name).frame() for name in TABLES})
     if corrections is not None:
         extraction = apply_corrections(extraction, corrections, gazetteer=gazetteer)
     return extraction
