@@ -167,3 +167,27 @@ def test_articles_given_as_records_and_summary() -> None:
     summary = tables.summary()
     assert summary["articles"] == 1 and summary["incidents"] == 1 and summary["skipped"] == 0
     assert summary["places"] == 2
+
+
+def test_tables_kept_column_by_column_equal_the_frame_of_their_rows(folder) -> None:
+    # rows are kept in typed arrays while a run goes on; missing numbers and
+    # flags must come out as missing, every value as it went in
+    from geomap.extract import _Columns, _frame
+
+    rows = {
+        "incidents": [
+            ("a#1", "a", "other", 146.0, None, "cases", "", "146 cases", "2024-01-01", "", "since", "Since January",
+             "vn.province.lang-son", "vn.province.lang-son:location", 4, "police", "Police found 146 cases.", 0, 23, "extracted"),
+            ("a#2", "a", "other", None, None, "", "", "", "", "", "", "", "", "", 6, "", "Nothing counted.", 24, 40, "table"),
+        ],
+        "mentions": [("a", 3, 11, "Lang Son", "vn.province.lang-son", 0.97, "exact", False, ""),
+                     ("a", 20, 24, "Bac", "", 0.5, "fuzzy", True, "x;y")],
+        "skipped": [("bad.jsonl", None, "malformed JSON"), ("bad.jsonl", 7, "no text")],
+    }  # fmt: skip
+    for name, table_rows in rows.items():
+        columns = _Columns(name)
+        columns.extend(table_rows)
+        assert len(columns) == len(table_rows)
+        pd.testing.assert_frame_equal(columns.frame(), _frame(name, table_rows))
+    full = extract([folder], gazetteer=small_gazetteer())
+    assert full.skipped["line"].dtype == "Int64" and full.mentions["ambiguous"].dtype == "boolean"
