@@ -395,6 +395,32 @@ _COOPERATION_NEEDS = _required(_COOPERATION_EVENT.pattern)
 _CUE_LITERALS = _literal_finder()
 
 
+def _meetings(folded: str, literals: Sequence[tuple[int, str]]) -> list[_Cue]:
+    """Every meeting, talk or signing (``_COOPERATION_EVENT``) in the article.
+
+    No match of that regex holds a "." or a ";", so it runs only on the
+    stretches between them that hold one of its literals (``literals``: the
+    ``(end, literal)`` hits of ``_CUE_LITERALS``): the same matches as a
+    run over the whole text.
+    """
+    if _COOPERATION_NEEDS is None:
+        return [_Cue("cooperation", m.start(), m.end()) for m in _COOPERATION_EVENT.finditer(folded)]
+    stretches: dict[tuple[int, int], None] = {}
+    size = len(folded)
+    for end, literal in literals:
+        if literal not in _COOPERATION_NEEDS:
+            continue
+        at = end + 1 - len(literal)
+        lo = max(folded.rfind(".", 0, at), folded.rfind(";", 0, at)) + 1
+        stops = [i for i in (folded.find(".", at), folded.find(";", at)) if i != -1]
+        stretches[(lo, min(stops) if stops else size)] = None
+    return [
+        _Cue("cooperation", m.start(), m.end())
+        for lo, hi in sorted(stretches)
+        for m in _COOPERATION_EVENT.finditer(folded, lo, hi)
+    ]
+
+
 def _cues(folded: str, present: set[str]) -> list[_Cue]:
     """Every cue in the article; where two overlap the more specific type (earlier in CUES) wins.
 
@@ -479,11 +505,10 @@ def find_incidents(
     text = article.text
     if folded is None:
         folded = fold_text(text)
-    present = {literal for _, literal in _CUE_LITERALS.iter(folded)}  # one pass finds them all
+    literals = list(_CUE_LITERALS.iter(folded))  # one pass finds them all
+    present = {literal for _, literal in literals}
     cues = _cues(folded, present)
-    meetings = []
-    if _COOPERATION_NEEDS is None or not present.isdisjoint(_COOPERATION_NEEDS):
-        meetings = [_Cue("cooperation", m.start(), m.end()) for m in _COOPERATION_EVENT.finditer(folded)]
+    meetings = _meetings(folded, literals)
     if not cues and not meetings:
         return []
     cues = sorted(cues + meetings, key=lambda c: c.start)

@@ -248,3 +248,19 @@ def test_gated_extraction_finds_the_same_incidents_as_reading_every_sentence(kit
     assert [(i.type, _counts(i)) for i in found] == [("illegal_crossing", [(14, "people")]), ("drug_trafficking", [(8, "kg")])]
     assert found[0].date.start == dt.date(2024, 5, 3) and found[0].date.text == "May 3"
     assert found[1].date.precision == "month" and found[1].date.text == "April"
+
+
+def test_meetings_found_stretch_by_stretch_are_those_of_the_whole_text() -> None:
+    from geomap.incidents import _COOPERATION_EVENT, _CUE_LITERALS, _meetings, fold_text
+
+    texts = [*_sample_texts(),
+        "They met with reporters. The meeting; was held in Hanoi on May 3.",
+        "A working session\nheld on May 3 co-chaired by both sides; they signed a memorandum of understanding.",
+        "The conference in Lang Son, which many officials attended, was held on Monday. Hội nghị. Ký kết",
+        "No meeting words here at all.", ""]  # fmt: skip
+    found = 0
+    for text in map(fold_text, texts):
+        stretched = [(c.start, c.end) for c in _meetings(text, list(_CUE_LITERALS.iter(text)))]
+        assert stretched == [m.span() for m in _COOPERATION_EVENT.finditer(text)]
+        found += len(stretched)
+    assert found >= 8
