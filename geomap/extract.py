@@ -141,41 +141,56 @@ class _Columns:
     while they grow.
     """
 
-    __slots__ = ("_cells", "_name", "_size")
+    __slots__ = ("_buffer", "_cells", "_name", "_size")
+
+    _BATCH = 4096  # rows gathered as tuples, then moved into the columns together
 
     def __init__(self, name: str) -> None:
         from array import array
 
         self._name = name
         self._size = 0
+        self._buffer: list[tuple] = []
         self._cells = [
             (array("q") if dtype == _I else array("d") if dtype == _F else [], dtype) for dtype in COLUMNS[name].values()
         ]
 
     def __len__(self) -> int:
-        return self._size
+        return self._size + len(self._buffer)
 
     def append(self, row: tuple) -> None:
         """Add one row (a tuple in the table's column order)."""
-        for (cells, dtype), value in zip(self._cells, row, strict=True):
-            if dtype == _I:
-                cells.append(_NO_INT if value is None else value)
-            elif dtype == _F:
-                cells.append(float("nan") if value is None else value)
-            else:
-                cells.append(value)
-        self._size += 1
+        self._buffer.append(row)
+        if len(self._buffer) >= self._BATCH:
+            self._flush()
 
     def extend(self, rows: Iterable[tuple]) -> None:
         """Add rows."""
-        for row in rows:
-            self.append(row)
+        self._buffer.extend(rows)
+        if len(self._buffer) >= self._BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Move the gathered rows into the columns, a column at a time."""
+        if not self._buffer:
+            return
+        nan = float("nan")
+        for (cells, dtype), values in zip(self._cells, zip(*self._buffer, strict=True), strict=True):
+            if dtype == _I:
+                cells.extend([_NO_INT if v is None else v for v in values])
+            elif dtype == _F:
+                cells.extend([nan if v is None else v for v in values])
+            else:
+                cells.extend(values)
+        self._size += len(self._buffer)
+        self._buffer.clear()
 
     def frame(self) -> Any:
         """The table as :func:`_frame` would build it; the columns are let go one by one."""
         import numpy as np
         import pandas as pd
 
+        self._flush()
         out = {}
         for column, dtype in COLUMNS[self._name].items():
             cells, _ = self._cells.pop(0)

@@ -183,6 +183,8 @@ def test_tables_kept_column_by_column_equal_the_frame_of_their_rows(folder) -> N
         "mentions": [("a", 3, 11, "Lang Son", "vn.province.lang-son", 0.97, "exact", False, ""),
                      ("a", 20, 24, "Bac", "", 0.5, "fuzzy", True, "x;y")],
         "skipped": [("bad.jsonl", None, "malformed JSON"), ("bad.jsonl", 7, "no text")],
+        # more rows than one batch: moved into the columns on the way, not only at the end
+        "routes": [(f"a/r{i}", "a", i % 3 + 1, "cn.country", "transit", 6, "They went on.", i, i + 12) for i in range(9000)],
     }  # fmt: skip
     for name, table_rows in rows.items():
         columns = _Columns(name)
