@@ -526,17 +526,25 @@ def find_incidents(
         return []
     paragraphs = _paragraph_starts(text)
     ref = article.date
-    # numbers in the cue sentences; dates from the start of each paragraph with
-    # a cue sentence to its last one (a sentence without a date takes the last
-    # date before it in its paragraph)
+    # numbers in the cue sentences only; dates only in the sentences that give
+    # an incident, and, for one that states none, in its paragraph before it
     all_counts: list[Count] = []
-    reach: dict[int, int] = {}
     for lo, hi in cue_sentences:
         all_counts.extend(c for c in find_counts(text, start=lo, end=hi) if c.start is not None)
-        reach[_paragraph_of(paragraphs, lo)] = hi
     count_starts = [c.start for c in all_counts]
-    all_dates = [d for lo, hi in reach.items() for d in find_dates(text, ref=ref, start=lo, end=hi) if d.begin is not None]
-    date_starts = [d.begin for d in all_dates]
+    read_to: dict[int, tuple[int, list[DateSpan]]] = {}  # paragraph -> (dates read up to, dates)
+
+    def dates_in(lo: int, hi: int) -> list[DateSpan]:
+        return [d for d in find_dates(text, ref=ref, start=lo, end=hi) if d.begin is not None]
+
+    def last_date_before(s_start: int) -> DateSpan | None:
+        para = _paragraph_of(paragraphs, s_start)
+        upto, dates = read_to.get(para, (para, []))
+        if upto < s_start:  # read on from where the last look stopped (a sentence start)
+            dates = dates + dates_in(upto, s_start)
+            read_to[para] = (s_start, dates)
+        earlier = [d for d in dates if d.begin < s_start]
+        return earlier[-1] if earlier else None
     resolved = [m for m in mentions if m.place_id]
     mention_starts = [m.start for m in resolved]
     dateline = _dateline(text, resolved, gazetteer)
@@ -559,7 +567,7 @@ def find_incidents(
         if not groups:
             continue
         sentence = text[s_start:s_end]  # one string shared by the incidents of this sentence
-        dates = _between(all_dates, date_starts, s_start, s_end)
+        dates = dates_in(s_start, s_end)
         happened = bool(dates) or _EVENT_VERB.search(folded, s_start, s_end) is not None
         sentence_mentions = [m for m in _between(resolved, mention_starts, s_start, s_end) if m.end <= s_end]
         context_mentions = sentence_mentions or _carried(resolved, paragraphs, s_start, gazetteer) or dateline
@@ -580,10 +588,7 @@ def find_incidents(
                 place_id, precision = _nationality_country(text, s_start, s_end, resolved, gazetteer)
             date = _date_for(dates, group, ref, folded, previous_end.get(id(group), s_start))
             if date is not None and not date.text:
-                para = _paragraph_of(paragraphs, s_start)
-                earlier = _between(all_dates, date_starts, para, s_start)
-                if earlier:
-                    date = earlier[-1]
+                date = last_date_before(s_start) or date
             if group.type == "cooperation" and not group.counts:
                 key = (date.start if date else None, place_id)
                 if key in seen_cooperation:
