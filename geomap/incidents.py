@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from geomap.normalize import fold
+from geomap.normalize import fold, fold_char
 from geomap.records import Article, Count, DateSpan, Incident, IncidentPlace, Mention
 
 __all__ = [
@@ -288,25 +288,37 @@ def _add_span(text: str, begin: int, stop: int, spans: list[tuple[int, int]]) ->
 
 
 class _FoldTable(dict):
-    """``str.translate`` table: each character to :func:`geomap.normalize.fold` of it.
+    """``str.translate`` table: each character to :func:`geomap.normalize.fold_char` of it.
 
-    ``fold`` keeps the length of the text (one character for one), so
-    translating with this table gives the same string in one C-level pass.
-    Filled on first sight of each character (a memo of a pure function).
+    ``fold`` folds a text that is not all ASCII one character for one with
+    ``fold_char``, so translating with this table gives the same string in a
+    C-level pass.  Filled on first sight of each character (a memo of a pure
+    function).
     """
 
     def __missing__(self, code: int) -> str:
-        value = fold(chr(code))
+        value = fold_char(chr(code))
         self[code] = value
         return value
 
 
 _FOLD_TABLE = _FoldTable()
+_ASCII_FOLD = {code: fold_char(chr(code)) for code in range(128)}
+_NON_ASCII_RUN = re.compile(r"([^\x00-\x7f]+)")
 
 
 def fold_text(text: str) -> str:
-    """:func:`geomap.normalize.fold` of a whole article, fast (same result, same length)."""
-    return text.lower() if text.isascii() else text.translate(_FOLD_TABLE)
+    """:func:`geomap.normalize.fold` of a whole article, fast (same result, same length).
+
+    The ASCII stretches go through ``str.translate``'s fast path for ASCII
+    with a 128-entry table; only the runs of other characters use the memo.
+    """
+    if text.isascii():
+        return text.lower()
+    parts = _NON_ASCII_RUN.split(text)  # ASCII, other, ASCII, other, ..., ASCII
+    parts[0::2] = [part.translate(_ASCII_FOLD) for part in parts[0::2]]
+    parts[1::2] = [part.translate(_FOLD_TABLE) for part in parts[1::2]]
+    return "".join(parts)
 
 
 # -- the cue matcher -------------------------------------------------------------

@@ -130,11 +130,22 @@ class _WordFormTable(dict):
 
 
 _WORD_FORM = _WordFormTable()
+_ASCII_WORD_FORM = {code: _WORD_FORM[code] for code in range(128)}
+_NON_ASCII_RUN = re.compile(r"([^\x00-\x7f]+)")
 
 
 def word_form(text: str) -> str:
-    """Fold ``text`` and turn every non-word character into a space (same length)."""
-    return text.translate(_WORD_FORM)
+    """Fold ``text`` and turn every non-word character into a space (same length).
+
+    The ASCII stretches go through ``str.translate``'s fast path for ASCII
+    with a 128-entry table; only the runs of other characters use the memo.
+    """
+    if text.isascii():
+        return text.translate(_ASCII_WORD_FORM)
+    parts = _NON_ASCII_RUN.split(text)  # ASCII, other, ASCII, other, ..., ASCII
+    parts[0::2] = [part.translate(_ASCII_WORD_FORM) for part in parts[0::2]]
+    parts[1::2] = [part.translate(_WORD_FORM) for part in parts[1::2]]
+    return "".join(parts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -204,9 +204,22 @@ def test_fold_text_is_fold_of_the_whole_text() -> None:
     from geomap.incidents import fold_text
     from geomap.normalize import fold
 
-    for text in [*_sample_texts(), "Cửa khẩu Hữu Nghị – 凭祥市 ĐÀ NẴNG’s “Móng Cái”", "plain ASCII, Lang Son"]:
+    odd = "İstanbul `Lao Cai` Đà Nẵng – 凭祥市 ＡＢＣ ß ĐÀ NẴNG’s “Móng Cái”"
+    for text in [*_sample_texts(), odd, "plain ASCII, `Lang Son`", "Đ", "", "x\u0301y"]:
         assert fold_text(text) == fold(text)
         assert len(fold_text(text)) == len(text)
+
+
+def test_word_form_is_fold_with_every_non_word_character_a_space() -> None:
+    import re
+
+    from geomap.normalize import fold
+    from geomap.places import word_form
+
+    odd = "İstanbul `Lao Cai` Đà Nẵng – 凭祥市 ＡＢＣ ß ĐÀ NẴNG’s “Móng Cái”\n(Hà Giang)"
+    for text in [*_sample_texts(), odd, "plain ASCII, `Lang Son`!", ""]:
+        expected = "".join(c if re.match(r"\w", c) else " " for c in fold(text))
+        assert word_form(text) == expected
 
 
 def test_every_cue_match_holds_one_of_the_literals_its_regex_is_gated_on() -> None:
