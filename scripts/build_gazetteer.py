@@ -67,6 +67,13 @@ _CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _VI_RE = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 _LATIN_RE = re.compile(r"^[\sA-Za-z\u00c0-\u024f\u1e00-\u1eff'’.\-()]+$")
 _WADE_GILES_RE = re.compile(r"[A-Za-z]['’][a-z]|-(?:hsien|shih|chen|hsu|hsü)\b|hs[iü]|\bch['’]")
+# Hanyu pinyin written in syllables ("qu jing shi", "nanning"): the one lower-case ASCII form a name
+# of China is given in; others ("chwjng", "byhay") are machine romanisations of Arabic, Korean... names.
+_PINYIN_SYLLABLE = (
+    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|ai|ao|an|ei|en|er|ia|ie|in|iu|ou|ua|ue|ui|un|uo|ve|a|e|i|o|u|v)"
+)
+_PINYIN_RE = re.compile(rf"(?:{_PINYIN_SYLLABLE})+(?:['\- ]+(?:{_PINYIN_SYLLABLE})+)*")
 
 # GeoNames names of Vietnamese places often start with the unit type.
 _VI_PREFIXES = (
@@ -198,6 +205,10 @@ def _geonames_aliases(record: Mapping, place_id: str, country: str) -> list[dict
             continue
         if (alt.isupper() and len(alt) <= 4) or (alt.isascii() and len(alt) <= 3):
             continue  # airport and other codes ("KMG", "pkn")
+        if alt.isascii() and alt == alt.lower() and (country != "CN" or not _PINYIN_RE.fullmatch(alt)):
+            # romanised back from another script: "ha lwng", "halwnj" for Hạ Long; Latin-script
+            # names of Vietnam, Laos and Cambodia are capitalised, and China's are pinyin
+            continue
         lang = _alias_lang(alt, country)
         if lang is None:
             continue

@@ -118,6 +118,23 @@ def test_bundled_gazetteer_loads_and_is_clean():
     assert errors == [], "\n".join(map(str, errors))
 
 
+def test_bundled_aliases_carry_no_romanisations_from_other_scripts():
+    # GeoNames gives Hạ Long "ha lwng" and "halwnj" (read back from Arabic or Persian script):
+    # Latin names of Vietnam, Laos and Cambodia are capitalised, and China's lower-case ones are pinyin
+    gazetteer = load_gazetteer()
+    lower = [
+        (place.id, alias.name)
+        for place in gazetteer
+        for alias in gazetteer.aliases_of(place.id)
+        if alias.name.isascii() and alias.name == alias.name.lower() and alias.source.startswith("geonames:")
+    ]
+    assert [pair for pair in lower if not pair[0].startswith("cn.")] == []
+    names_of_china = {name for _, name in lower}
+    assert {"qu jing", "nan ning shi"} <= names_of_china
+    assert not {"chwjng", "byhay", "nanyngh"} & names_of_china
+    assert "Nan-ning" not in {a.name for a in gazetteer.aliases_of("cn.city.qujing")}  # an old name of Qujing
+
+
 # -- validation --------------------------------------------------------------------------
 
 PLACES_FAULTS = [

@@ -508,3 +508,19 @@ def test_context_still_weighs_names_answered_from_the_prepared_tables(real):
     assert real.resolve("HÀ GIANG", date=dt.date(2019, 5, 10)).place.id == "vn.province.ha-giang-pre2025"
     assert real.resolve("hà giang", kinds=("city",)).place.kind == "city"
 
+
+
+@pytest.mark.parametrize(
+    ("query", "place", "not_offered"),
+    [
+        ("Nan-ning", "cn.city.nanning", "cn.city.qujing"),
+        ("ha lang", "vn.town.thanh-nhat", "vn.city.ha-long"),
+        ("Hạ Lang", "vn.town.thanh-nhat", "vn.city.ha-long"),
+        ("Ha Long", "vn.city.ha-long", "vn.town.thanh-nhat"),
+    ],
+)
+def test_junk_romanisations_make_no_false_homonyms(real, query, place, not_offered):
+    resolution = real.resolve(query)
+    assert resolution.place.id == place
+    assert not resolution.ambiguous
+    assert not_offered not in ids(resolution)
