@@ -154,6 +154,12 @@ def parse_date(value: dt.date | str | None, *, what: str = "date") -> dt.date | 
         raise InputError(f"{what} is not a date of the form YYYY-MM-DD: {value!r}") from None
 
 
+@functools.lru_cache(maxsize=1024)
+def _iso_day(value: str) -> dt.date | None:
+    """:func:`parse_date` of a string, remembered: a batch of reports shares a few dates."""
+    return parse_date(value)
+
+
 def _country_code(value: str | None) -> str | None:
     if value is None or value == "":
         return None
@@ -601,7 +607,7 @@ class Resolver:
         limit: int,
     ) -> Resolution:
         """:meth:`resolve` once the context is checked; ``exact`` is the query's exact key."""
-        day = parse_date(date) if date is not None else None
+        day = (_iso_day(date) if isinstance(date, str) else parse_date(date)) if date is not None else None
         code = _country_code(country) if country is not None else None
         want = None
         if kinds is not None:
@@ -639,8 +645,13 @@ class Resolver:
         if not found:
             return Resolution(query=name)
         has_context = code is not None or province_ix is not None or bool(near_ix)
-        if len(found) == 1 and not has_context and (day is None or not self._dated[found[0][0]]):
-            i, score, matched, method = found[0]  # the common case: one place, nothing to weigh
+        if len(found) == 1 and (day is None or not self._dated[found[0][0]]):
+            i, score, matched, method = found[0]  # the common case: one place, no successor to look for
+            if has_context and not (province_ix is None and not near_ix and self._country[i] == code):
+                bonus, most = self._context(i, code, province_ix, near_ix)
+                if method == "fuzzy" and bonus <= 0:
+                    return Resolution(query=name)  # a typo far from everything the text is about
+                score += bonus - most
             candidate = Candidate(places[i], round(score + self._prominence[i], 1), matched, method)
             return Resolution(name, (candidate,), False)
         hint = None
