@@ -543,6 +543,24 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+def _words_back(text: str, lo: int, hi: int, words: int = 4) -> int:
+    """Where the last ``words`` space- or tab-separated tokens of ``text[lo:hi]`` start.
+
+    A match of ``_NAME_BEFORE_RE`` ending at ``hi`` lies within them, so its
+    search can start there instead of at ``lo``: the same leftmost match,
+    without trying every position of the line before.
+    """
+    pos = hi
+    for _ in range(words):
+        while pos > lo and text[pos - 1] in " \t":
+            pos -= 1
+        cut = max(text.rfind(" ", lo, pos), text.rfind("\t", lo, pos))
+        if cut < lo:
+            return lo
+        pos = cut + 1
+    return pos
+
+
 def _capitalised_run(words: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
     """Keep the trailing run of capitalised, non-function words."""
     run: list[tuple[int, int]] = []
@@ -597,7 +615,7 @@ def find_unresolved(article: Article, *, mentions: Sequence[Mention]) -> list[Un
                 run.append((s, e))
         else:
             line_start = max(text.rfind("\n", 0, hit.start()) + 1, hit.start() - 80)
-            before = _NAME_BEFORE_RE.search(text, line_start, hit.start())
+            before = _NAME_BEFORE_RE.search(text, _words_back(text, line_start, hit.start()), hit.start())
             if before is None:
                 continue
             words = [(before.start(1) + w.start(), before.start(1) + w.end()) for w in re.finditer(_CAP_WORD, before.group(1))]

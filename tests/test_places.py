@@ -103,3 +103,25 @@ def test_unresolved_place_like_names_are_listed(kit) -> None:
         assert text[u.start : u.end] == u.text
     # names the gazetteer has are not listed
     assert all("Lang Son" not in u.text for u in unresolved)
+
+
+def test_name_before_a_generic_word_is_searched_from_a_few_words_back_with_the_same_result() -> None:
+    # the search for "Nam Quan" in "... Nam Quan Province" starts four words back, not at the line start
+    import random
+
+    from geomap.places import _NAME_BEFORE_RE, _words_back
+
+    rng = random.Random(3)
+    pieces = ["Lang", "Son", " ", " ", "\t", "x", "the", "Nam", "Quan", "'", "’", "-", "U.S.", "9", "_", "Đà", "of", "\n", "  "]
+    found = 0
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14))) + " Province"
+        hi = len(text) - len("Province")
+        lo = max(text.rfind("\n", 0, hi) + 1, hi - 80)
+        slow = _NAME_BEFORE_RE.search(text, lo, hi)
+        fast = _NAME_BEFORE_RE.search(text, _words_back(text, lo, hi), hi)
+        assert (slow and slow.span(1)) == (fast and fast.span(1)), text
+        found += slow is not None
+    assert found > 1000
+    a = article("Police in the remote Bac Phong Sinh border gate area and in tỉnh Xin Mần met on May 2.")
+    assert [u.text for u in find_unresolved(a, mentions=[])] == ["Bac Phong Sinh border gate", "tỉnh Xin Mần"]
