@@ -654,7 +654,12 @@ def _collect(text: str, start: int, end: int, ref: dt.date | None, strict: bool)
     else:  # one short date string (parse_date): every pattern, any case
         windows = [(start, end, {"month", "numdate", "year", "kw", "kwyear", "weekday", "vi"})]
         patterns = _PATTERNS
+    if not windows:
+        return []
+    needed = set().union(*(kinds for _, _, kinds in windows))
     for order, (pattern, handler, need) in enumerate(patterns):
+        if need not in needed:
+            continue  # no window holds the kind of word this pattern is built on
         for m in (m for lo, hi, kinds in windows if need in kinds for m in pattern.finditer(text, lo, hi)):
             begin, stop = m.span("t") if "t" in pattern.groupindex and m["t"] else m.span()
             pre = ""
