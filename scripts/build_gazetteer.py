@@ -33,26 +33,9 @@ from pathlib import Path
 from geomap._errors import InputError
 from geomap._io import write_text
 from geomap.normalize import fold, name_key
+from geomap.gazetteer import ALIAS_COLUMNS, PLACE_COLUMNS
 from geomap.records import ALIAS_KINDS, ALIAS_LANGS, PLACE_KINDS
 
-PLACE_COLUMNS = (
-    "id",
-    "name",
-    "kind",
-    "country",
-    "parent_id",
-    "lat",
-    "lon",
-    "iso3166_2",
-    "population",
-    "valid_from",
-    "valid_to",
-    "successor_id",
-    "pair_id",
-    "source",
-    "note",
-)
-ALIAS_COLUMNS = ("place_id", "name", "lang", "kind", "source")
 CORRECTION_COLUMNS = ("target", "field", "value", "source", "note")
 AREA_COLUMNS = ("country", "admin1", "near", "radius_km", "min_population", "parent_id", "note")
 
