@@ -79,9 +79,9 @@ class OutputDir:
             import json
 
             try:
-                self._hashes = dict(json.loads(self._manifest_path.read_text(encoding="utf-8")))
-            except (ValueError, TypeError):
-                self._hashes = {}
+                self._hashes = dict(json.loads(self._manifest_path.read_text(encoding="utf-8"))["files"])
+            except (ValueError, TypeError, KeyError):
+                self._hashes = {}  # unreadable: every existing file counts as the user's
 
     def check(self, *names: str) -> None:
         """Raise :class:`~geomap._errors.InputError` if any of ``names`` is a curated file."""
@@ -92,9 +92,9 @@ class OutputDir:
         for name in names:
             target = self.path / name
             if target.exists() and self._hashes.get(name) != _sha256(target):
+                why = "was edited since geomap wrote it" if name in self._hashes else "was not written by geomap"
                 raise InputError(
-                    f"{target}: exists and was not written by geomap (or was edited since); "
-                    "refusing to overwrite it: move it away or choose another output folder"
+                    f"{target}: refusing to overwrite: the file {why}; move it away or choose another output folder"
                 )
 
     def record(self, *names: str) -> None:
@@ -103,7 +103,8 @@ class OutputDir:
 
         for name in names:
             self._hashes[name] = _sha256(self.path / name)
-        write_text(self._manifest_path, json.dumps(dict(sorted(self._hashes.items())), indent=1) + "\n")
+        manifest = {"written_by": "geomap", "files": dict(sorted(self._hashes.items()))}
+        write_text(self._manifest_path, json.dumps(manifest, indent=1) + "\n")
 
 
 def _sha256(path: Path) -> str:

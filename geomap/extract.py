@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import glob
-import hashlib
 import json
 import os
 import sys
@@ -32,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from geomap._errors import InputError, InputNotFoundError, located
-from geomap._io import atomic_write, write_text
+from geomap._io import MANIFEST, OutputDir, atomic_write
 from geomap.records import INCIDENT_TYPES, Article, DateSpan, Incident, Mention, Route, Skipped
 
 __all__ = [
@@ -72,7 +71,6 @@ COLUMNS: dict[str, dict[str, str]] = {
 }  # fmt: skip
 TABLES = tuple(COLUMNS)
 #: The file in an output folder that lists the files geomap wrote there, with their checksums.
-MANIFEST = ".geomap-tables.json"
 _TABLE_COLUMNS = ("place", "type", "count", "unit", "date", "source")
 
 
@@ -608,16 +606,12 @@ def _arg_types(types: Iterable[str] | None) -> frozenset[str] | None:
 # -- files ---------------------------------------------------------------------------------
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def write_tables(extraction: Extraction, out_dir: str | Path) -> list[Path]:
     """Write the six tables as UTF-8 CSV into ``out_dir``; never overwrite an analyst's file.
 
-    A file is replaced only if geomap wrote it and nobody changed it since: the
-    folder's manifest (:data:`MANIFEST`) holds the checksum of each file geomap
-    wrote.  Every file is written atomically.
+    A file is replaced only if geomap wrote it and nobody changed it since
+    (:class:`geomap._io.OutputDir` keeps the checksums in the folder's
+    :data:`MANIFEST`).  Every file is written atomically.
 
     Returns
     -------
@@ -630,30 +624,17 @@ def write_tables(extraction: Extraction, out_dir: str | Path) -> list[Path]:
         A table file exists that geomap did not write, or that was edited
         since (the analyst's work is kept; write elsewhere or move it).
     """
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise InputError(located(out, None, "output path is a file, not a folder"))
-    manifest_path = out / MANIFEST
-    known: dict[str, str] = {}
-    if manifest_path.exists():
-        try:
-            known = dict(json.loads(manifest_path.read_text(encoding="utf-8")).get("files", {}))
-        except (ValueError, AttributeError):
-            raise InputError(located(manifest_path, None, "unreadable manifest; remove it to start afresh")) from None
-    for name in TABLES:
-        target = out / f"{name}.csv"
-        if target.exists() and known.get(target.name) != _digest(target):
-            why = "was edited since geomap wrote it" if target.name in known else "was not written by geomap"
-            raise InputError(located(target, None, f"refusing to overwrite: the file {why}: {target.name!r}"))
+    out = OutputDir(out_dir)
+    names = [f"{name}.csv" for name in TABLES]
+    out.check(*names)
     written: list[Path] = []
-    for name in TABLES:
-        target = out / f"{name}.csv"
+    for name, file_name in zip(TABLES, names, strict=True):
+        target = out.path / file_name
         df = _frame(name, extraction.tables()[name])
         with atomic_write(target, "w") as fh:
             df.to_csv(fh, index=False, lineterminator="\n")
-        known[target.name] = _digest(target)
         written.append(target)
-    write_text(manifest_path, json.dumps({"written_by": "geomap", "files": dict(sorted(known.items()))}, indent=1) + "\n")
+    out.record(*names)
     return written
 
 

@@ -135,8 +135,7 @@ def extract_tables(
     """Extract the tidy tables from reports and write them as CSV for review."""
     from geomap.extract import TABLES, extract, write_tables
 
-    out = OutputDir(out_dir)
-    out.check(*(f"{name}.csv" for name in TABLES))
+    OutputDir(out_dir).check(*(f"{name}.csv" for name in TABLES))  # before the work, not after
     extraction = extract(
         sources,
         gazetteer=gazetteer,
@@ -146,8 +145,7 @@ def extract_tables(
         types=types,
         progress=progress,
     )
-    files = write_tables(extraction, out.path)
-    out.record(*(p.name for p in files))
+    files = write_tables(extraction, out_dir)
     return dataclasses.replace(_summarise(extraction), files=tuple(files))
 
 

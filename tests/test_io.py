@@ -47,9 +47,9 @@ def test_output_dir_overwrites_only_what_geomap_wrote_unchanged(tmp_path):
     OutputDir(tmp_path).check("map.html")  # ours, unchanged: may be replaced
 
     (tmp_path / "notes.csv").write_text("an analyst's own file", encoding="utf-8")
-    with pytest.raises(InputError, match="notes.csv: exists and was not written by geomap"):
+    with pytest.raises(InputError, match="notes.csv: refusing to overwrite: the file was not written by geomap"):
         OutputDir(tmp_path).check("notes.csv")
 
     (tmp_path / "map.html").write_text("edited by hand", encoding="utf-8")
-    with pytest.raises(InputError, match="map.html"):
+    with pytest.raises(InputError, match="map.html: refusing to overwrite: the file was edited since geomap wrote it"):
         OutputDir(tmp_path).check("map.html")
