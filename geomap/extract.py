@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import glob
-import json
 import os
 import sys
 from collections.abc import Iterable, Iterator
