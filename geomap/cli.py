@@ -257,6 +257,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return _print_summary(args, summary)
 
 
+def _add_reports(parser: argparse.ArgumentParser, *, output: str) -> None:
+    """The reports to read, where to write, the analyst's corrections, and the filters."""
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or glob patterns of reports")
+    parser.add_argument("-o", "--output", required=True, metavar="DIR", help=output)
+    parser.add_argument("--corrections", metavar="FILE", help="an analyst's corrections file (YAML), applied on every run")
+    _add_filters(parser)
+
+
 def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--since", type=_date_arg, metavar="DATE", help="keep incidents on or after DATE (YYYY-MM-DD)")
     parser.add_argument("--until", type=_date_arg, metavar="DATE", help="keep incidents on or before DATE (YYYY-MM-DD)")
@@ -342,10 +350,7 @@ def _build_parser() -> argparse.ArgumentParser:
             "Files geomap did not write are never overwritten."
         ),
     )
-    run.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or glob patterns of reports")
-    run.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder (created if needed)")
-    run.add_argument("--corrections", metavar="FILE", help="an analyst's corrections file (YAML), applied on every run")
-    _add_filters(run)
+    _add_reports(run, output="output folder (created if needed)")
     _add_map_options(run)
     run.set_defaults(command="map")
 
@@ -358,10 +363,7 @@ def _build_parser() -> argparse.ArgumentParser:
             "tables for an analyst to review; `geomap export` turns reviewed tables into maps and exports."
         ),
     )
-    ext.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or glob patterns of reports")
-    ext.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for the tables (created if needed)")
-    ext.add_argument("--corrections", metavar="FILE", help="an analyst's corrections file (YAML), applied on every run")
-    _add_filters(ext)
+    _add_reports(ext, output="folder for the tables (created if needed)")
     ext.set_defaults(command="extract")
 
     exp = sub.add_parser(
