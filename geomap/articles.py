@@ -384,14 +384,19 @@ def _split_front_matter(text: str, path: str) -> tuple[dict, str]:
 _MD_SOFT_BREAK = re.compile(r"(?<=\S)[ \t]*\n(?=[ \t]{0,3}[^\s#>*+\-|`~=\d])")
 # Plain text: a hard-wrapped sentence goes on in lower case on the next line.
 # The line end becomes a space, one character for one.
-_TEXT_SOFT_BREAK = re.compile(r"(?<=[^\s.!?:;])\n[ \t]*(\w)")
+# (The character before the line end is checked by hand: a pattern that starts
+# with a look-behind is tried at every position, one that starts with "\n" is not.)
+_TEXT_SOFT_BREAK = re.compile(r"\n[ \t]*(\w)")
 
 
 def _unwrap_text(text: str) -> str:
     """Join hard-wrapped lines whose sentence goes on in lower case; length is kept."""
 
     def join(m: re.Match) -> str:
-        return " " + m.group()[1:] if m.group(1).islower() else m.group()
+        at = m.start()
+        if not m.group(1).islower() or at == 0 or text[at - 1].isspace() or text[at - 1] in ".!?:;":
+            return m.group()
+        return " " + m.group()[1:]
 
     return _TEXT_SOFT_BREAK.sub(join, text)
 

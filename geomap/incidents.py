@@ -374,11 +374,55 @@ def _required(pattern: str) -> tuple[str, ...] | None:
     return tuple(sorted(clue)) if clue is not None else None
 
 
-# One regex a cue, without a leading \b: a pattern that starts with a literal is
-# searched for fast; the word boundary before it is checked by hand.  Each goes
-# with the literals one of which a text must contain for it to match.
+def _prefixes(pattern: str) -> tuple[str, ...] | None:
+    """Literal strings one of which every match of ``pattern`` starts with, or ``None``.
+
+    Read from the parsed pattern: its leading literal run, or one such run of
+    each branch of a leading group; zero-width look-behinds before them are
+    passed over (they do not move the start).  A prefix shorter than three
+    characters is not worth it.  Such a pattern is tried only where one of
+    its prefixes stands, with ``match``: the same matches as a ``finditer``
+    over the whole text, without the engine trying every position (which it
+    does for a pattern that opens with a group of branches).
+    """
+    from re import _constants as c  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+
+    def lead(items: Any) -> set[str] | None:
+        items = list(items)
+        while items and items[0][0] is c.ASSERT_NOT and items[0][1][0] == -1:
+            items.pop(0)  # a negative look-behind: checked by match() at the start as well
+        run: list[str] = []
+        for op, av in items:
+            if op is not c.LITERAL:
+                break
+            run.append(chr(av))
+        if run:
+            return {"".join(run)} if len(run) >= 3 else None
+        if not items:
+            return None
+        op, av = items[0]
+        if op is c.SUBPATTERN and av[1] == 0 and av[2] == 0:
+            return lead(av[3])
+        if op is c.BRANCH:
+            found: set[str] = set()
+            for branch in av[1]:
+                got = lead(branch)
+                if got is None:
+                    return None
+                found |= got
+            return found
+        return None
+
+    found = lead(_parser.parse(pattern))
+    return tuple(sorted(found)) if found else None
+
+
+# One regex a cue, without a leading \b: the word boundary before it is checked
+# by hand.  Each goes with the literals one of which a text must contain for it
+# to match, and, when every match starts with one of a few literals, those.
 _CUE_PATTERNS = tuple(
-    (kind, rank, re.compile(pattern), _required(pattern))
+    (kind, rank, re.compile(pattern), _required(pattern), _prefixes(pattern))
     for rank, (kind, patterns) in enumerate(CUES.items())
     for pattern in patterns
 )
@@ -392,11 +436,12 @@ class _Cue:
 
 
 def _literal_finder() -> Any:
-    """One Aho–Corasick automaton over every cue pattern's required literals."""
+    """One Aho–Corasick automaton over every cue pattern's required literals and prefixes."""
     import ahocorasick
 
     automaton = ahocorasick.Automaton()
-    literals = {lit for *_, needs in _CUE_PATTERNS for lit in needs or ()} | set(_COOPERATION_NEEDS or ())
+    literals = {lit for *_, needs, starts in _CUE_PATTERNS for lit in (needs or ()) + (starts or ())}
+    literals |= set(_COOPERATION_NEEDS or ())
     for literal in sorted(literals):
         automaton.add_word(literal, literal)
     automaton.make_automaton()
@@ -433,16 +478,36 @@ def _meetings(folded: str, literals: Sequence[tuple[int, str]]) -> list[_Cue]:
     ]
 
 
-def _cues(folded: str, present: set[str]) -> list[_Cue]:
+def _cues(folded: str, literals: Sequence[tuple[int, str]]) -> list[_Cue]:
     """Every cue in the article; where two overlap the more specific type (earlier in CUES) wins.
 
-    ``present`` holds the cue literals the text contains (from ``_CUE_LITERALS``).
+    ``literals`` are the ``(end, literal)`` hits of ``_CUE_LITERALS`` in the text.
     """
+    present: set[str] = set()
+    starts_of: dict[str, list[int]] = {}
+    for end, literal in literals:
+        if literal not in present:
+            present.add(literal)
+            starts_of[literal] = []
+        starts_of[literal].append(end + 1 - len(literal))
     hits: list[tuple[int, int, int, str]] = []
-    for kind, rank, pattern, needs in _CUE_PATTERNS:
+    for kind, rank, pattern, needs, prefixes in _CUE_PATTERNS:
         if needs is not None and present.isdisjoint(needs):
             continue
-        for m in pattern.finditer(folded):
+        if prefixes is None:
+            found = pattern.finditer(folded)
+        else:  # a match starts at a prefix: try there only, leftmost first, without overlaps
+            at = sorted({i for p in prefixes if p in present for i in starts_of[p]})
+            found = []
+            taken_to = -1
+            for i in at:
+                if i < taken_to:
+                    continue
+                m = pattern.match(folded, i)
+                if m is not None:
+                    found.append(m)
+                    taken_to = max(m.end(), i + 1)
+        for m in found:
             start = m.start()
             if start and folded[start - 1].isalnum():
                 continue
@@ -518,8 +583,7 @@ def find_incidents(
     if folded is None:
         folded = fold_text(text)
     literals = list(_CUE_LITERALS.iter(folded))  # one pass finds them all
-    present = {literal for _, literal in literals}
-    cues = _cues(folded, present)
+    cues = _cues(folded, literals)
     meetings = _meetings(folded, literals)
     if not cues and not meetings:
         return []

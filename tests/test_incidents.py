@@ -233,7 +233,7 @@ def test_every_cue_match_holds_one_of_the_literals_its_regex_is_gated_on() -> No
         "Human trafficking rings sold women into forced marriage; the drug-trafficking gang carried 40 kg.",
     ]
     folded = [fold_text(t) for t in [*_sample_texts(), *sentences]]
-    patterns = [(p, needs) for _, _, p, needs in _CUE_PATTERNS] + [(_COOPERATION_EVENT, _COOPERATION_NEEDS)]
+    patterns = [(p, needs) for _, _, p, needs, _ in _CUE_PATTERNS] + [(_COOPERATION_EVENT, _COOPERATION_NEEDS)]
     matched = 0
     for pattern, needs in patterns:
         assert needs is None or min(map(len, needs)) >= 3
@@ -246,6 +246,48 @@ def test_every_cue_match_holds_one_of_the_literals_its_regex_is_gated_on() -> No
     assert _required(r"(?:crossed|entered)(?: [\w-]+){0,3} illegally") == (" illegally",)
     assert _required(r"co-?chaired|hosted") == ("chaired", "hosted")
     assert _required(r"(?:a|b)?x") is None
+
+
+def test_cues_tried_only_at_their_prefixes_are_the_cues_a_full_search_finds() -> None:
+    # a cue regex that opens with a group of words runs only where one of them stands
+    from geomap.incidents import _CUE_LITERALS, _CUE_PATTERNS, _cues, _prefixes, fold_text
+
+    assert _prefixes(r"(?:crossed|passed through) the gates?") == ("crossed", "passed through")
+    assert _prefixes(r"(?<!drug )trafficking (?:ring|gang)") == ("trafficking ",)
+    assert _prefixes(r"organi[sz]\w* illegal") == ("organi",)
+    assert _prefixes(r"(?:crossed|a) x") is None  # a branch too short to be worth it
+    assert _prefixes(r"\w+ illegally") is None
+    sentences = [
+        "Guards caught 3 people carrying 40 kg of heroin and 2 illegal entrants; illegal entries rose.",
+        "Vehicles crossed the border gates; 900 entries and exits were processed; they crossed illegally.",
+        "A drug trafficking ring and a trafficking ring of brokers; illegally illegal entry entry.",
+        "Trucks loaded with 20 tonnes of sugar passed through the gate, loaded with 5 crates.",
+    ]
+    texts = [fold_text(t) for t in [*_sample_texts(), *sentences, " ".join(sentences)]]
+
+    def every_position(folded: str) -> list:
+        hits = []
+        for kind, rank, pattern, _, _ in _CUE_PATTERNS:
+            for m in pattern.finditer(folded):
+                if not (m.start() and folded[m.start() - 1].isalnum()):
+                    hits.append((m.start(), rank, -m.end(), kind))
+        hits.sort()
+        kept: list = []
+        for hit in hits:
+            if kept and hit[0] < -kept[-1][2]:
+                if hit[1] < kept[-1][1]:
+                    kept[-1] = hit
+                continue
+            kept.append(hit)
+        return [(kind, start, -end) for start, _, end, kind in kept]
+
+    total = 0
+    for folded in texts:
+        got = [(c.type, c.start, c.end) for c in _cues(folded, list(_CUE_LITERALS.iter(folded)))]
+        assert got == every_position(folded)
+        total += len(got)
+    assert total > 50
+    assert sum(prefixes is not None for *_, prefixes in _CUE_PATTERNS) > 20
 
 
 def test_gated_extraction_finds_the_same_incidents_as_reading_every_sentence(kit) -> None:
