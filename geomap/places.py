@@ -584,13 +584,25 @@ def find_unresolved(article: Article, *, mentions: Sequence[Mention]) -> list[Un
     """
     text = article.text
     covered = sorted((m.start, m.end) for m in mentions)
+    starts = [s for s, _ in covered]
+    reach: list[int] = []  # the furthest end of the mentions up to each one
+    for _, e in covered:
+        reach.append(max(e, reach[-1]) if reach else e)
     found: dict[tuple[int, int], Unresolved] = {}
 
     def is_covered(start: int, end: int) -> bool:
-        return any(s < end and start < e for s, e in covered)
+        i = bisect.bisect_left(starts, end) - 1  # the mentions that start before ``end``
+        return i >= 0 and reach[i] > start
 
     for hit in _hints(text):
         hint = hit.group(1)
+        # a generic word inside a mention ("Lang Son province", "tỉnh Lạng Sơn"):
+        # the name beside it is that mention's, so it is covered
+        if hint in _HINT_BEFORE:
+            if is_covered(hit.end(), hit.end() + 1):
+                continue
+        elif is_covered(hit.start() - 1, hit.start()):
+            continue
         if hint in _HINT_BEFORE:
             after = _NAME_AFTER_RE.match(text, hit.end())
             if after is None:
@@ -603,7 +615,7 @@ def find_unresolved(article: Article, *, mentions: Sequence[Mention]) -> list[Un
                     break
                 run.append((s, e))
         else:
-            line_start = max(text.rfind("\n", 0, hit.start()) + 1, hit.start() - 80)
+            line_start = max(text.rfind("\n", max(0, hit.start() - 80), hit.start()) + 1, hit.start() - 80)
             before = _NAME_BEFORE_RE.search(text, _words_back(text, line_start, hit.start()), hit.start())
             if before is None:
                 continue
