@@ -509,9 +509,10 @@ def extract(
     InputError
         An unknown incident type, a bad date, or a broken corrections file.
     """
-    from geomap.geocoder import Resolver
+    from geomap.gazetteer import Gazetteer
+    from geomap.geocoder import Resolver, _shared_resolver
     from geomap.incidents import find_incidents, fold_text, split_sentences
-    from geomap.places import PlaceMatcher, find_mentions, find_unresolved
+    from geomap.places import _shared_matcher, find_mentions, find_unresolved
     from geomap.review import Corrections, apply_corrections, apply_mention_corrections, load_corrections
     from geomap.routes import find_routes
 
@@ -525,8 +526,8 @@ def extract(
     if corrections is not None and not isinstance(corrections, Corrections):
         corrections = load_corrections(corrections, gazetteer=gazetteer)
 
-    matcher = PlaceMatcher.from_gazetteer(gazetteer)
-    resolver = Resolver(gazetteer)
+    matcher = _shared_matcher(gazetteer)  # built once a gazetteer, reused by later runs
+    resolver = _shared_resolver(gazetteer) if isinstance(gazetteer, Gazetteer) else Resolver(gazetteer)
     skipped: list[Skipped] = []
     rows = {name: _Columns(name) for name in TABLES}
     others, tables = _split_sources(sources)

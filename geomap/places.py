@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -289,6 +290,23 @@ class PlaceMatcher:
             matches.append(_Match(start, end, base_start, base_end, entry.kinds, entry.cjk))
             taken_to = end
         return matches
+
+
+_MATCHERS: weakref.WeakKeyDictionary[Any, PlaceMatcher] = weakref.WeakKeyDictionary()
+
+
+def _shared_matcher(gazetteer: Any) -> PlaceMatcher:
+    """One matcher a gazetteer (building one takes half a second), for every run on it.
+
+    A gazetteer is not changed once loaded (an edited table loads as a new one).
+    """
+    try:
+        matcher = _MATCHERS.get(gazetteer)
+    except TypeError:  # not weakly referenceable: build it each time
+        return PlaceMatcher.from_gazetteer(gazetteer)
+    if matcher is None:
+        matcher = _MATCHERS[gazetteer] = PlaceMatcher.from_gazetteer(gazetteer)
+    return matcher
 
 
 def _call_resolve(resolver: Any, name: str, **kwargs: Any) -> Resolution:
