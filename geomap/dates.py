@@ -592,9 +592,20 @@ _PRESENT_AFTER = re.compile(
 # run only in windows around these anchors, and only those that need an
 # anchor kind present in the window.
 # One cheap scan finds the candidate words; they are classified in Python.
+# The scan finds, in this order of preference at one place: a capitalised
+# word ("[A-Z]\w+"), a numeric date ("(?<![\d.,])\d{1,2}[/.-]\d{1,2}[/.-]
+# (?:19|20)\d\d"), a year ("(?<![\d.,])(?:19|20)\d\d(?!\d)"), a period word
+# ("\b(?:years?|months?|weeks?|days?|quarter|half|present)\b") and "ngày",
+# "tháng", "năm".  It is written to start with one character class, so the
+# regex engine skips ahead to a possible first character fast; the checks
+# before that character are look-behinds placed after it.
 _ANCHORS = re.compile(
-    r"[A-Z]\w+|(?<![\d.,])\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d\d|(?<![\d.,])(?:19|20)\d\d(?!\d)"
-    r"|\b(?:years?|months?|weeks?|days?|quarter|half|present)\b|ngày|tháng|năm"
+    r"[A-Z\dymwdqhpnt]"
+    r"(?:(?<=[A-Z])\w+"
+    r"|(?<=\d)(?<![\d.,]\d)(?:\d?[/.-]\d{1,2}[/.-](?:19|20)\d\d|(?:(?<=1)9|(?<=2)0)\d\d(?!\d))"
+    r"|(?<=[ymwdqhp])(?<!\w.)"
+    r"(?:(?<=y)ears?|(?<=m)onths?|(?<=w)eeks?|(?<=d)ays?|(?<=q)uarter|(?<=h)alf|(?<=p)resent)\b"
+    r"|(?<=n)(?:gày|ăm)|(?<=t)háng)"
 )
 _KEYWORDS = {"year", "years", "month", "months", "week", "weeks", "day", "days", "quarter", "half", "present"}
 _WEEKDAY_WORDS = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Thứ", "Chủ"}
@@ -602,6 +613,36 @@ _WEEKDAY_WORDS = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Satur
 # after the last one: " to the present" (15).  A little margin on each.
 _BEFORE_ANCHOR = 36
 _AFTER_ANCHOR = 24
+# Anchor kinds as bits, so a window's kinds are one int: "kw" and "year"
+# anchors also let the "kwyear" patterns run.
+_KIND_BITS = {"month": 1, "numdate": 2, "year": 4, "kw": 8, "kwyear": 16, "weekday": 32, "vi": 64}
+_ALL_KINDS = sum(_KIND_BITS.values())
+_WINDOW_BITS = {
+    kind: bit | (_KIND_BITS["kwyear"] if kind in ("kw", "year") else 0) for kind, bit in _KIND_BITS.items()
+}
+
+
+def _run_list(
+    patterns: tuple[tuple[re.Pattern, _Handler, str], ...],
+) -> tuple[tuple[int, re.Pattern, _Handler, int, bool, int], ...]:
+    """Each pattern with what _collect needs of it, worked out once: its order,
+    the bit of the anchor kind it needs, whether it has a "t" (the date proper)
+    group, and what may stand before a match (1: "from"/"between", 2: a weekday)."""
+    return tuple(
+        (
+            order,
+            pattern,
+            handler,
+            _KIND_BITS[need],
+            "t" in pattern.groupindex,
+            1 if handler in _RANGE_HANDLERS else 2 if handler in _DAY_HANDLERS else 0,
+        )
+        for order, (pattern, handler, need) in enumerate(patterns)
+    )
+
+
+_RUN = _run_list(_PATTERNS)
+_STRICT_RUN = _run_list(_STRICT_PATTERNS)
 
 
 def _anchor_kind(word: str) -> str | None:
@@ -624,25 +665,50 @@ def _anchor_kind(word: str) -> str | None:
     return "kw"
 
 
-def _windows(text: str, start: int, end: int) -> list[tuple[int, int, set[str]]]:
-    """Stretches of ``text`` around the words a date could be built on, and their kinds.
+# The window bits of each anchor word seen (0: no anchor): most anchor words
+# are capitalised names that recur from sentence to sentence.
+_BITS_OF_WORD: dict[str, int] = {}
+
+
+def _word_bits(word: str) -> int:
+    kind = _anchor_kind(word)
+    bits = _WINDOW_BITS[kind] if kind is not None else 0
+    if len(_BITS_OF_WORD) >= 20_000:
+        _BITS_OF_WORD.clear()
+    _BITS_OF_WORD[word] = bits
+    return bits
+
+
+def _windows(text: str, start: int, end: int) -> list[list[int]]:
+    """Stretches ``[lo, hi, kinds]`` of ``text`` around the words a date could be built on.
 
     Every date names a month, a year, a weekday or a period word: the
     patterns run only in these windows, and only those that need a kind of
-    word the window holds.
+    word the window holds (``kinds``: bits of :data:`_KIND_BITS`).
     """
-    windows: list[tuple[int, int, set[str]]] = []
+    windows: list[list[int]] = []
+    last: list[int] | None = None
+    bits_of = _BITS_OF_WORD
     for m in _ANCHORS.finditer(text, start, end):
-        kind = _anchor_kind(m.group())
-        if kind is None:
+        word = m.group()
+        bits = bits_of.get(word)
+        if bits is None:
+            bits = _word_bits(word)
+        if not bits:
             continue
-        kinds = {kind, "kwyear"} if kind in ("kw", "year") else {kind}
-        lo, hi = max(start, m.start() - _BEFORE_ANCHOR), min(end, m.end() + _AFTER_ANCHOR)
-        if windows and lo <= windows[-1][1]:
-            w_lo, _, w_kinds = windows[-1]
-            windows[-1] = (w_lo, hi, w_kinds | kinds)
+        a, b = m.span()
+        lo = a - _BEFORE_ANCHOR
+        if lo < start:
+            lo = start
+        hi = b + _AFTER_ANCHOR
+        if hi > end:
+            hi = end
+        if last is not None and lo <= last[1]:
+            last[1] = hi
+            last[2] |= bits
         else:
-            windows.append((lo, hi, kinds))
+            last = [lo, hi, bits]
+            windows.append(last)
     return windows
 
 
@@ -650,37 +716,45 @@ def _collect(text: str, start: int, end: int, ref: dt.date | None, strict: bool)
     found: list[tuple[int, int, int, DateSpan]] = []
     if strict:
         windows = _windows(text, start, end)
-        patterns = _STRICT_PATTERNS
+        patterns = _STRICT_RUN
     else:  # one short date string (parse_date): every pattern, any case
-        windows = [(start, end, {"month", "numdate", "year", "kw", "kwyear", "weekday", "vi"})]
-        patterns = _PATTERNS
+        windows = [[start, end, _ALL_KINDS]]
+        patterns = _RUN
     if not windows:
         return []
-    needed = set().union(*(kinds for _, _, kinds in windows))
-    for order, (pattern, handler, need) in enumerate(patterns):
-        if need not in needed:
+    needed = 0
+    for window in windows:
+        needed |= window[2]
+    for order, pattern, handler, need, has_t, before_kind in patterns:
+        if not need & needed:
             continue  # no window holds the kind of word this pattern is built on
-        for m in (m for lo, hi, kinds in windows if need in kinds for m in pattern.finditer(text, lo, hi)):
-            begin, stop = m.span("t") if "t" in pattern.groupindex and m["t"] else m.span()
-            pre = ""
-            if handler in _RANGE_HANDLERS:
-                before = _PRE_BEFORE.search(text, max(start, begin - 10), begin)
-                if before is not None:
-                    pre, begin = before.group(1), before.start()
-            elif handler in _DAY_HANDLERS:
-                before = _WEEKDAY_BEFORE.search(text, max(start, begin - 16), begin)
-                if before is not None:
-                    begin = before.start()
-            try:
-                result = handler(m, ref, strict, pre)
-            except (ValueError, OverflowError):  # a period reaching past year 1 or 9999
-                result = None
-            if result is None:
+        for lo, hi, kinds in windows:
+            if not need & kinds:
                 continue
-            a, b, precision = result
-            found.append((begin, stop, order, DateSpan(a, b, precision, text[begin:stop], begin, stop)))
+            for m in pattern.finditer(text, lo, hi):
+                begin, stop = m.span("t") if has_t and m["t"] else m.span()
+                pre = ""
+                if before_kind == 1:  # a range: "from"/"between" before it
+                    before = _PRE_BEFORE.search(text, max(start, begin - 10), begin)
+                    if before is not None:
+                        pre, begin = before.group(1), before.start()
+                elif before_kind == 2:  # a day: a weekday before it
+                    before = _WEEKDAY_BEFORE.search(text, max(start, begin - 16), begin)
+                    if before is not None:
+                        begin = before.start()
+                try:
+                    result = handler(m, ref, strict, pre)
+                except (ValueError, OverflowError):  # a period reaching past year 1 or 9999
+                    result = None
+                if result is None:
+                    continue
+                a, b, precision = result
+                found.append((begin, stop, order, DateSpan(a, b, precision, text[begin:stop], begin, stop)))
+    if not found:
+        return []
     # Longest match wins; ties go to the earlier pattern.
-    found.sort(key=lambda f: (-(f[1] - f[0]), f[2], f[0]))
+    if len(found) > 1:
+        found.sort(key=lambda f: (-(f[1] - f[0]), f[2], f[0]))
     taken: list[tuple[int, int, DateSpan]] = []
     for begin, stop, _, span in found:
         if all(stop <= b or begin >= e for b, e, _ in taken):
