@@ -178,6 +178,10 @@ _STOP = {
     "minutes", "times", "percent", "per cent", "%",
 }
 _DURATION_AFTER = re.compile(r"[-\s]*(?:year|month|week|day|hour|minute)s?(?:-old)?\b", re.IGNORECASE)
+# Either of the two, in one regex call.
+_DURATION_OR_DISTANCE_AFTER = re.compile(
+    f"(?:{_DURATION_AFTER.pattern})|(?:{_DISTANCE_AFTER.pattern})", re.IGNORECASE
+)
 
 _DIGITS = (
     r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}\.\d{3},\d+"
@@ -216,6 +220,7 @@ _ANCHOR = re.compile(
 )
 
 _CURRENCY_SYMBOLS = ("US$", "$", "¥", "€")
+_CURRENCY_LAST = frozenset(sym[-1] for sym in _CURRENCY_SYMBOLS)
 _CURRENCY_CODES = ("VND", "CNY", "RMB", "USD")
 _QUAL_BY_LAST: dict[str, list[str]] = {}
 for _phrase in sorted(QUALIFIERS, key=len, reverse=True):
@@ -233,24 +238,33 @@ def _prev_word(text: str, lo: int, pos: int) -> tuple[int, str]:
     return w, text[w:k].lower()
 
 
-def _before(text: str, lo: int, start: int) -> tuple[str | None, int, str | None, int, str | None, int]:
+def _before(
+    text: str, lo: int, start: int, prev: tuple[int, str] | None = None
+) -> tuple[str | None, int, str | None, int, str | None, int]:
     """Qualifier, "from"/"between" and currency before a number, with their offsets.
 
     Read backwards with string operations: far cheaper than a regex tried at
-    every position before every number.
+    every position before every number.  ``prev`` is ``_prev_word(text, lo,
+    start)`` if the caller has it already.
     """
     cur = frm = qual = None
     cur_start = from_start = qual_start = -1
     j = start
-    for sym in _CURRENCY_SYMBOLS:
-        if text.startswith(sym, j - len(sym)) and j - len(sym) >= lo:
-            cur, cur_start, j = sym, j - len(sym), j - len(sym)
-            break
-    else:
-        w, word = _prev_word(text, lo, j)
+    if prev is None:
+        prev = _prev_word(text, lo, j)
+    # every currency symbol ends in one of "$¥€": without one there, no loop
+    if j > lo and text[j - 1] in _CURRENCY_LAST:
+        for sym in _CURRENCY_SYMBOLS:
+            if text.startswith(sym, j - len(sym)) and j - len(sym) >= lo:
+                cur, cur_start, j = sym, j - len(sym), j - len(sym)
+                prev = None
+                break
+    if prev is not None:
+        w, word = prev
         if word.upper() in _CURRENCY_CODES:
             cur, cur_start, j = text[w:j], w, w
-    w, word = _prev_word(text, lo, j)
+            prev = None
+    w, word = prev if prev is not None else _prev_word(text, lo, j)
     if word in ("from", "between") and w < j:
         frm, from_start, j = word, w, w
         w, word = _prev_word(text, lo, j)
@@ -269,11 +283,13 @@ class _Found:
         "conn", "cur", "cur2", "cur_start", "frm", "from_start", "n1", "n1_span", "n2", "n2_span", "qual", "qual_start",
     )
 
-    def __init__(self, text: str, m: re.Match, lo: int) -> None:
+    def __init__(self, text: str, m: re.Match, lo: int, prev: tuple[int, str] | None = None) -> None:
         self.n1, self.n1_span = m["n1"], m.span("n1")
         self.n2, self.n2_span = m["n2"], (m.span("n2") if m["n2"] else (0, 0))
         self.conn, self.cur2 = m["conn"], m["cur2"]
-        self.qual, self.qual_start, self.frm, self.from_start, self.cur, self.cur_start = _before(text, lo, m.start())
+        self.qual, self.qual_start, self.frm, self.from_start, self.cur, self.cur_start = _before(
+            text, lo, m.start(), prev
+        )
 
 
 _WORD_SPLIT = re.compile(r"[\s-]+")
@@ -302,7 +318,7 @@ _MONTH_WORDS = {
     "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
 }  # fmt: skip
 _MONTH_AFTER = re.compile(
-    r"^(?:st|nd|rd|th)?\s+(?:of\s+)?(?:January|February|March|April|May|June|July|August|September"
+    r"(?:st|nd|rd|th)?\s+(?:of\s+)?(?:January|February|March|April|May|June|July|August|September"
     r"|October|November|December)\b"
 )
 
@@ -363,6 +379,8 @@ def parse_number(text: str) -> float | None:
     >>> parse_number("hundreds") is None
     True
     """
+    if type(text) is str and text.isdigit() and text.isascii():
+        return float(text)  # plain digits ("146"): what the rules below give them
     if not isinstance(text, str):
         return None
     s = " ".join(text.split()).strip().lstrip("$¥€").strip()
@@ -394,18 +412,20 @@ def _unit_after(text: str, pos: int, hi: int, *, singular_ok: bool = False) -> t
     partitive = _PARTITIVE.match(text, pos, hi)
     if partitive:
         pos = partitive.end()
-    words = list(_WORD_RE.finditer(text, pos, min(hi, pos + 80)))
+    words = _WORD_RE.finditer(text, pos, min(hi, pos + 80))  # read lazily: most searches end early
     gap_start = pos
     found: tuple[str, int] | None = None
-    for i, w in enumerate(words[:6]):
-        between = text[gap_start : w.start()]
-        if _BREAK.search(between):
+    w = next(words, None)
+    for _ in range(6):
+        if w is None:
+            break
+        if _BREAK.search(text, gap_start, w.start()):
             break
         raw = w.group().lower()
         token = raw if raw in UNITS else raw.rstrip(".")
         hit: tuple[str, int] | None = None
-        if i + 1 < len(words):
-            nxt = words[i + 1]
+        nxt = next(words, None)
+        if nxt is not None:
             if not text[w.end() : nxt.start()].strip():
                 pair = f"{token} {nxt.group().lower().rstrip('.')}"
                 if pair in UNITS:
@@ -419,6 +439,7 @@ def _unit_after(text: str, pos: int, hi: int, *, singular_ok: bool = False) -> t
         elif token in _STOP or token in _VAGUE:
             break
         gap_start = w.end()
+        w = nxt
     # "two boat owners": a singular noun as a modifier of a head we do not know
     return None
 
@@ -450,30 +471,39 @@ def _currency(sym: str | None) -> str | None:
     return None
 
 
-def _excluded(text: str, begin: int, end: int, lo: int) -> bool:
-    """Numbers that are dates, list numbers, ids, ages or durations, not counts."""
-    w, word = _prev_word(text, lo, begin)
+def _excluded(text: str, begin: int, end: int, lo: int, prev: tuple[int, str] | None = None) -> bool:
+    """Numbers that are dates, list numbers, ids, ages or durations, not counts.
+
+    ``prev`` is ``_prev_word(text, lo, begin)`` if the caller has it already.
+    """
+    w, word = _prev_word(text, lo, begin) if prev is None else prev
     if end - begin == 4 and word in _YEAR_BEFORE_WORDS and "1900" <= text[begin:end] <= "2100":
         return True  # "in 2023 people were...": a year
-    if word.rstrip(".,") in _NOT_BEFORE_WORDS or text[max(lo, begin - 2) : begin].strip().endswith("#"):
+    bare = word.rstrip(".,")
+    if bare in _NOT_BEFORE_WORDS or text[max(lo, begin - 2) : begin].strip().endswith("#"):
         return True
-    if word.rstrip(".,") in _MONTH_WORDS and text[w : w + 1].isupper():
+    if bare in _MONTH_WORDS and text[w : w + 1].isupper():
         return True
     if word == "road" and text[max(lo, w - 9) : w].lower().strip() == "national":
         return True
-    if _MONTH_AFTER.match(text[end : end + 20]):
+    if _MONTH_AFTER.match(text, end, end + 20):
         return True
-    line_start = text.rfind("\n", 0, begin) + 1
-    if _LIST_NUMBER.match(text, line_start - 1 if line_start else 0) and not text[line_start:begin].strip():
-        rest = text[end : end + 2]
-        if rest[:1] in ".)":
-            return True
+    if text[end : end + 1] in ".)":  # "" (the text's end) too, as before
+        # a list number: only spaces between the line start and the number
+        k = begin
+        while k > 0 and text[k - 1] != "\n" and text[k - 1].isspace():
+            k -= 1
+        if k == 0 or text[k - 1] == "\n":
+            line_start = k
+            if _LIST_NUMBER.match(text, line_start - 1 if line_start else 0):
+                return True
     token = text[begin:end]
     if token[:1] == "0" and len(token) > 1 and token.isdigit():  # phone-like or codes
         return True
     if begin > 0 and text[begin - 1] == "+":
         return True
-    return bool(_PHONE_TAIL.match(text, end, end + 16))
+    # _PHONE_TAIL needs a digit after one space: look at that character first
+    return text[end + 1 : end + 2].isdecimal() and bool(_PHONE_TAIL.match(text, end, end + 16))
 
 
 def find_counts(text: str, *, start: int = 0, end: int | None = None) -> list[Count]:
@@ -512,7 +542,7 @@ def find_counts(text: str, *, start: int = 0, end: int | None = None) -> list[Co
             while pos < hi and text[pos].isdigit():  # the rest of a number that failed
                 pos += 1
             continue
-        count = _count_from_match(text, _Found(text, m, lo), lo, hi)
+        count = _count_from_match(text, m, lo, hi)
         if count is not None:
             counts.append(count)
         # a rejected range ("five and six people") gives its second number a chance of its own
@@ -524,13 +554,15 @@ def _plain(value: float, unit: str, text: str, begin: int, end: int) -> Count:
     return Count(value=value, unit=unit, text=text[begin:end], start=begin, end=end)
 
 
-def _count_from_match(text: str, m: _Found, lo: int, hi: int) -> Count | None:
-    n1_begin, n1_end = m.n1_span
-    if _excluded(text, n1_begin, n1_end, lo):
+def _count_from_match(text: str, match: re.Match, lo: int, hi: int) -> Count | None:
+    n1_begin, n1_end = match.span("n1")  # n1 starts the match
+    prev = _prev_word(text, lo, n1_begin)
+    if _excluded(text, n1_begin, n1_end, lo, prev):
         return None
-    value = parse_number(m.n1)
+    value = parse_number(match["n1"])
     if value is None:
         return None
+    m = _Found(text, match, lo, prev)
     value_max = None
     last = n1_end
     if m.n2:
@@ -553,7 +585,7 @@ def _count_from_match(text: str, m: _Found, lo: int, hi: int) -> Count | None:
                 last = m.n2_span[1]
     elif _DASH_DIGIT.match(text, n1_end, n1_end + 4):
         return None
-    if _DURATION_AFTER.match(text, last) or _DISTANCE_AFTER.match(text, last):
+    if _DURATION_OR_DISTANCE_AFTER.match(text, last):
         return None
     unit = _currency(m.cur) or _currency(m.cur2)
     unit_end = last
@@ -566,7 +598,7 @@ def _count_from_match(text: str, m: _Found, lo: int, hi: int) -> Count | None:
         unit_end = after[1]
     if unit in ("USD", "yuan", "VND", "EUR") and _PRICE_AFTER.match(text, unit_end, hi):
         return None
-    if _ONE_DOT_GROUP.search(m.n1) and _VI_WORDS.intersection(text[last:unit_end].lower().split()):
+    if "." in m.n1 and _ONE_DOT_GROUP.search(m.n1) and _VI_WORDS.intersection(text[last:unit_end].lower().split()):
         # "1.450 người": Vietnamese writes thousands with a dot; the noun settles it
         value = parse_number(m.n1.replace(".", "")) or value
         if value_max is not None and m.n2:
