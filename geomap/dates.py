@@ -572,8 +572,47 @@ _CASE_SENSITIVE_OK = frozenset({
     _h_iso, _h_num_dmy, _h_mdy, _h_range_md_md, _h_range_m_dd, _h_range_dd_m, _h_range_months,
     _h_range_years, _h_md, _h_month_year,
 })  # fmt: skip
+
+
+def _first_class(alternatives: str, before: str) -> str:
+    """``alternatives`` ("(?:January|...)", each starting with a plain character)
+    written to start with one character class, so the regex engine can skip
+    ahead to a possible first character fast; ``before`` (a look-behind
+    assertion, two characters wide, the second being that first character)
+    stands for what had to hold before it.  Same matches, same order of trying.
+    """
+    alts = alternatives.removeprefix("(?:").removesuffix(")").split("|")
+    firsts = sorted({a[0] for a in alts})
+    return f"[{''.join(firsts)}]{before}(?:" + "|".join(f"(?<={a[0]}){a[1:]}" for a in alts) + ")"
+
+
+# What may stand first in a case-sensitive pattern, each with its fast form.
+# "\b" before a word character is "no word character before it": "(?<!\w.)"
+# once that character is read.  _DAY's "0?[1-9]|[12]\d|3[01]" is tried as
+# "0[1-9]", "[1-9]", "[12]\d", "3[01]", in that order, as the engine tries it.
+_FAST_DAY = r"[0-9](?<!\w.)(?:(?<=0)[1-9]|(?<=[1-9])|(?<=[12])\d|(?<=3)[01])"
+_FAST_STARTS = (
+    (r"\b(?P<{g}>" + _MONTH + ")", "(?P<{g}>" + _first_class(_MONTH, r"(?<!\w.)") + ")"),
+    (r"\b(?P<{g}>" + _FULL_MONTH + ")", "(?P<{g}>" + _first_class(_FULL_MONTH, r"(?<!\w.)") + ")"),
+    (r"\b(?P<{g}>" + _DAY + ")", "(?P<{g}>" + _FAST_DAY + ")"),
+    (r"(?<![\d.,/-])\b(?P<{g}>" + _YEAR + ")", r"(?P<{g}>[12](?<![\d.,/-].)(?<!\w.)(?:(?<=1)9|(?<=2)0)\d{{2}})"),
+    (r"(?<![\d/.-])(?P<{g}>" + _YEAR + ")", r"(?P<{g}>[12](?<![\d/.-].)(?:(?<=1)9|(?<=2)0)\d{{2}})"),
+    (r"(?<![\d/.-])(?P<{g}>\d{{1,2}})", r"(?P<{g}>\d(?<![\d/.-]\d)\d?)"),
+)
+
+
+def _fast_start(pattern: str) -> str:
+    """``pattern`` with its start in the fast form of _FAST_STARTS, if it has one of them."""
+    for group in ("m", "m1", "d", "d1", "y", "y1"):
+        for slow, fast in _FAST_STARTS:
+            slow = slow.replace("{g}", group).replace("{{", "{").replace("}}", "}")
+            if pattern.startswith(slow):
+                return fast.replace("{g}", group).replace("{{", "{").replace("}}", "}") + pattern[len(slow) :]
+    return pattern
+
+
 _STRICT_PATTERNS: tuple[tuple[re.Pattern, _Handler, str], ...] = tuple(
-    (re.compile(p.pattern) if h in _CASE_SENSITIVE_OK else p, h, need) for p, h, need in _PATTERNS
+    (re.compile(_fast_start(p.pattern)) if h in _CASE_SENSITIVE_OK else p, h, need) for p, h, need in _PATTERNS
 )
 _RANGE_HANDLERS = frozenset({_h_range_md_md, _h_range_m_dd, _h_range_dd_m, _h_range_months, _h_range_years})
 _DAY_HANDLERS = frozenset({_h_num_dmy, _h_mdy, _h_md})
@@ -598,14 +637,18 @@ _PRESENT_AFTER = re.compile(
 # ("\b(?:years?|months?|weeks?|days?|quarter|half|present)\b") and "ngày",
 # "tháng", "năm".  It is written to start with one character class, so the
 # regex engine skips ahead to a possible first character fast; the checks
-# before that character are look-behinds placed after it.
+# before that character are look-behinds placed after it.  The first
+# character decides which of those can match, so their order here only
+# keeps the numeric date before the year; the period words and Vietnamese
+# words come first and name their second character before any look-behind,
+# which lets the engine drop them at once for most lower-case letters.
 _ANCHORS = re.compile(
     r"[A-Z\dymwdqhpnt]"
-    r"(?:(?<=[A-Z])\w+"
-    r"|(?<=\d)(?<![\d.,]\d)(?:\d?[/.-]\d{1,2}[/.-](?:19|20)\d\d|(?:(?<=1)9|(?<=2)0)\d\d(?!\d))"
-    r"|(?<=[ymwdqhp])(?<!\w.)"
-    r"(?:(?<=y)ears?|(?<=m)onths?|(?<=w)eeks?|(?<=d)ays?|(?<=q)uarter|(?<=h)alf|(?<=p)resent)\b"
-    r"|(?<=n)(?:gày|ăm)|(?<=t)háng)"
+    r"(?:e(?<=ye)(?<!\w..)ars?\b|e(?<=we)(?<!\w..)eks?\b|o(?<=mo)(?<!\w..)nths?\b|a(?<=da)(?<!\w..)ys?\b"
+    r"|u(?<=qu)(?<!\w..)arter\b|a(?<=ha)(?<!\w..)lf\b|r(?<=pr)(?<!\w..)esent\b"
+    r"|g(?<=ng)ày|ă(?<=nă)m|h(?<=th)áng"
+    r"|(?<=[A-Z])\w+"
+    r"|(?<=\d)(?<![\d.,]\d)(?:\d?[/.-]\d{1,2}[/.-](?:19|20)\d\d|(?:(?<=1)9|(?<=2)0)\d\d(?!\d)))"
 )
 _KEYWORDS = {"year", "years", "month", "months", "week", "weeks", "day", "days", "quarter", "half", "present"}
 _WEEKDAY_WORDS = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Thứ", "Chủ"}
@@ -622,12 +665,37 @@ _WINDOW_BITS = {
 }
 
 
+# Handlers that give nothing without a reference date, whatever the match.
+_NEED_REF = frozenset({_h_md, _h_month, _h_past, _h_relative, _h_weekday, _h_vi_relative})
+# Literals a match of a pattern cannot do without: when a window holds none
+# of one group of them, the pattern cannot match there and is not run.
+# (literals, case-insensitive?) -- the literals are lower case.
+_YEAR_LITS = ("19", "20")  # _YEAR is (?:19|20)\d{2}
+_CONN_LITS = ("-", "–", "—", "to", "til", "through", "and")  # _CONN; "til": until, till
+_REQUIRES: dict[tuple[_Handler, str], tuple[tuple[tuple[str, ...], bool], ...]] = {
+    (_h_mdy, "month"): ((_YEAR_LITS, False),),
+    (_h_month_year, "month"): ((_YEAR_LITS, False),),
+    (_h_range_md_md, "month"): ((_CONN_LITS, False),),
+    (_h_range_m_dd, "month"): ((_CONN_LITS, False),),
+    (_h_range_dd_m, "month"): ((_CONN_LITS, False),),
+    (_h_range_months, "month"): ((_CONN_LITS, False),),
+    (_h_range_years, "year"): ((_CONN_LITS, False), (_YEAR_LITS, False)),
+    (_h_year_start, "kwyear"): ((("beginning", "start", "far", "date"), True),),
+    (_h_past, "kw"): ((("past", "last", "previous"), True),),
+    (_h_relative, "kw"): ((("last", "this"), True),),
+    (_h_half, "kw"): ((("first", "second", "third", "fourth", "last", "final", "1st", "2nd", "3rd", "4th", "q"), True),),
+}
+
+
 def _run_list(
-    patterns: tuple[tuple[re.Pattern, _Handler, str], ...],
-) -> tuple[tuple[int, re.Pattern, _Handler, int, bool, int], ...]:
+    patterns: tuple[tuple[re.Pattern, _Handler, str], ...], *, strict: bool
+) -> tuple[tuple[int, re.Pattern, _Handler, int, bool, int, bool, tuple | None], ...]:
     """Each pattern with what _collect needs of it, worked out once: its order,
     the bit of the anchor kind it needs, whether it has a "t" (the date proper)
-    group, and what may stand before a match (1: "from"/"between", 2: a weekday)."""
+    group, what may stand before a match (1: "from"/"between", 2: a weekday),
+    whether its handler needs a reference date, and the literals it needs
+    (_REQUIRES; for the case-sensitive patterns of running text only: the
+    literals of the case-sensitive ones are matched as they are written)."""
     return tuple(
         (
             order,
@@ -636,13 +704,36 @@ def _run_list(
             _KIND_BITS[need],
             "t" in pattern.groupindex,
             1 if handler in _RANGE_HANDLERS else 2 if handler in _DAY_HANDLERS else 0,
+            handler in _NEED_REF,
+            _REQUIRES.get((handler, need)) if strict else None,
         )
         for order, (pattern, handler, need) in enumerate(patterns)
     )
 
 
-_RUN = _run_list(_PATTERNS)
-_STRICT_RUN = _run_list(_STRICT_PATTERNS)
+_RUN = _run_list(_PATTERNS, strict=False)
+_STRICT_RUN = _run_list(_STRICT_PATTERNS, strict=True)
+for _order, _pattern, _handler, _, _, _, _, _requires in _STRICT_RUN:
+    # a case-sensitive requirement needs a case-sensitive pattern, and the other way round
+    assert not _requires or all(
+        insensitive == bool(_pattern.flags & re.IGNORECASE) for _, insensitive in _requires
+    ), _order
+
+
+def _holds(text: str, window: list, requires: tuple[tuple[tuple[str, ...], bool], ...]) -> bool:
+    """Whether ``window`` (``[lo, hi, kinds, text, lower-case text]``) holds a literal of every group."""
+    if len(window) == 3:
+        seg = text[window[0] : window[1]]
+        # ASCII only: (?i) matches "ſ" to "s", "K" (Kelvin) to "k", "ı"/"İ" to "i", which lower() does not
+        window += (seg, seg.lower() if seg.isascii() else None)
+    for literals, insensitive in requires:
+        if insensitive:
+            low = window[4]
+            if low is not None and not any(lit in low for lit in literals):
+                return False
+        elif not any(lit in window[3] for lit in literals):
+            return False
+    return True
 
 
 def _anchor_kind(word: str) -> str | None:
@@ -725,13 +816,17 @@ def _collect(text: str, start: int, end: int, ref: dt.date | None, strict: bool)
     needed = 0
     for window in windows:
         needed |= window[2]
-    for order, pattern, handler, need, has_t, before_kind in patterns:
+    for order, pattern, handler, need, has_t, before_kind, need_ref, requires in patterns:
         if not need & needed:
             continue  # no window holds the kind of word this pattern is built on
-        for lo, hi, kinds in windows:
-            if not need & kinds:
+        if need_ref and ref is None:
+            continue  # its handler would turn every match down
+        for window in windows:
+            if not need & window[2]:
                 continue
-            for m in pattern.finditer(text, lo, hi):
+            if requires is not None and not _holds(text, window, requires):
+                continue  # a literal every match of it has is missing
+            for m in pattern.finditer(text, window[0], window[1]):
                 begin, stop = m.span("t") if has_t and m["t"] else m.span()
                 pre = ""
                 if before_kind == 1:  # a range: "from"/"between" before it

@@ -356,3 +356,72 @@ def test_vietnamese_periods():
     ]
     assert only("Sáng ngày 28/6/2023, đoàn công tác đến cửa khẩu.").start == D(2023, 6, 28)
     assert only("Trong tháng 6/2023 có nhiều vụ.").end == D(2023, 6, 30)
+
+
+def test_case_folded_letters_still_match_the_case_insensitive_patterns():
+    # (?i) matches "ſ" (long s) to "s": the quick literal check before a
+    # pattern runs must not skip such a window (it looks at ASCII text only)
+    span = only("Arrests rose in the paſt two weeks.")
+    assert (span.start, span.end, span.precision) == (D(2024, 10, 23), REF, "range")
+    span = only("IN THE PAST TWO WEEKS, 5 PEOPLE WERE HELD")
+    assert (span.start, span.end, span.precision) == (D(2024, 10, 23), REF, "range")
+    assert only("LAST MONTH the gate closed.").precision == "month"
+    assert only("So Far This Year, 12 cases.").precision == "since"
+    assert only("the FIRST HALF of 2021").end == D(2021, 6, 30)
+
+
+def _strings(seed: int, n: int) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    parts = [
+        "May", "June", "Jan", "Jan.", "Sept", "September", "Mayor", "aJune", "1", "12", "05", "0", "31", "32", "1st",
+        "2023", "1999", "2100", "20", "19", " ", "  ", ",", ".", "-", "/", "–", " to ", " and ", "of", "x", "_", "é",
+        "٣", "²", "\n", "year", "years", "day", "days", "weeks", "quarter", "half", "present", "ngày", "tháng", "năm",
+        "Q1", "Thứ", "yearly", "ye", "da", "th", "ng",
+    ]  # fmt: skip
+    shapes = [
+        "{d} {m} {y}", "{m} {d}, {y}", "{m} {d}{c}{d}", "{d}{c}{d} {m}", "{m}{c}{m} {y}", "{y}{c}{y}", "{d}/{d}/{y}",
+        "{y}-{d}-{d}", "{d}.{d}.{y}", "{m} {y}", "in {m}", "{d} of {m}", "{m} {d}{c}{m} {d}",
+    ]  # fmt: skip
+
+    choices = {
+        "d": ["1", "5", "05", "0", "12", "29", "31", "32", "3", "1st"],
+        "m": ["May", "Sept", "September", "June", "Jan."],
+        "y": ["2023", "1999", "20", "2100"],
+        "c": [" - ", " to ", " and ", "-", "–", " until "],
+    }
+
+    def pick(key: str) -> str:
+        return rng.choice(choices[key])
+
+    def piece() -> str:
+        if rng.random() < 0.5:
+            return rng.choice(parts)
+        shape = rng.choice(shapes)
+        return "".join(pick(bit[0]) + bit[1:] if i else bit for i, bit in enumerate(shape.split("{"))).replace("}", "")
+
+    return ["".join(piece() for _ in range(rng.randint(1, 6))) for _ in range(n)]
+
+
+def test_fast_forms_of_the_patterns_match_as_their_plain_forms():
+    # the anchor scan and the case-sensitive patterns are written to start with
+    # a character class (for speed); their plain forms must give the same matches
+    import re
+
+    from geomap import dates
+
+    plain_anchors = re.compile(
+        r"[A-Z]\w+|(?<![\d.,])\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d\d|(?<![\d.,])(?:19|20)\d\d(?!\d)"
+        r"|\b(?:years?|months?|weeks?|days?|quarter|half|present)\b|ngày|tháng|năm"
+    )
+    pairs = [(plain_anchors, dates._ANCHORS)] + [
+        (re.compile(plain.pattern), fast)
+        for (plain, _, _), (fast, _, _) in zip(dates._PATTERNS, dates._STRICT_PATTERNS)
+        if not fast.flags & re.IGNORECASE
+    ]
+    for text in _strings(5, 3000):
+        for lo in (0, len(text) // 3):
+            for plain, fast in pairs:
+                want = [(m.span(), m.groupdict()) for m in plain.finditer(text, lo)]
+                assert [(m.span(), m.groupdict()) for m in fast.finditer(text, lo)] == want, (fast.pattern, text, lo)
