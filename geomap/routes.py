@@ -53,6 +53,7 @@ _TOWARD = re.compile(
 _WHERE_PEOPLE_WERE = re.compile(r"\b(?:in|near|at)\s+(?:the\s+)?$")
 _AGENCY_IN = re.compile(r"\b(?:police|guards?|officers|authorities|customs|officials|department|command|forces?)\s+in\s+$")
 _LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*(?:the\s+)?$")
+_SEQUENCE = re.compile(r"\b(?:then|before|after|later|onward|onwards|on to|continu\w*|finally|eventually|next)\b")
 
 
 def _kind(gazetteer: Any, place_id: str) -> str:
@@ -181,6 +182,12 @@ def _stops(folded: str, s_start: int, mentions: Sequence[Mention], gazetteer: An
         raw.insert(0, (unplaced[-1], "origin"))
     if len(raw) < 2 or not any(r in ("toward", "cross_into", "transit") for _, r in raw):
         return []  # a list of origins ("officials from Vietnam, China and Laos") is no journey
+    if all(r == "toward" for _, r in raw) and not any(
+        _SEQUENCE.search(folded, a.end, b.start) for (a, _), (b, _) in zip(raw, raw[1:], strict=False)
+    ):
+        # "tourists heading for Pingxiang and visitors coming to Hanoi": where
+        # several groups go, not one journey, unless told in sequence ("then to")
+        return []
     # the last "to"/"into" is the destination; earlier ones are transit stops;
     # the stop just before "crossing into X" is where the border was crossed
     last_toward = max((i for i, (_, r) in enumerate(raw) if r in ("toward", "cross_into")), default=None)

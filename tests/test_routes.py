@@ -77,6 +77,14 @@ def test_no_route_without_movement(kit) -> None:
     assert _routes(kit, "A delegation paid a visit to China.") == []  # one place is no route
 
 
+def test_where_several_groups_go_is_no_route_unless_told_in_sequence(kit) -> None:
+    # two crowds with their own destinations: not one journey through four places
+    text = "Shoppers from the south travelled to Pingxiang and Dongxing and traders came to Lang Son and Hekou."
+    assert _routes(kit, text) == []
+    (route,) = _routes(kit, "The men travelled to Lang Son and then to Dongxing.")
+    assert [role for _, role in _stops(route)] == ["transit", "destination"]
+
+
 def test_routes_are_numbered_in_text_order(kit) -> None:
     text = (
         "In May a group travelled from Laos into Lao Cai. "
