@@ -232,6 +232,11 @@ def _prev_word(text: str, lo: int, pos: int) -> tuple[int, str]:
     k = pos
     while k > lo and text[k - 1] in " \t\xa0":
         k -= 1
+    # the usual case first: letters back to a plain space (or to ``lo``)
+    sp = text.rfind(" ", max(lo, k - 40), k)
+    w = sp + 1 if sp >= 0 else lo
+    if (sp >= 0 or w >= k - 40) and text[w:k].isalpha():
+        return w, text[w:k].lower()
     w = k
     while w > lo and (text[w - 1].isalpha() or text[w - 1] == "."):
         w -= 1
@@ -274,22 +279,6 @@ def _before(
             qual, qual_start = text[k : w + len(word)], k
             break
     return qual, qual_start, frm, from_start, cur, cur_start
-
-
-class _Found:
-    """The parts of one count found in the text: groups and spans, as offsets into it."""
-
-    __slots__ = (
-        "conn", "cur", "cur2", "cur_start", "frm", "from_start", "n1", "n1_span", "n2", "n2_span", "qual", "qual_start",
-    )
-
-    def __init__(self, text: str, m: re.Match, lo: int, prev: tuple[int, str] | None = None) -> None:
-        self.n1, self.n1_span = m["n1"], m.span("n1")
-        self.n2, self.n2_span = m["n2"], (m.span("n2") if m["n2"] else (0, 0))
-        self.conn, self.cur2 = m["conn"], m["cur2"]
-        self.qual, self.qual_start, self.frm, self.from_start, self.cur, self.cur_start = _before(
-            text, lo, m.start(), prev
-        )
 
 
 _WORD_SPLIT = re.compile(r"[\s-]+")
@@ -409,41 +398,53 @@ def _unit_after(text: str, pos: int, hi: int, *, singular_ok: bool = False) -> t
     A singular unit noun used as a modifier ("201 case files") gives way to
     a unit noun right after it.
     """
-    partitive = _PARTITIVE.match(text, pos, hi)
-    if partitive:
-        pos = partitive.end()
-    words = _WORD_RE.finditer(text, pos, min(hi, pos + 80))  # read lazily: most searches end early
+    # _PARTITIVE needs "of" after the spaces: after one space and a letter
+    # other than "o"/"O" ((?i) folds nothing else to "o") it cannot match
+    nxt_char = text[pos + 1 : pos + 2]
+    if not (text[pos : pos + 1] == " " and nxt_char.isalpha() and nxt_char not in "oO"):
+        partitive = _PARTITIVE.match(text, pos, hi)
+        if partitive:
+            pos = partitive.end()
+    # the words one search at a time (as finditer would give them): most
+    # searches end at the first word
+    lim = min(hi, pos + 80)
     gap_start = pos
     found: tuple[str, int] | None = None
-    w = next(words, None)
+    w = _WORD_RE.search(text, pos, lim)
     for _ in range(6):
         if w is None:
             break
-        if _BREAK.search(text, gap_start, w.start()):
+        w_start = w.start()
+        # one plain space (the usual gap) holds nothing _BREAK looks for
+        if (w_start != gap_start + 1 or text[gap_start] != " ") and _BREAK.search(text, gap_start, w_start):
             break
         raw = w.group().lower()
         token = raw if raw in UNITS else raw.rstrip(".")
         hit: tuple[str, int] | None = None
-        nxt = next(words, None)
-        if nxt is not None:
-            if not text[w.end() : nxt.start()].strip():
+        w_end = w.end()
+        nxt: re.Match | None | bool = False  # False: not looked for yet
+        if token in _PAIR_FIRSTS:  # a two-word unit can start with it
+            nxt = _WORD_RE.search(text, w_end, lim)
+            if nxt is not None and not text[w_end : nxt.start()].strip():
                 pair = f"{token} {nxt.group().lower().rstrip('.')}"
                 if pair in UNITS:
                     hit = UNITS[pair], nxt.end() - (1 if nxt.group().endswith(".") else 0)
         if hit is None and token in UNITS:
-            hit = UNITS[token], w.end() - (1 if token != raw else 0)
+            hit = UNITS[token], w_end - (1 if token != raw else 0)
         if hit is not None:
             if found is not None or singular_ok or token not in _SINGULAR:
                 return hit
             found = hit  # a singular noun: a modifier unless nothing follows
         elif token in _STOP or token in _VAGUE:
             break
-        gap_start = w.end()
-        w = nxt
+        gap_start = w_end
+        w = _WORD_RE.search(text, w_end, lim) if nxt is False else nxt
     # "two boat owners": a singular noun as a modifier of a head we do not know
     return None
 
 
+# The first words of the units of more than one word.
+_PAIR_FIRSTS = frozenset(noun.split(" ")[0] for noun in UNITS if " " in noun)
 _SINGULAR = {
     noun for noun in UNITS
     if " " not in noun and not noun.endswith("s") and noun not in _VI_UNITS and noun not in {
@@ -486,7 +487,11 @@ def _excluded(text: str, begin: int, end: int, lo: int, prev: tuple[int, str] | 
         return True
     if word == "road" and text[max(lo, w - 9) : w].lower().strip() == "national":
         return True
-    if _MONTH_AFTER.match(text, end, end + 20):
+    # _MONTH_AFTER needs spaces and then "of" or a capitalised month: one space
+    # and a lower-case letter other than "o" rule it out without the regex
+    if not (text[end : end + 1] == " " and text[end + 1 : end + 2] in _LOWER_NOT_O) and _MONTH_AFTER.match(
+        text, end, end + 20
+    ):
         return True
     if text[end : end + 1] in ".)":  # "" (the text's end) too, as before
         # a list number: only spaces between the line start and the number
@@ -535,7 +540,9 @@ def find_counts(text: str, *, start: int = 0, end: int | None = None) -> list[Co
         anchor = _ANCHOR.search(text, pos, hi)
         if anchor is None:
             break
-        at = anchor.start() + (1 if anchor.group() == "$" else 0)
+        at = anchor.start()
+        if text[at] == "$":  # the anchor is the "$" alone: the number follows it
+            at += 1
         m = _COUNT.match(text, at, hi)
         if m is None:
             pos = anchor.end()
@@ -554,27 +561,60 @@ def _plain(value: float, unit: str, text: str, begin: int, end: int) -> Count:
     return Count(value=value, unit=unit, text=text[begin:end], start=begin, end=end)
 
 
+_LOWER_NOT_O = frozenset("abcdefghijklmnpqrstuvwxyz")
+# parse_number of the numbers seen (it depends on the string only): the same
+# figures recur from article to article.
+_VALUE_OF: dict[str, float | None] = {}
+_UNREAD = object()
+
+
+def _remember_value(number: str) -> float | None:
+    value = parse_number(number)
+    if len(_VALUE_OF) >= 20_000:
+        _VALUE_OF.clear()
+    _VALUE_OF[number] = value
+    return value
+
+
+def _dash_possible(text: str, pos: int) -> bool:
+    """Whether _DASH_DIGIT (spaces, a dash) could match at ``pos``: False when a
+    character other than a space or dash comes first, or after one space."""
+    c0 = text[pos : pos + 1]
+    if c0 in ("-", "–", ""):
+        return True
+    if not c0.isspace():
+        return False
+    c1 = text[pos + 1 : pos + 2]
+    return c1 in ("-", "–", "") or c1.isspace()
+
+
 def _count_from_match(text: str, match: re.Match, lo: int, hi: int) -> Count | None:
     n1_begin, n1_end = match.span("n1")  # n1 starts the match
     prev = _prev_word(text, lo, n1_begin)
     if _excluded(text, n1_begin, n1_end, lo, prev):
         return None
-    value = parse_number(match["n1"])
+    n1 = match["n1"]
+    value = _VALUE_OF.get(n1, _UNREAD)
+    if value is _UNREAD:
+        value = _remember_value(n1)
     if value is None:
         return None
-    m = _Found(text, match, lo, prev)
+    qual, qual_start, frm, from_start, cur, cur_start = _before(text, lo, n1_begin, prev)
+    n2 = match["n2"]
+    cur2 = match["cur2"]
     value_max = None
     last = n1_end
-    if m.n2:
-        conn = m.conn.strip().lower()
-        v2 = parse_number(m.n2)
-        between_and = conn != "and" or (m.frm or "").lower() == "between"
-        if v2 is None or not between_and or _excluded(text, m.n2_span[0], m.n2_span[1], lo):
+    if n2:
+        n2_begin, n2_end = match.span("n2")
+        conn = match["conn"].strip().lower()
+        v2 = parse_number(n2)
+        between_and = conn != "and" or (frm or "").lower() == "between"
+        if v2 is None or not between_and or _excluded(text, n2_begin, n2_end, lo):
             if conn in ("-", "–"):
                 return None  # "2023-12", "1 - 0": not a count
         else:
-            scale1 = _SCALE_TAIL.search(m.n1)
-            scale2 = _SCALE_TAIL.search(m.n2)
+            scale1 = _SCALE_TAIL.search(n1)
+            scale2 = _SCALE_TAIL.search(n2)
             if scale2 and not scale1:  # "2 to 3 million": the upper scale applies to both
                 value *= _SCALES[scale2.group().strip().lower()]
             if v2 <= value:
@@ -582,12 +622,16 @@ def _count_from_match(text: str, match: re.Match, lo: int, hi: int) -> Count | N
                     return None
             else:
                 value_max = v2
-                last = m.n2_span[1]
-    elif _DASH_DIGIT.match(text, n1_end, n1_end + 4):
+                last = n2_end
+    elif _dash_possible(text, n1_end) and _DASH_DIGIT.match(text, n1_end, n1_end + 4):
         return None
-    if _DURATION_OR_DISTANCE_AFTER.match(text, last):
-        return None
-    unit = _currency(m.cur) or _currency(m.cur2)
+    # a duration or distance word starts with one of "ymwdhk": after one space,
+    # another ASCII letter rules them out ((?i) folds the Kelvin sign to "k": not ASCII)
+    c1 = text[last + 1 : last + 2]
+    if not (text[last : last + 1] == " " and c1.isascii() and c1.isalpha() and c1.lower() not in "ymwdhk"):
+        if _DURATION_OR_DISTANCE_AFTER.match(text, last):
+            return None
+    unit = (_currency(cur) or _currency(cur2)) if cur or cur2 else None
     unit_end = last
     after = _unit_after(text, last, hi, singular_ok=value == 1 and value_max is None)
     if unit is None:
@@ -598,20 +642,20 @@ def _count_from_match(text: str, match: re.Match, lo: int, hi: int) -> Count | N
         unit_end = after[1]
     if unit in ("USD", "yuan", "VND", "EUR") and _PRICE_AFTER.match(text, unit_end, hi):
         return None
-    if "." in m.n1 and _ONE_DOT_GROUP.search(m.n1) and _VI_WORDS.intersection(text[last:unit_end].lower().split()):
+    if "." in n1 and _ONE_DOT_GROUP.search(n1) and _VI_WORDS.intersection(text[last:unit_end].lower().split()):
         # "1.450 người": Vietnamese writes thousands with a dot; the noun settles it
-        value = parse_number(m.n1.replace(".", "")) or value
-        if value_max is not None and m.n2:
-            value_max = parse_number(m.n2.replace(".", "")) or value_max
+        value = parse_number(n1.replace(".", "")) or value
+        if value_max is not None and n2:
+            value_max = parse_number(n2.replace(".", "")) or value_max
     qualifier = "range" if value_max is not None else ""
-    c_begin = m.cur_start if m.cur else n1_begin
-    if m.frm:
+    c_begin = cur_start if cur else n1_begin
+    if frm:
         if value_max is None:
             return _plain(value, unit, text, c_begin, unit_end)  # "from 10 people": no range, no qualifier
-        c_begin = m.from_start
-    qual = " ".join((m.qual or "").lower().split())
-    if qual and not (qual == "over" and _prev_word(text, lo, m.qual_start)[1] in _HANDED):
-        c_begin = m.qual_start
+        c_begin = from_start
+    qual = " ".join(qual.lower().split()) if qual else ""
+    if qual and not (qual == "over" and _prev_word(text, lo, qual_start)[1] in _HANDED):
+        c_begin = qual_start
         if value_max is None:
             qualifier = QUALIFIERS.get(qual, "")
     return Count(

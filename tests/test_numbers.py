@@ -256,3 +256,17 @@ def test_vietnamese_counts():
     ]
     assert counts("thu giữ 2,5 tấn hàng hóa trị giá 1,2 tỷ đồng") == [(2.5, "tonnes", ""), (1.2e9, "VND", "")]
     assert counts("phát hiện khoảng 36 vụ với 118 người") == [(36, "cases", "about"), (118, "people", "")]
+
+
+def test_quick_checks_before_the_regexes_change_nothing():
+    # find_counts looks at the next character or two before some regexes; these
+    # are the cases where a look that short could go wrong
+    assert counts("a 5 \u212am road and 3 people") == [(3, "people", "")]  # (?i) reads the Kelvin sign as "k"
+    assert counts("5 KM of road, 3 people") == [(3, "people", "")]
+    assert counts("195 OF them Chinese citizens") == [(195, "people", "")]
+    assert counts("7 Days later 3 people") == [(3, "people", "")]
+    assert counts("4 -5 people and 6 \u2013 8 boats") == [(4, "people", "range"), (6, "boats", "range")]
+    assert counts("1.\t5 people") == [(5, "people", "")]
+    assert counts("Notes:\n  2) 7 people were held") == [(7, "people", "")]
+    assert counts("On 3 March 20 people") == []
+    assert counts("4,900 people and 4,900 vehicles") == [(4900, "people", ""), (4900, "vehicles", "")]
