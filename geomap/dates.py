@@ -611,8 +611,45 @@ def _fast_start(pattern: str) -> str:
     return pattern
 
 
+# Two case-insensitive patterns that run on every month or year window, in a
+# fast form: the first character as a class of every character (?i) matches
+# to the first letters (with "İ", "ı" for "i" and "ſ" for "s"), then the rest
+# case-insensitively, each alternative checking that character by a
+# look-behind, in the order of the plain form.  Keyed by the plain form: if
+# that is changed, the plain form is used.
+_CASELESS_FAST = {
+    (
+        rf"\b(?:(?:in|during|since|until|till|by|through|from|(?:the\s+)?(?:end|beginning|start|middle)\s+of)\s+"
+        rf"|(?:early|late|mid)(?:\s*-\s*|\s+))(?P<t>(?P<m>{_FULL_MONTH}))\b(?!\.?,?\s*\d)"
+    ): (
+        r"[IiİıDdSsſUuTtBbFfEeMmLl](?<!\w.)(?i:"
+        r"(?:(?:(?<=i)n|(?<=d)uring|(?<=s)ince|(?<=u)ntil|(?<=t)ill|(?<=b)y|(?<=t)hrough|(?<=f)rom"
+        r"|(?:(?<=t)he\s+(?:end|beginning|start|middle)|(?<=e)nd|(?<=b)eginning|(?<=s)tart|(?<=m)iddle)\s+of)\s+"
+        r"|(?:(?<=e)arly|(?<=l)ate|(?<=m)id)(?:\s*-\s*|\s+))"
+        rf"(?P<t>(?P<m>{_FULL_MONTH}))\b(?!\.?,?\s*\d))"
+    ),
+    (
+        rf"\b(?:(?:in|during|since|until|till|by|through|from|of|year|throughout|năm)\s+"
+        rf"|(?:early|late|mid)(?:\s*-\s*|\s+))(?P<t>(?P<y>{_YEAR}))\b(?![.,/-]\d|\s*[-–—]\s*\d)"
+    ): (
+        r"[IiİıDdSsſUuTtBbFfOoYyNnEeLlMm](?<!\w.)(?i:"
+        r"(?:(?:(?<=i)n|(?<=d)uring|(?<=s)ince|(?<=u)ntil|(?<=t)ill|(?<=b)y|(?<=t)hrough|(?<=f)rom|(?<=o)f"
+        r"|(?<=y)ear|(?<=t)hroughout|(?<=n)ăm)\s+"
+        r"|(?:(?<=e)arly|(?<=l)ate|(?<=m)id)(?:\s*-\s*|\s+))"
+        rf"(?P<t>(?P<y>{_YEAR}))\b(?![.,/-]\d|\s*[-–—]\s*\d))"
+    ),
+}
+
+
+def _strict_form(pattern: re.Pattern, handler: _Handler) -> re.Pattern:
+    if handler in _CASE_SENSITIVE_OK:
+        return re.compile(_fast_start(pattern.pattern))
+    fast = _CASELESS_FAST.get(pattern.pattern)
+    return re.compile(fast) if fast is not None else pattern
+
+
 _STRICT_PATTERNS: tuple[tuple[re.Pattern, _Handler, str], ...] = tuple(
-    (re.compile(_fast_start(p.pattern)) if h in _CASE_SENSITIVE_OK else p, h, need) for p, h, need in _PATTERNS
+    (_strict_form(p, h), h, need) for p, h, need in _PATTERNS
 )
 _RANGE_HANDLERS = frozenset({_h_range_md_md, _h_range_m_dd, _h_range_dd_m, _h_range_months, _h_range_years})
 _DAY_HANDLERS = frozenset({_h_num_dmy, _h_mdy, _h_md})
@@ -672,14 +709,16 @@ _NEED_REF = frozenset({_h_md, _h_month, _h_past, _h_relative, _h_weekday, _h_vi_
 # (literals, case-insensitive?) -- the literals are lower case.
 _YEAR_LITS = ("19", "20")  # _YEAR is (?:19|20)\d{2}
 _CONN_LITS = ("-", "–", "—", "to", "til", "through", "and")  # _CONN; "til": until, till
+_YEAR_GROUP = (_YEAR_LITS, False)  # one object each, so windows keep one answer for it
+_CONN_GROUP = (_CONN_LITS, False)
 _REQUIRES: dict[tuple[_Handler, str], tuple[tuple[tuple[str, ...], bool], ...]] = {
-    (_h_mdy, "month"): ((_YEAR_LITS, False),),
-    (_h_month_year, "month"): ((_YEAR_LITS, False),),
-    (_h_range_md_md, "month"): ((_CONN_LITS, False),),
-    (_h_range_m_dd, "month"): ((_CONN_LITS, False),),
-    (_h_range_dd_m, "month"): ((_CONN_LITS, False),),
-    (_h_range_months, "month"): ((_CONN_LITS, False),),
-    (_h_range_years, "year"): ((_CONN_LITS, False), (_YEAR_LITS, False)),
+    (_h_mdy, "month"): (_YEAR_GROUP,),
+    (_h_month_year, "month"): (_YEAR_GROUP,),
+    (_h_range_md_md, "month"): (_CONN_GROUP,),
+    (_h_range_m_dd, "month"): (_CONN_GROUP,),
+    (_h_range_dd_m, "month"): (_CONN_GROUP,),
+    (_h_range_months, "month"): (_CONN_GROUP,),
+    (_h_range_years, "year"): (_CONN_GROUP, _YEAR_GROUP),
     (_h_year_start, "kwyear"): ((("beginning", "start", "far", "date"), True),),
     (_h_past, "kw"): ((("past", "last", "previous"), True),),
     (_h_relative, "kw"): ((("last", "this"), True),),
@@ -721,17 +760,30 @@ for _order, _pattern, _handler, _, _, _, _, _requires in _STRICT_RUN:
 
 
 def _holds(text: str, window: list, requires: tuple[tuple[tuple[str, ...], bool], ...]) -> bool:
-    """Whether ``window`` (``[lo, hi, kinds, text, lower-case text]``) holds a literal of every group."""
+    """Whether ``window`` (``[lo, hi, kinds]``) holds a literal of every group.
+
+    The window keeps its text, lower-cased text and the answer for each group
+    (several patterns share a group) once worked out.
+    """
     if len(window) == 3:
         seg = text[window[0] : window[1]]
         # ASCII only: (?i) matches "ſ" to "s", "K" (Kelvin) to "k", "ı"/"İ" to "i", which lower() does not
-        window += (seg, seg.lower() if seg.isascii() else None)
-    for literals, insensitive in requires:
-        if insensitive:
-            low = window[4]
-            if low is not None and not any(lit in low for lit in literals):
-                return False
-        elif not any(lit in window[3] for lit in literals):
+        window += (seg, seg.lower() if seg.isascii() else None, {})
+    answers = window[5]
+    for group in requires:
+        ok = answers.get(id(group))
+        if ok is None:
+            literals, insensitive = group
+            hay = window[4] if insensitive else window[3]
+            ok = True
+            if hay is not None:
+                for lit in literals:
+                    if lit in hay:
+                        break
+                else:
+                    ok = False
+            answers[id(group)] = ok
+        if not ok:
             return False
     return True
 
