@@ -218,6 +218,17 @@ _ANCHOR = re.compile(
     rf"[\d$AaOoTtFfSsEeNnZz](?:(?<=[\d$])|(?<![A-Za-z].)"
     rf"(?:\s+(?:dozen|hundred|thousand|million|billion)|{_NUMBER_WORD_TAILS})\b)"
 )
+# find_counts finds the same anchors, from a position ``pos`` on, faster: a
+# number word needs a character other than an ASCII letter before it, and such
+# characters are rarer than the letters a number word starts with.  So one
+# regex looks at those characters: a digit or "$" is an anchor itself, and
+# otherwise a number word may start right after (group 1).  Only a number word
+# at ``pos`` itself has its character before ``pos``: _WORD_ANCHOR_AT, tried
+# first when ``pos`` holds one of the letters.
+_WORD_FIRST = frozenset("AaOoTtFfSsEeNnZz")
+_WORD_ANCHOR = rf"[AaOoTtFfSsEeNnZz](?:\s+(?:dozen|hundred|thousand|million|billion)|{_NUMBER_WORD_TAILS})\b"
+_WORD_ANCHOR_AT = re.compile(rf"(?<![A-Za-z]){_WORD_ANCHOR}")
+_ANCHOR_AFTER = re.compile(rf"[^A-Za-z](?:(?<=[\d$])|({_WORD_ANCHOR}))")
 
 _CURRENCY_SYMBOLS = ("US$", "$", "¥", "€")
 _CURRENCY_LAST = frozenset(sym[-1] for sym in _CURRENCY_SYMBOLS)
@@ -537,15 +548,22 @@ def find_counts(text: str, *, start: int = 0, end: int | None = None) -> list[Co
     counts: list[Count] = []
     pos = lo
     while True:
-        anchor = _ANCHOR.search(text, pos, hi)
-        if anchor is None:
-            break
-        at = anchor.start()
+        # the next anchor (_ANCHOR.search(text, pos, hi), found faster)
+        anchor = None
+        if pos < hi and text[pos] in _WORD_FIRST:
+            anchor = _WORD_ANCHOR_AT.match(text, pos, hi)
+        if anchor is not None:
+            at, anchor_end = anchor.span()
+        else:
+            anchor = _ANCHOR_AFTER.search(text, pos, hi)
+            if anchor is None:
+                break
+            at, anchor_end = anchor.span(1) if anchor.start(1) >= 0 else anchor.span()
         if text[at] == "$":  # the anchor is the "$" alone: the number follows it
             at += 1
         m = _COUNT.match(text, at, hi)
         if m is None:
-            pos = anchor.end()
+            pos = anchor_end
             while pos < hi and text[pos].isdigit():  # the rest of a number that failed
                 pos += 1
             continue

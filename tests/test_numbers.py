@@ -270,3 +270,31 @@ def test_quick_checks_before_the_regexes_change_nothing():
     assert counts("Notes:\n  2) 7 people were held") == [(7, "people", "")]
     assert counts("On 3 March 20 people") == []
     assert counts("4,900 people and 4,900 vehicles") == [(4900, "people", ""), (4900, "vehicles", "")]
+
+
+def test_fast_anchor_search_finds_what_the_plain_anchor_finds():
+    # find_counts finds where a number may start with _WORD_ANCHOR_AT and
+    # _ANCHOR_AFTER (for speed); from any position they must find what _ANCHOR finds
+    import random
+
+    from geomap import numbers
+
+    def fast(text: str, pos: int, hi: int) -> tuple[int, int] | None:
+        if pos < hi and text[pos] in numbers._WORD_FIRST:
+            m = numbers._WORD_ANCHOR_AT.match(text, pos, hi)
+            if m is not None:
+                return m.span()
+        m = numbers._ANCHOR_AFTER.search(text, pos, hi)
+        if m is None:
+            return None
+        return m.span(1) if m.start(1) >= 0 else m.span()
+
+    rng = random.Random(3)
+    parts = [*"0123456789 $\n\t_xAaOoTtFfSsEeNnZzé٣", "one", "Two", "three", "seven", "eleven", "twenty", "ninety"]
+    parts += ["a dozen", "A hundred", "thousand", "ero", "ven", "een", "ty", "\xa0", "-", "five", "5one", "$two", "often"]
+    for _ in range(3000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randint(1, 10)))
+        hi = rng.randint(0, len(text))
+        for pos in range(hi + 1):
+            plain = numbers._ANCHOR.search(text, pos, hi)
+            assert fast(text, pos, hi) == (plain.span() if plain else None), (text, pos, hi)
