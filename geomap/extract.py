@@ -192,10 +192,14 @@ class _Columns:
         for column, dtype in COLUMNS[self._name].items():
             cells, _ = self._cells.pop(0)
             if dtype == _S:
-                texts = ["" if v is None or v != v else (v if type(v) is str else str(v)) for v in cells]
+                if set(map(type, cells)) <= {str}:  # one C-level pass: the usual column needs no cleaning
+                    texts = cells
+                else:
+                    texts = ["" if v is None or v != v else (v if type(v) is str else str(v)) for v in cells]
                 out[column] = pd.array(texts, dtype=_S)
             elif dtype == _B:
-                out[column] = pd.array([_as_bool(v) for v in cells], dtype=_B)
+                flags = np.array(cells, dtype=bool) if set(map(type, cells)) <= {bool} else [_as_bool(v) for v in cells]
+                out[column] = pd.array(flags, dtype=_B)
             elif dtype == _I:
                 values = np.array(cells, dtype=np.int64)
                 missing = values == _NO_INT
@@ -232,14 +236,25 @@ def _number(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def _format_count(value: Any, unit: str, qualifier: str = "", value_max: Any = None) -> str:
-    """``146 cases``, ``over 500000 people``, ``10-12 people``."""
+def _is_missing(value: Any) -> bool:
+    """``None``, NaN, ``pd.NA``...: :func:`pandas.isna` for one value, without pandas for plain numbers."""
+    if value is None:
+        return True
+    if type(value) is float or type(value) is int:
+        return value != value
+    if isinstance(value, str):
+        return False
     import pandas as pd
 
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    return bool(pd.isna(value))
+
+
+def _format_count(value: Any, unit: str, qualifier: str = "", value_max: Any = None) -> str:
+    """``146 cases``, ``over 500000 people``, ``10-12 people``."""
+    if _is_missing(value):
         return ""
     text = _number(float(value))
-    if value_max is not None and not pd.isna(value_max):
+    if not _is_missing(value_max):
         text = f"{text}-{_number(float(value_max))}"
     if qualifier and qualifier != "range":
         text = f"{qualifier} {text}"
@@ -284,8 +299,8 @@ def _article_row(article: Article, *, fmt: str | None = None) -> tuple:
 
 def _mention_row(m: Mention) -> tuple:
     return (
-        m.article_id, m.start, m.end, _intern(m.text), _intern(m.place_id or ""), m.score, _intern(m.method),
-        m.ambiguous, _intern(";".join(m.candidates)),
+        m.article_id, m.start, m.end, _intern(m.text), _intern(m.place_id) if m.place_id else "", m.score,
+        _intern(m.method), m.ambiguous, _intern(";".join(m.candidates)) if m.candidates else "",
     )  # fmt: skip
 
 
