@@ -270,16 +270,17 @@ class PlaceMatcher:
             if not entry.cjk and last + 1 < n and padded[last + 1] != " ":
                 continue  # a Latin name must end on a word boundary
             # padded index i is text index i - 1; the pattern ends at text index last - 1
-            found.append((last - entry.size, last, idx))
+            found.append((last - entry.size, -last, idx))
         if not found:
             return []
         # leftmost-longest: by start, longest first; a match overlapping a kept one goes
-        found.sort(key=lambda t: (t[0], -t[1]))
+        found.sort()
         matches: list[_Match] = []
         taken_to = -1
-        for start, end, idx in found:
+        for start, neg_end, idx in found:
             if start < taken_to:
                 continue
+            end = -neg_end
             entry = entries[idx]
             base_start = start + entry.base_offset
             base_end = base_start + entry.base_len
