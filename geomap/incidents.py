@@ -21,8 +21,8 @@ import bisect
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from geomap.normalize import fold, fold_char
 from geomap.records import Article, Count, DateSpan, Incident, IncidentPlace, Mention
@@ -237,7 +237,10 @@ _ABBREVIATIONS = frozenset(
 _SENTENCE_END_RE = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+|$)|\n\s*\n|\n")
 _SPACE_RE = re.compile(r"\s")
 _INLINE_SPACE_RE = re.compile(r"[^\S\n]*")  # spaces, not a line end
-_CLAUSE_RE = re.compile(r";|:|,|\bwhile\b|\bwhereas\b|\bmeanwhile\b")
+# ";|:|,|\bwhile\b|\bwhereas\b|\bmeanwhile\b", each branch opening with a literal
+# and the word boundary before it checked after it, so the engine scans for ;:,wm in C
+_CLAUSE_RE = re.compile(r";|:|,|w(?<!\w.)hile\b|w(?<!\w.)hereas\b|m(?<!\w.)eanwhile\b")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 def split_sentences(text: str, *, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -627,7 +630,7 @@ def find_incidents(
     resolved = [m for m in mentions if m.place_id]
     mention_starts = [m.start for m in resolved]
     dateline = _dateline(text, resolved, gazetteer)
-    drafts: list[Incident] = []
+    drafts: list[_Draft] = []
     seen_cooperation: set[tuple] = set()
     headline = article.title.strip()
     for s_start, s_end in cue_sentences:
@@ -647,25 +650,32 @@ def find_incidents(
             continue
         sentence = text[s_start:s_end]  # one string shared by the incidents of this sentence
         dates = dates_in(s_start, s_end)
-        happened = bool(dates) or _EVENT_VERB.search(folded, s_start, s_end) is not None
+        happened: bool | None = True if dates else None  # else looked up when a group needs it
+        # the dates a clause may take: those of the sentence, less the dates statements were made
+        clause_dates = _untold(dates, folded)
         sentence_mentions = [m for m in _between(resolved, mention_starts, s_start, s_end) if m.end <= s_end]
         context_mentions = sentence_mentions or _carried(resolved, paragraphs, s_start, gazetteer) or dateline
+        border_wide: bool | None = False if sentence_mentions else None
         actors = _actors(text, s_start, s_end)
-        previous_end = {id(g): (groups[i - 1].end if i else s_start) for i, g in enumerate(groups)}
+        group_start = s_start  # where the clauses of a group may take their date from: after the group before
         for group in groups:
+            lo_date, group_start = group_start, group.end
             if group.type != "cooperation":
-                if not group.counts and not happened:
-                    continue
-                if group.type in _NEED_COUNTS and not group.counts:
-                    continue
+                if not group.counts:
+                    if happened is None:
+                        happened = _EVENT_VERB.search(folded, s_start, s_end) is not None
+                    if not happened or group.type in _NEED_COUNTS:
+                        continue
             places = _places(text, folded, context_mentions, group.type, gazetteer, carried=not sentence_mentions)
             place_id, precision = _where(text, folded, places, context_mentions, gazetteer)
-            if not sentence_mentions and _BORDER_WIDE.search(folded, s_start, s_end):
+            if border_wide is None:
+                border_wide = _BORDER_WIDE.search(folded, s_start, s_end) is not None
+            if border_wide:
                 # "both sides conducted 24 joint patrols": the border, not the place named earlier
                 place_id, precision, places = _border_wide(place_id, resolved, gazetteer)
             elif place_id is None:
                 place_id, precision = _nationality_country(text, s_start, s_end, resolved, gazetteer)
-            date = _date_for(dates, group, ref, folded, previous_end.get(id(group), s_start))
+            date = _date_for(clause_dates, group, ref, "", lo_date)
             if date is not None and not date.text:
                 date = last_date_before(s_start) or date
             if group.type == "cooperation" and not group.counts:
@@ -674,24 +684,42 @@ def find_incidents(
                     continue  # the same meeting again
                 seen_cooperation.add(key)
             drafts.append(
-                Incident(
-                    id="",
-                    article_id=article.id,
-                    type=group.type,
-                    sentence=sentence,
-                    start=s_start,
-                    end=s_end,
-                    counts=tuple(group.counts),
-                    date=date,
-                    places=tuple(places),
-                    actors=actors,
-                    location_precision=precision,
-                    place_id=place_id,
-                    source="extracted",
-                )
+                _Draft(group.type, sentence, s_start, s_end, tuple(group.counts), date, tuple(places), actors, precision, place_id)
             )
-    kept = _drop_repeats(drafts)
-    return [replace(incident, id=f"{article.id}#{n}") for n, incident in enumerate(kept, start=first_number)]
+    # built once the repeats are dropped, each with its number
+    return [
+        Incident(
+            id=f"{article.id}#{n}",
+            article_id=article.id,
+            type=d.type,
+            sentence=d.sentence,
+            start=d.start,
+            end=d.end,
+            counts=d.counts,
+            date=d.date,
+            places=d.places,
+            actors=d.actors,
+            location_precision=d.location_precision,
+            place_id=d.place_id,
+            source="extracted",
+        )
+        for n, d in enumerate(_drop_repeats(drafts), start=first_number)
+    ]
+
+
+class _Draft(NamedTuple):
+    """An incident before its number is known (the fields of :class:`Incident` it needs)."""
+
+    type: str
+    sentence: str
+    start: int
+    end: int
+    counts: tuple[Count, ...]
+    date: DateSpan | None
+    places: tuple[IncidentPlace, ...]
+    actors: tuple[str, ...]
+    location_precision: int
+    place_id: str | None
 
 
 # Types that say nothing without a figure ("cleared more than 500,000 people").
@@ -731,14 +759,14 @@ def _nationality_country(
     return None, 6
 
 
-def _drop_repeats(drafts: Sequence[Incident]) -> list[Incident]:
+def _drop_repeats(drafts: Sequence[Any]) -> list[Any]:
     """A fact told once with figures and again in passing is one incident.
 
     Of each type (cooperation aside), an incident without counts is dropped
     when the article already gives that type and the incident states no date
     of its own, or the same date.
     """
-    def when(incident: Incident) -> Any:
+    def when(incident: Any) -> Any:
         date = incident.date
         return (date.start, date.end) if date is not None and date.text else None
 
@@ -746,7 +774,7 @@ def _drop_repeats(drafts: Sequence[Incident]) -> list[Incident]:
     for incident in drafts:
         if incident.counts:
             dated.setdefault(incident.type, set()).add(when(incident))
-    kept: list[Incident] = []
+    kept: list[Any] = []
     for incident in drafts:
         if incident.type != "cooperation" and not incident.counts:
             known = dated.setdefault(incident.type, set())
@@ -783,7 +811,7 @@ def _groups(folded: str, lo: int, hi: int, counts: Sequence[Count], cues: Sequen
         inside = [c for c in cues if a <= c.start < b]
         strong = a > lo and folded[a - 1] == ";"
         if inside:
-            primary = min(inside, key=lambda c: (_RANK.get(c.type, 99), c.start))
+            primary = inside[0] if len(inside) == 1 else min(inside, key=lambda c: (_RANK.get(c.type, 99), c.start))
             current = next((g for g in groups if g.type == primary.type), None)
             if current is None:
                 current = _Group(primary.type, a, b, [], primary.start, primary.end)
@@ -799,10 +827,10 @@ def _groups(folded: str, lo: int, hi: int, counts: Sequence[Count], cues: Sequen
             groups.append(target)
         else:
             target = None
-        if target is not None:
+        if target is not None and counts:
             target.counts.extend(c for c in counts if c.start is not None and a <= c.start < b)
     # counts before the first clause with a cue go to the first group
-    if groups:
+    if groups and counts:
         first = groups[0]
         early = [c for c in counts if c.start is not None and c.start < first.start]
         first.counts[:0] = early
@@ -817,7 +845,7 @@ def _is_topic(folded: str, lo: int, cue: _Cue) -> bool:
 
 def _paragraph_starts(text: str) -> list[int]:
     starts = [0]
-    for m in re.finditer(r"\n\s*\n", text):
+    for m in _PARAGRAPH_BREAK.finditer(text):
         starts.append(m.end())
     return starts
 
@@ -933,6 +961,16 @@ def _where(
 _REPORTED_ON = re.compile(r"\b(?:said|says|told|announced|reported|stated|added)(?: on| in| last)?\s*$")
 
 
+def _untold(dates: Sequence[DateSpan], folded: str) -> Sequence[DateSpan]:
+    """``dates`` less those a statement was made on ("said on Sunday"), unless that leaves none."""
+    if not folded or not dates:
+        return dates
+    told = [d for d in dates if _REPORTED_ON.search(folded, max(0, d.begin - 20), d.begin)]
+    if told and len(told) < len(dates):
+        return [d for d in dates if d not in told]
+    return dates
+
+
 def _date_for(
     dates: Sequence[DateSpan], group: _Group, ref: DateSpan | None, folded: str = "", lo: int = 0
 ) -> DateSpan | None:
@@ -942,9 +980,7 @@ def _date_for(
     what it reports.
     """
     if folded:
-        told = [d for d in dates if _REPORTED_ON.search(folded, max(0, d.begin - 20), d.begin)]
-        if len(told) < len(dates):
-            dates = [d for d in dates if d not in told]
+        dates = _untold(dates, folded)
     upto = [d for d in dates if d.begin is not None and lo <= d.begin < group.end]
     if upto:
         return upto[0]
@@ -958,15 +994,21 @@ def _date_for(
     return DateSpan(first, following - dt.timedelta(days=1), "month", "")
 
 
-_CAPITALISED_BEFORE_RE = re.compile(r"(?:[A-Z][\w'’]*[ \t]+){1,4}$")
+# "(?:[A-Z][\w'’]*[ \t]+){1,4}$", written to open with a character class the engine can scan for
+_CAPITALISED_BEFORE_RE = re.compile(r"[A-Z][\w'’]*[ \t]+(?:[A-Z][\w'’]*[ \t]+){0,3}$")
 
 
 def _actors(text: str, lo: int, hi: int) -> tuple[str, ...]:
     """Agencies and nationalities named in the sentence, in text order."""
     found: list[tuple[int, str]] = []
     for m in _ACTOR_RE.finditer(text, lo, hi):
-        before = _CAPITALISED_BEFORE_RE.search(text, max(lo, m.start() - 60), m.start())
-        words = before.group(0).split() if before is not None else []
+        at = m.start()
+        # the capitalised words end in a space or tab, just before the name or before a line end there
+        if at > lo and text[at - 1] in " \t\n":
+            before = _CAPITALISED_BEFORE_RE.search(text, max(lo, at - 60), at)
+            words = before.group(0).split() if before is not None else []
+        else:
+            words = []
         while words and words[0] in _LEADING_NOISE:
             words.pop(0)
         head = m.group(1)
