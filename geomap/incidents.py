@@ -235,6 +235,42 @@ _ABBREVIATIONS = frozenset(
     """.split()
 )
 _SENTENCE_END_RE = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+|$)|\n\s*\n|\n")
+
+assert all(a.isascii() and a.isalpha() and len(a) <= 6 for a in _ABBREVIATIONS)
+
+
+def _sure_end() -> str:
+    """A "." that surely ends a sentence, for :func:`split_sentences` to take without its checks.
+
+    What follows the dot (where ``_SENTENCE_END_RE`` would start, since no
+    ``.!?…`` stands before it) up to the same end.  Sure: the word before it, back to a
+    space, is 1 to 16 characters of ASCII letters, digits, ``%-)’`` that spell
+    none of ``_ABBREVIATIONS`` and are no single capital, and the next
+    character on the line is a capital, a digit, a quote or bracket, or none.
+    """
+    word = "[A-Za-z0-9%’)\\-]"
+    by_length: dict[int, list[str]] = {}
+    for abbreviation in sorted(_ABBREVIATIONS):
+        by_length.setdefault(len(abbreviation), []).append(abbreviation)
+    alternatives = [r"(?<=\s[a-z0-9%’)\-]\.)"]  # one character: no capital
+    for size in range(2, 17):
+        alternative = r"(?<=\s" + word + "{%d}\\.)" % size
+        if size in by_length:
+            alternative += r"(?<!\s(?i:" + "|".join(by_length[size]) + r")\.)"
+        alternatives.append(alternative)
+    return (
+        r"(?:" + "|".join(alternatives) + r")"  # each ends in "\.": the dot just read
+        r"[.!?…]*[\"'”’)\]]*(?=\s+|$)(?=[^\S\n]*(?:[A-Z0-9\"“‘'(\[\n]|\Z))"
+    )
+
+
+# The matches of _SENTENCE_END_RE, the same spans, in a form that opens with a
+# character class (so the engine scans for [.!?…\n] in C instead of trying every
+# position): a line end, with the next if only space lies between
+# ("\n\s*\n|\n"), or a run of end marks; group 1 when it is a sure end.
+_SENTENCE_END_OR_SURE_RE = re.compile(
+    r"[.!?…\n](?:(?<=\n)(?:\s*\n)?|(" + _sure_end() + r")|[.!?…]*[\"'”’)\]]*(?=\s+|$))"
+)
 _SPACE_RE = re.compile(r"\s")
 _INLINE_SPACE_RE = re.compile(r"[^\S\n]*")  # spaces, not a line end
 # ";|:|,|\bwhile\b|\bwhereas\b|\bmeanwhile\b", each branch opening with a literal
@@ -253,7 +289,17 @@ def split_sentences(text: str, *, start: int = 0, end: int | None = None) -> lis
     hi = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
     begin = start
-    for m in _SENTENCE_END_RE.finditer(text, start, hi):
+    for m in _SENTENCE_END_OR_SURE_RE.finditer(text, start, hi):
+        # a sure end (unless the first word may start before ``start``, which the
+        # regex sees but the checks below do not): the span up to it, as _add_span adds it
+        if m.lastindex and (begin > start or not start):
+            stop = m.end()
+            while begin < stop and text[begin].isspace():
+                begin += 1
+            if stop > begin:
+                spans.append((begin, stop))
+            begin = stop
+            continue
         mark = m.group()
         newline = "\n" in mark
         if not newline and mark[0] == ".":
