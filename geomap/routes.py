@@ -20,6 +20,8 @@ being talked about).  Country-level stops keep precision 6.
 from __future__ import annotations
 
 import bisect
+import functools
+import operator
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -112,7 +114,8 @@ def find_routes(
     starts = [m.start for m in resolved]
     headline = article.title.strip()
     routes: list[Route] = []
-    for s_start, s_end in _clauses(text, sentences):
+    spans = sentences if sentences is not None else split_sentences(text)
+    for s_start, s_end in _clauses(text, _with_two(spans, starts)):
         if headline and text[s_start:s_end] == headline:
             continue  # the headline repeats the body
         lo, hi = bisect.bisect_left(starts, s_start), bisect.bisect_left(starts, s_end)
@@ -140,6 +143,31 @@ def find_routes(
             )
         )
     return routes
+
+
+def _with_two(spans: Sequence[tuple[int, int]], starts: Sequence[int]) -> Sequence[tuple[int, int]]:
+    """The sentences in which two of the mentions (``starts``) start: only their clauses can hold a route.
+
+    A clause lies in its sentence, so a sentence in which fewer than two
+    mentions start has no clause with two.  Found by placing each mention in
+    its sentence (bisect) instead of walking every sentence; when the spans are
+    not in order and apart, or the mentions not in order, all spans are kept.
+    """
+    if len(spans) < 2:
+        return spans
+    firsts, lasts = zip(*spans)
+    if not (
+        all(map(operator.le, firsts, lasts))
+        and all(map(operator.le, lasts[:-1], firsts[1:]))
+        and all(map(operator.le, starts[:-1], starts[1:]))
+    ):
+        return spans
+    # one past the index of the sentence starting last at or before each mention;
+    # the mentions of a sentence are consecutive, so two of them start in sentence
+    # i - 1 when two neighbours share i and the later one starts before its end
+    after = list(map(functools.partial(bisect.bisect_right, firsts), starts))
+    picked = {i for i, j, at in zip(after, after[1:], starts[1:]) if i == j and i and at < lasts[i - 1]}
+    return [spans[i - 1] for i in sorted(picked)]
 
 
 def _clauses(text: str, sentences: Sequence[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
