@@ -184,14 +184,46 @@ _EVENT_VERB = re.compile(
     r"investigat\w*|handled|smuggled|trafficked|tested|staged|organi[sz]ed|launched|signed|met)\b"
 )
 
+def _capitalised_words(names: Sequence[str]) -> str:
+    r"""``\b(name|name|...)\b`` written so that the regex engine scans for the first letters in C.
+
+    ``\b`` before a letter is "no word character before it": checked here
+    right after the letter (``(?<!\w.)``, which also holds at the start of the
+    string, as ``\b`` does).  Every branch then opens with a plain letter, so
+    the engine jumps from one of those letters to the next instead of trying
+    every word: the same matches, the same group 1, found faster.  Worth it
+    where those letters are rare in text (capitals).
+    """
+    for name in names:
+        if not (name[:1].isascii() and name[:1].isalpha() and name[1:2] not in ("?", "*", "+", "{")):
+            raise ValueError(f"{name!r} does not open with a letter")
+    return "(" + "|".join(name[0] + r"(?<!\w.)" + name[1:] for name in names) + r")\b"
+
+
+# r"\b(Ministry of Public Security|National Immigration Administration|Immigration Department|"
+# r"Border Guard Command|Border Guards?|border guards?|General Station of Immigration Inspection|"
+# r"Border Control General Station|border control station|Public Security Bureau|public security (?:bureau|department|bodies)|"
+# r"[Pp]olice|[Cc]ustoms|Coast Guard|coast guard|Procuracy|prosecutors|[Ii]mmigration authorities|"
+# r"Ministry of Foreign Affairs|Ministry of National Defen[cs]e|NIA|MPS)\b", each [Xx] spelt out in place
 _ACTOR_RE = re.compile(
-    r"\b(Ministry of Public Security|National Immigration Administration|Immigration Department|"
-    r"Border Guard Command|Border Guards?|border guards?|General Station of Immigration Inspection|"
-    r"Border Control General Station|border control station|Public Security Bureau|public security (?:bureau|department|bodies)|"
-    r"[Pp]olice|[Cc]ustoms|Coast Guard|coast guard|Procuracy|prosecutors|[Ii]mmigration authorities|"
-    r"Ministry of Foreign Affairs|Ministry of National Defen[cs]e|NIA|MPS)\b"
+    _capitalised_words(
+        (
+            "Ministry of Public Security", "National Immigration Administration", "Immigration Department",
+            "Border Guard Command", "Border Guards?", "border guards?", "General Station of Immigration Inspection",
+            "Border Control General Station", "border control station", "Public Security Bureau",
+            "public security (?:bureau|department|bodies)",
+            "Police", "police", "Customs", "customs", "Coast Guard", "coast guard", "Procuracy", "prosecutors",
+            "Immigration authorities", "immigration authorities",
+            "Ministry of Foreign Affairs", "Ministry of National Defen[cs]e", "NIA", "MPS",
+        )  # fmt: skip
+    )
 )
-_NATIONALITY_RE = re.compile(r"\b(Chinese|Vietnamese|Cambodian|Laotian|Lao(?! Cai| Bao| Bảo)|Thai|Myanmar|Burmese|North Korean)\b")
+# r"\b(Chinese|Vietnamese|Cambodian|Laotian|Lao(?! Cai| Bao| Bảo)|Thai|Myanmar|Burmese|North Korean)\b"
+_NATIONALITY_RE = re.compile(
+    _capitalised_words(
+        ("Chinese", "Vietnamese", "Cambodian", "Laotian", "Lao(?! Cai| Bao| Bảo)", "Thai", "Myanmar", "Burmese", "North Korean")
+    )
+)
 _ACTOR_NAMES = {"NIA": "National Immigration Administration", "MPS": "Ministry of Public Security"}
 _LEADING_NOISE = frozenset({"The", "A", "An", "In", "At", "Of", "On", "From", "By", "And", "Both", "Its", "Their", "His", "Her"})
 
@@ -686,7 +718,7 @@ def find_incidents(
         counts = _between(all_counts, count_starts, s_start, s_end)
         groups = _groups(folded, s_start, s_end, counts, sentence_cues)
         # what should happen is no incident: a modal word before the cue ("need to increase patrols")
-        modal = _MODAL.search(folded, s_start, s_end)
+        modal = _MODAL.search(folded, s_start, s_end) if groups else None
         if modal is not None:
             groups = [g for g in groups if modal.start() >= g.cue_end]
         if any(g.counts for g in groups):
@@ -702,7 +734,7 @@ def find_incidents(
         sentence_mentions = [m for m in _between(resolved, mention_starts, s_start, s_end) if m.end <= s_end]
         context_mentions = sentence_mentions or _carried(resolved, paragraphs, s_start, gazetteer) or dateline
         border_wide: bool | None = False if sentence_mentions else None
-        actors = _actors(text, s_start, s_end)
+        actors: tuple[str, ...] | None = None  # read when the sentence gives its first incident
         group_start = s_start  # where the clauses of a group may take their date from: after the group before
         for group in groups:
             lo_date, group_start = group_start, group.end
@@ -729,6 +761,8 @@ def find_incidents(
                 if key in seen_cooperation:
                     continue  # the same meeting again
                 seen_cooperation.add(key)
+            if actors is None:
+                actors = _actors(text, s_start, s_end)
             drafts.append(
                 _Draft(group.type, sentence, s_start, s_end, tuple(group.counts), date, tuple(places), actors, precision, place_id)
             )
