@@ -254,6 +254,14 @@ _ROLE_BEFORE = (
     (re.compile(r"\b(?:through|via|across|at)\s+(?:the\s+)?$"), "through"),
     (re.compile(r"\b(?:in|at|on)\s+(?:the\s+)?$"), "in"),
 )
+# _ROLE_BEFORE in one search: the keyword of a match ends where the window's last
+# word (or the one before a last "the") ends, so at most one keyword can match,
+# or "at" for two roles, which the first branch ("through") takes as the loop would.
+_ROLE_BEFORE_ONE = re.compile(
+    r"\b(?:(from|out of|left|leaving)|(to|into|toward|towards|for|reach|reached|reaching|bound for)"
+    r"|(through|via|across|at)|(in|at|on))\s+(?:the\s+)?$"
+)
+_ROLE_OF_GROUP = (None, "origin", "destination", "through", "in")
 _VENUE_TYPES = frozenset({"cooperation", "exercise", "public_awareness"})
 _LIST_GAP = re.compile(r"\s*(?:,|,?\s*and|,?\s*or)\s*(?:the\s+)?(?=\S)")
 
@@ -978,13 +986,14 @@ def _role(folded: str, mention: Mention, group_type: str, kind: str, carried: bo
     window = folded[max(0, mention.start - 30) : mention.start]
     if kind == "border_gate":
         return "crossing"
-    for pattern, role in _ROLE_BEFORE:
-        if pattern.search(window):
-            if role == "through":
-                return "location" if kind != "country" else "party"
-            if role == "in":
-                return "venue" if group_type in _VENUE_TYPES else ("party" if kind == "country" else "location")
-            return role
+    found = _ROLE_BEFORE_ONE.search(window)  # the first of _ROLE_BEFORE that matches
+    if found is not None:
+        role = _ROLE_OF_GROUP[found.lastindex]  # type: ignore[index]
+        if role == "through":
+            return "location" if kind != "country" else "party"
+        if role == "in":
+            return "venue" if group_type in _VENUE_TYPES else ("party" if kind == "country" else "location")
+        return role  # type: ignore[return-value]
     return "party" if kind == "country" else "location"
 
 
