@@ -895,8 +895,13 @@ def _groups(folded: str, lo: int, hi: int, counts: Sequence[Count], cues: Sequen
     cuts = [lo] + [m.end() for m in _CLAUSE_RE.finditer(folded, lo, hi)] + [hi]
     clauses = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
     groups: list[_Group] = []
+    # the cues are in text order (and start in [lo, hi)): those of each clause are the next ones
+    next_cue = 0
     for a, b in clauses:
-        inside = [c for c in cues if a <= c.start < b]
+        first = next_cue
+        while next_cue < len(cues) and cues[next_cue].start < b:
+            next_cue += 1
+        inside = cues[first:next_cue]
         strong = a > lo and folded[a - 1] == ";"
         if inside:
             primary = inside[0] if len(inside) == 1 else min(inside, key=lambda c: (_RANK.get(c.type, 99), c.start))
