@@ -290,6 +290,43 @@ def test_cues_tried_only_at_their_prefixes_are_the_cues_a_full_search_finds() ->
     assert sum(prefixes is not None for *_, prefixes in _CUE_PATTERNS) > 20
 
 
+def test_fast_regex_forms_find_what_their_plain_forms_find() -> None:
+    # sentence ends and role words are searched with faster forms of plain regexes
+    import random
+
+    from geomap.incidents import (
+        _ABBREVIATIONS,
+        _ROLE_BEFORE,
+        _ROLE_BEFORE_ONE,
+        _ROLE_OF_GROUP,
+        _SENTENCE_END_OR_SURE_RE,
+        _SENTENCE_END_RE,
+        fold_text,
+    )
+
+    # the sure-end form spells each abbreviation as ASCII letters of at most six
+    assert all(a.isascii() and a.isalpha() and len(a) <= 6 for a in _ABBREVIATIONS)
+    rng = random.Random(7)
+    pieces = ["Lt.", " ", "\n", "\n\n", "word", "Word", ".", "!", "?", "…", '"', "”", ")", "4.2", "U.S.", "\t",
+              "\u00a0", "no.", "No. 5", "approx.", "a", "B", "(", "’", "%", "-", "x" * 17]
+    texts = [*_sample_texts()] + ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 20))) for _ in range(20000)]
+    sure = 0
+    for text in texts:
+        fast = list(_SENTENCE_END_OR_SURE_RE.finditer(text))
+        assert [m.span() for m in fast] == [m.span() for m in _SENTENCE_END_RE.finditer(text)], text
+        sure += sum(m.group(1) is not None for m in fast)
+    assert sure > 1000
+    roles = 0
+    for text in map(fold_text, _sample_texts()):
+        for end in range(len(text) + 1):
+            window = text[max(0, end - 30) : end]
+            plain = next((role for pattern, role in _ROLE_BEFORE if pattern.search(window)), None)
+            found = _ROLE_BEFORE_ONE.search(window)
+            assert (_ROLE_OF_GROUP[found.lastindex] if found else None) == plain, window
+            roles += plain is not None
+    assert roles > 100
+
+
 def test_gated_extraction_finds_the_same_incidents_as_reading_every_sentence(kit) -> None:
     # counts and dates are read only in sentences with a cue; a sentence without
     # a date still takes the last date before it in its paragraph
