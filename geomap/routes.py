@@ -55,7 +55,17 @@ _TOWARD = re.compile(
 _WHERE_PEOPLE_WERE = re.compile(r"\b(?:in|near|at)\s+(?:the\s+)?$")
 _AGENCY_IN = re.compile(r"\b(?:police|guards?|officers|authorities|customs|officials|department|command|forces?)\s+in\s+$")
 _LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*(?:the\s+)?$")
+# After a stop: the travellers stayed there a while ("..., where they waited in rented rooms").
+_STAGED_AFTER = re.compile(
+    r"[^\S\n]*,?[^\S\n]*where[^\S\n]+(?:[\w-]+[^\S\n]+){0,3}?"
+    r"(?:wait|stay|hid|hidden|gather|assembl|lodg|sheltere|kept|housed|held)\w*"
+)
 _SEQUENCE = re.compile(r"\b(?:then|before|after|later|onward|onwards|on to|continu\w*|finally|eventually|next)\b")
+
+
+def _country(gazetteer: Any, place_id: str) -> str | None:
+    place = gazetteer.get(place_id) if gazetteer is not None else None
+    return place.country if place is not None else None
 
 
 def _kind(gazetteer: Any, place_id: str) -> str:
@@ -231,6 +241,18 @@ def _stops(folded: str, s_start: int, mentions: Sequence[Mention], gazetteer: An
         if kind == "border_gate" and r in ("transit", "toward"):
             r = "crossing"
         roles.append(r)
+    for i in range(1, len(raw)):
+        m, prev = raw[i][0], raw[i - 1][0]
+        if roles[i] == "transit" and roles[i - 1] == "origin" and _kind(gazetteer, prev.place_id) == "country":
+            # "leave Laos, enter Dien Bien", "from Laos through Dien Bien": the first
+            # place past a country of origin, in another country, is where they crossed
+            if _kind(gazetteer, m.place_id) != "country" and _country(gazetteer, m.place_id) not in (
+                None,
+                _country(gazetteer, prev.place_id),
+            ):
+                roles[i] = "crossing"
+        if roles[i] == "transit" and _STAGED_AFTER.match(folded, m.end):
+            roles[i] = "staging"  # "then to Mong Cai, where they waited in rented rooms"
     pairs = list(zip((m for m, _ in raw), roles, strict=True))
     # "entered Dien Bien from Laos": the origin goes first, whatever the word order
     origins = [p for p in pairs if p[1] == "origin"]

@@ -85,6 +85,20 @@ def test_where_several_groups_go_is_no_route_unless_told_in_sequence(kit) -> Non
     assert [role for _, role in _stops(route)] == ["transit", "destination"]
 
 
+def test_first_place_past_a_country_of_origin_is_the_crossing(kit) -> None:
+    (route,) = _routes(kit, "They left Laos on foot, entered Lao Cai by a forest trail and then went on to Lang Son.")
+    assert [role for _, role in _stops(route)] == ["origin", "crossing", "destination"]
+    # a place in the country they started from is no crossing, nor one after a province
+    (route,) = _routes(kit, "Migrants travelled from Cambodia to Svay Rieng and then through An Giang to Tay Ninh.")
+    assert [role for _, role in _stops(route)] == ["origin", "transit", "transit", "destination"]
+
+
+def test_a_stop_where_they_waited_is_staging(kit) -> None:
+    text = "The ring moved the women from Lang Son to Mong Cai, where they waited for two nights, and then into Dongxing."
+    (route,) = _routes(kit, text)
+    assert [role for _, role in _stops(route)] == ["origin", "staging", "destination"]
+
+
 def test_routes_are_numbered_in_text_order(kit) -> None:
     text = (
         "In May a group travelled from Laos into Lao Cai. "
