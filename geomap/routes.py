@@ -7,9 +7,12 @@ becomes a :class:`~geomap.records.Route` whose stops are its place mentions in
 text order, each with a role read from the words just before it:
 
 * ``origin`` -- "from", "out of", "starts in", "leave";
-* ``staging`` -- "gather in", "waited in", "assembled at", "hid in";
+* ``staging`` -- "gather in", "waited in", "assembled at", "hid in"; also a stop
+  on the way followed by "where they waited" (or stayed, hid...);
 * ``transit`` -- "through", "via", "across"; also any "to X" that is not the last;
-* ``crossing`` -- a border gate, or the stop just before "crossing into";
+* ``crossing`` -- a border gate, the stop just before "crossing into", or the
+  first place past a country of origin that lies in another country ("leave
+  Laos, enter Dien Bien");
 * ``destination`` -- the last "to", "into", "toward", "reach".
 
 Names in a list ("through An Giang, Tay Ninh and Kien Giang") share the role of
