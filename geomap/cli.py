@@ -221,6 +221,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
         formats=args.formats,
         title=args.title,
         progress=_progress(args),
+        jobs=args.jobs,
     )
     return _print_summary(args, summary)
 
@@ -236,6 +237,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         until=args.until,
         types=args.types,
         progress=_progress(args),
+        jobs=args.jobs,
     )
     return _print_summary(args, summary)
 
@@ -262,6 +264,10 @@ def _add_reports(parser: argparse.ArgumentParser, *, output: str) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or glob patterns of reports")
     parser.add_argument("-o", "--output", required=True, metavar="DIR", help=output)
     parser.add_argument("--corrections", metavar="FILE", help="an analyst's corrections file (YAML), applied on every run")
+    parser.add_argument(
+        "-j", "--jobs", type=_positive_int, default=1, metavar="N",
+        help="extract with N worker processes (default 1); the tables are the same whatever N",
+    )
     _add_filters(parser)
 
 

@@ -484,6 +484,109 @@ def _overlaps(date: DateSpan | None, since: dt.date | None, until: dt.date | Non
     return not ((since is not None and end < since) or (until is not None and date.start > until))
 
 
+_ArticleRows = tuple[tuple, list[tuple], list[tuple], list[tuple], list[tuple]]
+
+
+class _Run:
+    """What turning one article into table rows needs: the same in this process and in a worker."""
+
+    def __init__(self, gazetteer: Any, corrections: Any, since: dt.date | None, until: dt.date | None,
+                 wanted: frozenset[str] | None) -> None:  # fmt: skip
+        from geomap.gazetteer import Gazetteer
+        from geomap.geocoder import Resolver, _shared_resolver
+        from geomap.places import _shared_matcher
+
+        self.gazetteer = gazetteer
+        self.corrections = corrections
+        self.since, self.until, self.wanted = since, until, wanted
+        self.matcher = _shared_matcher(gazetteer)  # built once a gazetteer, reused by later runs
+        self.resolver = _shared_resolver(gazetteer) if isinstance(gazetteer, Gazetteer) else Resolver(gazetteer)
+        self.names: dict = {}  # this run's memo of names resolved without context
+
+    def __getstate__(self) -> dict:  # a worker started by "spawn" builds its own matcher and resolver
+        return {"args": (self.gazetteer, self.corrections, self.since, self.until, self.wanted)}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(*state["args"])  # type: ignore[misc]
+
+    def keep(self, incident: Incident) -> bool:
+        return (self.wanted is None or incident.type in self.wanted) and _overlaps(incident.date, self.since, self.until)
+
+    def rows(self, article: Article) -> _ArticleRows:
+        """The article's row and those of its mentions, unresolved names, incidents and routes."""
+        from geomap.incidents import find_incidents, fold_text, split_sentences
+        from geomap.places import find_mentions, find_unresolved
+        from geomap.review import apply_mention_corrections
+        from geomap.routes import find_routes
+
+        gazetteer = self.gazetteer
+        mentions = find_mentions(article, matcher=self.matcher, resolver=self.resolver, cache=self.names)
+        mentions = apply_mention_corrections(mentions, self.corrections)
+        unresolved = [
+            (u.article_id, u.start, u.end, _intern(u.text), _intern(u.hint))
+            for u in find_unresolved(article, mentions=mentions)
+        ]
+        sentences = split_sentences(article.text)
+        folded = fold_text(article.text)  # once, for incidents and routes
+        found = find_incidents(article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded)
+        incidents = [_incident_row(incident) for incident in found if self.keep(incident)]
+        routes: list[tuple] = []
+        if _overlaps(article.date, self.since, self.until) or article.date is None:
+            for route in find_routes(article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded):
+                routes.extend(_route_rows(route))
+        return _article_row(article), list(map(_mention_row, mentions)), unresolved, incidents, routes
+
+
+_WORKER_RUN: _Run | None = None  # the run of a worker process, set when it starts
+
+
+def _start_worker(run: _Run) -> None:
+    global _WORKER_RUN
+    _WORKER_RUN = run
+
+
+def _batch_rows(batch: list[Article]) -> list[_ArticleRows]:
+    assert _WORKER_RUN is not None
+    return [_WORKER_RUN.rows(article) for article in batch]
+
+
+def _pool(run: _Run, jobs: int) -> Any:
+    """Worker processes for a run: forked where the system can (they share the parent's matcher)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return ProcessPoolExecutor(
+        max_workers=jobs, mp_context=multiprocessing.get_context(method), initializer=_start_worker, initargs=(run,)
+    )
+
+
+_BATCH = 32  # articles a task: a few milliseconds of work, worth the trip to a worker and back
+
+
+def _in_order(pool: Any, articles: Iterable[Article], jobs: int) -> Iterator[list[_ArticleRows]]:
+    """Each batch's rows, in the order of the articles, with a few batches under way at a time.
+
+    Only ``2 * jobs`` batches are out at once, so articles are read no faster
+    than they are worked on and memory stays flat.
+    """
+    from collections import deque
+
+    pending: deque = deque()
+    batch: list[Article] = []
+    for article in articles:
+        batch.append(article)
+        if len(batch) == _BATCH:
+            pending.append(pool.submit(_batch_rows, batch))
+            batch = []
+            if len(pending) >= 2 * jobs:
+                yield pending.popleft().result()
+    if batch:
+        pending.append(pool.submit(_batch_rows, batch))
+    while pending:
+        yield pending.popleft().result()
+
+
 def extract(
     sources: Any,
     *,
@@ -493,6 +596,7 @@ def extract(
     since: dt.date | str | None = None,
     until: dt.date | str | None = None,
     types: Iterable[str] | None = None,
+    jobs: int = 1,
 ) -> Extraction:
     """Extract place mentions, incidents and routes from reports.
 
@@ -512,6 +616,10 @@ def extract(
         Keep only incidents whose date overlaps this period (inclusive).
     types
         Keep only incidents of these types.
+    jobs
+        Worker processes to extract with (``1``: in this process).  The
+        tables are the same whatever the number; articles are still read
+        here, in order, and handed out in small batches.
 
     Returns
     -------
@@ -522,15 +630,13 @@ def extract(
     InputNotFoundError
         A path or glob that matches nothing.
     InputError
-        An unknown incident type, a bad date, or a broken corrections file.
+        An unknown incident type, a bad date, a broken corrections file, or
+        ``jobs`` below 1.
     """
-    from geomap.gazetteer import Gazetteer
-    from geomap.geocoder import Resolver, _shared_resolver
-    from geomap.incidents import find_incidents, fold_text, split_sentences
-    from geomap.places import _shared_matcher, find_mentions, find_unresolved
-    from geomap.review import Corrections, apply_corrections, apply_mention_corrections, load_corrections
-    from geomap.routes import find_routes
+    from geomap.review import Corrections, apply_corrections, load_corrections
 
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise InputError(f"jobs must be a whole number, 1 or more: {jobs!r}")
     if gazetteer is None:
         from geomap.gazetteer import load_gazetteer
 
@@ -541,51 +647,54 @@ def extract(
     if corrections is not None and not isinstance(corrections, Corrections):
         corrections = load_corrections(corrections, gazetteer=gazetteer)
 
-    matcher = _shared_matcher(gazetteer)  # built once a gazetteer, reused by later runs
-    resolver = _shared_resolver(gazetteer) if isinstance(gazetteer, Gazetteer) else Resolver(gazetteer)
+    run = _Run(gazetteer, corrections, since_d, until_d, wanted)
     skipped: list[Skipped] = []
     rows = {name: _Columns(name) for name in TABLES}
     others, tables = _split_sources(sources)
 
-    def keep(incident: Incident) -> bool:
-        return (wanted is None or incident.type in wanted) and _overlaps(incident.date, since_d, until_d)
+    def unique(articles: Iterable[Article]) -> Iterator[Article]:
+        seen: set[str] = set()
+        for article in articles:
+            if article.id in seen:
+                skipped.append(Skipped(article.path or article.id, f"duplicate article id: {article.id!r}", article.line))
+                continue
+            seen.add(article.id)
+            yield article
 
-    articles: Iterable[Article] = _articles(others, skipped)
+    def add(found: _ArticleRows) -> None:
+        article_row, mentions, unresolved, incidents, routes = found
+        rows["articles"].append(article_row)
+        rows["mentions"].extend(mentions)
+        rows["unresolved"].extend(unresolved)
+        rows["incidents"].extend(incidents)
+        rows["routes"].extend(routes)
+
     bar = None
+    pool = _pool(run, jobs) if jobs > 1 and others else None  # before the progress bar's thread
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(unit=" article", desc="extract", leave=False)
-    seen: set[str] = set()
-    resolved_names: dict = {}  # this run's memo of names resolved without context
-    for article in articles:
-        if bar is not None:
-            bar.update(1)
-        if article.id in seen:
-            skipped.append(Skipped(article.path or article.id, f"duplicate article id: {article.id!r}", article.line))
-            continue
-        seen.add(article.id)
-        rows["articles"].append(_article_row(article))
-        mentions = find_mentions(article, matcher=matcher, resolver=resolver, cache=resolved_names)
-        mentions = apply_mention_corrections(mentions, corrections)
-        rows["mentions"].extend(map(_mention_row, mentions))
-        for u in find_unresolved(article, mentions=mentions):
-            rows["unresolved"].append((u.article_id, u.start, u.end, _intern(u.text), _intern(u.hint)))
-        sentences = split_sentences(article.text)
-        folded = fold_text(article.text)  # once, for incidents and routes
-        found = find_incidents(article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded)
-        for incident in found:
-            if keep(incident):
-                rows["incidents"].append(_incident_row(incident))
-        if _overlaps(article.date, since_d, until_d) or article.date is None:
-            for route in find_routes(article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded):
-                rows["routes"].extend(_route_rows(route))
+    articles = unique(_articles(others, skipped))
+    if pool is None:
+        for article in articles:
+            add(run.rows(article))
+            if bar is not None:
+                bar.update(1)
+    else:
+        with pool:
+            for batch in _in_order(pool, articles, jobs):
+                for found in batch:
+                    add(found)
+                if bar is not None:
+                    bar.update(len(batch))
+    resolver = run.resolver
     for path in tables:
         for article, incident in _read_table(path, resolver, skipped):
             if bar is not None:
                 bar.update(1)
             rows["articles"].append(_article_row(article))
-            if keep(incident):
+            if run.keep(incident):
                 rows["incidents"].append(_incident_row(incident))
     if bar is not None:
         bar.close()

@@ -90,6 +90,7 @@ def make_map(
     formats: Sequence[str] = ("geojson", "gpkg", "csv"),
     title: str | None = None,
     progress: bool = False,
+    jobs: int = 1,
 ) -> RunSummary:
     """Run the main job: read reports, extract, join, render and export.
 
@@ -117,6 +118,7 @@ def make_map(
         until=until,
         types=types,
         progress=progress,
+        jobs=jobs,
     )
     return _render_and_export(extraction, out, gazetteer=gazetteer, offline=offline, formats=formats, title=title)
 
@@ -131,6 +133,7 @@ def extract_tables(
     until: dt.date | str | None = None,
     types: Iterable[str] | None = None,
     progress: bool = False,
+    jobs: int = 1,
 ) -> RunSummary:
     """Extract the tidy tables from reports and write them as CSV for review."""
     from geomap.extract import TABLES, extract, write_tables
@@ -144,6 +147,7 @@ def extract_tables(
         until=until,
         types=types,
         progress=progress,
+        jobs=jobs,
     )
     files = write_tables(extraction, out_dir)
     return dataclasses.replace(_summarise(extraction), files=tuple(files))

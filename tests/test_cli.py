@@ -69,6 +69,8 @@ def test_a_bad_input_is_skipped_reported_and_exit_status_is_1(reports, tmp_path,
         (["extract", "REPORTS", "-o", "OUT", "--until", "yesterday"], "bad date: 'yesterday'"),
         (["export", "missing-tables", "-o", "OUT"], "missing-tables"),
         (["map", "REPORTS", "-o", "OUT", "--corrections", "nope.yaml"], "nope.yaml"),
+        (["extract", "REPORTS", "-o", "OUT", "--jobs", "0"], "must be 1 or more: '0'"),
+        (["map", "REPORTS", "-o", "OUT", "-j", "two"], "not a whole number: 'two'"),
     ],
 )
 def test_user_errors_print_one_line_and_exit_2(argv, message, reports, tmp_path, capsys):
@@ -90,6 +92,16 @@ def test_python_m_geomap_error_has_no_traceback(tmp_path):
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().count("\n") == 0 and "nothing-here" in done.stderr
+
+
+def test_extract_with_two_worker_processes_writes_the_same_tables(reports, tmp_path, capsys):
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert main(["extract", str(reports), "-o", str(one)]) == 0
+    assert main(["extract", str(reports), "-o", str(two), "--jobs", "2"]) == 0
+    names = sorted(p.name for p in one.glob("*.csv"))
+    assert names and names == sorted(p.name for p in two.glob("*.csv"))
+    for name in names:
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name
 
 
 def test_an_analysts_file_in_the_output_folder_is_never_overwritten(reports, tmp_path, capsys):

@@ -125,6 +125,29 @@ def test_bad_article_files_are_skipped_and_the_rest_go_on(folder) -> None:
     assert {"01_lang-son", "w1", "x"} <= set(tables.articles["article_id"])
 
 
+def test_worker_processes_give_the_same_tables_in_the_same_order(folder) -> None:
+    # enough articles for several batches under way at once; a repeated article and a broken line among them
+    lines = [
+        json.dumps({
+            "id": f"g{i}", "date": f"2024-05-{i % 9 + 1:02d}",
+            "text": f"On May {i % 28 + 1}, guards in Lao Cai stopped {i + 2} people who had crossed illegally from Yunnan.",
+        })
+        for i in range(150)
+    ]  # fmt: skip
+    lines.insert(70, lines[3])
+    lines.insert(90, "{broken")
+    (folder / "05_many.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    gazetteer = small_gazetteer()
+    serial = extract([folder], gazetteer=gazetteer)
+    parallel = extract([folder], gazetteer=gazetteer, jobs=2)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(serial.tables()[name], parallel.tables()[name])
+    assert len(serial.articles) > 150 and len(serial.incidents) >= 150
+    assert any(reason.startswith("malformed JSON") for reason in serial.skipped["reason"])
+    with pytest.raises(InputError, match="jobs must be a whole number, 1 or more: 0"):
+        extract([folder], gazetteer=gazetteer, jobs=0)
+
+
 def test_same_input_gives_byte_identical_tables(folder, tmp_path) -> None:
     gazetteer = small_gazetteer()
     one = write_tables(extract([folder], gazetteer=gazetteer), tmp_path / "one")
