@@ -551,11 +551,11 @@ def _batch_rows(batch: list[Article]) -> list[_ArticleRows]:
 
 
 def _pool(run: _Run, jobs: int) -> Any:
-    """Worker processes for a run: forked where the system can (they share the parent's matcher)."""
+    """Worker processes for a run: forked on Linux (they share the parent's matcher), else spawned."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    method = "fork" if sys.platform.startswith("linux") else "spawn"  # fork is unsafe on macOS
     return ProcessPoolExecutor(
         max_workers=jobs, mp_context=multiprocessing.get_context(method), initializer=_start_worker, initargs=(run,)
     )
