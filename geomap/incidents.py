@@ -1024,41 +1024,10 @@ def _places(
     return out
 
 
-_REGIONAL = frozenset({"province", "prefecture"})
-
-
-def _sides(places: Sequence[IncidentPlace], gazetteer: Any) -> list[str]:
-    """The countries (ids, first named first) of the provinces an incident is in or done by.
-
-    Places it went from, to or through do not count, only its location and
-    its parties, and only provinces: a town or gate is drawn where it is, and
-    two countries as parties ("Vietnam handed over to China") are no border
-    segment.  None when it has a venue or a crossing.
-    """
-    found: dict[str, str] = {}
-    if any(place.role in ("venue", "crossing") for place in places):
-        return []
-    for place in places:
-        if place.role not in ("location", "party"):
-            continue
-        row = gazetteer.get(place.place_id) if gazetteer is not None else None
-        if row is None or row.kind not in _REGIONAL:
-            continue
-        country = gazetteer.country_of(row.id) if hasattr(gazetteer, "country_of") else None
-        if country is not None:
-            found.setdefault(row.country, country.id)
-    return list(found.values())
-
-
 def _where(
     text: str, folded: str, places: Sequence[IncidentPlace], mentions: Sequence[Mention], gazetteer: Any
 ) -> tuple[str | None, int]:
     """The place an incident is drawn at, and its location precision code."""
-    sides = _sides(places, gazetteer)
-    if len(sides) >= 2:
-        # "the border guards of Cao Bang and Lang Son and their Guangxi partners carried
-        # out 10 joint patrols": provinces of both countries share the figure, the border
-        return sides[0], 5
     best: tuple[int, int, str] | None = None
     countries: list[str] = []
     for order, place in enumerate(places):

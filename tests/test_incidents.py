@@ -163,15 +163,6 @@ def test_figure_for_the_whole_border_is_drawn_at_precision_5(kit) -> None:
     assert {(p.place_id, p.role) for p in patrol.places} == {("vn.country.vn", "party"), ("cn.country.cn", "party")}
 
 
-def test_a_figure_shared_by_provinces_of_both_countries_is_on_the_border(kit) -> None:
-    text = "This year the border guards of Lang Son and Quang Ninh and their partners in Guangxi carried out 12 joint patrols."
-    (patrol,) = _incidents(kit, text)
-    assert (patrol.type, patrol.location_precision, patrol.place_id) == ("joint_patrol", 5, "vn.country.vn")
-    # provinces of one country keep the province; a place gone to is not a side
-    (seizure,) = _incidents(kit, "Police of Lang Son seized 4 kg of heroin on May 2 that had been brought from Yunnan.")
-    assert (seizure.location_precision, seizure.place_id) == (4, "vn.province.lang-son")
-
-
 def test_dateline_place_when_the_sentence_names_none(kit) -> None:
     text = "LAO CAI - Border guards held a review on Monday.\n\nThey had handled 4 trafficking cases involving 11 victims in the first half of the year."
     incident = [i for i in _incidents(kit, text) if i.type == "human_trafficking"][0]
