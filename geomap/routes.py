@@ -11,8 +11,8 @@ text order, each with a role read from the words just before it:
   on the way followed by "where they waited" (or stayed, hid...);
 * ``transit`` -- "through", "via", "across"; also any "to X" that is not the last;
 * ``crossing`` -- a border gate, the stop just before "crossing into", or the
-  first place past a country of origin that lies in another country ("leave
-  Laos, enter Dien Bien");
+  first province or district past a country of origin that lies in another
+  country ("leave Laos, enter Dien Bien");
 * ``destination`` -- the last "to", "into", "toward", "reach".
 
 Names in a list ("through An Giang, Tay Ninh and Kien Giang") share the role of
@@ -61,8 +61,9 @@ _LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*(?:the\s+)?$")
 # After a stop: the travellers stayed there a while ("..., where they waited in rented rooms").
 _STAGED_AFTER = re.compile(
     r"[^\S\n]*,?[^\S\n]*where[^\S\n]+(?:[\w-]+[^\S\n]+){0,3}?"
-    r"(?:wait|stay|hid|hidden|gather|assembl|lodg|sheltere|kept|housed|held)\w*"
-)
+    r"(?:wait|stay|hid|hidden|gather|assembl|lodg|sheltere|housed)\w*"
+)  # not "held" or "kept": "where border guards held them" is a detention
+_CROSSING_KINDS = frozenset({"province", "district"})
 _SEQUENCE = re.compile(r"\b(?:then|before|after|later|onward|onwards|on to|continu\w*|finally|eventually|next)\b")
 
 
@@ -249,7 +250,9 @@ def _stops(folded: str, s_start: int, mentions: Sequence[Mention], gazetteer: An
         if roles[i] == "transit" and roles[i - 1] == "origin" and _kind(gazetteer, prev.place_id) == "country":
             # "leave Laos, enter Dien Bien", "from Laos through Dien Bien": the first
             # place past a country of origin, in another country, is where they crossed
-            if _kind(gazetteer, m.place_id) != "country" and _country(gazetteer, m.place_id) not in (
+            # only a province or district: a city reached from abroad ("flew from China to
+            # Ho Chi Minh City") is no land crossing
+            if _kind(gazetteer, m.place_id) in _CROSSING_KINDS and _country(gazetteer, m.place_id) not in (
                 None,
                 _country(gazetteer, prev.place_id),
             ):

@@ -91,12 +91,19 @@ def test_first_place_past_a_country_of_origin_is_the_crossing(kit) -> None:
     # a place in the country they started from is no crossing, nor one after a province
     (route,) = _routes(kit, "Migrants travelled from Cambodia to Svay Rieng and then through An Giang to Tay Ninh.")
     assert [role for _, role in _stops(route)] == ["origin", "transit", "transit", "destination"]
+    # a city reached from abroad is no land crossing
+    (route,) = _routes(kit, "The ring flew the women from Cambodia to Mong Cai and then to Quang Ninh.")
+    assert [role for _, role in _stops(route)] == ["origin", "transit", "destination"]
 
 
 def test_a_stop_where_they_waited_is_staging(kit) -> None:
     text = "The ring moved the women from Lang Son to Mong Cai, where they waited for two nights, and then into Dongxing."
     (route,) = _routes(kit, text)
     assert [role for _, role in _stops(route)] == ["origin", "staging", "destination"]
+    # held by the police there: a detention, not a stop on the way
+    text = "The ring moved the women from Lang Son to Mong Cai, where border guards held them, and then into Dongxing."
+    (route,) = _routes(kit, text)
+    assert [role for _, role in _stops(route)] == ["origin", "transit", "destination"]
 
 
 def test_routes_are_numbered_in_text_order(kit) -> None:
