@@ -266,7 +266,7 @@ def _add_reports(parser: argparse.ArgumentParser, *, output: str) -> None:
     parser.add_argument("--corrections", metavar="FILE", help="an analyst's corrections file (YAML), applied on every run")
     parser.add_argument(
         "-j", "--jobs", type=_positive_int, default=1, metavar="N",
-        help="extract with N worker processes (default 1); the tables are the same whatever N",
+        help="extract with N worker processes (default 1, at most one a processor); the tables are the same whatever N",
     )
     _add_filters(parser)
 

@@ -492,15 +492,15 @@ class _Run:
 
     def __init__(self, gazetteer: Any, corrections: Any, since: dt.date | None, until: dt.date | None,
                  wanted: frozenset[str] | None) -> None:  # fmt: skip
-        from geomap.gazetteer import Gazetteer
-        from geomap.geocoder import Resolver, _shared_resolver
+        from geomap.geocoder import Resolver
         from geomap.places import _shared_matcher
 
         self.gazetteer = gazetteer
         self.corrections = corrections
         self.since, self.until, self.wanted = since, until, wanted
         self.matcher = _shared_matcher(gazetteer)  # built once a gazetteer, reused by later runs
-        self.resolver = _shared_resolver(gazetteer) if isinstance(gazetteer, Gazetteer) else Resolver(gazetteer)
+        # a resolver of its own (0.1 s): a shared one would keep its gazetteer alive for ever
+        self.resolver = Resolver(gazetteer)
         self.names: dict = {}  # this run's memo of names resolved without context
 
     def __getstate__(self) -> dict:  # a worker started by "spawn" builds its own matcher and resolver
@@ -551,11 +551,13 @@ def _batch_rows(batch: list[Article]) -> list[_ArticleRows]:
 
 
 def _pool(run: _Run, jobs: int) -> Any:
-    """Worker processes for a run: forked on Linux (they share the parent's matcher), else spawned."""
+    """Worker processes for a run, started from a clean process (forkserver, else spawn)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    method = "fork" if sys.platform.startswith("linux") else "spawn"  # fork is unsafe on macOS
+    # not "fork": the parent may have threads (a progress bar, a Jupyter kernel), which
+    # a forked child can deadlock on; each worker builds its matcher (half a second)
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     return ProcessPoolExecutor(
         max_workers=jobs, mp_context=multiprocessing.get_context(method), initializer=_start_worker, initargs=(run,)
     )
@@ -617,9 +619,12 @@ def extract(
     types
         Keep only incidents of these types.
     jobs
-        Worker processes to extract with (``1``: in this process).  The
-        tables are the same whatever the number; articles are still read
-        here, in order, and handed out in small batches.
+        Worker processes to extract with (``1``: in this process; at most
+        the number of processors).  The tables are the same whatever the
+        number; articles are still read here, in order, and handed out in
+        small batches.  Workers start from a clean process, as
+        :mod:`multiprocessing` does on macOS and Windows: in a script, call
+        this under ``if __name__ == "__main__":``.
 
     Returns
     -------
@@ -670,7 +675,8 @@ def extract(
         rows["routes"].extend(routes)
 
     bar = None
-    pool = _pool(run, jobs) if jobs > 1 and others else None  # before the progress bar's thread
+    jobs = min(jobs, os.cpu_count() or 1, 61)  # no more workers than processors (61: Windows' limit)
+    pool = _pool(run, jobs) if jobs > 1 and others else None
     if progress:
         from tqdm import tqdm
 
@@ -682,12 +688,16 @@ def extract(
             if bar is not None:
                 bar.update(1)
     else:
-        with pool:
+        try:
             for batch in _in_order(pool, articles, jobs):
                 for found in batch:
                     add(found)
                 if bar is not None:
                     bar.update(len(batch))
+        except BaseException:  # an error or an interrupt: drop the batches not started, do not wait
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
     resolver = run.resolver
     for path in tables:
         for article, incident in _read_table(path, resolver, skipped):
