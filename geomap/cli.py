@@ -207,21 +207,23 @@ def _progress(args: argparse.Namespace) -> bool:
     return not getattr(args, "quiet", False) and sys.stderr.isatty()
 
 
+def _extraction(args: argparse.Namespace) -> dict[str, Any]:
+    """The options ``map`` and ``extract`` pass on to :func:`geomap.extract.extract` (see ``_add_reports``)."""
+    return {
+        "corrections": args.corrections,
+        "since": args.since,
+        "until": args.until,
+        "types": args.types,
+        "progress": _progress(args),
+        "jobs": args.jobs,
+    }
+
+
 def _cmd_map(args: argparse.Namespace) -> int:
     from geomap.jobs import make_map
 
     summary = make_map(
-        args.paths,
-        args.output,
-        corrections=args.corrections,
-        since=args.since,
-        until=args.until,
-        types=args.types,
-        offline=args.offline,
-        formats=args.formats,
-        title=args.title,
-        progress=_progress(args),
-        jobs=args.jobs,
+        args.paths, args.output, offline=args.offline, formats=args.formats, title=args.title, **_extraction(args)
     )
     return _print_summary(args, summary)
 
@@ -229,16 +231,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
 def _cmd_extract(args: argparse.Namespace) -> int:
     from geomap.jobs import extract_tables
 
-    summary = extract_tables(
-        args.paths,
-        args.output,
-        corrections=args.corrections,
-        since=args.since,
-        until=args.until,
-        types=args.types,
-        progress=_progress(args),
-        jobs=args.jobs,
-    )
+    summary = extract_tables(args.paths, args.output, **_extraction(args))
     return _print_summary(args, summary)
 
 

@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 
@@ -810,16 +811,10 @@ def _anchor_kind(word: str) -> str | None:
 
 # The window bits of each anchor word seen (0: no anchor): most anchor words
 # are capitalised names that recur from sentence to sentence.
-_BITS_OF_WORD: dict[str, int] = {}
-
-
+@functools.lru_cache(maxsize=20_000)
 def _word_bits(word: str) -> int:
     kind = _anchor_kind(word)
-    bits = _WINDOW_BITS[kind] if kind is not None else 0
-    if len(_BITS_OF_WORD) >= 20_000:
-        _BITS_OF_WORD.clear()
-    _BITS_OF_WORD[word] = bits
-    return bits
+    return _WINDOW_BITS[kind] if kind is not None else 0
 
 
 def _windows(text: str, start: int, end: int) -> list[list[int]]:
@@ -831,12 +826,8 @@ def _windows(text: str, start: int, end: int) -> list[list[int]]:
     """
     windows: list[list[int]] = []
     last: list[int] | None = None
-    bits_of = _BITS_OF_WORD
     for m in _ANCHORS.finditer(text, start, end):
-        word = m.group()
-        bits = bits_of.get(word)
-        if bits is None:
-            bits = _word_bits(word)
+        bits = _word_bits(m.group())
         if not bits:
             continue
         a, b = m.span()

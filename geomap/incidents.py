@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from geomap.normalize import fold, fold_char
+from geomap.normalize import CharMap, fold, fold_char, translate_runs
 from geomap.records import Article, Count, DateSpan, Incident, IncidentPlace, Mention
 
 __all__ = [
@@ -311,7 +311,6 @@ def _sure_end() -> str:
 _SENTENCE_END_OR_SURE_RE = re.compile(
     r"[.!?…\n](?:(?<=\n)(?:\s*\n)?|(" + _sure_end() + r")|[.!?…]*[\"'”’)\]]*(?=\s+|$))"
 )
-_SPACE_RE = re.compile(r"\s")
 _INLINE_SPACE_RE = re.compile(r"[^\S\n]*")  # spaces, not a line end
 # ";|:|,|\bwhile\b|\bwhereas\b|\bmeanwhile\b", each branch opening with a literal
 # and the word boundary before it checked after it, so the engine scans for ;:,wm in C
@@ -379,38 +378,14 @@ def _add_span(text: str, begin: int, stop: int, spans: list[tuple[int, int]]) ->
 # -- folding -----------------------------------------------------------------------
 
 
-class _FoldTable(dict):
-    """``str.translate`` table: each character to :func:`geomap.normalize.fold_char` of it.
-
-    ``fold`` folds a text that is not all ASCII one character for one with
-    ``fold_char``, so translating with this table gives the same string in a
-    C-level pass.  Filled on first sight of each character (a memo of a pure
-    function).
-    """
-
-    def __missing__(self, code: int) -> str:
-        value = fold_char(chr(code))
-        self[code] = value
-        return value
-
-
-_FOLD_TABLE = _FoldTable()
-_ASCII_FOLD = {code: fold_char(chr(code)) for code in range(128)}
-_NON_ASCII_RUN = re.compile(r"([^\x00-\x7f]+)")
+_FOLD_TABLE = CharMap(fold_char)  # fold folds a non-ASCII text one character for one with fold_char
 
 
 def fold_text(text: str) -> str:
-    """:func:`geomap.normalize.fold` of a whole article, fast (same result, same length).
-
-    The ASCII stretches go through ``str.translate``'s fast path for ASCII
-    with a 128-entry table; only the runs of other characters use the memo.
-    """
+    """:func:`geomap.normalize.fold` of a whole article, fast (same result, same length)."""
     if text.isascii():
         return text.lower()
-    parts = _NON_ASCII_RUN.split(text)  # ASCII, other, ASCII, other, ..., ASCII
-    parts[0::2] = [part.translate(_ASCII_FOLD) for part in parts[0::2]]
-    parts[1::2] = [part.translate(_FOLD_TABLE) for part in parts[1::2]]
-    return "".join(parts)
+    return translate_runs(text, _FOLD_TABLE)
 
 
 # -- the cue matcher -------------------------------------------------------------

@@ -18,14 +18,17 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 
 __all__ = [
     "GENERIC_WORDS",
+    "CharMap",
     "compact_key",
     "fold",
     "fold_char",
     "name_key",
     "strip_generic",
+    "translate_runs",
 ]
 
 _APOSTROPHES = "'’‘ʼʻ`´′"
@@ -50,6 +53,35 @@ def fold_char(char: str) -> str:
         return base
     lower = char.lower()
     return lower if len(lower) == 1 else char
+
+
+class CharMap(dict):
+    """A ``str.translate`` table of ``func`` (one character to a string), filled on first sight.
+
+    A memo of a pure function, like :func:`functools.lru_cache`, that
+    ``str.translate`` reads in C.  ``ascii`` is the same map for the 128 ASCII
+    codes, as a plain table for translate's fast path.
+    """
+
+    def __init__(self, func: Callable[[str], str]) -> None:
+        super().__init__()
+        self._func = func
+        self.ascii = {code: self[code] for code in range(128)}
+
+    def __missing__(self, code: int) -> str:
+        value = self[code] = self._func(chr(code))
+        return value
+
+
+_NON_ASCII_RUN = re.compile(r"([^\x00-\x7f]+)")
+
+
+def translate_runs(text: str, table: CharMap) -> str:
+    """``text.translate(table)``, fast: ASCII stretches go through ``table.ascii``, only other runs through ``table``."""
+    parts = _NON_ASCII_RUN.split(text)  # ASCII, other, ASCII, other, ..., ASCII
+    parts[0::2] = [part.translate(table.ascii) for part in parts[0::2]]
+    parts[1::2] = [part.translate(table) for part in parts[1::2]]
+    return "".join(parts)
 
 
 def fold(text: str) -> str:

@@ -56,6 +56,7 @@ Rules:
 
 from __future__ import annotations
 
+import functools
 import re
 
 from geomap.records import Count
@@ -582,16 +583,7 @@ def _plain(value: float, unit: str, text: str, begin: int, end: int) -> Count:
 _LOWER_NOT_O = frozenset("abcdefghijklmnpqrstuvwxyz")
 # parse_number of the numbers seen (it depends on the string only): the same
 # figures recur from article to article.
-_VALUE_OF: dict[str, float | None] = {}
-_UNREAD = object()
-
-
-def _remember_value(number: str) -> float | None:
-    value = parse_number(number)
-    if len(_VALUE_OF) >= 20_000:
-        _VALUE_OF.clear()
-    _VALUE_OF[number] = value
-    return value
+_value_of = functools.lru_cache(maxsize=20_000)(parse_number)
 
 
 def _dash_possible(text: str, pos: int) -> bool:
@@ -612,9 +604,7 @@ def _count_from_match(text: str, match: re.Match, lo: int, hi: int) -> Count | N
     if _excluded(text, n1_begin, n1_end, lo, prev):
         return None
     n1 = match["n1"]
-    value = _VALUE_OF.get(n1, _UNREAD)
-    if value is _UNREAD:
-        value = _remember_value(n1)
+    value = _value_of(n1)
     if value is None:
         return None
     qual, qual_start, frm, from_start, cur, cur_start = _before(text, lo, n1_begin, prev)

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from geomap.normalize import fold
+from geomap.normalize import CharMap, fold, translate_runs
 from geomap.records import Article, Mention, Resolution, Unresolved
 
 __all__ = [
@@ -116,37 +116,19 @@ _NONWORD_RE = re.compile(r"[^\w]")
 _CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
-class _WordFormTable(dict):
-    """``str.translate`` table: each character to its folded form, or a space if not a word character.
-
-    Filled on first sight of each character (a memo of a pure function, like
-    :func:`functools.lru_cache`), so translating is one C-level pass.
-    """
-
-    def __missing__(self, code: int) -> str:
-        folded = fold(chr(code))
-        value = folded if _NONWORD_RE.match(folded) is None else " "
-        self[code] = value
-        return value
+def _word_char(char: str) -> str:
+    folded = fold(char)
+    return folded if _NONWORD_RE.match(folded) is None else " "
 
 
-_WORD_FORM = _WordFormTable()
-_ASCII_WORD_FORM = {code: _WORD_FORM[code] for code in range(128)}
-_NON_ASCII_RUN = re.compile(r"([^\x00-\x7f]+)")
+_WORD_FORM = CharMap(_word_char)  # each character to its folded form, or a space if not a word character
 
 
 def word_form(text: str) -> str:
-    """Fold ``text`` and turn every non-word character into a space (same length).
-
-    The ASCII stretches go through ``str.translate``'s fast path for ASCII
-    with a 128-entry table; only the runs of other characters use the memo.
-    """
+    """Fold ``text`` and turn every non-word character into a space (same length)."""
     if text.isascii():
-        return text.translate(_ASCII_WORD_FORM)
-    parts = _NON_ASCII_RUN.split(text)  # ASCII, other, ASCII, other, ..., ASCII
-    parts[0::2] = [part.translate(_ASCII_WORD_FORM) for part in parts[0::2]]
-    parts[1::2] = [part.translate(_WORD_FORM) for part in parts[1::2]]
-    return "".join(parts)
+        return text.translate(_WORD_FORM.ascii)
+    return translate_runs(text, _WORD_FORM)
 
 
 @dataclass(frozen=True, slots=True)
