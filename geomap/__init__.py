@@ -37,6 +37,7 @@ _EXPORTS = {
     "check_gazetteer": "geomap.gazetteer",
     "export": "geomap.exports",
     "extract": "geomap.extract",
+    "extract_tables": "geomap.jobs",
     "load_gazetteer": "geomap.gazetteer",
     "make_map": "geomap.jobs",
     "read_articles": "geomap.articles",
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
     from geomap.extract import Extraction, extract, read_tables, write_tables
     from geomap.gazetteer import Gazetteer, check_gazetteer, load_gazetteer
     from geomap.geocoder import GazetteerGeocoder, Resolver
-    from geomap.jobs import make_map
+    from geomap.jobs import extract_tables, make_map
     from geomap.layers import Layers, build_layers
     from geomap.map import render, save_map
     from geomap.records import Article

@@ -4,8 +4,12 @@
 :class:`~geomap.records.Article` objects), finds their place mentions,
 incidents and routes, applies an analyst's corrections, and returns an
 :class:`Extraction` of pandas DataFrames with exactly the columns of
-``docs/ARCHITECTURE.md``.  Rows are accumulated, not articles, so memory stays
-flat as the corpus grows.
+``docs/ARCHITECTURE.md``.  Articles are streamed, not held; the rows are kept
+in typed columns until the tables are built.
+
+:func:`write_extraction` (what ``geomap extract`` runs) writes the same tables
+as CSV without holding them: rows go to disk a part at a time, corrected as
+they go, so its memory stays flat however big the corpus.
 
 Analyst incident tables (``*.csv`` with ``place,type,count,unit,date,source``)
 are accepted beside articles; each row becomes an incident with
@@ -25,7 +29,7 @@ import glob
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +42,10 @@ __all__ = [
     "MANIFEST",
     "TABLES",
     "Extraction",
+    "Tally",
     "extract",
     "read_tables",
+    "write_extraction",
     "write_tables",
 ]
 
@@ -638,7 +644,28 @@ def extract(
         An unknown incident type, a bad date, a broken corrections file, or
         ``jobs`` below 1.
     """
-    from geomap.review import Corrections, apply_corrections, load_corrections
+    from geomap.review import apply_corrections
+
+    run, corrections = _prepare(gazetteer, corrections, since, until, types, jobs)
+    skipped: list[Skipped] = []
+    rows = {name: _Columns(name) for name in TABLES}
+    for article_row, mentions, unresolved, incidents, routes in _produce(run, sources, skipped, jobs, progress):
+        rows["articles"].append(article_row)
+        rows["mentions"].extend(mentions)
+        rows["unresolved"].extend(unresolved)
+        rows["incidents"].extend(incidents)
+        rows["routes"].extend(routes)
+    rows["skipped"].extend((s.path, s.line, s.reason) for s in skipped)
+    # one table at a time, letting go of its rows as soon as its frame exists
+    extraction = Extraction(**{name: rows.pop(name).frame() for name in TABLES})
+    if corrections is not None:
+        extraction = apply_corrections(extraction, corrections, gazetteer=run.gazetteer)
+    return extraction
+
+
+def _prepare(gazetteer: Any, corrections: Any, since: Any, until: Any, types: Any, jobs: Any) -> tuple[_Run, Any]:
+    """Check the options of a run; the run, and its corrections loaded."""
+    from geomap.review import Corrections, load_corrections
 
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise InputError(f"jobs must be a whole number, 1 or more: {jobs!r}")
@@ -651,10 +678,15 @@ def extract(
     wanted = _arg_types(types)
     if corrections is not None and not isinstance(corrections, Corrections):
         corrections = load_corrections(corrections, gazetteer=gazetteer)
+    return _Run(gazetteer, corrections, since_d, until_d, wanted), corrections
 
-    run = _Run(gazetteer, corrections, since_d, until_d, wanted)
-    skipped: list[Skipped] = []
-    rows = {name: _Columns(name) for name in TABLES}
+
+def _produce(run: _Run, sources: Any, skipped: list[Skipped], jobs: int, progress: bool) -> Iterator[_ArticleRows]:
+    """The rows of every article, then of every row of the incident tables, in order.
+
+    What cannot be read goes to ``skipped``.  Articles are read here, one at a
+    time, and worked on here or (``jobs`` > 1) by worker processes.
+    """
     others, tables = _split_sources(sources)
 
     def unique(articles: Iterable[Article]) -> Iterator[Article]:
@@ -666,14 +698,6 @@ def extract(
             seen.add(article.id)
             yield article
 
-    def add(found: _ArticleRows) -> None:
-        article_row, mentions, unresolved, incidents, routes = found
-        rows["articles"].append(article_row)
-        rows["mentions"].extend(mentions)
-        rows["unresolved"].extend(unresolved)
-        rows["incidents"].extend(incidents)
-        rows["routes"].extend(routes)
-
     bar = None
     jobs = min(jobs, os.cpu_count() or 1, 61)  # no more workers than processors (61: Windows' limit)
     pool = _pool(run, jobs) if jobs > 1 and others else None
@@ -681,39 +705,153 @@ def extract(
         from tqdm import tqdm
 
         bar = tqdm(unit=" article", desc="extract", leave=False)
-    articles = unique(_articles(others, skipped))
-    if pool is None:
-        for article in articles:
-            add(run.rows(article))
-            if bar is not None:
-                bar.update(1)
-    else:
-        try:
-            for batch in _in_order(pool, articles, jobs):
-                for found in batch:
-                    add(found)
+    try:
+        articles = unique(_articles(others, skipped))
+        if pool is None:
+            for article in articles:
+                yield run.rows(article)
                 if bar is not None:
-                    bar.update(len(batch))
-        except BaseException:  # an error or an interrupt: drop the batches not started, do not wait
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown()
-    resolver = run.resolver
-    for path in tables:
-        for article, incident in _read_table(path, resolver, skipped):
-            if bar is not None:
-                bar.update(1)
-            rows["articles"].append(_article_row(article))
-            if run.keep(incident):
-                rows["incidents"].append(_incident_row(incident))
-    if bar is not None:
-        bar.close()
-    rows["skipped"].extend((s.path, s.line, s.reason) for s in skipped)
-    # one table at a time, letting go of its rows as soon as its frame exists
-    extraction = Extraction(**{name: rows.pop(name).frame() for name in TABLES})
-    if corrections is not None:
-        extraction = apply_corrections(extraction, corrections, gazetteer=gazetteer)
-    return extraction
+                    bar.update(1)
+        else:
+            try:
+                for batch in _in_order(pool, articles, jobs):
+                    yield from batch
+                    if bar is not None:
+                        bar.update(len(batch))
+            except BaseException:  # an error or an interrupt: drop the batches not started, do not wait
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+            pool.shutdown()
+        for path in tables:
+            for article, incident in _read_table(path, run.resolver, skipped):
+                if bar is not None:
+                    bar.update(1)
+                yield _article_row(article), [], [], [_incident_row(incident)] if run.keep(incident) else [], []
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+@dataclass
+class Tally:
+    """What a run's summary counts, gathered table part by table part."""
+
+    articles: int = 0  # reports read (not rows of incident tables)
+    table_rows: int = 0
+    mentions: int = 0
+    places: set = field(default_factory=set)
+    ambiguous: int = 0
+    unresolved: set = field(default_factory=set)
+    incidents: int = 0
+    by_type: dict = field(default_factory=dict)
+    routes: set = field(default_factory=set)
+
+    def add(self, tables: dict[str, Any]) -> None:
+        """Count the rows of some tables (frames of :data:`COLUMNS`; any of them may be missing)."""
+        if "articles" in tables:
+            tables_read = int((tables["articles"]["format"] == "csv").sum())
+            self.table_rows += tables_read
+            self.articles += len(tables["articles"]) - tables_read
+        if "mentions" in tables:
+            mentions = tables["mentions"]
+            self.mentions += len(mentions)
+            places = mentions["place_id"]
+            self.places.update(places[places.fillna("") != ""].astype(str))
+            self.ambiguous += int(mentions["ambiguous"].fillna(False).sum())
+        if "unresolved" in tables:
+            self.unresolved.update(tables["unresolved"]["text"].astype(str))
+        if "incidents" in tables:
+            self.incidents += len(tables["incidents"])
+            for kind, n in tables["incidents"]["type"].astype(str).value_counts().items():
+                self.by_type[kind] = self.by_type.get(kind, 0) + int(n)
+        if "routes" in tables:
+            self.routes.update(tables["routes"]["route_id"].astype(str))
+
+
+_PART_ROWS = 20_000  # rows of a part of the tables written at once by write_extraction
+
+
+def write_extraction(
+    sources: Any,
+    out_dir: str | Path,
+    *,
+    gazetteer: Any = None,
+    corrections: Any = None,
+    progress: bool = False,
+    since: dt.date | str | None = None,
+    until: dt.date | str | None = None,
+    types: Iterable[str] | None = None,
+    jobs: int = 1,
+) -> tuple[list[Path], Tally, list[Skipped]]:
+    """Extract the tables from ``sources`` and write them as CSV, without holding them.
+
+    The files are those :func:`write_tables` writes for :func:`extract` of the
+    same sources, byte for byte, but the rows go to disk a few thousand at a
+    time (corrected as they go), so memory stays flat however big the corpus.
+    Each file is written to a temporary file and put in place at the end: a
+    crash leaves the folder as it was.  A file geomap did not write, or one
+    edited since, is never overwritten.  The options are those of :func:`extract`.
+
+    Returns
+    -------
+    files, tally, skipped
+        The files written (in :data:`TABLES` order), the counts of the rows
+        written, and the inputs skipped.
+    """
+    import contextlib
+
+    from geomap.review import StreamedCorrections
+
+    out = OutputDir(out_dir)
+    names = [f"{name}.csv" for name in TABLES]
+    out.check(*names)  # before the work, not after
+    run, corrections = _prepare(gazetteer, corrections, since, until, types, jobs)
+    fixes = StreamedCorrections(corrections, run.gazetteer) if corrections is not None else None
+    skipped: list[Skipped] = []
+    tally = Tally()
+    written: dict[str, bool] = dict.fromkeys(TABLES, False)
+    with contextlib.ExitStack() as stack:
+        files = {name: stack.enter_context(atomic_write(out.path / f"{name}.csv", "w")) for name in TABLES}
+
+        def write(name: str, frame: Any) -> None:
+            if len(frame) or not written[name]:
+                frame.to_csv(files[name], index=False, header=not written[name], lineterminator="\n")
+                written[name] = True
+
+        def flush(part: dict[str, _Columns]) -> None:
+            tables = {name: columns.frame() for name, columns in part.items()}
+            if fixes is not None:
+                tables["mentions"], tables["incidents"], tables["routes"] = fixes.part(
+                    tables["mentions"], tables["incidents"], tables["routes"]
+                )
+            tally.add(tables)
+            for name, frame in tables.items():
+                write(name, frame)
+
+        def new_part() -> dict[str, _Columns]:
+            return {name: _Columns(name) for name in TABLES if name != "skipped"}
+
+        part = new_part()
+        size = 0
+        for article_row, mentions, unresolved, incidents, routes in _produce(run, sources, skipped, jobs, progress):
+            part["articles"].append(article_row)
+            part["mentions"].extend(mentions)
+            part["unresolved"].extend(unresolved)
+            part["incidents"].extend(incidents)
+            part["routes"].extend(routes)
+            size += 1 + len(mentions) + len(unresolved) + len(incidents) + len(routes)
+            if size >= _PART_ROWS:  # a part ends between articles: an article's rows are corrected together
+                flush(part)
+                part, size = new_part(), 0
+        flush(part)
+        if fixes is not None:
+            added = dict(zip(("incidents", "routes"), fixes.tail(), strict=True))
+            tally.add(added)
+            for name, frame in added.items():
+                write(name, frame)
+        write("skipped", _frame("skipped", [(s.path, s.line, s.reason) for s in skipped]))
+    out.record(*names)
+    return [out.path / name for name in names], tally, skipped
 
 
 def _arg_date(value: dt.date | str | None, what: str) -> dt.date | None:

@@ -135,12 +135,16 @@ def extract_tables(
     progress: bool = False,
     jobs: int = 1,
 ) -> RunSummary:
-    """Extract the tidy tables from reports and write them as CSV for review."""
-    from geomap.extract import TABLES, extract, write_tables
+    """Extract the tidy tables from reports and write them as CSV for review.
 
-    OutputDir(out_dir).check(*(f"{name}.csv" for name in TABLES))  # before the work, not after
-    extraction = extract(
+    The rows go to disk as they are made (:func:`geomap.extract.write_extraction`):
+    memory stays flat however many reports there are.
+    """
+    from geomap.extract import write_extraction
+
+    files, tally, skipped = write_extraction(
         sources,
+        out_dir,
         gazetteer=gazetteer,
         corrections=corrections,
         since=since,
@@ -149,8 +153,8 @@ def extract_tables(
         progress=progress,
         jobs=jobs,
     )
-    files = write_tables(extraction, out_dir)
-    return dataclasses.replace(_summarise(extraction), files=tuple(files))
+    skipped_rows = tuple(Skipped(str(s.path), str(s.reason), s.line) for s in skipped)
+    return dataclasses.replace(_from_tally(tally, skipped_rows), files=tuple(files))
 
 
 def export_tables(
@@ -227,34 +231,47 @@ def _render_and_export(
 
 
 def _summarise(extraction: Any, *, layers: Any = None) -> RunSummary:
-    counts = extraction.summary()
+    from geomap.extract import Tally
+
+    tally = Tally()
+    tally.add(extraction.tables())
     skipped = tuple(
         Skipped(path=str(row.path), reason=str(row.reason), line=None if _blank(row.line) else int(row.line))
         for row in extraction.skipped.itertuples(index=False)
     )
-    unresolved = tuple(sorted(set(extraction.unresolved["text"].astype(str))))
-    incidents = len(extraction.incidents) if layers is None else len(layers.incidents)
-    mapped = incidents
-    if layers is not None:
-        geoms = layers.incidents.geometry
-        mapped = int((geoms.notna() & ~geoms.is_empty).sum())
-    tables = int((extraction.articles["format"] == "csv").sum())
-    frame = extraction.incidents if layers is None else layers.incidents
-    kinds = frame["type"].astype(str).value_counts()
-    by_type = tuple(sorted(((str(k), int(v)) for k, v in kinds.items()), key=lambda kv: (-kv[1], kv[0])))
-    return RunSummary(
-        articles=counts["articles"] - tables,
-        table_rows=tables,
-        skipped=skipped,
-        mentions=counts["mentions"],
-        places=counts["places"],
-        ambiguous=counts["ambiguous"],
-        unresolved=unresolved,
-        incidents=incidents,
-        incidents_mapped=mapped,
-        routes=counts["routes"],
-        by_type=by_type,
+    summary = _from_tally(tally, skipped)
+    if layers is None:
+        return summary
+    # what the map holds: the incidents after the layers' filters, and those with a geometry
+    geoms = layers.incidents.geometry
+    kinds = layers.incidents["type"].astype(str).value_counts()
+    return dataclasses.replace(
+        summary,
+        incidents=len(layers.incidents),
+        incidents_mapped=int((geoms.notna() & ~geoms.is_empty).sum()),
+        by_type=_by_type((str(k), int(v)) for k, v in kinds.items()),
     )
+
+
+def _from_tally(tally: Any, skipped: tuple[Skipped, ...]) -> RunSummary:
+    return RunSummary(
+        articles=tally.articles,
+        table_rows=tally.table_rows,
+        skipped=skipped,
+        mentions=tally.mentions,
+        places=len(tally.places),
+        ambiguous=tally.ambiguous,
+        unresolved=tuple(sorted(tally.unresolved)),
+        incidents=tally.incidents,
+        incidents_mapped=tally.incidents,
+        routes=len(tally.routes),
+        by_type=_by_type(tally.by_type.items()),
+    )
+
+
+def _by_type(counts: Iterable[tuple[str, int]]) -> tuple[tuple[str, int], ...]:
+    """Incidents of each type, most first (then by name)."""
+    return tuple(sorted(counts, key=lambda kv: (-kv[1], kv[0])))
 
 
 def _blank(value: Any) -> bool:

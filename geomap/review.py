@@ -65,6 +65,7 @@ __all__ = [
     "Correction",
     "Corrections",
     "CorrectionsError",
+    "StreamedCorrections",
     "apply_corrections",
     "apply_mention_corrections",
     "load_corrections",
@@ -365,18 +366,98 @@ def apply_corrections(extraction: Extraction, corrections: Corrections | str | P
     Extraction
         New tables; ``extraction`` is left as it was.
     """
-    import pandas as pd
-
-    from geomap.extract import Extraction, _frame, _precision_of
+    from geomap.extract import Extraction, _frame
 
     if corrections is None:
         return extraction
     if not isinstance(corrections, Corrections):
         corrections = load_corrections(corrections, gazetteer=gazetteer)
-    mentions = extraction.mentions.copy()
-    incidents = extraction.incidents.copy()
-    routes = extraction.routes.copy()
-    for c in corrections.items:
+    mentions, incidents, routes = _apply(
+        corrections.items, extraction.mentions.copy(), extraction.incidents.copy(), extraction.routes.copy(), gazetteer
+    )
+    return Extraction(
+        articles=extraction.articles,
+        mentions=_frame("mentions", mentions),
+        incidents=_frame("incidents", incidents),
+        routes=_frame("routes", routes),
+        unresolved=extraction.unresolved,
+        skipped=extraction.skipped,
+    )
+
+
+class StreamedCorrections:
+    """A corrections file applied to tables that are written a part at a time.
+
+    Each part (the rows of some articles) gets the drops and fixes that touch
+    it as it goes by; the rows that ``add_incident``, ``add_route`` and
+    ``replace_route`` make come last (:meth:`tail`), as they do when the whole
+    tables are corrected at once: the files are the same either way.
+    """
+
+    def __init__(self, corrections: Corrections, gazetteer: Any = None) -> None:
+        self.items = corrections.items
+        self.gazetteer = gazetteer
+        self._olds: dict[str, dict[str, Any]] = {}  # a replaced route's first row, for its new rows
+        self._mentions = {c.values["article"] for c in self.items if c.action in ("drop_mention", "fix_mention")}
+        self._incidents = {
+            c.values.get("id") or f"{c.values['article']}#c{c.number}"
+            for c in self.items
+            if c.action in ("drop_incident", "fix_incident", "add_incident")
+        }
+        self._routes = {
+            c.values.get("id") or f"{c.values['article']}/c{c.number}"
+            for c in self.items
+            if c.action in ("drop_route", "add_route", "replace_route")
+        }
+
+    def part(self, mentions: Any, incidents: Any, routes: Any) -> tuple[Any, Any, Any]:
+        """One part's mentions, incidents and routes, corrected (frames of :func:`geomap.extract._frame`)."""
+        from geomap.extract import _frame
+
+        touched = (
+            bool(self._mentions) and bool(mentions["article_id"].isin(self._mentions).any()),
+            bool(self._incidents) and bool(incidents["incident_id"].isin(self._incidents).any()),
+            bool(self._routes) and bool(routes["route_id"].isin(self._routes).any()),
+        )
+        if not any(touched):
+            return mentions, incidents, routes
+        out = _apply(self.items, mentions.copy(), incidents.copy(), routes.copy(), self.gazetteer, olds=self._olds)
+        return tuple(_frame(name, df) for name, df in zip(("mentions", "incidents", "routes"), out, strict=True))
+
+    def tail(self) -> tuple[Any, Any]:
+        """The incidents and routes the corrections add, to write after every part."""
+        from geomap.extract import _frame
+
+        _, incidents, routes = _apply(
+            self.items, _frame("mentions", []), _frame("incidents", []), _frame("routes", []), self.gazetteer,
+            olds=self._olds, appended=True,
+        )  # fmt: skip
+        return _frame("incidents", incidents), _frame("routes", routes)
+
+
+def _apply(
+    items: Sequence[Correction],
+    mentions: Any,
+    incidents: Any,
+    routes: Any,
+    gazetteer: Any,
+    *,
+    olds: dict[str, dict[str, Any]] | None = None,
+    appended: bool = False,
+) -> tuple[Any, Any, Any]:
+    """Apply ``items`` in order to the three tables.
+
+    With ``olds`` (tables written a part at a time, see :class:`StreamedCorrections`),
+    a part gets only what the items take away or change: the rows an item adds
+    are made in a last pass over empty tables (``appended``), where a replaced
+    route's sentence and offsets come from ``olds``, kept as the parts went by.
+    """
+    import pandas as pd
+
+    from geomap.extract import _frame, _precision_of
+
+    adds = olds is None or appended
+    for c in items:
         v = c.values
         if c.action in ("drop_mention", "fix_mention"):
             hit = mentions["article_id"] == v["article"]
@@ -405,6 +486,8 @@ def apply_corrections(extraction: Extraction, corrections: Corrections | str | P
         elif c.action == "add_incident":
             new_id = v.get("id") or f"{v['article']}#c{c.number}"
             incidents = incidents[incidents["incident_id"] != new_id]
+            if not adds:
+                continue
             row = {column: None for column in incidents.columns}
             row.update(
                 incident_id=new_id,
@@ -420,9 +503,16 @@ def apply_corrections(extraction: Extraction, corrections: Corrections | str | P
             routes = routes[routes["route_id"] != v["id"]]
         elif c.action in ("add_route", "replace_route"):
             route_id = v.get("id") or f"{v['article']}/c{c.number}"
-            old = routes[routes["route_id"] == route_id]
-            article = v.get("article") or (old["article_id"].iloc[0] if len(old) else route_id.split("/")[0])
+            rows_before = routes[routes["route_id"] == route_id]
+            old = rows_before.iloc[0].to_dict() if len(rows_before) else None
             routes = routes[routes["route_id"] != route_id]
+            if not adds:
+                if old is not None:
+                    olds[route_id] = old  # type: ignore[index]
+                continue
+            if old is None and olds is not None:
+                old = olds.pop(route_id, None)  # taken: a second replace of it finds the first's rows
+            article = v.get("article") or (old["article_id"] if old is not None else route_id.split("/")[0])
             rows = []
             for order, stop in enumerate(v["stops"], start=1):
                 precision = stop.get("precision") or _precision_of(gazetteer, stop["place"])
@@ -434,20 +524,13 @@ def apply_corrections(extraction: Extraction, corrections: Corrections | str | P
                         "place_id": stop["place"],
                         "role": stop["role"],
                         "precision": precision,
-                        "sentence": v.get("sentence", old["sentence"].iloc[0] if len(old) else ""),
-                        "start": old["start"].iloc[0] if len(old) else None,
-                        "end": old["end"].iloc[0] if len(old) else None,
+                        "sentence": v.get("sentence", old["sentence"] if old is not None else ""),
+                        "start": old["start"] if old is not None else None,
+                        "end": old["end"] if old is not None else None,
                     }
                 )
             routes = pd.concat([routes, _frame("routes", rows)], ignore_index=True)
-    return Extraction(
-        articles=extraction.articles,
-        mentions=_frame("mentions", mentions),
-        incidents=_frame("incidents", incidents),
-        routes=_frame("routes", routes),
-        unresolved=extraction.unresolved,
-        skipped=extraction.skipped,
-    )
+    return mentions, incidents, routes
 
 
 def _incident_values(v: dict, gazetteer: Any) -> dict[str, Any]:

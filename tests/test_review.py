@@ -170,3 +170,105 @@ def test_write_tables_never_overwrites_an_analysts_file(tmp_path, corpus) -> Non
         write_tables(tables, out)
     assert "vn.city.lao-cai" in edited.read_text(encoding="utf-8")
     assert len(reviewed.mentions) == len(tables.mentions)
+
+
+SAMPLES = __import__("pathlib").Path(__file__).resolve().parent.parent / "samples"
+
+
+@pytest.fixture(scope="module")
+def sample_run():
+    """The bundled sample (reports and the analyst table) and its plain extraction."""
+    from geomap.gazetteer import load_gazetteer
+
+    sources = [SAMPLES / "reports", SAMPLES / "tables" / "analyst_incidents.csv"]
+    gazetteer = load_gazetteer()
+    return sources, gazetteer, extract(sources, gazetteer=gazetteer)
+
+
+def _every_action(tmp_path, plain) -> object:
+    """A corrections file with every action, some touching the same item twice, in an order that matters."""
+    incidents, routes, mentions = plain.incidents, plain.routes, plain.mentions
+    ids = list(incidents[incidents["source"] == "extracted"]["incident_id"])
+    route_ids = list(dict.fromkeys(routes["route_id"]))
+    assert len(ids) >= 4 and len(route_ids) >= 3
+    late = mentions.iloc[-1]  # a mention of the last article: in the last part
+    early = mentions.iloc[0]
+    text = (
+        f"- {{action: drop_mention, article: '{early['article_id']}', text: '{early['text']}'}}\n"
+        f"- {{action: fix_mention, article: '{late['article_id']}', start: {int(late['start'])}, place: vn.province.lang-son}}\n"
+        f"- {{action: drop_incident, id: '{ids[0]}'}}\n"
+        f"- {{action: fix_incident, id: '{ids[-1]}', value: 77, unit: people}}\n"
+        # fixed, then replaced by an incident of the analyst's with the same id
+        f"- {{action: fix_incident, id: '{ids[1]}', type: other}}\n"
+        f"- {{action: add_incident, id: '{ids[1]}', article: '{ids[1].rsplit('#', 1)[0]}', type: repatriation, value: 3, unit: people}}\n"
+        # added, then fixed
+        f"- {{action: add_incident, article: '{ids[2].rsplit('#', 1)[0]}', type: drug_trafficking, value: 2, unit: kg, place: vn.province.lao-cai}}\n"
+        f"- {{action: fix_incident, id: '{ids[2].rsplit('#', 1)[0]}#c2', value: 5}}\n"
+        "- {action: add_incident, article: not-in-this-corpus, type: other, sentence: from another batch}\n"
+        # replaced twice: the second takes the first's rows
+        f"- action: replace_route\n  id: '{route_ids[0]}'\n  stops:\n"
+        "    - {place: kh.country.cambodia, role: origin}\n    - {place: vn.province.tay-ninh, role: crossing}\n"
+        f"- action: replace_route\n  id: '{route_ids[0]}'\n  sentence: an analyst's own words\n  stops:\n"
+        "    - {place: kh.country.cambodia, role: origin}\n    - {place: vn.province.an-giang, role: crossing}\n"
+        f"- {{action: drop_route, id: '{route_ids[1]}'}}\n"
+        f"- action: add_route\n  article: '{route_ids[2].rsplit('/', 1)[0]}'\n  stops:\n"
+        "    - {place: vn.province.lang-son, role: origin}\n    - {place: cn.province.guangxi, role: destination}\n"
+    )
+    return _write(tmp_path, text), ids, route_ids
+
+
+@pytest.mark.parametrize("part_rows", [1, 60, 20_000])
+def test_streamed_tables_are_the_tables_written_at_once(tmp_path, sample_run, monkeypatch, part_rows) -> None:
+    """``geomap extract`` writes its rows a part at a time: the same files, corrected the same, whatever the part."""
+    import geomap.extract as extract_module
+    from geomap.jobs import _summarise, extract_tables
+
+    sources, gazetteer, plain = sample_run
+    corrections, ids, route_ids = _every_action(tmp_path, plain)
+    at_once = write_tables(extract(sources, gazetteer=gazetteer, corrections=corrections), tmp_path / "at_once")
+    monkeypatch.setattr(extract_module, "_PART_ROWS", part_rows)
+    summary = extract_tables(sources, tmp_path / "streamed", gazetteer=gazetteer, corrections=corrections)
+    streamed = list(summary.files)
+    assert [p.name for p in streamed] == [p.name for p in at_once]
+    for one, two in zip(at_once, streamed, strict=True):
+        assert one.read_bytes() == two.read_bytes(), one.name
+    # the corrections took effect (the files are not both merely uncorrected)
+    tables = read_tables(tmp_path / "streamed")
+    assert "not-in-this-corpus#c3" in set(tables.incidents["incident_id"])
+    by_id = tables.incidents.set_index("incident_id")
+    assert by_id.loc[ids[-1], "value"] == 77 and ids[0] not in by_id.index
+    assert (by_id.loc[ids[1], "type"], by_id.loc[ids[1], "source"]) == ("repatriation", "correction")
+    assert by_id.loc[f"{ids[2].rsplit('#', 1)[0]}#c2", "value"] == 5
+    replaced = tables.routes[tables.routes["route_id"] == route_ids[0]]
+    assert list(replaced["place_id"]) == ["kh.country.cambodia", "vn.province.an-giang"]
+    assert set(replaced["sentence"]) == {"an analyst's own words"}
+    # and the summary counts what was written
+    expected = _summarise(read_tables(tmp_path / "at_once"))
+    assert summary.lines()[: len(expected.lines())] == expected.lines()
+    assert summary.by_type == expected.by_type and summary.unresolved == expected.unresolved
+
+
+def test_a_streamed_run_that_fails_leaves_the_folder_as_it_was(tmp_path, sample_run, monkeypatch) -> None:
+    """Parts already written go to temporary files: a crash midway changes nothing in the folder."""
+    import geomap.extract as extract_module
+    from geomap.jobs import extract_tables
+
+    sources, gazetteer, _ = sample_run
+    out = tmp_path / "out"
+    first = extract_tables(sources[:1], out, gazetteer=gazetteer)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    rows = extract_module._Run.rows
+    seen = []
+
+    def fails_on_the_fifth(self, article):
+        seen.append(article.id)
+        if len(seen) == 5:
+            raise RuntimeError("disk on fire")
+        return rows(self, article)
+
+    monkeypatch.setattr(extract_module, "_PART_ROWS", 1)  # four parts are written before the fault
+    monkeypatch.setattr(extract_module._Run, "rows", fails_on_the_fifth)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        extract_tables(sources, out, gazetteer=gazetteer)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temporary file left either
+    assert first.articles > 5
