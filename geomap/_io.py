@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["OutputDir", "atomic_path", "atomic_write", "write_bytes", "write_text"]
+__all__ = ["OutputDir", "atomic_path", "atomic_write", "outputs_in", "write_bytes", "write_text"]
 
 
 @contextlib.contextmanager
@@ -105,6 +105,22 @@ class OutputDir:
             self._hashes[name] = _sha256(self.path / name)
         manifest = {"written_by": "geomap", "files": dict(sorted(self._hashes.items()))}
         write_text(self._manifest_path, json.dumps(manifest, indent=1) + "\n")
+
+
+def outputs_in(folder: str | Path) -> frozenset[str]:
+    """The names of the files geomap wrote in ``folder`` (listed in its manifest; none if it has none).
+
+    Walking a folder for input, these are passed over: a map, GeoJSON or
+    table that geomap wrote beside the reports is not a report or an
+    analyst's table.
+    """
+    import json
+
+    try:
+        files = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))["files"]
+        return frozenset(str(name) for name in files)
+    except (OSError, ValueError, TypeError, KeyError):
+        return frozenset()
 
 
 def _sha256(path: Path) -> str:

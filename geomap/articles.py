@@ -55,6 +55,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from geomap._errors import InputError, InputNotFoundError
+from geomap._io import MANIFEST, outputs_in
 from geomap.dates import find_publication_date, parse_date
 from geomap.records import Article, DateSpan, Skipped
 
@@ -167,8 +168,9 @@ def _walk(folder: Path) -> Iterator[Path]:
         names = sorted(os.listdir(folder))
     except OSError:
         return
+    own = outputs_in(folder) if MANIFEST in names else frozenset()  # what geomap wrote here is no input
     for name in names:
-        if name.startswith("."):
+        if name.startswith(".") or name in own:
             continue
         path = os.path.join(folder, name)
         if os.path.isdir(path):

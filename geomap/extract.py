@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from geomap._errors import InputError, InputNotFoundError, located
-from geomap._io import MANIFEST, OutputDir, atomic_write
+from geomap._io import MANIFEST, OutputDir, atomic_write, outputs_in
 from geomap.records import INCIDENT_TYPES, Article, DateSpan, Incident, Mention, Route, Skipped
 
 __all__ = [
@@ -368,7 +368,7 @@ def _split_sources(sources: Any) -> tuple[list[Any], list[Path]]:
             continue
         path = Path(text)
         if path.is_dir():
-            tables.extend(sorted(p for p in path.rglob("*.csv") if p.is_file()))
+            tables.extend(_tables_in(path))
             others.append(source)
         elif path.suffix.lower() == ".csv":
             if not path.exists():
@@ -377,6 +377,20 @@ def _split_sources(sources: Any) -> tuple[list[Any], list[Path]]:
         else:
             others.append(source)
     return others, list(dict.fromkeys(tables))
+
+
+def _tables_in(folder: Path) -> list[Path]:
+    """The ``*.csv`` files under ``folder``, sorted; hidden ones, and those geomap wrote, left out (as for articles)."""
+    found = []
+    own: dict[Path, frozenset[str]] = {}
+    for path in folder.rglob("*.csv"):
+        if any(part.startswith(".") for part in path.relative_to(folder).parts) or not path.is_file():
+            continue
+        if path.parent not in own:
+            own[path.parent] = outputs_in(path.parent)
+        if path.name not in own[path.parent]:
+            found.append(path)
+    return sorted(found)
 
 
 def _articles(sources: list[Any], skipped: list[Skipped]) -> Iterator[Article]:
@@ -649,7 +663,8 @@ def extract(
     run, corrections = _prepare(gazetteer, corrections, since, until, types, jobs)
     skipped: list[Skipped] = []
     rows = {name: _Columns(name) for name in TABLES}
-    for article_row, mentions, unresolved, incidents, routes in _produce(run, sources, skipped, jobs, progress):
+    others, tables = _split_sources(sources)
+    for article_row, mentions, unresolved, incidents, routes in _produce(run, others, tables, skipped, jobs, progress):
         rows["articles"].append(article_row)
         rows["mentions"].extend(mentions)
         rows["unresolved"].extend(unresolved)
@@ -681,13 +696,15 @@ def _prepare(gazetteer: Any, corrections: Any, since: Any, until: Any, types: An
     return _Run(gazetteer, corrections, since_d, until_d, wanted), corrections
 
 
-def _produce(run: _Run, sources: Any, skipped: list[Skipped], jobs: int, progress: bool) -> Iterator[_ArticleRows]:
+def _produce(
+    run: _Run, others: list[Any], tables: list[Path], skipped: list[Skipped], jobs: int, progress: bool
+) -> Iterator[_ArticleRows]:
     """The rows of every article, then of every row of the incident tables, in order.
 
-    What cannot be read goes to ``skipped``.  Articles are read here, one at a
-    time, and worked on here or (``jobs`` > 1) by worker processes.
+    ``others`` and ``tables`` are the sources as :func:`_split_sources` splits
+    them.  What cannot be read goes to ``skipped``.  Articles are read here,
+    one at a time, and worked on here or (``jobs`` > 1) by worker processes.
     """
-    others, tables = _split_sources(sources)
 
     def unique(articles: Iterable[Article]) -> Iterator[Article]:
         seen: set[str] = set()
@@ -726,7 +743,8 @@ def _produce(run: _Run, sources: Any, skipped: list[Skipped], jobs: int, progres
             for article, incident in _read_table(path, run.resolver, skipped):
                 if bar is not None:
                     bar.update(1)
-                yield _article_row(article), [], [], [_incident_row(incident)] if run.keep(incident) else [], []
+                kept = [_incident_row(incident)] if run.keep(incident) else []
+                yield _article_row(article), [], [], kept, []
     finally:
         if bar is not None:
             bar.close()
@@ -739,15 +757,18 @@ class Tally:
     articles: int = 0  # reports read (not rows of incident tables)
     table_rows: int = 0
     mentions: int = 0
-    places: set = field(default_factory=set)
+    places: set[str] = field(default_factory=set)  # at most the gazetteer's places
     ambiguous: int = 0
-    unresolved: set = field(default_factory=set)
+    unresolved: set[str] = field(default_factory=set)  # the names, once each
     incidents: int = 0
-    by_type: dict = field(default_factory=dict)
-    routes: set = field(default_factory=set)
+    by_type: dict[str, int] = field(default_factory=dict)
+    routes: int = 0
 
     def add(self, tables: dict[str, Any]) -> None:
-        """Count the rows of some tables (frames of :data:`COLUMNS`; any of them may be missing)."""
+        """Count the rows of some tables (frames of :data:`COLUMNS`; any of them may be missing).
+
+        A route's rows are never split between two calls.
+        """
         if "articles" in tables:
             tables_read = int((tables["articles"]["format"] == "csv").sum())
             self.table_rows += tables_read
@@ -765,7 +786,7 @@ class Tally:
             for kind, n in tables["incidents"]["type"].astype(str).value_counts().items():
                 self.by_type[kind] = self.by_type.get(kind, 0) + int(n)
         if "routes" in tables:
-            self.routes.update(tables["routes"]["route_id"].astype(str))
+            self.routes += int(tables["routes"]["route_id"].nunique())
 
 
 _PART_ROWS = 20_000  # rows of a part of the tables written at once by write_extraction
@@ -786,11 +807,13 @@ def write_extraction(
     """Extract the tables from ``sources`` and write them as CSV, without holding them.
 
     The files are those :func:`write_tables` writes for :func:`extract` of the
-    same sources, byte for byte, but the rows go to disk a few thousand at a
-    time (corrected as they go), so memory stays flat however big the corpus.
-    Each file is written to a temporary file and put in place at the end: a
-    crash leaves the folder as it was.  A file geomap did not write, or one
-    edited since, is never overwritten.  The options are those of :func:`extract`.
+    same sources, byte for byte, but the rows are spooled to disk a few
+    thousand at a time (corrected as they go), so memory stays flat however
+    big the corpus.  The spools are unnamed temporary files: a run that fails
+    or is killed leaves nothing behind.  At the end each table is written
+    atomically, and a file geomap did not write, or one edited since (even
+    during the run), is never overwritten.  The options are those of
+    :func:`extract`.
 
     Returns
     -------
@@ -799,33 +822,39 @@ def write_extraction(
         written, and the inputs skipped.
     """
     import contextlib
+    import shutil
+    import tempfile
 
     from geomap.review import StreamedCorrections
 
-    out = OutputDir(out_dir)
     names = [f"{name}.csv" for name in TABLES]
-    out.check(*names)  # before the work, not after
+    OutputDir(out_dir).check(*names)  # before the work, not after
     run, corrections = _prepare(gazetteer, corrections, since, until, types, jobs)
+    others, tables = _split_sources(sources)  # before any spool exists: one can not be taken for a table
     fixes = StreamedCorrections(corrections, run.gazetteer) if corrections is not None else None
     skipped: list[Skipped] = []
     tally = Tally()
     written: dict[str, bool] = dict.fromkeys(TABLES, False)
+    spool_dir = next(p for p in (Path(out_dir).absolute(), *Path(out_dir).absolute().parents) if p.is_dir())
     with contextlib.ExitStack() as stack:
-        files = {name: stack.enter_context(atomic_write(out.path / f"{name}.csv", "w")) for name in TABLES}
+        spools = {
+            name: stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8", newline="", dir=spool_dir))
+            for name in TABLES
+        }
 
         def write(name: str, frame: Any) -> None:
             if len(frame) or not written[name]:
-                frame.to_csv(files[name], index=False, header=not written[name], lineterminator="\n")
+                frame.to_csv(spools[name], index=False, header=not written[name], lineterminator="\n")
                 written[name] = True
 
         def flush(part: dict[str, _Columns]) -> None:
-            tables = {name: columns.frame() for name, columns in part.items()}
+            frames = {name: columns.frame() for name, columns in part.items()}
             if fixes is not None:
-                tables["mentions"], tables["incidents"], tables["routes"] = fixes.part(
-                    tables["mentions"], tables["incidents"], tables["routes"]
+                frames["mentions"], frames["incidents"], frames["routes"] = fixes.part(
+                    frames["mentions"], frames["incidents"], frames["routes"]
                 )
-            tally.add(tables)
-            for name, frame in tables.items():
+            tally.add(frames)
+            for name, frame in frames.items():
                 write(name, frame)
 
         def new_part() -> dict[str, _Columns]:
@@ -833,7 +862,7 @@ def write_extraction(
 
         part = new_part()
         size = 0
-        for article_row, mentions, unresolved, incidents, routes in _produce(run, sources, skipped, jobs, progress):
+        for article_row, mentions, unresolved, incidents, routes in _produce(run, others, tables, skipped, jobs, progress):
             part["articles"].append(article_row)
             part["mentions"].extend(mentions)
             part["unresolved"].extend(unresolved)
@@ -850,6 +879,12 @@ def write_extraction(
             for name, frame in added.items():
                 write(name, frame)
         write("skipped", _frame("skipped", [(s.path, s.line, s.reason) for s in skipped]))
+        out = OutputDir(out_dir)  # read again: an analyst may have edited a table, or geomap written one, meanwhile
+        out.check(*names)
+        for name, spool in spools.items():
+            spool.seek(0)
+            with atomic_write(out.path / f"{name}.csv", "w") as fh:
+                shutil.copyfileobj(spool, fh, 1 << 20)
     out.record(*names)
     return [out.path / name for name in names], tally, skipped
 

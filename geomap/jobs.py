@@ -16,10 +16,13 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geomap._io import OutputDir, write_text
 from geomap.records import Skipped
+
+if TYPE_CHECKING:
+    from geomap.extract import Tally
 
 __all__ = ["MAP_NAME", "SUMMARY_NAME", "RunSummary", "export_tables", "extract_tables", "make_map"]
 
@@ -253,7 +256,7 @@ def _summarise(extraction: Any, *, layers: Any = None) -> RunSummary:
     )
 
 
-def _from_tally(tally: Any, skipped: tuple[Skipped, ...]) -> RunSummary:
+def _from_tally(tally: Tally, skipped: tuple[Skipped, ...]) -> RunSummary:
     return RunSummary(
         articles=tally.articles,
         table_rows=tally.table_rows,
@@ -264,7 +267,7 @@ def _from_tally(tally: Any, skipped: tuple[Skipped, ...]) -> RunSummary:
         unresolved=tuple(sorted(tally.unresolved)),
         incidents=tally.incidents,
         incidents_mapped=tally.incidents,
-        routes=len(tally.routes),
+        routes=tally.routes,
         by_type=_by_type(tally.by_type.items()),
     )
 

@@ -385,6 +385,18 @@ def apply_corrections(extraction: Extraction, corrections: Corrections | str | P
     )
 
 
+def _target(c: Correction) -> str:
+    """The id of the incident or route a correction acts on (or makes), else its article."""
+    v = c.values
+    if c.action in ("drop_mention", "fix_mention"):
+        return v["article"]
+    if c.action == "add_incident":
+        return v.get("id") or f"{v['article']}#c{c.number}"
+    if c.action == "add_route":
+        return v.get("id") or f"{v['article']}/c{c.number}"
+    return v["id"]
+
+
 class StreamedCorrections:
     """A corrections file applied to tables that are written a part at a time.
 
@@ -398,40 +410,29 @@ class StreamedCorrections:
         self.items = corrections.items
         self.gazetteer = gazetteer
         self._olds: dict[str, dict[str, Any]] = {}  # a replaced route's first row, for its new rows
-        self._mentions = {c.values["article"] for c in self.items if c.action in ("drop_mention", "fix_mention")}
-        self._incidents = {
-            c.values.get("id") or f"{c.values['article']}#c{c.number}"
-            for c in self.items
-            if c.action in ("drop_incident", "fix_incident", "add_incident")
-        }
-        self._routes = {
-            c.values.get("id") or f"{c.values['article']}/c{c.number}"
-            for c in self.items
-            if c.action in ("drop_route", "add_route", "replace_route")
-        }
 
     def part(self, mentions: Any, incidents: Any, routes: Any) -> tuple[Any, Any, Any]:
         """One part's mentions, incidents and routes, corrected (frames of :func:`geomap.extract._frame`)."""
         from geomap.extract import _frame
 
-        touched = (
-            bool(self._mentions) and bool(mentions["article_id"].isin(self._mentions).any()),
-            bool(self._incidents) and bool(incidents["incident_id"].isin(self._incidents).any()),
-            bool(self._routes) and bool(routes["route_id"].isin(self._routes).any()),
-        )
-        if not any(touched):
+        present = {  # what the items of each table are aimed at: articles, incident ids, route ids
+            "mention": set(mentions["article_id"]),
+            "incident": set(incidents["incident_id"]),
+            "route": set(routes["route_id"]),
+        }
+        # only the items that touch this part: the others would change nothing in it
+        items = [c for c in self.items if _target(c) in present[c.action.rsplit("_", 1)[1]]]
+        if not items:
             return mentions, incidents, routes
-        out = _apply(self.items, mentions.copy(), incidents.copy(), routes.copy(), self.gazetteer, olds=self._olds)
+        out = _apply(items, mentions.copy(), incidents.copy(), routes.copy(), self.gazetteer, mode="part", olds=self._olds)
         return tuple(_frame(name, df) for name, df in zip(("mentions", "incidents", "routes"), out, strict=True))
 
     def tail(self) -> tuple[Any, Any]:
         """The incidents and routes the corrections add, to write after every part."""
         from geomap.extract import _frame
 
-        _, incidents, routes = _apply(
-            self.items, _frame("mentions", []), _frame("incidents", []), _frame("routes", []), self.gazetteer,
-            olds=self._olds, appended=True,
-        )  # fmt: skip
+        empty = (_frame("mentions", []), _frame("incidents", []), _frame("routes", []))
+        _, incidents, routes = _apply(self.items, *empty, self.gazetteer, mode="tail", olds=self._olds)
         return _frame("incidents", incidents), _frame("routes", routes)
 
 
@@ -442,21 +443,22 @@ def _apply(
     routes: Any,
     gazetteer: Any,
     *,
+    mode: str = "whole",
     olds: dict[str, dict[str, Any]] | None = None,
-    appended: bool = False,
 ) -> tuple[Any, Any, Any]:
     """Apply ``items`` in order to the three tables.
 
-    With ``olds`` (tables written a part at a time, see :class:`StreamedCorrections`),
-    a part gets only what the items take away or change: the rows an item adds
-    are made in a last pass over empty tables (``appended``), where a replaced
-    route's sentence and offsets come from ``olds``, kept as the parts went by.
+    ``mode`` is ``"whole"`` for whole tables; for tables written a part at a
+    time (:class:`StreamedCorrections`), ``"part"`` for a part, which gets only
+    what the items take away or change, and ``"tail"`` for the last pass, over
+    empty tables, which makes the rows the items add.  A replaced route keeps
+    its sentence and offsets: a part puts them in ``olds`` for the tail.
     """
     import pandas as pd
 
     from geomap.extract import _frame, _precision_of
 
-    adds = olds is None or appended
+    adds = mode != "part"
     for c in items:
         v = c.values
         if c.action in ("drop_mention", "fix_mention"):
@@ -484,7 +486,7 @@ def _apply(
                 for idx in incidents.index[hit]:
                     incidents.loc[idx, "counts"] = _replace_headline(incidents.loc[idx])
         elif c.action == "add_incident":
-            new_id = v.get("id") or f"{v['article']}#c{c.number}"
+            new_id = _target(c)
             incidents = incidents[incidents["incident_id"] != new_id]
             if not adds:
                 continue
@@ -502,15 +504,15 @@ def _apply(
         elif c.action == "drop_route":
             routes = routes[routes["route_id"] != v["id"]]
         elif c.action in ("add_route", "replace_route"):
-            route_id = v.get("id") or f"{v['article']}/c{c.number}"
+            route_id = _target(c)
             rows_before = routes[routes["route_id"] == route_id]
             old = rows_before.iloc[0].to_dict() if len(rows_before) else None
             routes = routes[routes["route_id"] != route_id]
-            if not adds:
-                if old is not None:
-                    olds[route_id] = old  # type: ignore[index]
+            if mode == "part":
+                if old is not None and olds is not None:
+                    olds[route_id] = old
                 continue
-            if old is None and olds is not None:
+            if old is None and mode == "tail" and olds is not None:
                 old = olds.pop(route_id, None)  # taken: a second replace of it finds the first's rows
             article = v.get("article") or (old["article_id"] if old is not None else route_id.split("/")[0])
             rows = []

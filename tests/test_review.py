@@ -272,3 +272,89 @@ def test_a_streamed_run_that_fails_leaves_the_folder_as_it_was(tmp_path, sample_
         extract_tables(sources, out, gazetteer=gazetteer)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temporary file left either
     assert first.articles > 5
+
+
+def test_an_edit_made_during_a_streamed_run_is_kept(tmp_path, sample_run, monkeypatch) -> None:
+    """The check for an analyst's edits is made again at the end of a run, not only at its start."""
+    import geomap.extract as extract_module
+    from geomap.jobs import extract_tables
+
+    sources, gazetteer, _ = sample_run
+    out = tmp_path / "out"
+    extract_tables(sources[:1], out, gazetteer=gazetteer)
+    mentions = out / "mentions.csv"
+    rows = extract_module._Run.rows
+    seen = []
+
+    def analyst_edits_on_the_third(self, article):
+        seen.append(article.id)
+        if len(seen) == 3:
+            mentions.write_text(mentions.read_text(encoding="utf-8") + "my,own,row\n", encoding="utf-8")
+        return rows(self, article)
+
+    monkeypatch.setattr(extract_module._Run, "rows", analyst_edits_on_the_third)
+    with pytest.raises(InputError, match=r"mentions\.csv: refusing to overwrite: the file was edited since geomap wrote it"):
+        extract_tables(sources, out, gazetteer=gazetteer)
+    assert mentions.read_text(encoding="utf-8").endswith("my,own,row\n")
+
+
+def test_tables_written_inside_an_input_folder_are_not_read_as_input(tmp_path, sample_run) -> None:
+    import shutil
+
+    from geomap.jobs import extract_tables
+
+    _, gazetteer, plain = sample_run
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLES / "reports", data)
+    summary = extract_tables([data], data / "tables", gazetteer=gazetteer)
+    assert summary.skipped == () and summary.exit_code == 0
+    # run again: the tables it wrote there, and a map with its exports, are geomap's own, not input
+    from geomap.jobs import make_map
+
+    make_map([data], data / "map", gazetteer=gazetteer)
+    again = extract_tables([data], data / "tables", gazetteer=gazetteer)
+    assert (again.skipped, again.articles, again.table_rows) == ((), summary.articles, 0)
+    # an analyst's own table beside them is still read
+    (data / "tables" / "mine.csv").write_text(
+        "place,type,count,unit,date,source\nLang Son,illegal_crossing,4,people,2024-05-01,my notes\n", encoding="utf-8"
+    )
+    assert extract_tables([data], data / "tables2", gazetteer=gazetteer).table_rows == 1
+
+
+def test_a_killed_run_leaves_nothing_behind(tmp_path) -> None:
+    """Spooled parts are unnamed files: a run killed midway (SIGKILL) leaves no file, not even a hidden one."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "tables"
+    marker = tmp_path / "halfway"
+    script = (
+        "import sys, time, pathlib\n"
+        "import geomap.extract as ex\n"
+        "ex._PART_ROWS = 1\n"
+        "rows, seen = ex._Run.rows, []\n"
+        "def slow(self, article):\n"
+        "    seen.append(article.id)\n"
+        "    if len(seen) == 6:\n"
+        "        pathlib.Path(sys.argv[3]).write_text('x')\n"
+        "        time.sleep(60)\n"
+        "    return rows(self, article)\n"
+        "ex._Run.rows = slow\n"
+        "from geomap.cli import main\n"
+        "main(['extract', sys.argv[1], '-o', sys.argv[2]])\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script, str(SAMPLES / "reports"), str(out), str(marker)])
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), "the run never got halfway"
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert not out.exists() or list(out.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["halfway"]  # nothing beside it either
