@@ -774,7 +774,7 @@ def _read_json(path: Path, skipped: list[Skipped] | None) -> Iterator[Article]:
 
 
 def _skip(skipped: list[Skipped] | None, item: Skipped) -> None:
-    log.warning("skipped %s", item)
+    log.warning("skipped %s", item, extra={"skipped": item})  # the CLI lists these in its summary instead
     if skipped is not None:
         skipped.append(item)
 

@@ -9,8 +9,11 @@ but some inputs were skipped or not found, 2 bad input (one line on stderr,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
@@ -402,6 +405,39 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextlib.contextmanager
+def _one_line_messages() -> Any:
+    """Warnings and log messages on stderr as one line each, ``geomap: warning: ...``.
+
+    Not Python's warning format (with the file and line of geomap's code) nor
+    a bare message.  Inputs skipped are left to the summary, which lists them
+    all (with those found while extracting), so they are not told twice.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("geomap: warning: %(message)s"))
+    handler.addFilter(lambda record: not hasattr(record, "skipped"))
+    logger = logging.getLogger("geomap")
+    own = not logger.handlers  # an application that set up logging keeps its own
+    if own:
+        logger.addHandler(handler)
+        level, propagate = logger.level, logger.propagate
+        logger.setLevel(logging.WARNING)
+        logger.propagate = False
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
+        sys.stderr.write(f"geomap: warning: {' '.join(str(message).split())}\n")
+
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = show
+            yield
+    finally:
+        if own:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+            logger.propagate = propagate
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``geomap`` command line; return the exit code."""
     parser = _build_parser()
@@ -414,7 +450,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         (getattr(args, "_help", None) or parser).print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        return handler(args)
+        with _one_line_messages():
+            return handler(args)
     except GeomapError as exc:
         message = " ".join(str(exc).split())
         sys.stderr.write(f"geomap: error: {message}\n")

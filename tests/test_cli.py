@@ -60,6 +60,25 @@ def test_a_bad_input_is_skipped_reported_and_exit_status_is_1(reports, tmp_path,
     assert (out / "border_activity.html").exists()
 
 
+def test_warnings_and_skipped_inputs_are_one_line_each_and_told_once(reports, tmp_path):
+    """A file in an old encoding is read with a one-line warning; a skipped one is listed once, in the summary."""
+    (reports / "legacy.txt").write_bytes(
+        ("Border guards in Lang Son stopped 4 people near the café “Le Pont” on May 3.\n" * 3).encode("cp1252")
+    )
+    (reports / "empty.txt").write_bytes(b"")
+    for quiet in (False, True):
+        out = tmp_path / f"out{quiet}"
+        argv = [sys.executable, "-m", "geomap", "extract", str(reports), "-o", str(out)] + (["-q"] if quiet else [])
+        done = subprocess.run(argv, capture_output=True, text=True, check=False)
+        assert done.returncode == 1
+        lines = done.stderr.splitlines()
+        assert lines[0] == f"geomap: warning: {reports / 'legacy.txt'}: not UTF-8, read as cp1252"
+        told = (done.stdout + done.stderr).count("empty.txt: empty file")
+        assert told == 1, (done.stdout, done.stderr)
+        assert all(line.startswith("geomap: ") for line in lines), lines  # no Python warning format, no source line
+
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
