@@ -664,18 +664,25 @@ def extract(
     skipped: list[Skipped] = []
     rows = {name: _Columns(name) for name in TABLES}
     others, tables = _split_sources(sources)
-    for article_row, mentions, unresolved, incidents, routes in _produce(run, others, tables, skipped, jobs, progress):
-        rows["articles"].append(article_row)
-        rows["mentions"].extend(mentions)
-        rows["unresolved"].extend(unresolved)
-        rows["incidents"].extend(incidents)
-        rows["routes"].extend(routes)
+    for found in _produce(run, others, tables, skipped, jobs, progress):
+        _add_rows(rows, found)
     rows["skipped"].extend((s.path, s.line, s.reason) for s in skipped)
     # one table at a time, letting go of its rows as soon as its frame exists
     extraction = Extraction(**{name: rows.pop(name).frame() for name in TABLES})
     if corrections is not None:
         extraction = apply_corrections(extraction, corrections, gazetteer=run.gazetteer)
     return extraction
+
+
+def _add_rows(tables: dict[str, _Columns], found: _ArticleRows) -> int:
+    """Add one article's rows to ``tables``; how many rows that is."""
+    article_row, mentions, unresolved, incidents, routes = found
+    tables["articles"].append(article_row)
+    tables["mentions"].extend(mentions)
+    tables["unresolved"].extend(unresolved)
+    tables["incidents"].extend(incidents)
+    tables["routes"].extend(routes)
+    return 1 + len(mentions) + len(unresolved) + len(incidents) + len(routes)
 
 
 def _prepare(gazetteer: Any, corrections: Any, since: Any, until: Any, types: Any, jobs: Any) -> tuple[_Run, Any]:
@@ -862,13 +869,8 @@ def write_extraction(
 
         part = new_part()
         size = 0
-        for article_row, mentions, unresolved, incidents, routes in _produce(run, others, tables, skipped, jobs, progress):
-            part["articles"].append(article_row)
-            part["mentions"].extend(mentions)
-            part["unresolved"].extend(unresolved)
-            part["incidents"].extend(incidents)
-            part["routes"].extend(routes)
-            size += 1 + len(mentions) + len(unresolved) + len(incidents) + len(routes)
+        for found in _produce(run, others, tables, skipped, jobs, progress):
+            size += _add_rows(part, found)
             if size >= _PART_ROWS:  # a part ends between articles: an article's rows are corrected together
                 flush(part)
                 part, size = new_part(), 0
