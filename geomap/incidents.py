@@ -696,7 +696,7 @@ def find_incidents(
     headline = article.title.strip()
     for s_start, s_end in cue_sentences:
         sentence_cues = _between(cues, cue_starts, s_start, s_end)
-        if headline and text[s_start:s_end] == headline:
+        if headline and _repeats_headline(text[s_start:s_end], headline):
             continue  # a headline repeats a fact of the body: drawing it would count it twice
         counts = _between(all_counts, count_starts, s_start, s_end)
         groups = _groups(folded, s_start, s_end, counts, sentence_cues)
@@ -768,6 +768,17 @@ def find_incidents(
         )
         for n, d in enumerate(_drop_repeats(drafts), start=first_number)
     ]
+
+
+_AFTER_HEADLINE = re.compile(r"\s*[-–—|:]\s*\S.{0,38}")  # " - VOV.VN", " | Báo Lạng Sơn", " -0" (a caption's number)
+
+
+def _repeats_headline(sentence: str, headline: str) -> bool:
+    """The headline again, alone or with a short tail after a dash or bar (a site's name, a photo number)."""
+    if not sentence.startswith(headline):
+        return False
+    rest = sentence[len(headline) :]
+    return not rest.strip() or _AFTER_HEADLINE.fullmatch(rest) is not None
 
 
 class _Draft(NamedTuple):

@@ -148,6 +148,21 @@ def test_headline_is_not_evidence(kit) -> None:
     assert len(found) == 1 and found[0].sentence.startswith("Police in Lao Cai")
 
 
+@pytest.mark.parametrize("tail", [" -0", " - VOV.VN", " | Lang Son newspaper", ""])
+def test_headline_repeated_as_a_caption_is_not_evidence(kit, tail) -> None:
+    """Scraped pages repeat the title under each photo, with a number or the site's name after it."""
+    title = "Lao Cai police seize 12 kg of heroin"
+    text = f"{title}\n\nPolice in Lao Cai on May 3 seized 12 kg of heroin at a bus station.\n\n{title}{tail}\n\nThe case is under investigation."
+    found = _incidents(kit, text, title=title)
+    assert [i.sentence[:17] for i in found] == ["Police in Lao Cai"]
+
+
+def test_a_sentence_that_goes_on_from_the_headline_is_read(kit) -> None:
+    title = "Lao Cai police seize heroin"
+    text = f"{title} worth 2 billion dong at a bus station on May 3, officers said."
+    assert [i.type for i in _incidents(kit, text, title=title)] == ["drug_trafficking"]
+
+
 def test_same_input_same_output(kit) -> None:
     text = "On May 4 guards stopped 9 people who had crossed illegally from Laos into Lao Cai. Police seized 3 kg of heroin."
     assert _incidents(kit, text) == _incidents(kit, text)
