@@ -692,6 +692,7 @@ def find_incidents(
     mention_starts = [m.start for m in resolved]
     dateline = _dateline(text, resolved, gazetteer)
     drafts: list[_Draft] = []
+    report_border: tuple[str, ...] | None = None  # the two countries of "the China-Vietnam border", looked up once
     seen_cooperation: set[tuple] = set()
     headline = article.title.strip()
     for s_start, s_end in cue_sentences:
@@ -736,6 +737,13 @@ def find_incidents(
                 place_id, precision, places = _border_wide(place_id, resolved, gazetteer)
             elif place_id is None:
                 place_id, precision = _nationality_country(text, s_start, s_end, resolved, gazetteer)
+                if place_id is None:
+                    if report_border is None:
+                        report_border = _report_border(text, resolved, gazetteer)
+                    if report_border:
+                        # a figure that names no place, in a report on the X–Y border: that border
+                        place_id, precision = report_border[0], 5
+                        places = [IncidentPlace(c, "party") for c in report_border]
             date = _date_for(clause_dates, group, ref, "", lo_date)
             if date is not None and not date.text:
                 date = last_date_before(s_start) or date
@@ -816,6 +824,23 @@ def _border_wide(
     parties = [IncidentPlace(c, "party") for c in countries[:2]]
     anchor = countries[0] if countries else place_id
     return anchor, 5, parties
+
+
+_PAIR_JOIN = re.compile(r"[ \t]*(?:-|–|—|/|and)[ \t]*")
+_BORDER_AFTER = re.compile(r"[ \t]+(?:land[ \t]+)?(?:border|frontier)\b", re.IGNORECASE)
+_BORDER_BETWEEN = re.compile(r"\b(?:border|frontier)[ \t]+between[ \t]+(?:the[ \t]+)?$", re.IGNORECASE)
+
+
+def _report_border(text: str, mentions: Sequence[Mention], gazetteer: Any) -> tuple[str, ...]:
+    """The two countries of the border a report is about, from "the China-Vietnam border" or
+    "the border between Vietnam and Laos" anywhere in it; empty when it names none."""
+    countries = [m for m in mentions if _kind(gazetteer, m.place_id) == "country"]
+    for a, b in zip(countries, countries[1:], strict=False):
+        if a.place_id == b.place_id or not _PAIR_JOIN.fullmatch(text, a.end, b.start):
+            continue
+        if _BORDER_AFTER.match(text, b.end) or _BORDER_BETWEEN.search(text, max(0, a.start - 30), a.start):
+            return (a.place_id, b.place_id)  # type: ignore[return-value]
+    return ()
 
 
 def _nationality_country(

@@ -122,6 +122,26 @@ def test_precision_gate_province_border_and_country(kit) -> None:
     assert (nowhere.place_id, nowhere.location_precision) == (None, 6)
 
 
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Clearance on the China-Vietnam border has become faster, officials said.",
+        "Officials reviewed the year on the border between China and Vietnam.",
+    ],
+)
+def test_a_figure_naming_no_place_in_a_report_on_a_border_is_drawn_at_that_border(kit, opening) -> None:
+    text = f"{opening}\n\nWork went well. Since 2019, a total of 84,000 people who entered illegally have been repatriated."
+    back = [i for i in _incidents(kit, text) if i.type == "repatriation"][0]
+    assert (back.place_id, back.location_precision) == ("cn.country.cn", 5)
+    assert [(p.place_id, p.role) for p in back.places] == [("cn.country.cn", "party"), ("vn.country.vn", "party")]
+
+
+def test_two_countries_named_without_a_border_give_no_border(kit) -> None:
+    text = "Vietnam and China signed a trade deal on May 2.\n\nWork went well. Since 2019, a total of 84,000 people were repatriated."
+    back = [i for i in _incidents(kit, text) if i.type == "repatriation"][0]
+    assert (back.place_id, back.location_precision) == (None, 6)
+
+
 def test_place_carried_from_the_sentence_before_in_the_paragraph(kit) -> None:
     text = "Police in Quang Ninh province held a review on May 10. They had seized 40 kg of heroin since January."
     drugs = [i for i in _incidents(kit, text) if i.type == "drug_trafficking"][0]
