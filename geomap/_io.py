@@ -74,14 +74,7 @@ class OutputDir:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._manifest_path = self.path / MANIFEST
-        self._hashes: dict[str, str] = {}
-        if self._manifest_path.exists():
-            import json
-
-            try:
-                self._hashes = dict(json.loads(self._manifest_path.read_text(encoding="utf-8"))["files"])
-            except (ValueError, TypeError, KeyError):
-                self._hashes = {}  # unreadable: every existing file counts as the user's
+        self._hashes = _manifest(self.path)  # unreadable or missing: every existing file counts as the user's
 
     def check(self, *names: str) -> None:
         """Raise :class:`~geomap._errors.InputError` if any of ``names`` is a curated file."""
@@ -114,13 +107,18 @@ def outputs_in(folder: str | Path) -> frozenset[str]:
     table that geomap wrote beside the reports is not a report or an
     analyst's table.
     """
+    return frozenset(_manifest(Path(folder)))
+
+
+def _manifest(folder: Path) -> dict[str, str]:
+    """The files listed in ``folder``'s manifest, with their SHA-256; empty if it has none or it is unreadable."""
     import json
 
     try:
-        files = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))["files"]
-        return frozenset(str(name) for name in files)
-    except (OSError, ValueError, TypeError, KeyError):
-        return frozenset()
+        files = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["files"]
+        return {str(name): str(digest) for name, digest in files.items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
 
 
 def _sha256(path: Path) -> str:

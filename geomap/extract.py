@@ -75,7 +75,6 @@ COLUMNS: dict[str, dict[str, str]] = {
     "skipped": {"path": _S, "line": _I, "reason": _S},
 }  # fmt: skip
 TABLES = tuple(COLUMNS)
-#: The file in an output folder that lists the files geomap wrote there, with their checksums.
 _TABLE_COLUMNS = ("place", "type", "count", "unit", "date", "source")
 
 
@@ -96,16 +95,17 @@ class Extraction:
 
     def summary(self) -> dict[str, int]:
         """Counts for a run's closing line: articles, skipped, mentions, places, incidents..."""
-        places = self.mentions["place_id"]
+        tally = Tally()
+        tally.add(self.tables())
         return {
-            "articles": len(self.articles),
+            "articles": tally.articles + tally.table_rows,
             "skipped": len(self.skipped),
-            "mentions": len(self.mentions),
-            "places": int(places[places.fillna("") != ""].nunique()),
-            "ambiguous": int(self.mentions["ambiguous"].fillna(False).sum()),
+            "mentions": tally.mentions,
+            "places": len(tally.places),
+            "ambiguous": tally.ambiguous,
             "unresolved": len(self.unresolved),
-            "incidents": len(self.incidents),
-            "routes": int(self.routes["route_id"].nunique()),
+            "incidents": tally.incidents,
+            "routes": tally.routes,
         }
 
 

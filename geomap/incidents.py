@@ -579,6 +579,11 @@ def _cues(folded: str, literals: Sequence[tuple[int, str]]) -> list[_Cue]:
             if start and folded[start - 1].isalnum():
                 continue
             hits.append((start, rank, -m.end(), kind))
+    return [_Cue(kind, start, -neg_end) for start, _, neg_end, kind in _most_specific(hits)]
+
+
+def _most_specific(hits: list[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:
+    """Cue hits ``(start, rank, -end, type)`` without overlaps: where two overlap the lower rank wins."""
     hits.sort()
     kept: list[tuple[int, int, int, str]] = []
     for hit in hits:
@@ -587,7 +592,7 @@ def _cues(folded: str, literals: Sequence[tuple[int, str]]) -> list[_Cue]:
                 kept[-1] = hit
             continue
         kept.append(hit)
-    return [_Cue(kind, start, -neg_end) for start, _, neg_end, kind in kept]
+    return kept
 
 
 def _any_in(starts: Sequence[int], lo: int, hi: int) -> bool:

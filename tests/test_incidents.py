@@ -285,7 +285,7 @@ def test_every_cue_match_holds_one_of_the_literals_its_regex_is_gated_on() -> No
 
 def test_cues_tried_only_at_their_prefixes_are_the_cues_a_full_search_finds() -> None:
     # a cue regex that opens with a group of words runs only where one of them stands
-    from geomap.incidents import _CUE_LITERALS, _CUE_PATTERNS, _cues, _prefixes, fold_text
+    from geomap.incidents import _CUE_LITERALS, _CUE_PATTERNS, _cues, _most_specific, _prefixes, fold_text
 
     assert _prefixes(r"(?:crossed|passed through) the gates?") == ("crossed", "passed through")
     assert _prefixes(r"(?<!drug )trafficking (?:ring|gang)") == ("trafficking ",)
@@ -306,15 +306,7 @@ def test_cues_tried_only_at_their_prefixes_are_the_cues_a_full_search_finds() ->
             for m in pattern.finditer(folded):
                 if not (m.start() and folded[m.start() - 1].isalnum()):
                     hits.append((m.start(), rank, -m.end(), kind))
-        hits.sort()
-        kept: list = []
-        for hit in hits:
-            if kept and hit[0] < -kept[-1][2]:
-                if hit[1] < kept[-1][1]:
-                    kept[-1] = hit
-                continue
-            kept.append(hit)
-        return [(kind, start, -end) for start, _, end, kind in kept]
+        return [(kind, start, -end) for start, _, end, kind in _most_specific(hits)]
 
     total = 0
     for folded in texts:

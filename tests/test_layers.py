@@ -374,24 +374,28 @@ def test_tables_typed_as_extract_writes_them_give_the_same_layers(layers):
 # -- figures for a stretch of border --------------------------------------------------
 
 
+def _table(name: str, rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    """Table ``name`` with ``rows`` in ``columns``, its other columns empty."""
+    from geomap.extract import COLUMNS
+
+    df = pd.DataFrame(rows, columns=columns)
+    for col in COLUMNS[name]:
+        if col not in df.columns:
+            df[col] = None
+    return df[list(COLUMNS[name])]
+
+
 def _border_extraction(incidents: list[tuple], mentions: list[tuple]):
-    from geomap.extract import COLUMNS, Extraction
+    from geomap.extract import Extraction
 
-    def frame(name, rows, columns):
-        df = pd.DataFrame(rows, columns=columns)
-        for col in COLUMNS[name]:
-            if col not in df.columns:
-                df[col] = None
-        return df[list(COLUMNS[name])]
-
-    articles = frame("articles", [("b1", "Border review", "2023-12-13", "day")], ["article_id", "title", "date", "date_precision"])
-    inc = frame(
+    articles = _table("articles", [("b1", "Border review", "2023-12-13", "day")], ["article_id", "title", "date", "date_precision"])
+    inc = _table(
         "incidents",
         incidents,
         ["incident_id", "article_id", "type", "place_id", "places", "location_precision", "sentence"],
     )
-    men = frame("mentions", mentions, ["article_id", "start", "end", "text", "place_id"])
-    empty = {name: frame(name, [], []) for name in ("routes", "unresolved", "skipped")}
+    men = _table("mentions", mentions, ["article_id", "start", "end", "text", "place_id"])
+    empty = {name: _table(name, [], []) for name in ("routes", "unresolved", "skipped")}
     return Extraction(articles=articles, mentions=men, incidents=inc, **empty)
 
 
@@ -440,16 +444,9 @@ def test_an_incident_with_no_place_in_an_article_naming_one_country_has_no_geome
 
 def test_country_stops_are_drawn_where_the_route_meets_the_country():
     from geomap.boundaries import load_countries
-    from geomap.extract import COLUMNS, Extraction
+    from geomap.extract import Extraction
 
-    def frame(name, rows, columns):
-        df = pd.DataFrame(rows, columns=columns)
-        for col in COLUMNS[name]:
-            if col not in df.columns:
-                df[col] = None
-        return df[list(COLUMNS[name])]
-
-    routes = frame(
+    routes = _table(
         "routes",
         [
             ("r1", "a", 1, "vn.city.lang-son", "transit"),
@@ -460,7 +457,7 @@ def test_country_stops_are_drawn_where_the_route_meets_the_country():
         ],
         ["route_id", "article_id", "stop", "place_id", "role"],
     )
-    empty = {name: frame(name, [], []) for name in ("articles", "mentions", "incidents", "unresolved", "skipped")}
+    empty = {name: _table(name, [], []) for name in ("articles", "mentions", "incidents", "unresolved", "skipped")}
     layers = build_layers(Extraction(routes=routes, **empty))
     stops = layers.route_stops.set_index(["route_id", "stop"]).geometry
     countries = load_countries().set_index("iso_a2").geometry
