@@ -16,6 +16,12 @@ drawn on a canvas).  The time filter, heat map and "ready" flag
 choropleth and the offline basemap are plain folium elements whose text is
 escaped before folium sees it.  Colours: :data:`TYPE_COLORS`.
 
+No data ever becomes template source (see :mod:`geomap._templates`): the
+map's own elements subclass :class:`~geomap._templates.SafeMacroElement`:
+fixed templates that take data only as values (``{{ this.x|tojson }}``) and
+are rendered once; every text given to a folium element (popup, tooltip,
+layer name) goes through ``_html_text`` first.
+
 Examples
 --------
 >>> m = render(layers, title="Border activity 2024-2025")  # doctest: +SKIP
@@ -28,7 +34,6 @@ import base64
 import datetime as dt
 import functools
 import html
-import json
 import math
 import re
 import warnings
@@ -42,20 +47,19 @@ import folium
 import folium.elements
 import folium.plugins
 import pandas as pd
-from branca.element import Element, Figure, MacroElement
+from branca.element import Element, Figure
+from markupsafe import Markup
 
 from geomap._errors import InputError
+from geomap._templates import SafeMacroElement, js_value, render_html, template
+from geomap._templates import html_text as _html_text
+from geomap._templates import text_of as _text
 from geomap._io import write_text
 from geomap.records import INCIDENT_TYPES, LOCATION_PRECISIONS
 
 if TYPE_CHECKING:
     from geopandas import GeoDataFrame as GeoFrame
     from shapely.geometry.base import BaseGeometry
-
-try:  # folium >= 0.18 ships its own Template with the ``tojavascript`` filter
-    from folium.template import Template
-except ImportError:  # pragma: no cover
-    from jinja2 import Template
 
 __all__ = [
     "CHOROPLETH_COLORS",
@@ -135,37 +139,6 @@ _CROSSING_SVG = (
 # -- small helpers -------------------------------------------------------------
 
 
-def _text(value: Any) -> str:
-    """A cell as display text: '' for missing values, lists joined with '; '."""
-    if type(value) is str:  # the common case first: this runs for every cell
-        return value.strip()
-    if value is None:
-        return ""
-    if isinstance(value, float) and math.isnan(value):
-        return ""
-    if isinstance(value, (list, tuple)):
-        return "; ".join(_text(v) for v in value if _text(v))
-    if isinstance(value, (dt.date, pd.Timestamp)):
-        return value.isoformat()[:10]
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return str(value).strip()
-
-
-def _html_text(value: Any) -> str:
-    """Escape text for HTML that folium places inside a JS template literal.
-
-    ``html.escape`` covers the HTML; backtick, ``$`` and backslash become
-    character references too, so nothing can close or interpolate the
-    template literal folium wraps popups and tooltips in.
-    """
-    out = html.escape(_text(value), quote=True)
-    return out.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
-
-
 def _safe_url(value: Any) -> str | None:
     """The URL when it is an absolute ``http``/``https`` link, else ``None``."""
     url = _text(value)
@@ -176,18 +149,6 @@ def _safe_url(value: Any) -> str | None:
     if parts.scheme.lower() in ("http", "https") and parts.netloc and not re.search(r"[\s\x00-\x1f]", url):
         return url
     return None
-
-
-def _js_json(obj: Any) -> str:
-    """JSON safe to place inside an inline ``<script>`` (no ``</script>``, no ``<!--``)."""
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (
-        text.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
 
 
 def _number(value: Any) -> str:
@@ -398,10 +359,10 @@ def _incident_payload(incidents: GeoFrame, *, cluster: bool, canvas: bool) -> tu
 # -- map elements ------------------------------------------------------------------
 
 
-class _Style(MacroElement):
+class _Style(SafeMacroElement):
     """The page's own CSS: popups, legend, time control, search, cluster icons."""
 
-    _template = Template(
+    _template = template(
         """
 {% macro header(this, kwargs) %}
 <style>
@@ -432,8 +393,8 @@ class _Style(MacroElement):
     )
 
 
-class _Title(MacroElement):
-    _template = Template(
+class _Title(SafeMacroElement):
+    _template = template(
         """
 {% macro script(this, kwargs) %}
 (function(){
@@ -442,7 +403,7 @@ class _Title(MacroElement):
     d.textContent = {{ this.title|tojson }};
     return d;
   }});
-  new C().addTo({{ this._parent.get_name() }});
+  new C().addTo({{ this.parent_name }});
 })();
 {% endmacro %}
 """
@@ -454,10 +415,10 @@ class _Title(MacroElement):
         self.title = title
 
 
-class _Incidents(MacroElement):
+class _Incidents(SafeMacroElement):
     """Every incident marker, per type, filled from one embedded JSON table."""
 
-    _template = Template(
+    _template = template(
         """
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }}_data = {{ this.payload }};
@@ -589,7 +550,7 @@ var {{ this.get_name() }} = (function(map, groups, RAW) {
   };
   api.onChange = function(f) { listeners.push(f); };
   return api;
-})({{ this._parent.get_name() }}, [{{ this.group_names|join(", ") }}], {{ this.get_name() }}_data);
+})({{ this.parent_name }}, [{{ this.group_names|join(", ") }}], {{ this.get_name() }}_data);
 {% endmacro %}
 """
     )
@@ -597,11 +558,11 @@ var {{ this.get_name() }} = (function(map, groups, RAW) {
     def __init__(self, payload: dict, groups: list[folium.FeatureGroup], *, compress: bool | str = "auto") -> None:
         super().__init__()
         self._name = "GeomapIncidents"
-        text = _js_json(payload)
+        text = js_value(payload)
         if compress is True or (compress == "auto" and len(text) > COMPRESS_ABOVE):
             packed = zlib.compress(text.encode("utf-8"), 6)
-            text = _js_json({"z": base64.b64encode(packed).decode("ascii")})
-        self.payload = text
+            text = js_value({"z": base64.b64encode(packed).decode("ascii")})
+        self.payload = text  # JSON marked safe: the template inserts it as it is
         self.groups = groups
 
     def render(self, **kwargs) -> None:
@@ -609,24 +570,24 @@ var {{ this.get_name() }} = (function(map, groups, RAW) {
         super().render(**kwargs)
 
 
-class _ClusterAssets(folium.elements.JSCSSMixin, MacroElement):
+class _ClusterAssets(folium.elements.JSCSSMixin, SafeMacroElement):
     """Declares Leaflet.markercluster's files (the incident clusters are built in JS)."""
 
     default_js = folium.plugins.MarkerCluster.default_js
     default_css = folium.plugins.MarkerCluster.default_css
-    _template = Template("")
+    _template = template("")
 
 
-class _Heat(folium.elements.JSCSSMixin, MacroElement):
+class _Heat(folium.elements.JSCSSMixin, SafeMacroElement):
     """A heat map of the incidents the time control shows."""
 
     default_js = folium.plugins.HeatMap.default_js
-    _template = Template(
+    _template = template(
         """
 {% macro script(this, kwargs) %}
 (function(api) {
   var heat = L.heatLayer([], {radius: 18, blur: 15, minOpacity: 0.35, maxZoom: 12});
-  heat.addTo({{ this._parent.get_name() }});
+  heat.addTo({{ this.parent_name }});
   api.ready().then(function() { heat.setLatLngs(api.points()); });
   api.onChange(function() { heat.setLatLngs(api.points()); });
 })({{ this.incidents.get_name() }});
@@ -640,10 +601,10 @@ class _Heat(folium.elements.JSCSSMixin, MacroElement):
         self.incidents = incidents
 
 
-class _TimeFilter(MacroElement):
+class _TimeFilter(SafeMacroElement):
     """Two date inputs that hide incidents whose period lies outside the one chosen."""
 
-    _template = Template(
+    _template = template(
         """
 {% macro script(this, kwargs) %}
 (function(api, map) { api.ready().then(function() {
@@ -676,7 +637,7 @@ class _TimeFilter(MacroElement):
     return d;
   }});
   new C().addTo(map);
-}); })({{ this.incidents.get_name() }}, {{ this._parent.get_name() }});
+}); })({{ this.incidents.get_name() }}, {{ this.parent_name }});
 {% endmacro %}
 """
     )
@@ -687,10 +648,10 @@ class _TimeFilter(MacroElement):
         self.incidents = incidents
 
 
-class _PlaceSearch(MacroElement):
+class _PlaceSearch(SafeMacroElement):
     """A search box over place and border-gate names; picking one flies there."""
 
-    _template = Template(
+    _template = template(
         """
 {% macro script(this, kwargs) %}
 (function(map, places) {
@@ -720,7 +681,7 @@ class _PlaceSearch(MacroElement):
     return d;
   }});
   new C().addTo(map);
-})({{ this._parent.get_name() }}, {{ this.places }});
+})({{ this.parent_name }}, {{ this.places }});
 {% endmacro %}
 """
     )
@@ -728,13 +689,13 @@ class _PlaceSearch(MacroElement):
     def __init__(self, places: list[list]) -> None:
         super().__init__()
         self._name = "GeomapSearch"
-        self.places = _js_json(places)
+        self.places = js_value(places)
 
 
-class _Legend(MacroElement):
+class _Legend(SafeMacroElement):
     """The legend: incident colours, route and crossing symbols, choropleth classes."""
 
-    _template = Template(
+    _template = template(
         """
 {% macro script(this, kwargs) %}
 (function(map) {
@@ -746,18 +707,18 @@ class _Legend(MacroElement):
     return d;
   }});
   new C().addTo(map);
-})({{ this._parent.get_name() }});
+})({{ this.parent_name }});
 {% endmacro %}
 """
     )
-    _body = Template(
+    _body = template(
         """
 <details open><summary><strong>Legend</strong></summary>
-{%- if types %}<h5>Incidents</h5>{% for label, color in types %}<div><i style="background:{{ color|e }}"></i>{{ label|e }}</div>{% endfor %}{% endif %}
+{%- if types %}<h5>Incidents</h5>{% for label, color in types %}<div><i style="background:{{ color }}"></i>{{ label }}</div>{% endfor %}{% endif %}
 {%- if unplaced %}<div class="geomap-unplaced">{{ unplaced }} incident{{ "s" if unplaced > 1 }} with no location, not drawn</div>{% endif %}
 {%- if routes %}<h5>Routes</h5><div><span style="color:{{ route_color }}">&#9656;&#9656;</span> direction of travel</div>{% endif %}
 {%- if crossings %}<div>{{ crossing_svg }} border crossing</div>{% endif %}
-{%- if bins %}<h5>{{ choropleth|e }} per province</h5>{% for label, color in bins %}<div><i class="sq" style="background:{{ color|e }}"></i>{{ label|e }}</div>{% endfor %}{% endif %}
+{%- if bins %}<h5>{{ choropleth }} per province</h5>{% for label, color in bins %}<div><i class="sq" style="background:{{ color }}"></i>{{ label }}</div>{% endfor %}{% endif %}
 </details>
 """
     )
@@ -765,11 +726,13 @@ class _Legend(MacroElement):
     def __init__(self, *, types, routes, crossings, bins, choropleth, unplaced: int = 0) -> None:
         super().__init__()
         self._name = "GeomapLegend"
-        self.html = self._body.render(
+        # Fixed template, every value autoescaped; the SVG is the code's own markup.
+        self.html = render_html(
+            self._body,
             types=types,
             routes=routes,
             crossings=crossings,
-            crossing_svg=_CROSSING_SVG.format(color=_CROSSING_COLOR).replace('width="22" height="22"', 'width="14" height="14"'),
+            crossing_svg=Markup(_CROSSING_SVG.format(color=_CROSSING_COLOR).replace('width="22" height="22"', 'width="14" height="14"')),
             route_color=_ROUTE_COLOR,
             bins=bins,
             choropleth=choropleth,
@@ -777,15 +740,15 @@ class _Legend(MacroElement):
         ).strip()
 
 
-class _Ready(MacroElement):
+class _Ready(SafeMacroElement):
     """Sets ``window.__geomapReady`` once every layer is on the map (tests, benchmarks)."""
 
-    _template = Template(
+    _template = template(
         """
 {% macro script(this, kwargs) %}
 window.__geomapIncidents = (window.__geomapIncidents || []).concat([{{ this.names|join(", ") }}]);
 Promise.all(window.__geomapIncidents.map(function(api) { return api.ready(); })).then(function() {
-  window.__geomapMap = {{ this._parent.get_name() }};
+  window.__geomapMap = {{ this.parent_name }};
   window.__geomapReady = true;
 });
 {% endmacro %}
@@ -1177,7 +1140,8 @@ def render(
         payload, unplaced = _incident_payload(incidents, cluster=clustered, canvas=len(incidents) > CLUSTER_THRESHOLD)
         groups = []
         for entry in payload["t"]:
-            group = folium.FeatureGroup(name=f"{entry['label']} ({len(entry['rows']):,})", show=True)
+            # The layer control inserts names as HTML: a type from a reviewed table is text.
+            group = folium.FeatureGroup(name=f"{_html_text(entry['label'])} ({len(entry['rows']):,})", show=True)
             group.add_to(m)
             groups.append(group)
             legend_types.append((entry["label"], entry["color"]))

@@ -84,7 +84,7 @@ def test_hostile_article_is_only_data(tmp_path):
         assert raw not in page, raw
     # Outside the JSON table (where it is a plain string) no template-literal interpolation survives.
     assert "${window.__pwned" not in PAYLOAD.sub("", page)
-    assert "&#36;{window.__pwned=&#x27;route&#x27;}" in page  # the route sentence, escaped for folium
+    assert "&#36;&#123;window.__pwned=&#x27;route&#x27;&#125;" in page  # the route sentence, escaped for folium
     data = _payload(page)
     assert HOSTILE_SENTENCE in data["s"]
     url_index = data["s"].index(HOSTILE_URL)
