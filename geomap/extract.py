@@ -950,15 +950,16 @@ def write_tables(extraction: Extraction, out_dir: str | Path) -> list[Path]:
 def read_tables(directory: str | Path) -> Extraction:
     """Read tables written by :func:`write_tables` (perhaps reviewed by hand) back.
 
-    A missing table is read as empty; a missing column or a bad number is an
-    error naming the file and line.
+    A missing table is read as empty; a missing column, a bad number or an
+    incident type the taxonomy lacks is an error naming the file and line.
 
     Raises
     ------
     InputNotFoundError
         ``directory`` does not exist.
     InputError
-        A table lacks a column or holds a value of the wrong kind.
+        A table lacks a column, holds a value of the wrong kind or an
+        unknown incident type.
     """
     import pandas as pd
 
@@ -990,5 +991,20 @@ def read_tables(directory: str | Path) -> Extraction:
                     row = int(((parsed % 1) != 0).fillna(False).to_numpy().nonzero()[0][0])
                     raise InputError(located(path, row + 2, f"{column}: not a whole number: {values.iloc[row]!r}"))
                 df[column] = parsed
+        if name == "incidents":
+            _check_types(path, df["type"])
         frames[name] = _frame(name, df)
     return Extraction(**frames)
+
+
+def _check_types(path: Path, types: Any) -> None:
+    """Reject a reviewed table whose ``type`` column holds a type the taxonomy lacks.
+
+    A type becomes a layer name and a legend label on the map: only the
+    known ones are allowed in, whatever an editor typed.
+    """
+    bad = ~types.str.strip().isin(INCIDENT_TYPES)
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        msg = f"type: unknown incident type: {types.iloc[row]!r} (known: {', '.join(INCIDENT_TYPES)})"
+        raise InputError(located(path, row + 2, msg))
