@@ -41,6 +41,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+import pandas as pd
 from branca.element import Element, Figure, MacroElement
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
@@ -72,8 +73,6 @@ def text_of(value: Any) -> str:
     if isinstance(value, dt.date):  # pandas Timestamps are dates too
         return value.isoformat()[:10]
     try:
-        import pandas as pd
-
         if pd.isna(value):
             return ""
     except (TypeError, ValueError):

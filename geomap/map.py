@@ -51,10 +51,10 @@ from branca.element import Element, Figure
 from markupsafe import Markup
 
 from geomap._errors import InputError
+from geomap._io import write_text
 from geomap._templates import SafeMacroElement, js_value, render_html, template
 from geomap._templates import html_text as _html_text
 from geomap._templates import text_of as _text
-from geomap._io import write_text
 from geomap.records import INCIDENT_TYPES, LOCATION_PRECISIONS
 
 if TYPE_CHECKING:
