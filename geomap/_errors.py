@@ -14,6 +14,7 @@ __all__ = [
     "GeomapError",
     "InputError",
     "InputNotFoundError",
+    "OutputError",
     "located",
 ]
 
@@ -28,6 +29,10 @@ class InputError(GeomapError, ValueError):
 
 class InputNotFoundError(GeomapError, FileNotFoundError):
     """A path given by the user does not exist."""
+
+
+class OutputError(GeomapError, OSError):
+    """An output cannot be written: a name taken by a folder, a folder that cannot be written, a full disk."""
 
 
 class GazetteerError(InputError):

@@ -2,8 +2,10 @@
 
 Each command is a ``_cmd_<name>(args) -> int`` registered in :data:`COMMANDS`
 and given its arguments in :func:`_build_parser`.  Exit codes: 0 done, 1 done
-but some inputs were skipped or not found, 2 bad input (one line on stderr,
-``geomap: error: ...``).
+but some inputs were skipped or not found (or corrections matched nothing),
+2 bad input or output trouble (one line on stderr, ``geomap: error: ...``),
+3 an unexpected error, a bug (one line naming a log file with the traceback;
+the traceback on stderr with ``-v``), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ __all__ = ["COMMANDS", "main"]
 EXIT_OK = 0
 EXIT_PARTIAL = 1
 EXIT_USAGE = 2
+EXIT_BUG = 3
+EXIT_INTERRUPTED = 130
 
 
 def _out(args: argparse.Namespace) -> TextIO:
@@ -453,8 +457,51 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _one_line_messages():
             return handler(args)
     except GeomapError as exc:
-        message = " ".join(str(exc).split())
-        sys.stderr.write(f"geomap: error: {message}\n")
+        problems = getattr(exc, "problems", ())
+        lines = problems if problems and all(isinstance(p, str) for p in problems) else (str(exc),)
+        for line in lines:  # every problem of a corrections file, each with its file and line
+            sys.stderr.write(f"geomap: error: {_one_line(line)}\n")
         return EXIT_USAGE
     except BrokenPipeError:  # `geomap ... | head`
         return EXIT_OK
+    except KeyboardInterrupt:
+        sys.stderr.write("geomap: interrupted\n")
+        return EXIT_INTERRUPTED
+    except OSError as exc:  # the system refused something geomap does not wrap: a plain fact, not a bug
+        if exc.filename is None:
+            return _crash(exc, verbose=getattr(args, "verbose", 0))
+        sys.stderr.write(f"geomap: error: {_one_line(f'{exc.filename}: {exc.strerror or exc}')}\n")
+        return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - a bug: one line and a log, not a traceback and exit 1
+        return _crash(exc, verbose=getattr(args, "verbose", 0))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _crash(exc: BaseException, *, verbose: int) -> int:
+    """Report a bug: one line naming a log file with the traceback (and the traceback itself under ``-v``)."""
+    import os
+    import tempfile
+    import time
+    import traceback
+
+    from geomap import __version__
+
+    trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    what = _one_line(f"{type(exc).__name__}: {exc}")
+    if len(what) > 300:
+        what = what[:297] + "..."
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    log = os.path.join(tempfile.gettempdir(), f"geomap-crash-{stamp}-{os.getpid()}.log")
+    try:
+        with open(log, "w", encoding="utf-8") as fh:
+            fh.write(f"geomap {__version__}, Python {sys.version.split()[0]}\nargv: {sys.argv!r}\n\n{trace}")
+        where = f"traceback in {log}"
+    except OSError:
+        where = "run again with -v for the traceback"
+    if verbose:
+        sys.stderr.write(trace)
+    sys.stderr.write(f"geomap: internal error (a bug in geomap, please report it): {what} ({where})\n")
+    return EXIT_BUG

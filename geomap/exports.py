@@ -13,7 +13,6 @@ FeatureCollection per layer with one feature per line, keys sorted, UTF-8.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import math
@@ -21,8 +20,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geomap._errors import InputError
-from geomap._io import atomic_path, atomic_write
+from geomap._csv import csv_writer, neutralise
+from geomap._errors import InputError, OutputError
+from geomap._io import OutputDir
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -64,8 +64,14 @@ GPKG_NAME = "geomap.gpkg"
 DECIMALS = 6
 
 
-def export(layers: Layers, out_dir: str | Path, *, formats: Iterable[str] = FORMATS) -> list[Path]:
+def export(
+    layers: Layers, out_dir: str | Path, *, formats: Iterable[str] = FORMATS, overwrite: bool = False
+) -> list[Path]:
     """Write every layer to ``out_dir`` in the chosen formats.
+
+    As the command line does, geomap replaces only the files it wrote itself
+    and nobody edited since (:class:`geomap._io.OutputDir`): every name is
+    checked before the first file is written.
 
     Parameters
     ----------
@@ -77,6 +83,8 @@ def export(layers: Layers, out_dir: str | Path, *, formats: Iterable[str] = FORM
         Any of ``"geojson"`` (``<layer>.geojson``, one per layer), ``"gpkg"``
         (``geomap.gpkg``, one layer per GeoDataFrame) and ``"csv"``
         (``incidents.csv``, ``routes.csv``, ``route_stops.csv``).
+    overwrite
+        Replace files of those names even if geomap did not write them.
 
     Returns
     -------
@@ -86,29 +94,36 @@ def export(layers: Layers, out_dir: str | Path, *, formats: Iterable[str] = FORM
     Raises
     ------
     InputError
-        An unknown format, or a value that cannot be written.
+        An unknown format, a value that cannot be written, or a file that
+        geomap did not write (or that was edited since) in the way.
+    OutputError
+        The folder cannot be written (a full disk, no permission...).
     """
     chosen = [formats] if isinstance(formats, str) else list(formats)
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown:
         msg = f"export: unknown format {unknown[0]!r} (choose from {', '.join(FORMATS)})"
         raise InputError(msg)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    out = OutputDir(out_dir, overwrite=overwrite)
     named = layers.as_dict()
+    names = [f"{name}.geojson" for name in named] if "geojson" in chosen else []
+    names += [GPKG_NAME] if "gpkg" in chosen else []
+    names += [f"{name}.csv" for name in CSV_LAYERS] if "csv" in chosen else []
+    out.check(*names)
+    out.prepare()
+    written: list[Path] = []
     if "geojson" in chosen:
         for name, gdf in named.items():
-            written.append(to_geojson(gdf, out / f"{name}.geojson", layer_name=name))
+            written.append(_geojson(gdf, out, f"{name}.geojson", layer_name=name))
     if "gpkg" in chosen:
-        written.append(to_geopackage(layers, out / GPKG_NAME))
+        written.append(_geopackage(layers, out, GPKG_NAME))
     if "csv" in chosen:
         for name in CSV_LAYERS:
-            written.append(to_csv(named[name], out / f"{name}.csv", layer_name=name))
+            written.append(_csv(named[name], out, f"{name}.csv", layer_name=name))
     return written
 
 
-def to_geojson(gdf: gpd.GeoDataFrame, path: str | Path, *, layer_name: str) -> Path:
+def to_geojson(gdf: gpd.GeoDataFrame, path: str | Path, *, layer_name: str, overwrite: bool = False) -> Path:
     """Write one layer as an RFC 7946 FeatureCollection.
 
     Parameters
@@ -121,13 +136,21 @@ def to_geojson(gdf: gpd.GeoDataFrame, path: str | Path, *, layer_name: str) -> P
         The layer's name (``"incidents"``...): picks the id column (see
         :data:`ID_COLUMNS`; other names use the first column) and is written
         as the collection's ``name``.
+    overwrite
+        Replace ``path`` even if geomap did not write it.
 
     Raises
     ------
     InputError
-        A value that JSON cannot carry, or duplicate feature ids.
+        A value that JSON cannot carry, duplicate feature ids, or a file at
+        ``path`` that geomap did not write.
     """
     path = Path(path)
+    return _geojson(gdf, OutputDir(path.parent, overwrite=overwrite), path.name, layer_name=layer_name)
+
+
+def _geojson(gdf: gpd.GeoDataFrame, out: OutputDir, file_name: str, *, layer_name: str) -> Path:
+    path = out.path / file_name
     gdf = _wgs84(gdf)
     columns = [c for c in gdf.columns if c != gdf.geometry.name]
     ids = _ids(gdf, layer_name, columns)
@@ -137,7 +160,7 @@ def to_geojson(gdf: gpd.GeoDataFrame, path: str | Path, *, layer_name: str) -> P
         msg = f"{path}: layer {layer_name}: duplicate feature id: {dupes[0]!r}"
         raise InputError(msg)
     head = json.dumps({"type": "FeatureCollection", "name": layer_name}, **_JSON)[:-1]
-    with atomic_write(path, "w") as fh:
+    with out.open(file_name) as fh:
         fh.write(head + ',"features":[')
         rows = zip(ids, _rows(gdf, columns, path, layer_name), gdf.geometry, strict=True)
         for n, (fid, props, geom) in enumerate(rows):
@@ -147,21 +170,27 @@ def to_geojson(gdf: gpd.GeoDataFrame, path: str | Path, *, layer_name: str) -> P
     return path
 
 
-def to_geopackage(layers: Layers, path: str | Path) -> Path:
+def to_geopackage(layers: Layers, path: str | Path, *, overwrite: bool = False) -> Path:
     """Write every layer into one GeoPackage (EPSG:4326), one table per layer.
 
     Written to a temporary file and renamed over ``path`` only when every
     layer is in, so QGIS never sees a half-written package.  The package's
     ``last_change`` stamps are fixed (``SOURCE_DATE_EPOCH`` when set, else
-    1970-01-01), so the same layers give a byte-identical file.
+    1970-01-01), so the same layers give a byte-identical file.  A file at
+    ``path`` that geomap did not write is replaced only if ``overwrite``.
     """
+    path = Path(path)
+    return _geopackage(layers, OutputDir(path.parent, overwrite=overwrite), path.name)
+
+
+def _geopackage(layers: Layers, out: OutputDir, file_name: str) -> Path:
     import pyogrio
 
-    path = Path(path)
+    path = out.path / file_name
     previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _stamp()})
     try:
-        _write_gpkg(layers, path)
+        _write_gpkg(layers, out, file_name)
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
     return path
@@ -176,42 +205,64 @@ def _stamp() -> str:
     return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def _write_gpkg(layers: Layers, path: Path) -> None:
+def _write_gpkg(layers: Layers, out: OutputDir, file_name: str) -> None:
     import pyogrio
 
-    with atomic_path(path) as tmp:
+    path = out.path / file_name
+    with out.writing(file_name) as tmp:
         for name, gdf in layers.as_dict().items():
             gdf = _wgs84(gdf)
             geom_type = GEOMETRY_TYPES.get(name)
             frame = _gpkg_frame(gdf, path, name)
-            pyogrio.write_dataframe(
-                frame,
-                tmp,
-                layer=name,
-                driver="GPKG",
-                geometry_type=geom_type,
-                promote_to_multi=geom_type is not None and geom_type.startswith("Multi"),
-                append=tmp.exists(),
-            )
+            try:
+                pyogrio.write_dataframe(
+                    frame,
+                    tmp,
+                    layer=name,
+                    driver="GPKG",
+                    geometry_type=geom_type,
+                    promote_to_multi=geom_type is not None and geom_type.startswith("Multi"),
+                    append=tmp.exists(),
+                )
+            except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+                raise OutputError(f"{path}: cannot write: {_gdal_reason(exc, path)}") from exc
 
 
-def to_csv(gdf: gpd.GeoDataFrame, path: str | Path, *, layer_name: str = "") -> Path:
+def _gdal_reason(exc: Exception, path: Path) -> str:
+    """GDAL's message for a file it could not write; SQLite's "disk is full" is lost on the way, so look."""
+    import shutil
+
+    try:
+        full = shutil.disk_usage(path.parent).free < (1 << 20)
+    except OSError:
+        full = False
+    return "No space left on device" if full else " ".join(str(exc).split())
+
+
+def to_csv(gdf: gpd.GeoDataFrame, path: str | Path, *, layer_name: str = "", overwrite: bool = False) -> Path:
     """Write a layer as CSV: its columns, then ``lat``/``lon`` for points or ``wkt`` for other shapes.
 
     UTF-8, ``\\n`` line ends, rows in the layer's order; empty cells for
     missing values; text that a spreadsheet would take for a formula gets a
-    leading apostrophe.
+    leading apostrophe, and a carriage return in a cell is quoted
+    (:mod:`geomap._csv`).  A file at ``path`` that geomap did not write is
+    replaced only if ``overwrite``.
     """
     path = Path(path)
+    return _csv(gdf, OutputDir(path.parent, overwrite=overwrite), path.name, layer_name=layer_name)
+
+
+def _csv(gdf: gpd.GeoDataFrame, out: OutputDir, file_name: str, *, layer_name: str) -> Path:
+    path = out.path / file_name
     gdf = _wgs84(gdf)
     columns = [c for c in gdf.columns if c != gdf.geometry.name]
     points = all(g is None or g.is_empty or g.geom_type == "Point" for g in gdf.geometry)
     extra = ["lat", "lon"] if points else ["wkt"]
-    with atomic_write(path, "w") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
+    with out.open(file_name) as fh:
+        writer = csv_writer(fh)
         writer.writerow([*columns, *extra])
         for props, geom in zip(_rows(gdf, columns, path, layer_name), gdf.geometry, strict=True):
-            cells = [_safe(_cell(props[c])) if isinstance(props[c], str) else _cell(props[c]) for c in columns]
+            cells = [neutralise(_cell(props[c])) for c in columns]
             if points:
                 has = geom is not None and not geom.is_empty
                 cells += [_num(round(geom.y, DECIMALS)), _num(round(geom.x, DECIMALS))] if has else ["", ""]
@@ -363,17 +414,6 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         return ";".join(_cell(v) for v in value)
     return str(value)
-
-
-def _safe(text: str) -> str:
-    """Article text may start with ``=``, ``+``, ``-`` or ``@``: a spreadsheet would run it as a formula.
-
-    Such cells get a leading apostrophe (OWASP's advice for CSV injection).
-    """
-    return "'" + text if text[:1] in _FORMULA_START else text
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _num(value: float) -> str:

@@ -33,8 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from geomap._errors import InputError, InputNotFoundError, located
-from geomap._io import MANIFEST, OutputDir, atomic_write, outputs_in
+from geomap._csv import restore, write_frame
+from geomap._errors import InputError, InputNotFoundError, OutputError, located
+from geomap._io import MANIFEST, OutputDir, outputs_in
 from geomap.records import INCIDENT_TYPES, Article, DateSpan, Incident, Mention, Route, Skipped
 
 __all__ = [
@@ -851,7 +852,10 @@ def write_extraction(
 
         def write(name: str, frame: Any) -> None:
             if len(frame) or not written[name]:
-                frame.to_csv(spools[name], index=False, header=not written[name], lineterminator="\n")
+                try:
+                    write_frame(frame, spools[name], header=not written[name])
+                except OSError as exc:  # the spools are in the output folder, or the nearest one that exists
+                    raise OutputError(f"{spool_dir}: cannot write the tables: {exc.strerror or exc}") from exc
                 written[name] = True
 
         def flush(part: dict[str, _Columns]) -> None:
@@ -881,13 +885,13 @@ def write_extraction(
             for name, frame in added.items():
                 write(name, frame)
         write("skipped", _frame("skipped", [(s.path, s.line, s.reason) for s in skipped]))
-        out = OutputDir(out_dir)  # read again: an analyst may have edited a table, or geomap written one, meanwhile
+        out = OutputDir(out_dir)  # checked again: an analyst may have edited a table, or geomap written one, meanwhile
         out.check(*names)
+        out.prepare()
         for name, spool in spools.items():
             spool.seek(0)
-            with atomic_write(out.path / f"{name}.csv", "w") as fh:
+            with out.open(f"{name}.csv") as fh:
                 shutil.copyfileobj(spool, fh, 1 << 20)
-    out.record(*names)
     return [out.path / name for name in names], tally, skipped
 
 
@@ -936,14 +940,12 @@ def write_tables(extraction: Extraction, out_dir: str | Path) -> list[Path]:
     out = OutputDir(out_dir)
     names = [f"{name}.csv" for name in TABLES]
     out.check(*names)
+    out.prepare()
     written: list[Path] = []
     for name, file_name in zip(TABLES, names, strict=True):
-        target = out.path / file_name
-        df = _frame(name, extraction.tables()[name])
-        with atomic_write(target, "w") as fh:
-            df.to_csv(fh, index=False, lineterminator="\n")
-        written.append(target)
-    out.record(*names)
+        with out.open(file_name) as fh:
+            write_frame(_frame(name, extraction.tables()[name]), fh)
+        written.append(out.path / file_name)
     return written
 
 
@@ -980,6 +982,10 @@ def read_tables(directory: str | Path) -> Extraction:
         if missing:
             raise InputError(located(path, 1, f"missing column: {missing[0]!r}"))
         for column, dtype in spec.items():
+            if dtype == _S:  # a text cell geomap wrote as '=... (see geomap._csv) is the text =...
+                quoted = df[column].str.startswith("'")
+                if quoted.any():
+                    df.loc[quoted, column] = df.loc[quoted, column].map(restore)
             if dtype in (_I, _F):
                 values = df[column].str.strip()
                 parsed = pd.to_numeric(values.where(values != "", None), errors="coerce")

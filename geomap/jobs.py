@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geomap._io import OutputDir, write_text
+from geomap._io import OutputDir
 from geomap.records import Skipped
 
 if TYPE_CHECKING:
@@ -113,6 +113,7 @@ def make_map(
 
     out = OutputDir(out_dir)
     out.check(MAP_NAME, SUMMARY_NAME, *_export_names(formats))
+    out.prepare()  # a folder that cannot be written fails now, not after the work
     extraction = extract(
         sources,
         gazetteer=gazetteer,
@@ -179,6 +180,7 @@ def export_tables(
     out = OutputDir(out_dir)
     out.check(*((MAP_NAME,) if with_map else ()), SUMMARY_NAME, *_export_names(formats))
     extraction = read_tables(tables_dir)
+    out.prepare()
     return _render_and_export(
         extraction,
         out,
@@ -226,10 +228,8 @@ def _render_and_export(
         files.append(save_map(m, out.path / MAP_NAME, offline=offline))
     files += export(layers, out.path, formats=formats)
     summary = _summarise(extraction, layers=layers)
-    summary_path = out.path / SUMMARY_NAME
-    summary = dataclasses.replace(summary, files=(*files, summary_path))
-    write_text(summary_path, "\n".join(summary.lines()) + "\n")
-    out.record(*(p.name for p in summary.files))
+    summary = dataclasses.replace(summary, files=(*files, out.path / SUMMARY_NAME))
+    out.write_text(SUMMARY_NAME, "\n".join(summary.lines()) + "\n")
     return summary
 
 

@@ -51,7 +51,7 @@ from branca.element import Element, Figure
 from markupsafe import Markup
 
 from geomap._errors import InputError
-from geomap._io import write_text
+from geomap._io import OutputDir
 from geomap._templates import SafeMacroElement, js_value, render_html, template
 from geomap._templates import html_text as _html_text
 from geomap._templates import text_of as _text
@@ -1261,7 +1261,7 @@ def _offline_repr_html(m: folium.Map, **kwargs: Any) -> str:
     )
 
 
-def save_map(m: folium.Map, path: str | Path, *, offline: bool = True) -> Path:
+def save_map(m: folium.Map, path: str | Path, *, offline: bool = True, overwrite: bool = False) -> Path:
     """Write ``m`` as one HTML file, atomically; return its path.
 
     With ``offline=True`` (the default) every Leaflet and plugin script and
@@ -1270,7 +1270,15 @@ def save_map(m: folium.Map, path: str | Path, *, offline: bool = True) -> Path:
     :class:`geomap._assets.OfflineAssetError` naming it, and nothing is
     written.  ``offline=False`` keeps folium's CDN links (a smaller file that
     needs the internet).
+
+    As the command line does, a file at ``path`` is replaced only if geomap
+    wrote it and nobody edited it since (``overwrite=True`` replaces it
+    anyway); the folder's manifest records the page
+    (:class:`geomap._io.OutputDir`).
     """
     if not isinstance(m, folium.Map):
         raise InputError(f"save_map: expected a folium.Map: {type(m).__name__!r}")
-    return write_text(path, _page(m, offline=offline))
+    path = Path(path)
+    out = OutputDir(path.parent, overwrite=overwrite)
+    out.check(path.name)
+    return out.write_text(path.name, _page(m, offline=offline))

@@ -81,7 +81,8 @@ def test_export_writes_every_layer_in_every_format(exported, layers):
     assert {f"{n}.geojson" for n in layers.NAMES} <= names
     assert {"geomap.gpkg", "incidents.csv", "routes.csv"} <= names
     assert all(p.exists() and p.stat().st_size > 0 for p in paths)
-    assert not [p for p in out.iterdir() if p.name.startswith(".")], "temporary files left behind"
+    hidden = [p.name for p in out.iterdir() if p.name.startswith(".")]
+    assert hidden == [".geomap-manifest.json"], "temporary files left behind"  # the manifest of what geomap wrote
 
 
 def test_export_rejects_unknown_format(layers, tmp_path):
@@ -293,7 +294,8 @@ def test_csv_defuses_spreadsheet_formulas(layers, tmp_path):
 
 
 def _leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+    """Hidden files but the manifest of what geomap wrote: temporary files left behind."""
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and p.name != ".geomap-manifest.json")
 
 
 def test_geojson_failing_midway_leaves_old_file(layers, tmp_path):
