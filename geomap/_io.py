@@ -157,6 +157,11 @@ class OutputDir:
                     f"{target}: refusing to overwrite: the file {why}; move it away or choose another output folder"
                 )
 
+    def is_own(self, name: str) -> bool:
+        """Whether file ``name`` is there as geomap wrote it (not made, nor edited since, by anyone else)."""
+        target = self.path / name
+        return target.is_file() and not target.is_symlink() and _sha256(target) in _accepted(self.path).get(name, ())
+
     def _check_folder(self) -> None:
         from geomap._errors import OutputError
 

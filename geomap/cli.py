@@ -207,6 +207,8 @@ def _print_summary(args: argparse.Namespace, summary) -> int:
     else:
         for skip in summary.skipped:
             sys.stderr.write(f"geomap: skipped {skip}\n")
+        for miss in summary.unmatched:
+            sys.stderr.write(f"geomap: warning: {miss}\n")
     return summary.exit_code
 
 
@@ -223,6 +225,7 @@ def _extraction(args: argparse.Namespace) -> dict[str, Any]:
         "types": args.types,
         "progress": _progress(args),
         "jobs": args.jobs,
+        "replace_corrected": args.replace_corrected,
     }
 
 
@@ -255,8 +258,17 @@ def _cmd_export(args: argparse.Namespace) -> int:
         with_map=not args.no_map,
         offline=args.offline,
         title=args.title,
+        date_format=args.date_format,
+        replace_corrected=args.replace_corrected,
     )
     return _print_summary(args, summary)
+
+
+def _add_replace_corrected(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--replace-corrected", action="store_true",
+        help="replace outputs made with corrections by outputs made without them (refused otherwise)",
+    )
 
 
 def _add_reports(parser: argparse.ArgumentParser, *, output: str) -> None:
@@ -268,6 +280,7 @@ def _add_reports(parser: argparse.ArgumentParser, *, output: str) -> None:
         "-j", "--jobs", type=_positive_int, default=1, metavar="N",
         help="extract with N worker processes (default 1, at most one a processor); the tables are the same whatever N",
     )
+    _add_replace_corrected(parser)
     _add_filters(parser)
 
 
@@ -381,6 +394,11 @@ def _build_parser() -> argparse.ArgumentParser:
     exp.add_argument("tables", metavar="TABLES_DIR", help="folder of tables written by `geomap extract`")
     exp.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder (created if needed)")
     exp.add_argument("--no-map", action="store_true", help="write the exports only, not the HTML map")
+    exp.add_argument(
+        "--date-format", metavar="FMT",
+        help="how a spreadsheet wrote the tables' dates, in strptime codes (e.g. %%m/%%d/%%Y); default: ISO YYYY-MM-DD only",
+    )
+    _add_replace_corrected(exp)
     _add_filters(exp)
     _add_map_options(exp)
     exp.set_defaults(command="export")

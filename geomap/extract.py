@@ -89,6 +89,7 @@ class Extraction:
     routes: Any
     unresolved: Any
     skipped: Any
+    corrections: Any = None  # a geomap.review.CorrectionsReport when a corrections file was applied
 
     def tables(self) -> dict[str, Any]:
         """The tables by name, in :data:`TABLES` order."""
@@ -505,7 +506,9 @@ def _overlaps(date: DateSpan | None, since: dt.date | None, until: dt.date | Non
     return not ((since is not None and end < since) or (until is not None and date.start > until))
 
 
-_ArticleRows = tuple[tuple, list[tuple], list[tuple], list[tuple], list[tuple]]
+# an article's row, then its mentions, unresolved names, incidents and routes, and the
+# corrections (their index) that matched one of its mentions
+_ArticleRows = tuple[tuple, list[tuple], list[tuple], list[tuple], list[tuple], frozenset]
 
 
 class _Run:
@@ -542,7 +545,8 @@ class _Run:
 
         gazetteer = self.gazetteer
         mentions = find_mentions(article, matcher=self.matcher, resolver=self.resolver, cache=self.names)
-        mentions = apply_mention_corrections(mentions, self.corrections)
+        hits: set[int] = set()
+        mentions = apply_mention_corrections(mentions, self.corrections, hits=hits)
         unresolved = [
             (u.article_id, u.start, u.end, _intern(u.text), _intern(u.hint))
             for u in find_unresolved(article, mentions=mentions)
@@ -555,7 +559,7 @@ class _Run:
         if _overlaps(article.date, self.since, self.until) or article.date is None:
             for route in find_routes(article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded):
                 routes.extend(_route_rows(route))
-        return _article_row(article), list(map(_mention_row, mentions)), unresolved, incidents, routes
+        return _article_row(article), list(map(_mention_row, mentions)), unresolved, incidents, routes, frozenset(hits)
 
 
 _WORKER_RUN: _Run | None = None  # the run of a worker process, set when it starts
@@ -665,19 +669,21 @@ def extract(
     skipped: list[Skipped] = []
     rows = {name: _Columns(name) for name in TABLES}
     others, tables = _split_sources(sources)
+    hits: set[int] = set()
     for found in _produce(run, others, tables, skipped, jobs, progress):
-        _add_rows(rows, found)
+        _add_rows(rows, found, hits)
     rows["skipped"].extend((s.path, s.line, s.reason) for s in skipped)
     # one table at a time, letting go of its rows as soon as its frame exists
     extraction = Extraction(**{name: rows.pop(name).frame() for name in TABLES})
     if corrections is not None:
-        extraction = apply_corrections(extraction, corrections, gazetteer=run.gazetteer)
+        extraction = apply_corrections(extraction, corrections, gazetteer=run.gazetteer, matched=hits)
     return extraction
 
 
-def _add_rows(tables: dict[str, _Columns], found: _ArticleRows) -> int:
-    """Add one article's rows to ``tables``; how many rows that is."""
-    article_row, mentions, unresolved, incidents, routes = found
+def _add_rows(tables: dict[str, _Columns], found: _ArticleRows, hits: set[int]) -> int:
+    """Add one article's rows to ``tables``, and the corrections that matched to ``hits``; how many rows that is."""
+    article_row, mentions, unresolved, incidents, routes, matched = found
+    hits.update(matched)
     tables["articles"].append(article_row)
     tables["mentions"].extend(mentions)
     tables["unresolved"].extend(unresolved)
@@ -752,7 +758,7 @@ def _produce(
                 if bar is not None:
                     bar.update(1)
                 kept = [_incident_row(incident)] if run.keep(incident) else []
-                yield _article_row(article), [], [], kept, []
+                yield _article_row(article), [], [], kept, [], frozenset()
     finally:
         if bar is not None:
             bar.close()
@@ -771,6 +777,7 @@ class Tally:
     incidents: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
     routes: int = 0
+    corrections: Any = None  # a geomap.review.CorrectionsReport when a corrections file was applied
 
     def add(self, tables: dict[str, Any]) -> None:
         """Count the rows of some tables (frames of :data:`COLUMNS`; any of them may be missing).
@@ -873,14 +880,17 @@ def write_extraction(
 
         part = new_part()
         size = 0
+        hits: set[int] = set()
         for found in _produce(run, others, tables, skipped, jobs, progress):
-            size += _add_rows(part, found)
+            size += _add_rows(part, found, hits)
             if size >= _PART_ROWS:  # a part ends between articles: an article's rows are corrected together
                 flush(part)
                 part, size = new_part(), 0
         flush(part)
         if fixes is not None:
             added = dict(zip(("incidents", "routes"), fixes.tail(), strict=True))
+            fixes.hits.update(hits)
+            tally.corrections = fixes.report()
             tally.add(added)
             for name, frame in added.items():
                 write(name, frame)
@@ -888,6 +898,7 @@ def write_extraction(
         out = OutputDir(out_dir)  # checked again: an analyst may have edited a table, or geomap written one, meanwhile
         out.check(*names)
         out.prepare()
+        out.note(corrected=corrections.path if corrections is not None else None)
         for name, spool in spools.items():
             spool.seek(0)
             with out.open(f"{name}.csv") as fh:
@@ -941,6 +952,7 @@ def write_tables(extraction: Extraction, out_dir: str | Path) -> list[Path]:
     names = [f"{name}.csv" for name in TABLES]
     out.check(*names)
     out.prepare()
+    out.note(corrected=extraction.corrections.path if extraction.corrections is not None else None)
     written: list[Path] = []
     for name, file_name in zip(TABLES, names, strict=True):
         with out.open(file_name) as fh:
@@ -949,11 +961,21 @@ def write_tables(extraction: Extraction, out_dir: str | Path) -> list[Path]:
     return written
 
 
-def read_tables(directory: str | Path) -> Extraction:
+_DATE_COLUMNS = {"articles": ("date",), "incidents": ("date_start", "date_end")}
+
+
+def read_tables(directory: str | Path, *, date_format: str | None = None) -> Extraction:
     """Read tables written by :func:`write_tables` (perhaps reviewed by hand) back.
 
-    A missing table is read as empty; a missing column, a bad number or an
-    incident type the taxonomy lacks is an error naming the file and line.
+    A missing table is read as empty; a missing column, a bad number, an
+    incident type the taxonomy lacks or a bad date is an error naming the
+    file and line.  Dates are ISO 8601 (``2024-03-25``), as geomap writes
+    them; a spreadsheet that saved them in its own way (``03/25/2024``) is
+    named, never read as no date, unless ``date_format``
+    (:func:`~datetime.datetime.strptime` codes, such as ``"%m/%d/%Y"``) says
+    how to read them.  Text cells geomap wrote with a leading apostrophe
+    against spreadsheet formulas (:mod:`geomap._csv`) are read as the text
+    they stand for.
 
     Raises
     ------
@@ -999,6 +1021,8 @@ def read_tables(directory: str | Path) -> Extraction:
                 df[column] = parsed
         if name == "incidents":
             _check_types(path, df["type"])
+        for column in _DATE_COLUMNS.get(name, ()):
+            df[column] = _read_dates(df[column], path, column, date_format)
         frames[name] = _frame(name, df)
     return Extraction(**frames)
 
@@ -1014,3 +1038,29 @@ def _check_types(path: Path, types: Any) -> None:
         row = int(bad.to_numpy().nonzero()[0][0])
         msg = f"type: unknown incident type: {types.iloc[row]!r} (known: {', '.join(INCIDENT_TYPES)})"
         raise InputError(located(path, row + 2, msg))
+
+
+def _read_dates(values: Any, path: Path, column: str, date_format: str | None) -> Any:
+    """A column of dates as ISO text; a cell that is not a date raises, naming its row (never read as blank)."""
+    import re
+
+    import pandas as pd
+
+    iso = re.compile(r"\d{4}-\d{2}-\d{2}")
+    out = []
+    for row, text in enumerate(values.str.strip(), start=2):
+        if text == "":
+            out.append("")
+            continue
+        try:
+            if date_format is not None and not iso.fullmatch(text):
+                day = dt.datetime.strptime(text, date_format).date()
+            elif iso.fullmatch(text):
+                day = dt.date.fromisoformat(text)
+            else:
+                raise ValueError(text)
+        except ValueError:
+            how = f"as {date_format!r}" if date_format else "(YYYY-MM-DD; if a spreadsheet rewrote the dates, say how with --date-format)"
+            raise InputError(located(path, row, f"{column}: not a date {how}: {text!r}")) from None
+        out.append(day.isoformat())
+    return pd.Series(out, index=values.index, dtype=object)

@@ -46,11 +46,13 @@ class RunSummary:
     routes: int = 0
     by_type: tuple[tuple[str, int], ...] = ()  # incidents of each type, most first
     files: tuple[Path, ...] = ()
+    corrections: int | None = None  # items of the corrections file applied (None: no file)
+    unmatched: tuple[str, ...] = ()  # items that matched nothing, each ``path:line: ...``
 
     @property
     def exit_code(self) -> int:
-        """0 when every input was read, 1 when some were skipped."""
-        return 1 if self.skipped else 0
+        """0 when every input was read and every correction applied; 1 when some were skipped or matched nothing."""
+        return 1 if self.skipped or self.unmatched else 0
 
     def details(self) -> list[str]:
         """Longer lines for ``-v``: incidents by type and every unresolved name."""
@@ -74,6 +76,9 @@ class RunSummary:
             f"incidents:         {self.incidents}" + (f" ({self.incidents_mapped} on the map)" if self.incidents_mapped != self.incidents else ""),
             f"routes:            {self.routes}",
         ]
+        if self.corrections is not None:
+            out.append(f"corrections:       {self.corrections} applied, {len(self.unmatched)} matched nothing")
+            out += [f"  - {miss}" for miss in self.unmatched]
         if self.files:
             out.append("files written:")
             out += [f"  {path}" for path in self.files]
@@ -94,6 +99,7 @@ def make_map(
     title: str | None = None,
     progress: bool = False,
     jobs: int = 1,
+    replace_corrected: bool = False,
 ) -> RunSummary:
     """Run the main job: read reports, extract, join, render and export.
 
@@ -106,13 +112,17 @@ def make_map(
     InputNotFoundError
         A source path that does not exist.
     InputError
-        A bad date, type or corrections file, or an output file that geomap
-        did not write (it is never overwritten).
+        A bad date, type or corrections file, an output file that geomap
+        did not write (it is never overwritten), or outputs made with
+        corrections that a run without them would replace (unless
+        ``replace_corrected``).
     """
     from geomap.extract import extract
 
     out = OutputDir(out_dir)
     out.check(MAP_NAME, SUMMARY_NAME, *_export_names(formats))
+    corrected = str(corrections) if corrections is not None else None
+    _keep_corrected(out, corrected, replace_corrected)
     out.prepare()  # a folder that cannot be written fails now, not after the work
     extraction = extract(
         sources,
@@ -124,7 +134,20 @@ def make_map(
         progress=progress,
         jobs=jobs,
     )
+    out.note(corrected=corrected)
     return _render_and_export(extraction, out, gazetteer=gazetteer, offline=offline, formats=formats, title=title)
+
+
+def _keep_corrected(out: OutputDir, corrected: str | None, replace: bool) -> None:
+    """Refuse to replace outputs made with corrections by outputs made without them, unless asked."""
+    from geomap._errors import InputError
+
+    before = out.meta("corrected")
+    if before and not corrected and not replace:
+        raise InputError(
+            f"{out.path}: its outputs were made with corrections ({before}) and this run has none; "
+            "give the corrections, or --replace-corrected to replace them anyway, or choose another output folder"
+        )
 
 
 def extract_tables(
@@ -138,6 +161,7 @@ def extract_tables(
     types: Iterable[str] | None = None,
     progress: bool = False,
     jobs: int = 1,
+    replace_corrected: bool = False,
 ) -> RunSummary:
     """Extract the tidy tables from reports and write them as CSV for review.
 
@@ -146,6 +170,7 @@ def extract_tables(
     """
     from geomap.extract import write_extraction
 
+    _keep_corrected(OutputDir(out_dir), str(corrections) if corrections is not None else None, replace_corrected)
     files, tally, skipped = write_extraction(
         sources,
         out_dir,
@@ -173,14 +198,26 @@ def export_tables(
     with_map: bool = True,
     offline: bool = True,
     title: str | None = None,
+    date_format: str | None = None,
+    replace_corrected: bool = False,
 ) -> RunSummary:
-    """Turn reviewed tables (from :func:`extract_tables`) into exports and the map."""
+    """Turn reviewed tables (from :func:`extract_tables`) into exports and the map.
+
+    Tables made with corrections, or edited by hand since geomap wrote them,
+    are *corrected*; outputs made from corrected tables (or by ``make_map``
+    with corrections) are not replaced by outputs made from uncorrected ones
+    unless ``replace_corrected``.  ``date_format`` reads dates a spreadsheet
+    rewrote (see :func:`geomap.extract.read_tables`).
+    """
     from geomap.extract import read_tables
 
     out = OutputDir(out_dir)
     out.check(*((MAP_NAME,) if with_map else ()), SUMMARY_NAME, *_export_names(formats))
-    extraction = read_tables(tables_dir)
+    corrected = _corrected_tables(Path(tables_dir))
+    _keep_corrected(out, corrected, replace_corrected)
+    extraction = read_tables(tables_dir, date_format=date_format)
     out.prepare()
+    out.note(corrected=corrected)
     return _render_and_export(
         extraction,
         out,
@@ -193,6 +230,19 @@ def export_tables(
         until=until,
         types=types,
     )
+
+
+def _corrected_tables(tables_dir: Path) -> str | None:
+    """What corrected the tables in ``tables_dir``: their corrections file, an analyst's edits, or nothing."""
+    from geomap.extract import TABLES
+
+    folder = OutputDir(tables_dir)
+    if folder.meta("corrected"):
+        return str(folder.meta("corrected"))
+    for name in (f"{table}.csv" for table in TABLES):
+        if (folder.path / name).exists() and not folder.is_own(name):
+            return f"{folder.path / name} edited by hand"
+    return None
 
 
 def _render_and_export(
@@ -236,7 +286,7 @@ def _render_and_export(
 def _summarise(extraction: Any, *, layers: Any = None) -> RunSummary:
     from geomap.extract import Tally
 
-    tally = Tally()
+    tally = Tally(corrections=extraction.corrections)
     tally.add(extraction.tables())
     skipped = tuple(
         Skipped(path=str(row.path), reason=str(row.reason), line=None if _blank(row.line) else int(row.line))
@@ -257,7 +307,10 @@ def _summarise(extraction: Any, *, layers: Any = None) -> RunSummary:
 
 
 def _from_tally(tally: Tally, skipped: tuple[Skipped, ...]) -> RunSummary:
+    report = tally.corrections
     return RunSummary(
+        corrections=report.applied if report is not None else None,
+        unmatched=report.unmatched if report is not None else (),
         articles=tally.articles,
         table_rows=tally.table_rows,
         skipped=skipped,

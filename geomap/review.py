@@ -49,7 +49,7 @@ its file and line; :func:`apply_corrections` applies it to an
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -65,6 +65,7 @@ __all__ = [
     "Correction",
     "Corrections",
     "CorrectionsError",
+    "CorrectionsReport",
     "StreamedCorrections",
     "apply_corrections",
     "apply_mention_corrections",
@@ -119,6 +120,7 @@ class Correction:
     line: int
     values: dict = field(default_factory=dict)
     number: int = 0  # 1-based count of items with this action, for stable ids
+    index: int = 0  # 0-based position among the file's items: which ones matched something
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +140,35 @@ class Corrections:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class CorrectionsReport:
+    """What a corrections file did in a run: how many items applied, and those that matched nothing."""
+
+    path: str
+    applied: int = 0
+    unmatched: tuple[str, ...] = ()  # each ``path:line: action ...: matched nothing``
+
+
+def _report(corrections: Corrections, hits: set[int]) -> CorrectionsReport:
+    """The report of ``corrections`` once the items at ``hits`` (their ``index``) have matched something."""
+    missed = tuple(
+        located(corrections.path, c.line, f"{c.action} {_describe(c)}: matched nothing")
+        for c in corrections.items
+        if c.index not in hits
+    )
+    return CorrectionsReport(corrections.path, len(corrections.items) - len(missed), missed)
+
+
+def _describe(c: Correction) -> str:
+    v = c.values
+    if c.action in ("drop_mention", "fix_mention"):
+        which = f"at {v['start']}" if "start" in v else f"{v.get('text')!r}"
+        return f"{which} in article {v['article']!r}"
+    if c.action == "add_incident":
+        return f"in article {v['article']!r}"
+    return repr(_target(c))
+
+
 def _construct(node: Any) -> Any:
     import yaml
 
@@ -146,6 +177,17 @@ def _construct(node: Any) -> Any:
         return loader.construct_object(node, deep=True)
     finally:
         loader.dispose()
+
+
+_MAX_BYTES = 16 << 20  # a corrections file is written by hand: 16 MB is thousands of pages
+_BIGGEST = 1e15  # counts above this are typing slips, and lose precision as floats
+_BIGGEST_OFFSET = 2**31
+
+
+def _shown(value: Any) -> str:
+    """``value`` for a message: its repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def load_corrections(path: str | Path, *, gazetteer: Any = None) -> Corrections:
@@ -169,27 +211,34 @@ def load_corrections(path: str | Path, *, gazetteer: Any = None) -> Corrections:
     CorrectionsError
         Anything wrong in it; the message names the first problem as
         ``path:line: what: 'value'`` and ``.problems`` holds every one.
+        YAML aliases are refused (never expanded), and so is a file over
+        16 MB.
     """
     import yaml
+
+    from geomap._io import safe_yaml_compose
 
     path = Path(path)
     if not path.is_file():
         raise InputNotFoundError(located(path, None, "corrections file not found"))
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            data = fh.read(_MAX_BYTES + 1)
+        if len(data) > _MAX_BYTES:
+            raise CorrectionsError(located(path, None, f"too big for a corrections file (over {_MAX_BYTES >> 20} MB)"))
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CorrectionsError(located(path, None, f"not UTF-8 text: {exc.reason}")) from exc
+    except OSError as exc:
+        raise CorrectionsError(located(path, None, f"cannot read: {exc.strerror or exc}")) from exc
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise CorrectionsError(located(path, line, f"not valid YAML: {problem}")) from exc
+        root = safe_yaml_compose(text, source=path)
+    except InputError as exc:
+        raise CorrectionsError(str(exc), (str(exc),)) from None
     if root is None:
         return Corrections(str(path))
     if isinstance(root, yaml.MappingNode):
-        inner = [v for k, v in root.value if getattr(k, "value", None) == "corrections"]
+        inner = [v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "corrections"]
         if not inner:
             raise CorrectionsError(located(path, root.start_mark.line + 1, "expected a list of corrections (or 'corrections:')"))
         root = inner[0]
@@ -204,28 +253,34 @@ def load_corrections(path: str | Path, *, gazetteer: Any = None) -> Corrections:
         if not isinstance(node, yaml.MappingNode):
             problems.append(located(path, line, "each correction must be a mapping with an 'action'"))
             continue
-        lines = {getattr(k, "value", ""): v.start_mark.line + 1 for k, v in node.value}
-        values = {}
+        lines: dict[str, int] = {}
+        values: dict[str, Any] = {}
         broken = False
         for key_node, value_node in node.value:
-            key = getattr(key_node, "value", "")
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.append(located(path, key_node.start_mark.line + 1, "a field name must be a plain word"))
+                broken = True
+                continue
+            key = str(key_node.value)
+            lines[key] = value_node.start_mark.line + 1
             try:
                 values[key] = _construct(value_node)
-            except (ValueError, yaml.YAMLError):
+            except (ValueError, OverflowError, yaml.YAMLError):
                 # YAML reads 2024-13-01 as a timestamp and fails on it
                 what = "not a date (YYYY-MM-DD)" if key in _DATE_FIELDS else "not a valid value"
-                problems.append(located(path, value_node.start_mark.line + 1, f"{what}: {value_node.value!r}"))
+                shown = value_node.value if isinstance(value_node, yaml.ScalarNode) else value_node.tag
+                problems.append(located(path, lines[key], f"{what}: {_shown(shown)}"))
                 broken = True
         action = values.get("action")
-        if action not in ACTIONS:
-            problems.append(located(path, lines.get("action", line), f"unknown action: {action!r}"))
+        if not isinstance(action, str) or action not in ACTIONS:
+            problems.append(located(path, lines.get("action", line), f"unknown action: {_shown(action)}"))
             continue
         values = {k: v for k, v in values.items() if k != "action"}
         before = len(problems)
         _check(values, action, path, line, lines, problems, gazetteer)
         if len(problems) == before and not broken:
             numbers[action] = numbers.get(action, 0) + 1
-            items.append(Correction(action, line, values, numbers[action]))
+            items.append(Correction(action, line, values, numbers[action], len(items)))
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise CorrectionsError(problems[0] + more, problems)
@@ -244,8 +299,11 @@ def _check(
     required, optional = ACTIONS[action]
 
     def bad(key: str, message: str, value: Any = None) -> None:
-        shown = f": {value!r}" if value is not None else ""
+        shown = f": {_shown(value)}" if value is not None else ""
         problems.append(located(path, lines.get(key, line), f"{action}: {message}{shown}"))
+
+    def number(value: Any) -> bool:
+        return not isinstance(value, bool) and isinstance(value, (int, float)) and abs(value) < _BIGGEST
 
     for key in required:
         if values.get(key) in (None, ""):
@@ -256,16 +314,25 @@ def _check(
     if action in ("drop_mention", "fix_mention") and "start" not in values and "text" not in values:
         bad("article", "give 'start' (and 'end') or 'text' to say which mention")
     for key in ("start", "end", "location_precision"):
-        if key in values and (not isinstance(values[key], int) or isinstance(values[key], bool) or values[key] < 0):
-            bad(key, f"'{key}' must be a whole number", values[key])
-    if "location_precision" in values and values["location_precision"] not in LOCATION_PRECISIONS:
-        bad("location_precision", "must be one of 1-6", values["location_precision"])
+        if key not in values:
+            continue
+        value = values[key]
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < _BIGGEST_OFFSET:
+            bad(key, f"'{key}' must be a whole number, 0 or more", value)
+        elif key == "location_precision" and value not in LOCATION_PRECISIONS:
+            bad("location_precision", "must be one of 1-6", value)
     for key in ("value", "value_max"):
-        if key in values and (isinstance(values[key], bool) or not isinstance(values[key], (int, float))):
+        if key not in values:
+            continue
+        if isinstance(values[key], bool) or not isinstance(values[key], (int, float)):
             bad(key, f"'{key}' must be a number", values[key])
-    if "type" in values and values["type"] not in INCIDENT_TYPES:
+        elif not (number(values[key]) and values[key] == values[key]):
+            bad(key, f"'{key}' must be a finite number below {_BIGGEST:,.0f}", values[key])
+    if "type" in values and (not isinstance(values["type"], str) or values["type"] not in INCIDENT_TYPES):
         bad("type", "unknown incident type", values["type"])
-    if "date_precision" in values and values["date_precision"] not in _DATE_PRECISIONS:
+    if "date_precision" in values and (
+        not isinstance(values["date_precision"], str) or values["date_precision"] not in _DATE_PRECISIONS
+    ):
         bad("date_precision", "unknown date precision", values["date_precision"])
     for key in _DATE_FIELDS:
         if key in values:
@@ -274,12 +341,20 @@ def _check(
                 bad(key, "not a date (YYYY-MM-DD)", values[key])
             else:
                 values[key] = parsed
-    for key in ("article", "id", "text", "unit", "qualifier", "sentence", "place"):
-        if key in values and values[key] is not None and not isinstance(values[key], (str, int, float)):
-            bad(key, f"'{key}' must be text", values[key])
-        elif key in values and values[key] is not None:
-            values[key] = str(values[key])
-    if "place" in values and gazetteer is not None and gazetteer.get(values["place"]) is None:
+    for key in ("article", "id", "text", "unit", "qualifier", "sentence", "place", "date_text"):
+        value = values.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)) or (not isinstance(value, str) and not number(value)):
+            bad(key, f"'{key}' must be text", value)
+            values[key] = None
+        else:
+            values[key] = str(value)
+    if "actors" in values:
+        actors = values["actors"]
+        if not isinstance(actors, str) and not (isinstance(actors, list) and all(isinstance(a, str) for a in actors)):
+            bad("actors", "'actors' must be text or a list of texts", actors)
+    if isinstance(values.get("place"), str) and gazetteer is not None and gazetteer.get(values["place"]) is None:
         bad("place", "unknown place id", values["place"])
     if "stops" in values:
         stops = values["stops"]
@@ -288,19 +363,19 @@ def _check(
         else:
             clean = []
             for stop in stops:
-                if not isinstance(stop, dict) or "place" not in stop:
-                    bad("stops", "each stop needs a 'place' (and a 'role')", stop)
+                if not isinstance(stop, dict) or not isinstance(stop.get("place"), str):
+                    bad("stops", "each stop needs a 'place' id (and a 'role')", stop)
                     continue
                 role = stop.get("role", "transit")
-                if role not in STOP_ROLES:
+                if not isinstance(role, str) or role not in STOP_ROLES:
                     bad("stops", "unknown stop role", role)
                     continue
-                place = str(stop["place"])
+                place = stop["place"]
                 if gazetteer is not None and gazetteer.get(place) is None:
                     bad("stops", "unknown place id", place)
                     continue
                 precision = stop.get("precision")
-                if precision is not None and precision not in LOCATION_PRECISIONS:
+                if precision is not None and (not isinstance(precision, int) or precision not in LOCATION_PRECISIONS):
                     bad("stops", "precision must be one of 1-6", precision)
                     continue
                 clean.append({"place": place, "role": role, "precision": precision})
@@ -326,8 +401,13 @@ def _mention_hit(c: Correction, start: int, end: int, text: str) -> bool:
     return text == c.values.get("text")
 
 
-def apply_mention_corrections(mentions: Sequence[Mention], corrections: Corrections | None) -> list[Mention]:
-    """Drop and fix the mentions of one article before incidents and routes are drawn from them."""
+def apply_mention_corrections(
+    mentions: Sequence[Mention], corrections: Corrections | None, *, hits: set[int] | None = None
+) -> list[Mention]:
+    """Drop and fix the mentions of one article before incidents and routes are drawn from them.
+
+    The ``index`` of each correction that matched a mention is added to ``hits``.
+    """
     if not corrections or not mentions:
         return list(mentions)
     items = corrections.for_article(mentions[0].article_id)
@@ -339,6 +419,8 @@ def apply_mention_corrections(mentions: Sequence[Mention], corrections: Correcti
         for c in items:
             if not _mention_hit(c, m.start, m.end, m.text):
                 continue
+            if hits is not None:
+                hits.add(c.index)
             if c.action == "drop_mention":
                 dropped = True
             else:
@@ -348,8 +430,19 @@ def apply_mention_corrections(mentions: Sequence[Mention], corrections: Correcti
     return out
 
 
-def apply_corrections(extraction: Extraction, corrections: Corrections | str | Path | None, *, gazetteer: Any = None) -> Extraction:
+def apply_corrections(
+    extraction: Extraction,
+    corrections: Corrections | str | Path | None,
+    *,
+    gazetteer: Any = None,
+    matched: Iterable[int] = (),
+) -> Extraction:
     """Apply a corrections file to extracted tables; applying it twice changes nothing more.
+
+    Incidents a correction changed say ``source="corrected"`` (those it added,
+    ``"correction"``); mentions it fixed, ``method="correction"``.  The
+    result's ``corrections`` (a :class:`CorrectionsReport`) counts the items
+    applied and lists those that matched nothing.
 
     Parameters
     ----------
@@ -360,6 +453,9 @@ def apply_corrections(extraction: Extraction, corrections: Corrections | str | P
     gazetteer
         Gives the location precision of a place an analyst sets (else the
         correction's ``location_precision``, else 1).
+    matched
+        The ``index`` of items already matched (mention corrections applied
+        while extracting, whose mentions are gone from the tables).
 
     Returns
     -------
@@ -372,8 +468,14 @@ def apply_corrections(extraction: Extraction, corrections: Corrections | str | P
         return extraction
     if not isinstance(corrections, Corrections):
         corrections = load_corrections(corrections, gazetteer=gazetteer)
+    hits = set(matched)
     mentions, incidents, routes = _apply(
-        corrections.items, extraction.mentions.copy(), extraction.incidents.copy(), extraction.routes.copy(), gazetteer
+        corrections.items,
+        extraction.mentions.copy(),
+        extraction.incidents.copy(),
+        extraction.routes.copy(),
+        gazetteer,
+        hits=hits,
     )
     return Extraction(
         articles=extraction.articles,
@@ -382,6 +484,7 @@ def apply_corrections(extraction: Extraction, corrections: Corrections | str | P
         routes=_frame("routes", routes),
         unresolved=extraction.unresolved,
         skipped=extraction.skipped,
+        corrections=_report(corrections, hits),
     )
 
 
@@ -407,9 +510,15 @@ class StreamedCorrections:
     """
 
     def __init__(self, corrections: Corrections, gazetteer: Any = None) -> None:
+        self.corrections = corrections
         self.items = corrections.items
         self.gazetteer = gazetteer
+        self.hits: set[int] = set()  # the index of every item that matched something
         self._olds: dict[str, dict[str, Any]] = {}  # a replaced route's first row, for its new rows
+
+    def report(self) -> CorrectionsReport:
+        """What the corrections did, once every part and the tail are through."""
+        return _report(self.corrections, self.hits)
 
     def part(self, mentions: Any, incidents: Any, routes: Any) -> tuple[Any, Any, Any]:
         """One part's mentions, incidents and routes, corrected (frames of :func:`geomap.extract._frame`)."""
@@ -424,7 +533,9 @@ class StreamedCorrections:
         items = [c for c in self.items if _target(c) in present[c.action.rsplit("_", 1)[1]]]
         if not items:
             return mentions, incidents, routes
-        out = _apply(items, mentions.copy(), incidents.copy(), routes.copy(), self.gazetteer, mode="part", olds=self._olds)
+        out = _apply(
+            items, mentions.copy(), incidents.copy(), routes.copy(), self.gazetteer, mode="part", olds=self._olds, hits=self.hits
+        )
         return tuple(_frame(name, df) for name, df in zip(("mentions", "incidents", "routes"), out, strict=True))
 
     def tail(self) -> tuple[Any, Any]:
@@ -432,7 +543,7 @@ class StreamedCorrections:
         from geomap.extract import _frame
 
         empty = (_frame("mentions", []), _frame("incidents", []), _frame("routes", []))
-        _, incidents, routes = _apply(self.items, *empty, self.gazetteer, mode="tail", olds=self._olds)
+        _, incidents, routes = _apply(self.items, *empty, self.gazetteer, mode="tail", olds=self._olds, hits=self.hits)
         return _frame("incidents", incidents), _frame("routes", routes)
 
 
@@ -445,6 +556,7 @@ def _apply(
     *,
     mode: str = "whole",
     olds: dict[str, dict[str, Any]] | None = None,
+    hits: set[int] | None = None,
 ) -> tuple[Any, Any, Any]:
     """Apply ``items`` in order to the three tables.
 
@@ -453,12 +565,14 @@ def _apply(
     what the items take away or change, and ``"tail"`` for the last pass, over
     empty tables, which makes the rows the items add.  A replaced route keeps
     its sentence and offsets: a part puts them in ``olds`` for the tail.
+    The ``index`` of each item that matched something goes into ``hits``.
     """
     import pandas as pd
 
     from geomap.extract import _frame, _precision_of
 
     adds = mode != "part"
+    hits = set() if hits is None else hits
     for c in items:
         v = c.values
         if c.action in ("drop_mention", "fix_mention"):
@@ -470,6 +584,8 @@ def _apply(
             else:
                 hit &= mentions["text"] == v["text"]
             hit = hit.fillna(False).astype(bool)
+            if hit.any():
+                hits.add(c.index)
             if c.action == "drop_mention":
                 mentions = mentions[~hit]
             else:
@@ -477,9 +593,15 @@ def _apply(
                 mentions.loc[hit, "ambiguous"] = False
                 mentions.loc[hit, "score"] = 100.0
         elif c.action == "drop_incident":
-            incidents = incidents[incidents["incident_id"] != v["id"]]
+            keep = incidents["incident_id"] != v["id"]
+            if not keep.all():
+                hits.add(c.index)
+            incidents = incidents[keep]
         elif c.action == "fix_incident":
             hit = incidents["incident_id"] == v["id"]
+            if hit.any():
+                hits.add(c.index)
+                incidents.loc[hit & (incidents["source"] != "correction"), "source"] = "corrected"
             for column, value in _incident_values(v, gazetteer).items():
                 incidents.loc[hit, column] = value
             if "value" in v or "unit" in v:
@@ -490,6 +612,7 @@ def _apply(
             incidents = incidents[incidents["incident_id"] != new_id]
             if not adds:
                 continue
+            hits.add(c.index)
             row = {column: None for column in incidents.columns}
             row.update(
                 incident_id=new_id,
@@ -502,12 +625,17 @@ def _apply(
             row["counts"] = _replace_headline(pd.Series(row)) if row.get("value") is not None else ""
             incidents = pd.concat([incidents, _frame("incidents", [row])], ignore_index=True)
         elif c.action == "drop_route":
-            routes = routes[routes["route_id"] != v["id"]]
+            keep = routes["route_id"] != v["id"]
+            if not keep.all():
+                hits.add(c.index)
+            routes = routes[keep]
         elif c.action in ("add_route", "replace_route"):
             route_id = _target(c)
             rows_before = routes[routes["route_id"] == route_id]
             old = rows_before.iloc[0].to_dict() if len(rows_before) else None
             routes = routes[routes["route_id"] != route_id]
+            if old is not None or c.action == "add_route" and mode != "part":
+                hits.add(c.index)
             if mode == "part":
                 if old is not None and olds is not None:
                     olds[route_id] = old
