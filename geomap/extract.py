@@ -23,8 +23,10 @@ did not write itself (a manifest in the folder records what it wrote);
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import errno
 import glob
 import os
 import sys
@@ -34,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from geomap._csv import restore, write_frame
-from geomap._errors import InputError, InputNotFoundError, OutputError, located
+from geomap._errors import GeomapError, InputError, InputNotFoundError, OutputError, located
 from geomap._io import MANIFEST, OutputDir, outputs_in
 from geomap.records import INCIDENT_TYPES, Article, DateSpan, Incident, Mention, Route, Skipped
 
@@ -836,7 +838,6 @@ def write_extraction(
         The files written (in :data:`TABLES` order), the counts of the rows
         written, and the inputs skipped.
     """
-    import contextlib
     import shutil
     import tempfile
 
@@ -851,7 +852,7 @@ def write_extraction(
     tally = Tally()
     written: dict[str, bool] = dict.fromkeys(TABLES, False)
     spool_dir = next(p for p in (Path(out_dir).absolute(), *Path(out_dir).absolute().parents) if p.is_dir())
-    with contextlib.ExitStack() as stack:
+    with _spool_trouble(spool_dir), contextlib.ExitStack() as stack:
         spools = {
             name: stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8", newline="", dir=spool_dir))
             for name in TABLES
@@ -859,10 +860,7 @@ def write_extraction(
 
         def write(name: str, frame: Any) -> None:
             if len(frame) or not written[name]:
-                try:
-                    write_frame(frame, spools[name], header=not written[name])
-                except OSError as exc:  # the spools are in the output folder, or the nearest one that exists
-                    raise OutputError(f"{spool_dir}: cannot write the tables: {exc.strerror or exc}") from exc
+                write_frame(frame, spools[name], header=not written[name])
                 written[name] = True
 
         def flush(part: dict[str, _Columns]) -> None:
@@ -904,6 +902,24 @@ def write_extraction(
             with out.open(f"{name}.csv") as fh:
                 shutil.copyfileobj(spool, fh, 1 << 20)
     return [out.path / name for name in names], tally, skipped
+
+
+_NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG})
+
+
+@contextlib.contextmanager
+def _spool_trouble(spool_dir: Path) -> Iterator[None]:
+    """A spool that cannot be made or written (a full disk, a read-only folder): one line naming the folder.
+
+    The spools live in the output folder, or the nearest one that exists.
+    Other errors (reading the reports) are not the spools' and go on as they are.
+    """
+    try:
+        yield
+    except OSError as exc:
+        if isinstance(exc, GeomapError) or exc.errno not in _NO_ROOM:
+            raise
+        raise OutputError(f"{spool_dir}: cannot write the tables: {exc.strerror or exc}") from exc
 
 
 def _arg_date(value: dt.date | str | None, what: str) -> dt.date | None:

@@ -1281,4 +1281,6 @@ def save_map(m: folium.Map, path: str | Path, *, offline: bool = True, overwrite
     path = Path(path)
     out = OutputDir(path.parent, overwrite=overwrite)
     out.check(path.name)
-    return out.write_text(path.name, _page(m, offline=offline))
+    page = _page(m, offline=offline)
+    out.prepare()
+    return out.write_text(path.name, page)

@@ -288,7 +288,7 @@ class Incident:
     actors: tuple[str, ...] = ()
     location_precision: int = 6
     place_id: str | None = None  # the place the incident is drawn at
-    source: str = "extracted"  # "extracted", "table" (analyst CSV) or "correction"
+    source: str = "extracted"  # "extracted", "table" (analyst CSV), "correction" (added) or "corrected" (changed)
 
 
 STOP_ROLES = ("origin", "staging", "transit", "crossing", "destination")

@@ -146,6 +146,11 @@ def test_an_output_folder_that_cannot_be_written_is_one_line(capsys, tables, tmp
         line = _one_error_line(err)
         assert f"{disk / 'out'}: cannot write: " in line
         assert line.endswith(("Read-only file system", "Permission denied"))
+        report = str(SAMPLES / "reports" / "06_huu-nghi-traffic.txt")
+        code, _, err = _run(capsys, "map", report, "-o", str(disk / "out"))
+        assert code == EXIT_USAGE and f"{disk / 'out'}: cannot write: " in _one_error_line(err)
+        code, _, err = _run(capsys, "extract", report, "-o", str(disk / "tables"))
+        assert code == EXIT_USAGE and f"{disk}: cannot write the tables: " in _one_error_line(err)
     finally:
         if os.geteuid() == 0:
             _umount(disk)
@@ -258,3 +263,17 @@ def test_export_and_save_map_never_overwrite_a_users_file(tmp_path) -> None:
     save_map(folium.Map(), page, overwrite=True)
     assert mine.read_text(encoding="utf-8").startswith("incident_id,")
     assert "<p>my page</p>" not in page.read_text(encoding="utf-8")
+
+
+def test_a_full_disk_while_extracting_tables_is_one_line(capsys, tmp_path) -> None:
+    """`geomap extract` spools its tables beside the output: a disk too small for them stops with one line."""
+    disk = tmp_path / "disk"
+    _mount_tmpfs(disk, "size=40k")
+    try:
+        code, _, err = _run(capsys, "extract", str(SAMPLES / "reports"), "-o", str(disk / "tables"))
+        assert code == EXIT_USAGE
+        assert _one_error_line(err) == f"geomap: error: {disk}: cannot write the tables: No space left on device"
+        assert [p.name for p in disk.iterdir()] in ([], ["tables"])
+        assert not (disk / "tables").exists() or list((disk / "tables").iterdir()) == []
+    finally:
+        _umount(disk)
