@@ -234,7 +234,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
 def _cmd_extract(args: argparse.Namespace) -> int:
     from geomap.jobs import extract_tables
 
-    summary = extract_tables(args.paths, args.output, **_extraction(args))
+    summary = extract_tables(args.paths, args.output, full=args.full, **_extraction(args))
     return _print_summary(args, summary)
 
 
@@ -366,6 +366,11 @@ def _build_parser() -> argparse.ArgumentParser:
         ),
     )
     _add_reports(ext, output="folder for the tables (created if needed)")
+    ext.add_argument(
+        "--full", action="store_true",
+        help="extract every article again (by default an article extracted by an earlier run into the same "
+        "folder, with the same gazetteer, rules and corrections, is taken from the folder's cache)",
+    )
     ext.set_defaults(command="extract")
 
     exp = sub.add_parser(

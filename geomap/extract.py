@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from geomap._errors import InputError, InputNotFoundError, located
+from geomap._cache import ArticleCache, extraction_version
 from geomap._io import MANIFEST, OutputDir, atomic_write, outputs_in
 from geomap.records import INCIDENT_TYPES, Article, DateSpan, Incident, Mention, Route, Skipped
 
@@ -586,27 +587,55 @@ def _pool(run: _Run, jobs: int) -> Any:
 _BATCH = 32  # articles a task: a few milliseconds of work, worth the trip to a worker and back
 
 
-def _in_order(pool: Any, articles: Iterable[Article], jobs: int) -> Iterator[list[_ArticleRows]]:
+def _in_order(
+    pool: Any, articles: Iterable[Article], jobs: int, cache: ArticleCache | None = None
+) -> Iterator[list[_ArticleRows]]:
     """Each batch's rows, in the order of the articles, with a few batches under way at a time.
 
     Only ``2 * jobs`` batches are out at once, so articles are read no faster
-    than they are worked on and memory stays flat.
+    than they are worked on and memory stays flat.  With a ``cache``, the
+    articles it keeps are looked up here and only the others go to a worker.
     """
     from collections import deque
 
     pending: deque = deque()
-    batch: list[Article] = []
+    batch: list[tuple[Article, str | None, _ArticleRows | None]] = []
+
+    def submit() -> None:
+        todo = [article for article, _, rows in batch if rows is None]
+        pending.append((list(batch), pool.submit(_batch_rows, todo) if todo else None))
+        batch.clear()
+
+    def collect() -> list[_ArticleRows]:
+        items, future = pending.popleft()
+        fresh = iter(future.result() if future is not None else ())
+        out = []
+        for _, key, rows in items:
+            if rows is None:
+                rows = next(fresh)
+                if cache is not None and key is not None:
+                    cache.put(key, rows)
+            out.append(rows)
+        return out
+
     for article in articles:
-        batch.append(article)
+        key = rows = None
+        if cache is not None:
+            key = cache.key(article)
+            rows = cache.get(key)
+            if rows is None:
+                cache.misses += 1
+            else:
+                cache.hits += 1
+        batch.append((article, key, rows))
         if len(batch) == _BATCH:
-            pending.append(pool.submit(_batch_rows, batch))
-            batch = []
+            submit()
             if len(pending) >= 2 * jobs:
-                yield pending.popleft().result()
+                yield collect()
     if batch:
-        pending.append(pool.submit(_batch_rows, batch))
+        submit()
     while pending:
-        yield pending.popleft().result()
+        yield collect()
 
 
 def extract(
@@ -704,13 +733,20 @@ def _prepare(gazetteer: Any, corrections: Any, since: Any, until: Any, types: An
 
 
 def _produce(
-    run: _Run, others: list[Any], tables: list[Path], skipped: list[Skipped], jobs: int, progress: bool
+    run: _Run,
+    others: list[Any],
+    tables: list[Path],
+    skipped: list[Skipped],
+    jobs: int,
+    progress: bool,
+    cache: ArticleCache | None = None,
 ) -> Iterator[_ArticleRows]:
     """The rows of every article, then of every row of the incident tables, in order.
 
     ``others`` and ``tables`` are the sources as :func:`_split_sources` splits
     them.  What cannot be read goes to ``skipped``.  Articles are read here,
-    one at a time, and worked on here or (``jobs`` > 1) by worker processes.
+    one at a time, and worked on here or (``jobs`` > 1) by worker processes;
+    with a ``cache``, an article kept from an earlier run is not worked on again.
     """
 
     def unique(articles: Iterable[Article]) -> Iterator[Article]:
@@ -733,12 +769,12 @@ def _produce(
         articles = unique(_articles(others, skipped))
         if pool is None:
             for article in articles:
-                yield run.rows(article)
+                yield run.rows(article) if cache is None else cache.rows(run, article)
                 if bar is not None:
                     bar.update(1)
         else:
             try:
-                for batch in _in_order(pool, articles, jobs):
+                for batch in _in_order(pool, articles, jobs, cache):
                     yield from batch
                     if bar is not None:
                         bar.update(len(batch))
@@ -770,6 +806,8 @@ class Tally:
     incidents: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
     routes: int = 0
+    extracted: int = 0  # articles extracted by this run (geomap extract)...
+    cached: int = 0  # ...and those an earlier run's cache gave
 
     def add(self, tables: dict[str, Any]) -> None:
         """Count the rows of some tables (frames of :data:`COLUMNS`; any of them may be missing).
@@ -810,6 +848,7 @@ def write_extraction(
     until: dt.date | str | None = None,
     types: Iterable[str] | None = None,
     jobs: int = 1,
+    full: bool = False,
 ) -> tuple[list[Path], Tally, list[Skipped]]:
     """Extract the tables from ``sources`` and write them as CSV, without holding them.
 
@@ -821,6 +860,14 @@ def write_extraction(
     atomically, and a file geomap did not write, or one edited since (even
     during the run), is never overwritten.  The options are those of
     :func:`extract`.
+
+    The run is incremental: what each article gave is kept in the output
+    folder (``.geomap-cache/``, see :mod:`geomap._cache`), keyed by the
+    article's content and the extraction's version (the rules, the
+    gazetteer, the filters, the article's mention corrections), and an
+    article kept by an earlier run is not extracted again.  The tables are
+    the same as a full run's, byte for byte.  ``full=True`` extracts every
+    article again (and keeps the new results).
 
     Returns
     -------
@@ -839,6 +886,8 @@ def write_extraction(
     run, corrections = _prepare(gazetteer, corrections, since, until, types, jobs)
     others, tables = _split_sources(sources)  # before any spool exists: one can not be taken for a table
     fixes = StreamedCorrections(corrections, run.gazetteer) if corrections is not None else None
+    version = extraction_version(run.gazetteer, since=run.since, until=run.until, wanted=run.wanted)
+    cache = ArticleCache(out_dir, version, corrections=corrections, read=not full)
     skipped: list[Skipped] = []
     tally = Tally()
     written: dict[str, bool] = dict.fromkeys(TABLES, False)
@@ -869,7 +918,7 @@ def write_extraction(
 
         part = new_part()
         size = 0
-        for found in _produce(run, others, tables, skipped, jobs, progress):
+        for found in _produce(run, others, tables, skipped, jobs, progress, cache):
             size += _add_rows(part, found)
             if size >= _PART_ROWS:  # a part ends between articles: an article's rows are corrected together
                 flush(part)
@@ -888,6 +937,8 @@ def write_extraction(
             with atomic_write(out.path / f"{name}.csv", "w") as fh:
                 shutil.copyfileobj(spool, fh, 1 << 20)
     out.record(*names)
+    tally.extracted, tally.cached = cache.misses, cache.hits
+    cache.prune()
     return [out.path / name for name in names], tally, skipped
 
 

@@ -45,6 +45,7 @@ class RunSummary:
     incidents_mapped: int = 0
     routes: int = 0
     by_type: tuple[tuple[str, int], ...] = ()  # incidents of each type, most first
+    cached: int = 0  # articles an earlier run's cache gave (geomap extract), not extracted again
     files: tuple[Path, ...] = ()
 
     @property
@@ -64,7 +65,8 @@ class RunSummary:
         """The summary as short lines of text, for the terminal and ``summary.txt``."""
         out = [
             f"articles read:     {self.articles}"
-            + (f" (and {self.table_rows} rows of incident tables)" if self.table_rows else ""),
+            + (f" (and {self.table_rows} rows of incident tables)" if self.table_rows else "")
+            + (f"; {self.articles - self.cached} extracted, {self.cached} kept from earlier runs" if self.cached else ""),
             f"inputs skipped:    {len(self.skipped)}",
         ]
         out += [f"  - {skip}" for skip in self.skipped]
@@ -137,11 +139,14 @@ def extract_tables(
     types: Iterable[str] | None = None,
     progress: bool = False,
     jobs: int = 1,
+    full: bool = False,
 ) -> RunSummary:
     """Extract the tidy tables from reports and write them as CSV for review.
 
     The rows go to disk as they are made (:func:`geomap.extract.write_extraction`):
-    memory stays flat however many reports there are.
+    memory stays flat however many reports there are.  Articles an earlier
+    run into the same folder extracted are not extracted again (``full=True``
+    extracts them all).
     """
     from geomap.extract import write_extraction
 
@@ -155,9 +160,10 @@ def extract_tables(
         types=types,
         progress=progress,
         jobs=jobs,
+        full=full,
     )
     skipped_rows = tuple(Skipped(str(s.path), str(s.reason), s.line) for s in skipped)
-    return dataclasses.replace(_from_tally(tally, skipped_rows), files=tuple(files))
+    return dataclasses.replace(_from_tally(tally, skipped_rows), files=tuple(files), cached=tally.cached)
 
 
 def export_tables(
