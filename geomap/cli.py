@@ -234,8 +234,13 @@ def _cmd_map(args: argparse.Namespace) -> int:
 def _cmd_extract(args: argparse.Namespace) -> int:
     from geomap.jobs import extract_tables
 
-    summary = extract_tables(args.paths, args.output, full=args.full, **_extraction(args))
-    return _print_summary(args, summary)
+    options = {"full": args.full, "format": args.format, "by_month": args.by_month, **_extraction(args)}
+    if args.dask is None:
+        return _print_summary(args, extract_tables(args.paths, args.output, **options))
+    from geomap.cluster import dask_client
+
+    with dask_client(args.dask or None) as client:
+        return _print_summary(args, extract_tables(args.paths, args.output, client=client, **options))
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -370,6 +375,18 @@ def _build_parser() -> argparse.ArgumentParser:
         "--full", action="store_true",
         help="extract every article again (by default an article extracted by an earlier run into the same "
         "folder, with the same gazetteer, rules and corrections, is taken from the folder's cache)",
+    )
+    ext.add_argument(
+        "--format", choices=("csv", "parquet"), default="csv",
+        help="table format: csv (default) or parquet (typed columns; see docs/ARCHITECTURE.md)",
+    )
+    ext.add_argument(
+        "--by-month", action="store_true", help="with --format parquet: one file a month of each table, for large runs"
+    )
+    ext.add_argument(
+        "--dask", nargs="?", const="", default=None, metavar="SCHEDULER",
+        help="extract on a Dask cluster (pip install 'geomap[dask]'): a new local one, or the scheduler at "
+        "this address (tcp://host:8786); the tables are the same",
     )
     ext.set_defaults(command="extract")
 

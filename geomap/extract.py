@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from geomap._errors import InputError, InputNotFoundError, located
 from geomap._cache import ArticleCache, extraction_version
+from geomap._errors import InputError, InputNotFoundError, located
 from geomap._io import MANIFEST, OutputDir, atomic_write, outputs_in
 from geomap.records import INCIDENT_TYPES, Article, DateSpan, Incident, Mention, Route, Skipped
 
@@ -749,15 +749,6 @@ def _produce(
     with a ``cache``, an article kept from an earlier run is not worked on again.
     """
 
-    def unique(articles: Iterable[Article]) -> Iterator[Article]:
-        seen: set[str] = set()
-        for article in articles:
-            if article.id in seen:
-                skipped.append(Skipped(article.path or article.id, f"duplicate article id: {article.id!r}", article.line))
-                continue
-            seen.add(article.id)
-            yield article
-
     bar = None
     jobs = min(jobs, os.cpu_count() or 1, 61)  # no more workers than processors (61: Windows' limit)
     pool = _pool(run, jobs) if jobs > 1 and others else None
@@ -766,7 +757,7 @@ def _produce(
 
         bar = tqdm(unit=" article", desc="extract", leave=False)
     try:
-        articles = unique(_articles(others, skipped))
+        articles = _unique_ids(_articles(others, skipped), skipped)
         if pool is None:
             for article in articles:
                 yield run.rows(article) if cache is None else cache.rows(run, article)
@@ -782,15 +773,32 @@ def _produce(
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
             pool.shutdown()
-        for path in tables:
-            for article, incident in _read_table(path, run.resolver, skipped):
-                if bar is not None:
-                    bar.update(1)
-                kept = [_incident_row(incident)] if run.keep(incident) else []
-                yield _article_row(article), [], [], kept, []
+        for rows in _table_rows(run, tables, skipped):
+            if bar is not None:
+                bar.update(1)
+            yield rows
     finally:
         if bar is not None:
             bar.close()
+
+
+def _unique_ids(articles: Iterable[Article], skipped: list[Skipped]) -> Iterator[Article]:
+    """``articles`` but those whose id an earlier one had (each reported in ``skipped``)."""
+    seen: set[str] = set()
+    for article in articles:
+        if article.id in seen:
+            skipped.append(Skipped(article.path or article.id, f"duplicate article id: {article.id!r}", article.line))
+            continue
+        seen.add(article.id)
+        yield article
+
+
+def _table_rows(run: _Run, tables: list[Path], skipped: list[Skipped]) -> Iterator[_ArticleRows]:
+    """The rows of every row of the analysts' incident tables (bad rows go to ``skipped``)."""
+    for path in tables:
+        for article, incident in _read_table(path, run.resolver, skipped):
+            kept = [_incident_row(incident)] if run.keep(incident) else []
+            yield _article_row(article), [], [], kept, []
 
 
 @dataclass
@@ -849,11 +857,14 @@ def write_extraction(
     types: Iterable[str] | None = None,
     jobs: int = 1,
     full: bool = False,
+    format: str = "csv",
+    by_month: bool = False,
+    client: Any = None,
 ) -> tuple[list[Path], Tally, list[Skipped]]:
-    """Extract the tables from ``sources`` and write them as CSV, without holding them.
+    """Extract the tables from ``sources`` and write them into ``out_dir``, without holding them.
 
-    The files are those :func:`write_tables` writes for :func:`extract` of the
-    same sources, byte for byte, but the rows are spooled to disk a few
+    The CSV files are those :func:`write_tables` writes for :func:`extract` of
+    the same sources, byte for byte, but the rows are spooled to disk a few
     thousand at a time (corrected as they go), so memory stays flat however
     big the corpus.  The spools are unnamed temporary files: a run that fails
     or is killed leaves nothing behind.  At the end each table is written
@@ -869,77 +880,73 @@ def write_extraction(
     the same as a full run's, byte for byte.  ``full=True`` extracts every
     article again (and keeps the new results).
 
+    ``format="parquet"`` writes typed Parquet tables instead of CSV, one file
+    a table or, with ``by_month=True``, one a month (:mod:`geomap.tablefiles`).
+    With a Dask ``client`` (:mod:`geomap.cluster`) the articles are extracted
+    and the parts of the tables written by the cluster's workers; the tables
+    are the same.
+
     Returns
     -------
     files, tally, skipped
         The files written (in :data:`TABLES` order), the counts of the rows
         written, and the inputs skipped.
     """
-    import contextlib
-    import shutil
-    import tempfile
-
     from geomap.review import StreamedCorrections
+    from geomap.tablefiles import table_writer
 
-    names = [f"{name}.csv" for name in TABLES]
-    OutputDir(out_dir).check(*names)  # before the work, not after
-    run, corrections = _prepare(gazetteer, corrections, since, until, types, jobs)
-    others, tables = _split_sources(sources)  # before any spool exists: one can not be taken for a table
-    fixes = StreamedCorrections(corrections, run.gazetteer) if corrections is not None else None
-    version = extraction_version(run.gazetteer, since=run.since, until=run.until, wanted=run.wanted)
-    cache = ArticleCache(out_dir, version, corrections=corrections, read=not full)
-    skipped: list[Skipped] = []
-    tally = Tally()
-    written: dict[str, bool] = dict.fromkeys(TABLES, False)
-    spool_dir = next(p for p in (Path(out_dir).absolute(), *Path(out_dir).absolute().parents) if p.is_dir())
-    with contextlib.ExitStack() as stack:
-        spools = {
-            name: stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8", newline="", dir=spool_dir))
-            for name in TABLES
-        }
+    with table_writer(out_dir, format=format, by_month=by_month) as tables_out:  # checks the folder before the work
+        run, corrections = _prepare(gazetteer, corrections, since, until, types, jobs)
+        others, tables = _split_sources(sources)  # before any spool exists: one can not be taken for a table
+        fixes = StreamedCorrections(corrections, run.gazetteer) if corrections is not None else None
+        version = extraction_version(run.gazetteer, since=run.since, until=run.until, wanted=run.wanted)
+        cache = ArticleCache(out_dir, version, corrections=corrections, read=not full)
+        skipped: list[Skipped] = []
+        tally = Tally()
+        if client is not None:
+            from geomap.cluster import _parts_on_cluster
 
-        def write(name: str, frame: Any) -> None:
-            if len(frame) or not written[name]:
-                frame.to_csv(spools[name], index=False, header=not written[name], lineterminator="\n")
-                written[name] = True
-
-        def flush(part: dict[str, _Columns]) -> None:
-            frames = {name: columns.frame() for name, columns in part.items()}
-            if fixes is not None:
-                frames["mentions"], frames["incidents"], frames["routes"] = fixes.part(
-                    frames["mentions"], frames["incidents"], frames["routes"]
-                )
+            parts = _parts_on_cluster(client, run, others, tables, skipped, cache, fixes)
+        else:
+            parts = _parts(_produce(run, others, tables, skipped, jobs, progress, cache), fixes)
+        for frames in parts:
             tally.add(frames)
             for name, frame in frames.items():
-                write(name, frame)
-
-        def new_part() -> dict[str, _Columns]:
-            return {name: _Columns(name) for name in TABLES if name != "skipped"}
-
-        part = new_part()
-        size = 0
-        for found in _produce(run, others, tables, skipped, jobs, progress, cache):
-            size += _add_rows(part, found)
-            if size >= _PART_ROWS:  # a part ends between articles: an article's rows are corrected together
-                flush(part)
-                part, size = new_part(), 0
-        flush(part)
+                tables_out.write(name, frame)
         if fixes is not None:
             added = dict(zip(("incidents", "routes"), fixes.tail(), strict=True))
             tally.add(added)
             for name, frame in added.items():
-                write(name, frame)
-        write("skipped", _frame("skipped", [(s.path, s.line, s.reason) for s in skipped]))
-        out = OutputDir(out_dir)  # read again: an analyst may have edited a table, or geomap written one, meanwhile
-        out.check(*names)
-        for name, spool in spools.items():
-            spool.seek(0)
-            with atomic_write(out.path / f"{name}.csv", "w") as fh:
-                shutil.copyfileobj(spool, fh, 1 << 20)
-    out.record(*names)
+                tables_out.write(name, frame)
+        tables_out.write("skipped", _frame("skipped", [(s.path, s.line, s.reason) for s in skipped]))
+        files = tables_out.commit()
     tally.extracted, tally.cached = cache.misses, cache.hits
     cache.prune()
-    return [out.path / name for name in names], tally, skipped
+    return files, tally, skipped
+
+
+def _parts(found: Iterable[_ArticleRows], fixes: Any) -> Iterator[dict[str, Any]]:
+    """The rows of articles, gathered into parts of the tables (frames), corrected by ``fixes``."""
+
+    def new_part() -> dict[str, _Columns]:
+        return {name: _Columns(name) for name in TABLES if name != "skipped"}
+
+    part, size = new_part(), 0
+    for rows in found:
+        size += _add_rows(part, rows)
+        if size >= _PART_ROWS:  # a part ends between articles: an article's rows are corrected together
+            yield _part_frames(part, fixes)
+            part, size = new_part(), 0
+    yield _part_frames(part, fixes)
+
+
+def _part_frames(part: dict[str, _Columns], fixes: Any) -> dict[str, Any]:
+    frames = {name: columns.frame() for name, columns in part.items()}
+    if fixes is not None:
+        frames["mentions"], frames["incidents"], frames["routes"] = fixes.part(
+            frames["mentions"], frames["incidents"], frames["routes"]
+        )
+    return frames
 
 
 def _arg_date(value: dt.date | str | None, what: str) -> dt.date | None:
@@ -998,11 +1005,14 @@ def write_tables(extraction: Extraction, out_dir: str | Path) -> list[Path]:
     return written
 
 
-def read_tables(directory: str | Path) -> Extraction:
-    """Read tables written by :func:`write_tables` (perhaps reviewed by hand) back.
+def read_tables(directory: str | Path, *, format: str | None = None) -> Extraction:
+    """Read tables written by :func:`write_tables` or ``geomap extract`` (perhaps reviewed by hand) back.
 
-    A missing table is read as empty; a missing column, a bad number or an
-    incident type the taxonomy lacks is an error naming the file and line.
+    CSV or Parquet (:mod:`geomap.tablefiles`: one file a table or a folder
+    of months), as found; ``format`` (``"csv"`` or ``"parquet"``) chooses
+    when a folder holds both.  A missing table is read as empty; a missing
+    column, a bad number or an incident type the taxonomy lacks is an error
+    naming the file and line (the row, in Parquet).
 
     Raises
     ------
@@ -1010,9 +1020,12 @@ def read_tables(directory: str | Path) -> Extraction:
         ``directory`` does not exist.
     InputError
         A table lacks a column, holds a value of the wrong kind or an
-        unknown incident type.
+        unknown incident type, or is there both as CSV and as Parquet and
+        ``format`` does not say which.
     """
     import pandas as pd
+
+    from geomap.tablefiles import read_table
 
     folder = Path(directory)
     if not folder.is_dir():
@@ -1020,7 +1033,15 @@ def read_tables(directory: str | Path) -> Extraction:
     frames = {}
     for name, spec in COLUMNS.items():
         path = folder / f"{name}.csv"
-        if not path.exists():
+        columnar = read_table(folder, name) if format != "csv" else None
+        if columnar is not None and path.exists() and format is None:
+            raise InputError(located(path, None, "the table is there as CSV and as Parquet: say which to read (format)"))
+        if columnar is not None:
+            if name == "incidents":
+                _check_types(folder / name if (folder / name).is_dir() else folder / f"{name}.parquet", columnar["type"], csv=False)
+            frames[name] = columnar
+            continue
+        if not path.exists() or format == "parquet":
             frames[name] = _frame(name, [])
             continue
         try:
@@ -1048,7 +1069,7 @@ def read_tables(directory: str | Path) -> Extraction:
     return Extraction(**frames)
 
 
-def _check_types(path: Path, types: Any) -> None:
+def _check_types(path: Path, types: Any, *, csv: bool = True) -> None:
     """Reject a reviewed table whose ``type`` column holds a type the taxonomy lacks.
 
     A type becomes a layer name and a legend label on the map: only the
@@ -1058,4 +1079,4 @@ def _check_types(path: Path, types: Any) -> None:
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
         msg = f"type: unknown incident type: {types.iloc[row]!r} (known: {', '.join(INCIDENT_TYPES)})"
-        raise InputError(located(path, row + 2, msg))
+        raise InputError(located(path, row + 2, msg) if csv else located(path, None, f"row {row + 1}: {msg}"))

@@ -140,13 +140,17 @@ def extract_tables(
     progress: bool = False,
     jobs: int = 1,
     full: bool = False,
+    format: str = "csv",
+    by_month: bool = False,
+    client: Any = None,
 ) -> RunSummary:
-    """Extract the tidy tables from reports and write them as CSV for review.
+    """Extract the tidy tables from reports and write them (CSV or Parquet) for review.
 
     The rows go to disk as they are made (:func:`geomap.extract.write_extraction`):
     memory stays flat however many reports there are.  Articles an earlier
     run into the same folder extracted are not extracted again (``full=True``
-    extracts them all).
+    extracts them all).  ``format``, ``by_month`` and a Dask ``client`` are
+    those of :func:`geomap.extract.write_extraction`.
     """
     from geomap.extract import write_extraction
 
@@ -161,6 +165,9 @@ def extract_tables(
         progress=progress,
         jobs=jobs,
         full=full,
+        format=format,
+        by_month=by_month,
+        client=client,
     )
     skipped_rows = tuple(Skipped(str(s.path), str(s.reason), s.line) for s in skipped)
     return dataclasses.replace(_from_tally(tally, skipped_rows), files=tuple(files), cached=tally.cached)
