@@ -256,6 +256,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         with_map=not args.no_map,
         offline=args.offline,
         title=args.title,
+        max_incidents=args.max_incidents,
     )
     return _print_summary(args, summary)
 
@@ -399,6 +400,11 @@ def _build_parser() -> argparse.ArgumentParser:
     exp.add_argument("tables", metavar="TABLES_DIR", help="folder of tables written by `geomap extract`")
     exp.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder (created if needed)")
     exp.add_argument("--no-map", action="store_true", help="write the exports only, not the HTML map")
+    exp.add_argument(
+        "--max-incidents", type=_positive_int, metavar="N",
+        help="tables of more incidents are read a batch at a time: the map shows the newest N (default 50000), "
+        "the summary and province totals count them all",
+    )
     _add_filters(exp)
     _add_map_options(exp)
     exp.set_defaults(command="export")

@@ -185,12 +185,27 @@ def export_tables(
     with_map: bool = True,
     offline: bool = True,
     title: str | None = None,
+    max_incidents: int | None = None,
 ) -> RunSummary:
-    """Turn reviewed tables (from :func:`extract_tables`) into exports and the map."""
+    """Turn reviewed tables (from :func:`extract_tables`, CSV or Parquet) into exports and the map.
+
+    Tables of more than ``max_incidents`` incidents (default
+    :data:`geomap.mapdata.MAX_INCIDENTS`) are read a batch at a time
+    (:mod:`geomap.mapdata`): the map and exports hold the newest
+    ``max_incidents`` incidents, and the summary and ``province_stats``
+    count every one.  Memory is bounded by the map, not by the tables.
+    """
     from geomap.extract import read_tables
+    from geomap.mapdata import MAX_INCIDENTS, count_rows
 
     out = OutputDir(out_dir)
     out.check(*((MAP_NAME,) if with_map else ()), SUMMARY_NAME, *_export_names(formats))
+    limit = MAX_INCIDENTS if max_incidents is None else max_incidents
+    if count_rows(tables_dir) > limit:
+        return _export_big(
+            tables_dir, out, gazetteer=gazetteer, since=since, until=until, types=types, formats=formats,
+            with_map=with_map, offline=offline, title=title, limit=limit,
+        )  # fmt: skip
     extraction = read_tables(tables_dir)
     return _render_and_export(
         extraction,
@@ -206,6 +221,45 @@ def export_tables(
     )
 
 
+def _export_big(tables_dir: str | Path, out: OutputDir, *, gazetteer: Any, since: Any, until: Any, types: Any,
+                formats: Sequence[str], with_map: bool, offline: bool, title: str | None, limit: int) -> RunSummary:  # fmt: skip
+    """:func:`export_tables` for tables too big to hold: the newest incidents drawn, every one counted."""
+    import warnings
+
+    from geomap.layers import build_layers
+    from geomap.mapdata import places_counted, province_stats, read_for_map
+
+    if gazetteer is None:
+        from geomap.gazetteer import load_gazetteer
+
+        gazetteer = load_gazetteer()
+    extraction, totals = read_for_map(tables_dir, since=since, until=until, types=types, max_incidents=limit)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        layers = build_layers(extraction, gazetteer=gazetteer)
+        layers = dataclasses.replace(
+            layers,
+            province_stats=province_stats(totals, layers, gazetteer),
+            places=places_counted(totals, extraction.mentions, gazetteer),
+        )
+    summary = _render_and_export(extraction, out, gazetteer=gazetteer, offline=offline, formats=formats, title=title,
+                                 with_map=with_map, layers=layers, write_summary=False)  # fmt: skip
+    summary = dataclasses.replace(
+        summary,
+        incidents=totals.n_incidents,
+        by_type=_by_type(totals.by_type().items()),
+        places=len(totals.mentions),
+        mentions=sum(totals.mentions.values()),
+        articles=totals.articles,
+        table_rows=totals.table_rows,
+    )
+    summary_path = out.path / SUMMARY_NAME
+    lines = summary.lines() + [f"(the map shows the newest {summary.incidents_mapped} incidents; all are counted)"]
+    write_text(summary_path, "\n".join(lines) + "\n")
+    out.record(SUMMARY_NAME)
+    return summary
+
+
 def _render_and_export(
     extraction: Any,
     out: OutputDir,
@@ -218,6 +272,8 @@ def _render_and_export(
     since: dt.date | str | None = None,
     until: dt.date | str | None = None,
     types: Iterable[str] | None = None,
+    layers: Any = None,
+    write_summary: bool = True,
 ) -> RunSummary:
     import warnings
 
@@ -226,7 +282,8 @@ def _render_and_export(
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # counted in the summary instead
-        layers = build_layers(extraction, gazetteer=gazetteer)
+        if layers is None:
+            layers = build_layers(extraction, gazetteer=gazetteer)
         if since is not None or until is not None or types is not None:
             layers = layers.filter(since=since, until=until, types=types)
     files: list[Path] = []
@@ -241,8 +298,11 @@ def _render_and_export(
     summary = _summarise(extraction, layers=layers)
     summary_path = out.path / SUMMARY_NAME
     summary = dataclasses.replace(summary, files=(*files, summary_path))
-    write_text(summary_path, "\n".join(summary.lines()) + "\n")
-    out.record(*(p.name for p in summary.files))
+    if write_summary:
+        write_text(summary_path, "\n".join(summary.lines()) + "\n")
+        out.record(*(p.name for p in summary.files))
+    else:
+        out.record(*(p.name for p in files))
     return summary
 
 

@@ -1,0 +1,63 @@
+"""Maps from tables too big to hold: the newest incidents drawn, every incident counted, as the whole-table path counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+
+from geomap.cli import main
+from geomap.jobs import export_tables, extract_tables
+from geomap.mapdata import count_rows, read_for_map
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+@pytest.fixture(scope="module", params=["csv", "parquet"])
+def tables(request, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp(f"tables-{request.param}")
+    extract_tables([SAMPLES / "reports", SAMPLES / "tables" / "analyst_incidents.csv"], out, format=request.param)
+    return out
+
+
+def _layer(folder: Path, name: str) -> gpd.GeoDataFrame:
+    return gpd.read_file(folder / f"{name}.geojson")
+
+
+def test_big_tables_are_counted_whole_and_drawn_newest_first(tables, tmp_path) -> None:
+    whole = export_tables(tables, tmp_path / "whole", formats=["geojson"], with_map=False)
+    assert count_rows(tables) == whole.incidents == 61
+    big = export_tables(tables, tmp_path / "big", formats=["geojson"], with_map=False, max_incidents=10)
+    # the summary counts every incident, place and mention
+    assert (big.incidents, big.incidents_mapped, big.by_type) == (whole.incidents, 10, whole.by_type)
+    assert (big.articles, big.table_rows, big.places, big.mentions) == (whole.articles, whole.table_rows, whole.places, whole.mentions)
+    # the province totals are those of the whole tables
+    one, two = _layer(tmp_path / "whole", "province_stats"), _layer(tmp_path / "big", "province_stats")
+    assert one.drop(columns="geometry").equals(two.drop(columns="geometry"))
+    assert one.geometry.geom_equals(two.geometry).all()
+    places_one, places_two = _layer(tmp_path / "whole", "places"), _layer(tmp_path / "big", "places")
+    assert list(places_one["place_id"]) == list(places_two["place_id"])
+    assert list(places_one["mentions"]) == list(places_two["mentions"])
+    # the map holds the ten newest incidents, as the whole path draws them
+    drawn = _layer(tmp_path / "big", "incidents")
+    everything = _layer(tmp_path / "whole", "incidents")
+    newest = everything.assign(d=everything["date_start"].fillna("")).sort_values(["d", "incident_id"]).tail(10)
+    assert sorted(drawn["incident_id"]) == sorted(newest["incident_id"])
+    same = everything.set_index("incident_id").loc[sorted(drawn["incident_id"])]
+    assert list(drawn.sort_values("incident_id")["place_name"]) == list(same["place_name"])
+    assert "(the map shows the newest 10 incidents; all are counted)" in (tmp_path / "big" / "summary.txt").read_text()
+
+
+def test_filters_apply_before_counting(tables) -> None:
+    _, totals = read_for_map(tables, since="2025-01-01", types=["illegal_crossing"], max_incidents=3)
+    extraction, everything = read_for_map(tables, max_incidents=3)
+    assert len(extraction.incidents) == 3 and everything.n_incidents == 61
+    assert set(totals.by_type()) == {"illegal_crossing"}
+    assert 0 < totals.n_incidents < everything.by_type()["illegal_crossing"]
+
+
+def test_geomap_export_with_a_bound_on_the_map(tables, tmp_path, capsys) -> None:
+    assert main(["export", str(tables), "-o", str(tmp_path / "out"), "--max-incidents", "5", "--formats", "csv"]) == 0
+    assert "incidents:         61 (5 on the map)" in capsys.readouterr().out
+    assert (tmp_path / "out" / "border_activity.html").stat().st_size > 0
