@@ -55,7 +55,7 @@ _RULE_MODULES = (
 # Cells of each part of an article's rows: the article row, then lists of rows of mentions,
 # unresolved names, incidents and routes (as the tables' columns, see geomap.extract.COLUMNS).
 _WIDTHS = (11, 9, 5, 20, 9)
-_CELL_TYPES = (str, int, float, bool, type(None))
+_CELL_TYPES = frozenset((str, int, float, bool, type(None)))
 
 
 @functools.lru_cache(maxsize=1)
@@ -255,4 +255,4 @@ def _rows(data: Any) -> tuple:
 
 
 def _row(row: Any, width: int) -> bool:
-    return isinstance(row, list) and len(row) == width and all(isinstance(v, _CELL_TYPES) for v in row)
+    return type(row) is list and len(row) == width and set(map(type, row)) <= _CELL_TYPES

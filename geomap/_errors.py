@@ -14,6 +14,7 @@ __all__ = [
     "GeomapError",
     "InputError",
     "InputNotFoundError",
+    "MissingDependencyError",
     "located",
 ]
 
@@ -28,6 +29,10 @@ class InputError(GeomapError, ValueError):
 
 class InputNotFoundError(GeomapError, FileNotFoundError):
     """A path given by the user does not exist."""
+
+
+class MissingDependencyError(GeomapError, ImportError):
+    """An optional extra a feature needs is not installed; the message says what to install."""
 
 
 class GazetteerError(InputError):

@@ -294,7 +294,7 @@ def _add_map_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--title", metavar="TEXT", help="title shown on the map")
     parser.add_argument(
         "--formats", type=_formats_arg, default=["geojson", "gpkg", "csv"], metavar="F,...",
-        help="export formats, comma-separated: geojson, gpkg, csv (default: all)",
+        help="export formats, comma-separated: geojson, gpkg, csv, geoparquet (default: geojson,gpkg,csv)",
     )
 
 

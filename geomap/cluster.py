@@ -53,11 +53,13 @@ _DASK_MISSING = (
 
 
 def _distributed() -> Any:
+    from geomap._errors import MissingDependencyError
+
     try:
         import dask.dataframe  # noqa: F401  (the dataframe extra: tables as dask DataFrames)
         import distributed
     except ImportError as exc:
-        raise ImportError(_DASK_MISSING) from exc
+        raise MissingDependencyError(_DASK_MISSING) from exc
     return distributed
 
 
@@ -77,8 +79,8 @@ def dask_client(address: str | None = None, *, n_workers: int | None = None) -> 
 
     Raises
     ------
-    ImportError
-        Dask is not installed.
+    MissingDependencyError
+        Dask is not installed (an :class:`ImportError` that says what to install).
     InputError
         No scheduler answers at ``address``.
     """
@@ -87,7 +89,7 @@ def dask_client(address: str | None = None, *, n_workers: int | None = None) -> 
     distributed = _distributed()
     if address:
         try:
-            client = distributed.Client(address, timeout="20s")
+            client = distributed.Client(address, timeout="10s")
         except (OSError, TimeoutError) as exc:
             msg = f"no Dask scheduler answers at {address!r}: {exc}"
             raise InputError(msg) from None
@@ -230,8 +232,8 @@ def dask_tables(directory: str | Path) -> dict[str, Any]:
 
     Raises
     ------
-    ImportError
-        Dask is not installed.
+    MissingDependencyError
+        Dask is not installed (an :class:`ImportError`).
     InputNotFoundError
         The folder does not exist.
     """

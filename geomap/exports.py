@@ -29,9 +29,10 @@ if TYPE_CHECKING:
 
     from geomap.layers import Layers
 
-__all__ = ["FORMATS", "GEOMETRY_TYPES", "ID_COLUMNS", "export", "to_csv", "to_geojson", "to_geopackage"]
+__all__ = ["FORMATS", "GEOMETRY_TYPES", "ID_COLUMNS", "export", "to_csv", "to_geojson", "to_geopackage", "to_geoparquet"]
 
-FORMATS = ("geojson", "gpkg", "csv")
+FORMATS = ("geojson", "gpkg", "csv", "geoparquet")
+DEFAULT_FORMATS = ("geojson", "gpkg", "csv")
 
 #: The column that gives each layer's feature ``id`` (route stops: ``route_id:stop``).
 ID_COLUMNS = {
@@ -64,7 +65,7 @@ GPKG_NAME = "geomap.gpkg"
 DECIMALS = 6
 
 
-def export(layers: Layers, out_dir: str | Path, *, formats: Iterable[str] = FORMATS) -> list[Path]:
+def export(layers: Layers, out_dir: str | Path, *, formats: Iterable[str] = DEFAULT_FORMATS) -> list[Path]:
     """Write every layer to ``out_dir`` in the chosen formats.
 
     Parameters
@@ -76,7 +77,8 @@ def export(layers: Layers, out_dir: str | Path, *, formats: Iterable[str] = FORM
     formats
         Any of ``"geojson"`` (``<layer>.geojson``, one per layer), ``"gpkg"``
         (``geomap.gpkg``, one layer per GeoDataFrame) and ``"csv"``
-        (``incidents.csv``, ``routes.csv``, ``route_stops.csv``).
+        (``incidents.csv``, ``routes.csv``, ``route_stops.csv``) and
+        ``"geoparquet"`` (``<layer>.parquet``, one per layer, GeoParquet 1.0).
 
     Returns
     -------
@@ -105,7 +107,23 @@ def export(layers: Layers, out_dir: str | Path, *, formats: Iterable[str] = FORM
     if "csv" in chosen:
         for name in CSV_LAYERS:
             written.append(to_csv(named[name], out / f"{name}.csv", layer_name=name))
+    if "geoparquet" in chosen:
+        for name, gdf in named.items():
+            written.append(to_geoparquet(gdf, out / f"{name}.parquet"))
     return written
+
+
+def to_geoparquet(gdf: gpd.GeoDataFrame, path: str | Path) -> Path:
+    """Write one layer as GeoParquet 1.0 (EPSG:4326, WKB geometry), as :meth:`geopandas.GeoDataFrame.to_parquet` does.
+
+    Written atomically; the same layer gives the same bytes (no row index,
+    no write time in the file).  Read it with :func:`geopandas.read_parquet`,
+    QGIS (GDAL 3.5+), DuckDB or any Parquet reader.
+    """
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        _wgs84(gdf).to_parquet(tmp, index=False, compression="zstd", schema_version="1.0.0")
+    return path
 
 
 def to_geojson(gdf: gpd.GeoDataFrame, path: str | Path, *, layer_name: str) -> Path:

@@ -513,16 +513,30 @@ class _Run:
 
     def __init__(self, gazetteer: Any, corrections: Any, since: dt.date | None, until: dt.date | None,
                  wanted: frozenset[str] | None) -> None:  # fmt: skip
-        from geomap.geocoder import Resolver
-        from geomap.places import _shared_matcher
-
         self.gazetteer = gazetteer
         self.corrections = corrections
         self.since, self.until, self.wanted = since, until, wanted
-        self.matcher = _shared_matcher(gazetteer)  # built once a gazetteer, reused by later runs
-        # a resolver of its own (0.1 s): a shared one would keep its gazetteer alive for ever
-        self.resolver = Resolver(gazetteer)
+        self._matcher: Any = None
+        self._resolver: Any = None
         self.names: dict = {}  # this run's memo of names resolved without context
+
+    # Built when first needed: an incremental run whose articles are all in the cache needs neither.
+    @property
+    def matcher(self) -> Any:
+        from geomap.places import _shared_matcher
+
+        if self._matcher is None:
+            self._matcher = _shared_matcher(self.gazetteer)  # built once a gazetteer, reused by later runs
+        return self._matcher
+
+    @property
+    def resolver(self) -> Any:
+        from geomap.geocoder import Resolver
+
+        if self._resolver is None:
+            # a resolver of its own (0.1 s): a shared one would keep its gazetteer alive for ever
+            self._resolver = Resolver(self.gazetteer)
+        return self._resolver
 
     def __getstate__(self) -> dict:  # a worker started by "spawn" builds its own matcher and resolver
         return {"args": (self.gazetteer, self.corrections, self.since, self.until, self.wanted)}

@@ -367,4 +367,6 @@ def _export_names(formats: Sequence[str]) -> list[str]:
         names.append(GPKG_NAME)
     if "csv" in formats:
         names += [f"{layer}.csv" for layer in CSV_LAYERS]
+    if "geoparquet" in formats:
+        names += [f"{layer}.parquet" for layer in LAYER_NAMES]
     return names

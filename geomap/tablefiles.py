@@ -8,7 +8,7 @@ depend on how the rows were cut into parts: one process, ``--jobs N``, a
 Dask cluster or an incremental run give the same files, byte for byte.
 
 Parquet (``format="parquet"``) has the CSV's columns, in the same order,
-with real types (:data:`PARQUET_TYPES`): dates are ``date32`` (a missing
+with real types (:func:`parquet_schema`): dates are ``date32`` (a missing
 date is null), whole numbers ``int64``, numbers ``double``, flags ``bool``,
 and the columns with few distinct values (:data:`CATEGORICAL`) dictionary
 encoded, which pandas reads as categoricals; other text is ``string``
@@ -33,7 +33,10 @@ from typing import Any
 from geomap._errors import InputError, located
 from geomap._io import OutputDir, atomic_write
 
-__all__ = ["CATEGORICAL", "DATES", "FORMATS", "PARQUET_TYPES", "ROW_GROUP", "read_table", "table_files", "table_writer"]
+__all__ = [
+    "CATEGORICAL", "DATES", "FORMATS", "ROW_GROUP", "from_arrow", "parquet_schema", "read_table", "table_files",
+    "table_writer", "to_arrow",
+]  # fmt: skip
 
 FORMATS = ("csv", "parquet")
 ROW_GROUP = 10_000  # rows a Parquet row group: fixed, so the files do not depend on how the rows came in
@@ -76,17 +79,6 @@ def _plain_schema(table: str) -> Any:
 
     schema = parquet_schema(table)
     return pa.schema([pa.field(f.name, pa.string() if pa.types.is_dictionary(f.type) else f.type) for f in schema])
-
-
-#: Every table's Parquet types, by column (``date32``, ``int64``, ``double``, ``bool``, ``string``, ``dictionary``).
-PARQUET_TYPES = {
-    "articles": "dates: date; categorical: date_precision, source, format, encoding",
-    "mentions": "categorical: method",
-    "incidents": "dates: date_start, date_end; categorical: type, unit, qualifier, date_precision, source",
-    "routes": "categorical: role",
-    "unresolved": "categorical: hint",
-    "skipped": "",
-}
 
 
 def to_arrow(table: str, frame: Any) -> Any:

@@ -147,3 +147,30 @@ def test_tables_as_dask_dataframes(tmp_path, client, sample_run) -> None:
     mentions = dask_tables(tmp_path / "csv")["mentions"].compute()
     assert len(mentions) == len(read_tables(tmp_path / "csv").mentions)
     assert isinstance(mentions, pd.DataFrame)
+
+
+def test_without_dask_one_line_says_what_to_install(tmp_path, monkeypatch, capsys) -> None:
+    import sys
+
+    from geomap.cli import main
+
+    for name in [m for m in sys.modules if m == "distributed" or m.startswith("distributed.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed: import fails
+    code = main(["extract", str(SAMPLES / "reports"), "-o", str(tmp_path / "t"), "--dask"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "geomap: error: extraction on a Dask cluster needs Dask: pip install 'geomap[dask]'" in err
+    assert not (tmp_path / "t").exists()
+
+
+def test_a_scheduler_address_is_used(tmp_path, client, sample_run, small_batches) -> None:
+    """--dask ADDRESS submits to that scheduler (here the test cluster's, on 127.0.0.1)."""
+    from geomap.cli import main
+
+    address = client.scheduler.address
+    assert address.startswith("tcp://127.0.0.1:")
+    assert main(["-q", "extract", str(SAMPLES / "reports"), "-o", str(tmp_path / "t"), "--dask", address]) == 0
+    extract_tables([SAMPLES / "reports"], tmp_path / "one")
+    assert _bytes(tmp_path / "t") == _bytes(tmp_path / "one")
+    assert main(["extract", str(SAMPLES / "reports"), "-o", str(tmp_path / "u"), "--dask", "tcp://127.0.0.1:9"]) == 2

@@ -134,3 +134,27 @@ def test_a_failed_parquet_run_leaves_the_tables_as_they_were(tmp_path, sample_ru
         extract_tables(sources, out, gazetteer=gazetteer, format="parquet", by_month=True, full=True)
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and ".geomap-cache" not in p.parts}
     assert after == before
+
+
+def test_layers_as_geoparquet(tmp_path, sample_run) -> None:
+    """GeoParquet 1.0 as geopandas writes it: read back the same, the same bytes twice."""
+    import json
+
+    import geopandas as gpd
+
+    from geomap.exports import export
+    from geomap.layers import LAYER_NAMES, build_layers
+
+    _, gazetteer, plain = sample_run
+    layers = build_layers(plain, gazetteer=gazetteer)
+    first = export(layers, tmp_path / "a", formats=["geoparquet"])
+    export(layers, tmp_path / "b", formats=["geoparquet"])
+    assert [p.name for p in first] == [f"{name}.parquet" for name in LAYER_NAMES]
+    for path in first:
+        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
+    geo = json.loads(pq.read_schema(tmp_path / "a" / "incidents.parquet").metadata[b"geo"])
+    assert geo["version"].startswith("1.") and geo["primary_column"] == "geometry"
+    back = gpd.read_parquet(tmp_path / "a" / "incidents.parquet")
+    assert back.crs == "EPSG:4326" and list(back.columns) == list(layers.incidents.columns)
+    assert back.geometry.geom_equals(layers.incidents.geometry).all()
+    assert list(back["incident_id"]) == list(layers.incidents["incident_id"])
