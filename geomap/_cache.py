@@ -132,7 +132,7 @@ class ArticleCache:
     """
 
     def __init__(self, out_dir: str | Path, version: str, *, corrections: Any = None, read: bool = True) -> None:
-        self.base = Path(out_dir) / CACHE_DIR
+        self.base = Path(out_dir).absolute() / CACHE_DIR  # absolute: workers may run elsewhere
         self.version = version
         self.root = self.base / version[:_VERSION_CHARS]
         self.corrections = corrections

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_review import _every_action
+from test_review import _every_action, sample_run  # noqa: F401 (a fixture: the bundled sample and its extraction)
 
 pytest.importorskip("distributed", reason="the test extra installs dask; CI runs these")
 
 from geomap.cluster import dask_client, dask_tables  # noqa: E402
-from geomap.extract import TABLES, extract, read_tables  # noqa: E402
+from geomap.extract import TABLES, read_tables  # noqa: E402
 from geomap.jobs import extract_tables  # noqa: E402
 from geomap.records import Article  # noqa: E402
 
@@ -26,15 +26,6 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 def client():
     with dask_client(n_workers=2) as c:
         yield c
-
-
-@pytest.fixture(scope="module")
-def sample_run():
-    from geomap.gazetteer import load_gazetteer
-
-    sources = [SAMPLES / "reports", SAMPLES / "tables" / "analyst_incidents.csv"]
-    gazetteer = load_gazetteer()
-    return sources, gazetteer, extract(sources, gazetteer=gazetteer)
 
 
 @pytest.fixture()

@@ -8,22 +8,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from test_review import _every_action
+from test_review import _every_action, sample_run  # noqa: F401 (a fixture: the bundled sample and its extraction)
 
 from geomap.cli import main
 from geomap.extract import COLUMNS, TABLES, extract, read_tables
 from geomap.jobs import extract_tables
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
-
-
-@pytest.fixture(scope="module")
-def sample_run():
-    from geomap.gazetteer import load_gazetteer
-
-    sources = [SAMPLES / "reports", SAMPLES / "tables" / "analyst_incidents.csv"]
-    gazetteer = load_gazetteer()
-    return sources, gazetteer, extract(sources, gazetteer=gazetteer)
 
 
 def _same_tables(one, two) -> None:
