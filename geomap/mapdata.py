@@ -163,7 +163,10 @@ def read_for_map(
     totals = Totals()
     newest: list[tuple] = []  # a heap of (start, id, row): the smallest, oldest, goes first
     columns = list(COLUMNS["incidents"])
+    read = 0
     for frame in _batches(folder, "incidents", columns, format):
+        _known_types(folder, frame["type"], read, format)
+        read += len(frame)
         keep = pd.Series(True, index=frame.index)
         if wanted is not None:
             keep &= frame["type"].isin(wanted)
@@ -208,6 +211,21 @@ def read_for_map(
         skipped=_frame("skipped", []),
     )
     return extraction, totals
+
+
+def _known_types(folder: Path, types: Any, before: int, format: str | None) -> None:
+    """Reject an incident type the taxonomy lacks (it would become a layer name), naming the line or row."""
+    from geomap.records import INCIDENT_TYPES
+
+    bad = ~types.astype(str).str.strip().isin(INCIDENT_TYPES)
+    if bad.any():
+        row = before + int(bad.to_numpy().nonzero()[0][0])
+        kind, files = _source(folder, "incidents", format) or ("csv", [folder / "incidents.csv"])
+        value = types[bad].iloc[0]
+        msg = f"type: unknown incident type: {value!r}"
+        if kind == "csv":
+            raise InputError(located(files[0], row + 2, msg))
+        raise InputError(located(folder / "incidents", None, f"row {row + 1}: {msg}"))
 
 
 def _concat(frames: list) -> Any:

@@ -61,3 +61,20 @@ def test_geomap_export_with_a_bound_on_the_map(tables, tmp_path, capsys) -> None
     assert main(["export", str(tables), "-o", str(tmp_path / "out"), "--max-incidents", "5", "--formats", "csv"]) == 0
     assert "incidents:         61 (5 on the map)" in capsys.readouterr().out
     assert (tmp_path / "out" / "border_activity.html").stat().st_size > 0
+
+
+def test_an_unknown_type_in_big_tables_is_rejected_with_its_line(tmp_path, capsys) -> None:
+    """A type becomes a layer name and a legend label: only the taxonomy's are let in, as for small tables."""
+    import shutil
+
+    folder = tmp_path / "tables"
+    extract_tables([SAMPLES / "reports"], folder)
+    shutil.rmtree(folder / ".geomap-cache")
+    lines = (folder / "incidents.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = lines[3].split(",")
+    lines[3] = ",".join([*cells[:2], "<script>", *cells[3:]])  # the third column: type
+    (folder / "incidents.csv").write_text("".join(lines), encoding="utf-8")
+    assert "<script>" in lines[3]
+    code = main(["export", str(folder), "-o", str(tmp_path / "out"), "--max-incidents", "2"])
+    err = capsys.readouterr().err
+    assert code == 2 and "incidents.csv:4: type: unknown incident type: '<script>'" in err

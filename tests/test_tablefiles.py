@@ -149,3 +149,17 @@ def test_layers_as_geoparquet(tmp_path, sample_run) -> None:
     assert back.crs == "EPSG:4326" and list(back.columns) == list(layers.incidents.columns)
     assert back.geometry.geom_equals(layers.incidents.geometry).all()
     assert list(back["incident_id"]) == list(layers.incidents["incident_id"])
+
+
+def test_an_unknown_type_in_a_parquet_table_is_rejected_with_its_row(tmp_path, sample_run) -> None:
+    from geomap._errors import InputError
+
+    sources, gazetteer, _ = sample_run
+    extract_tables(sources[:1], tmp_path, gazetteer=gazetteer, format="parquet")
+    table = pq.read_table(tmp_path / "incidents.parquet")
+    types = table.column("type").cast(pa.string()).to_pylist()
+    types[2] = "<img src=x>"
+    table = table.set_column(table.column_names.index("type"), "type", pa.array(types).dictionary_encode())
+    pq.write_table(table, tmp_path / "incidents.parquet")
+    with pytest.raises(InputError, match=r"incidents\.parquet: row 3: type: unknown incident type: '<img src=x>'"):
+        read_tables(tmp_path)
