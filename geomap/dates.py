@@ -62,6 +62,7 @@ import functools
 import re
 from collections.abc import Callable
 
+from geomap import lang
 from geomap._errors import InputError
 from geomap.records import DateSpan
 
@@ -74,19 +75,13 @@ __all__ = [
     "reference_date",
 ]
 
-MONTHS: dict[str, int] = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6,
-    "july": 7, "august": 8, "september": 9, "october": 10, "november": 11,
-    "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
-    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
-}  # fmt: skip
+_EN = lang.resources("en")
+#: Month names and abbreviations (lower case) and their numbers, from ``geomap/lang/en.yaml``.
+MONTHS: dict[str, int] = {**_EN["months"], **_EN["month_abbreviations"]}
 
-_FULL_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-_MONTH = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Sept|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-)
+# "(?:January|...|December)" and the same with the abbreviations after ("|Sept|Jan|...|Dec")
+_FULL_MONTH = "(?:" + "|".join(name.capitalize() for name in _EN["months"]) + ")"
+_MONTH = _FULL_MONTH[:-1] + "|" + "|".join(name.capitalize() for name in _EN["month_abbreviations"]) + ")"
 _YEAR = r"(?:19|20)\d{2}"
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 _ORD = r"(?:st|nd|rd|th)?"
@@ -358,7 +353,7 @@ def _h_relative(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -
     return first, _month_end(first.year, first.month), "month"
 
 
-_WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
+_WEEKDAYS: dict[str, int] = dict(_EN["weekdays"])
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 4, "final": 4, "1st": 1, "2nd": 2,
              "3rd": 3, "4th": 4}
 

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from geomap import lang
 from geomap.normalize import CharMap, fold, fold_char, translate_runs
 from geomap.records import Article, Count, DateSpan, Incident, IncidentPlace, Mention
 
@@ -37,152 +38,43 @@ __all__ = [
 
 # -- the taxonomy: cue patterns over folded (lower-case, unaccented) text ------
 
-CUES: dict[str, tuple[str, ...]] = {
-    "migrant_smuggling": (
-        r"organi[sz]\w* (?:or broker\w* )?(?:the |for )?(?:illegal|unlawful|irregular)\w* (?:entry|exit|entries|exits|crossings?|immigration|emigration|migration|departures?)",
-        r"organi[sz]\w* (?:for )?(?:others|people|migrants|them) to (?:illegally )?(?:enter|exit|leave|cross)",
-        r"broker\w* (?:illegal|unlawful|irregular)\w*",
-        r"(?:people|migrant|human) smuggl\w*",
-        r"smuggl\w* (?:of )?(?:people|persons|migrants|workers)",
-        r"smuggling (?:ring|network|gang|line)s?",
-        r"transport\w* (?:illegal|irregular) (?:entrants|migrants|immigrants)",
-        r"to chuc (?:cho nguoi khac )?(?:xuat|nhap) canh",
-        r"moi gioi",
-    ),
-    "human_trafficking": (
-        r"human trafficking",
-        r"trafficking (?:in|of) (?:persons|people|women|children|humans)",
-        r"traffick\w* (?:women|children|girls|people|persons|brides)",
-        r"victims? of (?:human )?trafficking",
-        r"(?:sold|lured) (?:as|into|to)",
-        r"forced (?:labou?r|marriage|prostitution)",
-        r"(?<!drug )(?<!drug-)trafficking (?:ring|network|gang|cases?)s?",
-        r"rescu\w* (?:the |some |about |\d[\d,]* |[a-z]+ )?(?:\w+ )?(?:women|girls|children|victims|brides)",
-        r"mua ban nguoi",
-    ),
-    "drug_trafficking": (
-        r"drugs?",
-        r"drug-trafficking",
-        r"narcotic\w*",
-        r"heroin",
-        r"methamphetamine",
-        r"ketamine",
-        r"opium",
-        r"synthetic pills",
-        r"ma tuy",
-    ),
-    "goods_smuggling": (
-        r"smuggled (?:goods|cigarettes|sugar|fireworks|wildlife|timber|gold|pork|meat|cattle|electronics|fuel|petrol|ivory|items|products|phones)",
-        r"contraband",
-        r"smuggl\w* (?:of )?(?:goods|cigarettes|sugar|fireworks|wildlife|timber|gold|pork|frozen|meat|cattle|pangolins?|electronics|fuel|petrol|ivory|phones)",
-        r"goods smuggling",
-        r"cases of smuggling",
-        r"trade fraud",
-        r"(?:carrying|loaded with|transporting|hiding) [\d.,]+ (?:tonnes|tons|kg|kilograms|cartons|boxes|pieces|crates)",
-        r"counterfeit",
-        r"buon lau",
-        r"hang lau",
-    ),
-    "fugitive_handover": (
-        r"fugitives?",
-        r"(?:most )?wanted (?:criminals?|suspects?|persons?|men|man|woman|fugitives?)",
-        r"most wanted",
-        r"man wanted",
-        r"woman wanted",
-        r"runaway criminals?",
-        r"extradit\w*",
-        r"handover of",
-        r"truy na",
-    ),
-    "repatriation": (
-        r"repatriat\w*",
-        r"returned [\d,]+ (?:\w+ ){0,2}(?:citizens|nationals|people|migrants|workers)",
-        r"sent (?:them )?back(?! to (?:their |his |her )?home)",
-        r"hand(?:ed|s|ing)? (?:over|back) (?:more than |over |about |some )?[\w,]+ (?:\w+ ){0,2}(?:citizens|nationals|people|migrants|workers|women|men|children)",
-        r"handed back",
-        r"received back",
-        r"deport\w*",
-        r"trao tra",
-        r"hoi huong",
-    ),
-    "joint_patrol": (
-        r"joint (?:border )?patrols?",
-        r"joint (?:border )?operations?",
-        r"patrolled (?:jointly|together)",
-        r"tuan tra (?:chung|song phuong)",
-    ),
-    "exercise": (
-        r"drills?",
-        r"(?:joint |field |response |rescue |simulation )exercises?",
-        r"dien tap",
-    ),
-    "public_awareness": (
-        r"leaflets?",
-        r"awareness",
-        r"propaganda",
-        r"dissemination",
-        r"information sessions?",
-        r"meetings? (?:in|with) (?:\w+ ){0,2}(?:villages?|residents|villagers|families|communities|schools|students)",
-        r"outreach",
-        r"tuyen truyen",
-    ),
-    "crossing_statistics": (
-        r"customs (?:procedures|clearance|formalities)",
-        r"cleared (?:more than |over |about |some |nearly )?[\d,.]+",
-        r"clearance (?:procedures )?for",
-        r"passengers?",
-        r"temporary residence declarations?",
-        r"(?:immigration|entry and exit|exit and entry|exit-entry|border|clearance) procedures for",
-        r"(?:entries|exits|crossings|trips) (?:and (?:exits|entries) )?(?:were |was )?(?:made|processed|recorded|handled)",
-        r"vehicles? (?:passed|crossed|cleared)",
-        r"(?:crossed|passed through) the (?:border )?gates?",
-        r"luot",
-    ),
-    "illegal_crossing": (
-        r"(?:illegal|unlawful|irregular)\w* (?:entry|entries|exit|exits|crossings?|immigration|immigrants?|migrants?|entrants?|stays?|border crossings?)",
-        r"illegally (?:crossed|crossing|cross|entered|entering|enter|exited|exiting|exit|staying|stayed)",
-        r"(?:crossed|crossing|cross|entered|entering|enter|exited|exiting|left|leave|leaving)(?: [\w-]+){0,3} illegally",
-        r"(?:preparing|trying|attempting|waiting|planning) to (?:cross|leave|enter|exit|slip)",
-        r"(?:slip|slipped|sneak|sneaked|snuck) (?:across|into|over)",
-        r"without (?:valid )?(?:travel )?(?:documents|papers|passports?|permission)",
-        r"(?:crossed|crossing) (?:the border )?(?:from|into) ",
-        r"violations? of (?:border|immigration)",
-        r"(?:xuat|nhap) (?:nhap )?canh trai phep",
-        r"vuot bien",
-    ),
-}
+def _cue_table() -> dict[str, tuple[str, ...]]:
+    """Every language's cue patterns by type; the types in English's order (their specificity)."""
+    table: dict[str, list[str]] = {}
+    for _, cues in lang.merged("cues"):
+        for kind, patterns in cues.items():
+            table.setdefault(kind, []).extend(patterns)
+    return {kind: tuple(patterns) for kind, patterns in table.items()}
 
 
-_COOPERATION_EVENT = re.compile(
-    r"\b(?:(?:held|hold|holds|attended|co-?chaired|chaired|hosted|convened|opened) (?:a |an |the |their )?(?:[\w-]+ ){0,5}?"
-    r"(?:conference|meeting|talks|session|ceremony|dialogue|forum|consultation)s?"
-    r"|(?:conference|meeting|talks|session|dialogue)s? (?:was |were )?(?:held|took place)"
-    r"|(?:conference|meeting|talks|dialogue|forum)\b[^.;]{0,120}?\bheld (?:in|on|at|from)\b(?! turn| rotation)"
-    r"|working session|sat down|met (?:in|with|at|on)|meets with|had talks"
-    r"|signed (?:a |an |the |two |new )?(?:[\w-]+ ){0,5}?(?:memorand\w+|mous?|agreements?|plans?|minutes|protocols?|deal)"
-    r"|reached (?:a |an )?(?:broad )?(?:consensus|agreement)"
-    r"|(?:hoi dam|hoi nghi|ky ket))\b"
-)
+def _alternatives(part: str) -> str:
+    """One part's patterns of every language, as alternatives: Latin-script ones between
+    word boundaries, those of a script without spaces (Chinese) as they are."""
+    latin = [p for _, patterns in lang.merged(part) for p in patterns if not _CJK_START.match(p)]
+    cjk = [p for _, patterns in lang.merged(part) for p in patterns if _CJK_START.match(p)]
+    pattern = r"\b(?:" + "|".join(latin) + r")\b"
+    return pattern + ("|(?:" + "|".join(cjk) + ")" if cjk else "")
+
+
+# A pattern of a script written without spaces: it opens (after any "(?:") with such a character.
+_CJK_START = re.compile(r"(?:\(\?:)*[\u2e80-\u9fff\uf900-\ufaff]")
+
+#: Cue patterns of each incident type, over folded text, from every ``geomap/lang/*.yaml``.
+CUES: dict[str, tuple[str, ...]] = _cue_table()
+
+
+_COOPERATION_EVENT = re.compile(_alternatives("meeting"))
 
 # Talking about what should happen, not what did.
-_MODAL = re.compile(
-    r"\b(?:need to|needs to|should|must|shall|will|would|hope|hopes|hoped|expected to|willing to|wants to|aims? to|"
-    r"plans to|in the coming time|going forward|in the future|agreed to|committed to|called for|called on|"
-    r"urged|proposed|suggested|vowed|pledged|intends? to|are to|is to|can help|often|usually|commonly|typically|monthly|weekly|not|never|planned to be|is planned|are planned|upcoming|the next)\b"
-)
+_MODAL = re.compile(_alternatives("modal"))
 # A cue right after these words names a topic ("cooperation in preventing illegal entry").
 _TOPIC_BEFORE = re.compile(
-    r"\b(?:prevent\w*|combat\w*|fight\w*|control\w*|against|tackl\w*|curb\w*|crack\w* down on|crackdown on|"
-    r"address\w*|counter\w*|related to|involving|such as)(?: and [\w-]+)?(?: (?:the|of|on|against|to|in|illicit|cross-border))* $"
+    r"\b(?:" + "|".join(p for _, ps in lang.merged("topic_before") for p in ps if not _CJK_START.match(p)) + ")"
+    r"(?: and [\w-]+)?(?: (?:the|of|on|against|to|in|illicit|cross-border))* $"
+    + "".join("|(?:" + p + ")$" for _, ps in lang.merged("topic_before") for p in ps if _CJK_START.match(p))
 )
 # Something that happened.
-_EVENT_VERB = re.compile(
-    r"\b(?:arrest\w*|stopp?ed|detain\w*|seiz\w*|caught|catch\w*|handed|hand\w* over|rescu\w*|repatriat\w*|return\w*|"
-    r"intercept\w*|discover\w*|uncover\w*|found|find|busted|broke up|broken up|dismantl\w*|charg\w*|prosecut\w*|"
-    r"sentenc\w*|crossed|entered|confiscat\w*|was held|were held|took place|conducted|carried out|distribut\w*|"
-    r"handed out|completed|received|sent back|deported|transferred|escorted|apprehend\w*|solved|"
-    r"investigat\w*|handled|smuggled|trafficked|tested|staged|organi[sz]ed|launched|signed|met)\b"
-)
+_EVENT_VERB = re.compile(_alternatives("event_verbs"))
 
 def _capitalised_words(names: Sequence[str]) -> str:
     r"""``\b(name|name|...)\b`` written so that the regex engine scans for the first letters in C.
@@ -205,26 +97,19 @@ def _capitalised_words(names: Sequence[str]) -> str:
 # r"Border Control General Station|border control station|Public Security Bureau|public security (?:bureau|department|bodies)|"
 # r"[Pp]olice|[Cc]ustoms|Coast Guard|coast guard|Procuracy|prosecutors|[Ii]mmigration authorities|"
 # r"Ministry of Foreign Affairs|Ministry of National Defen[cs]e|NIA|MPS)\b", each [Xx] spelt out in place
-_ACTOR_RE = re.compile(
-    _capitalised_words(
-        (
-            "Ministry of Public Security", "National Immigration Administration", "Immigration Department",
-            "Border Guard Command", "Border Guards?", "border guards?", "General Station of Immigration Inspection",
-            "Border Control General Station", "border control station", "Public Security Bureau",
-            "public security (?:bureau|department|bodies)",
-            "Police", "police", "Customs", "customs", "Coast Guard", "coast guard", "Procuracy", "prosecutors",
-            "Immigration authorities", "immigration authorities",
-            "Ministry of Foreign Affairs", "Ministry of National Defen[cs]e", "NIA", "MPS",
-        )  # fmt: skip
-    )
-)
+_ACTOR_RE = re.compile(_capitalised_words([a for _, agencies in lang.merged("agencies") for a in agencies]))
 # r"\b(Chinese|Vietnamese|Cambodian|Laotian|Lao(?! Cai| Bao| Bảo)|Thai|Myanmar|Burmese|North Korean)\b"
-_NATIONALITY_RE = re.compile(
-    _capitalised_words(
-        ("Chinese", "Vietnamese", "Cambodian", "Laotian", "Lao(?! Cai| Bao| Bảo)", "Thai", "Myanmar", "Burmese", "North Korean")
+_NATIONALITY_RE = re.compile(_capitalised_words([n for _, names in lang.merged("nationalities") for n in names]))
+_ACTOR_NAMES = {short: name for _, names in lang.merged("agency_names") for short, name in names.items()}
+# Agencies and nationalities in languages that name them in full, the place inside the
+# name ("Đồn Biên phòng Hoành Mô", "凭祥市公安局", "người Trung Quốc"): the words matched are the label.
+_NAMED_ACTOR_RE = re.compile(
+    "|".join(
+        [p for _, patterns in lang.merged("agency_patterns") for p in patterns]
+        + [p for _, names in lang.merged("nationality_patterns") for p in names]
     )
+    or r"(?!)"
 )
-_ACTOR_NAMES = {"NIA": "National Immigration Administration", "MPS": "Ministry of Public Security"}
 _LEADING_NOISE = frozenset({"The", "A", "An", "In", "At", "Of", "On", "From", "By", "And", "Both", "Its", "Their", "His", "Her"})
 
 # -- location precision --------------------------------------------------------
@@ -267,13 +152,7 @@ _LIST_GAP = re.compile(r"\s*(?:,|,?\s*and|,?\s*or)\s*(?:the\s+)?(?=\S)")
 
 # -- sentences -----------------------------------------------------------------
 
-_ABBREVIATIONS = frozenset(
-    """
-    lt col gen maj capt sgt cpl pvt adm cmdr brig insp supt mr mrs ms dr prof st sr jr no nos vs
-    etc approx dept gov govt co inc ltd corp jan feb mar apr jun jul aug sep sept oct nov dec
-    fig vol art ed eds est mt ft km dist
-    """.split()
-)
+_ABBREVIATIONS = frozenset(word.lower() for _, words in lang.merged("abbreviations") for word in words)
 # The plain form of a sentence end; the fast form below finds the same spans
 # (tests/test_incidents.py checks that, and the abbreviations' shape it relies on).
 _SENTENCE_END_RE = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+|$)|\n\s*\n|\n")
@@ -391,6 +270,12 @@ def fold_text(text: str) -> str:
 # -- the cue matcher -------------------------------------------------------------
 
 
+def _clue_size(literal: str) -> int:
+    """How telling a literal is: its length, a Chinese character counting for two (a
+    two-character word such as 毒品 is as rare in text as a five-letter English one)."""
+    return len(literal) + sum(1 for c in literal if c >= "\u2e80")
+
+
 def _required(pattern: str) -> tuple[str, ...] | None:
     """Literal strings one of which every match of ``pattern`` contains, or ``None``.
 
@@ -405,8 +290,8 @@ def _required(pattern: str) -> tuple[str, ...] | None:
     from re import _parser  # type: ignore[attr-defined]
 
     def best(items: Any) -> set[str] | None:
-        options = [clue for clue in clues(items) if min(map(len, clue)) >= 3]
-        return max(options, key=lambda clue: (min(map(len, clue)), -len(clue))) if options else None
+        options = [clue for clue in clues(items) if min(map(_clue_size, clue)) >= 3]
+        return max(options, key=lambda clue: (min(map(_clue_size, clue)), -len(clue))) if options else None
 
     def clues(items: Any) -> list[set[str]]:
         found: list[set[str]] = []
@@ -465,7 +350,7 @@ def _prefixes(pattern: str) -> tuple[str, ...] | None:
                 break
             run.append(chr(av))
         if run:
-            return {"".join(run)} if len(run) >= 3 else None
+            return {"".join(run)} if _clue_size("".join(run)) >= 3 else None
         if not items:
             return None
         op, av = items[0]
@@ -576,8 +461,8 @@ def _cues(folded: str, literals: Sequence[tuple[int, str]]) -> list[_Cue]:
                     taken_to = max(m.end(), i + 1)
         for m in found:
             start = m.start()
-            if start and folded[start - 1].isalnum():
-                continue
+            if start and folded[start - 1].isalnum() and folded[start] < "\u2e80":
+                continue  # inside a word (Chinese, written without spaces, has no word boundaries)
             hits.append((start, rank, -m.end(), kind))
     return [_Cue(kind, start, -neg_end) for start, _, neg_end, kind in _most_specific(hits)]
 
@@ -812,11 +697,10 @@ class _Draft(NamedTuple):
 # Types that say nothing without a figure ("cleared more than 500,000 people").
 _NEED_COUNTS = frozenset({"crossing_statistics", "public_awareness", "other"})
 _NATIONALITY_COUNTRY = {
-    "chinese": "CN", "vietnamese": "VN", "cambodian": "KH", "lao": "LA", "laotian": "LA",
-    "thai": "TH", "myanmar": "MM", "burmese": "MM",
-}  # fmt: skip
+    re.sub(r"\(.*", "", word).lower(): code for _, names in lang.merged("nationalities") for word, code in names.items()
+}
 _NATIONAL_AGENCY_RE = re.compile(
-    r"\b(Chinese|Vietnamese|Cambodian|Laotian|Lao|Thai|Myanmar|Burmese) "
+    r"\b(" + "|".join(re.sub(r"\(.*", "", word) for _, names in lang.merged("nationalities") for word in names) + ") "
     r"(?:police|border guards?|authorities|officers|customs|side|immigration|ministry|public security)\b"
 )
 
@@ -1130,5 +1014,7 @@ def _actors(text: str, lo: int, hi: int) -> tuple[str, ...]:
         found.append((m.start(), label))
     for m in _NATIONALITY_RE.finditer(text, lo, hi):
         found.append((m.start(), m.group(1)))
+    if not text.isascii():  # agencies and nationalities named in full, in Vietnamese or Chinese
+        found.extend((m.start(), m.group()) for m in _NAMED_ACTOR_RE.finditer(text, lo, hi))
     found.sort()
     return tuple(dict.fromkeys(label for _, label in found))

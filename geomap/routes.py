@@ -29,31 +29,48 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from geomap import lang
 from geomap.incidents import _COOPERATION_EVENT, KIND_PRECISION, fold_text, split_sentences
 from geomap.records import Article, Mention, Route, Stop
 
 __all__ = ["find_routes"]
 
-_MOVEMENT = re.compile(
-    r"\b(?:smuggl|transport|travel|mov|walk|rode|ride|ferr|brought|bring|took|taken|cross|enter|head|gather|"
-    r"lead|led|carr|driv|drove|flew|fly|go|goes|went|trek|sail|continu|return|escort|reach|path|route|trail|"
-    r"journey|trafficked|lur|ship|truck|bus|coach|pass|leav|left|fled|flee|slip)\w*"
-)
-_DIRECTION = re.compile(r"\b(?:from|via|through|into|to|toward|towards|across)\b")
+def _words(role: str, code: str) -> str:
+    return "|".join(lang.resources(code).get("routes", {}).get(role, ()))
+
+
+def _others(role: str, tail: str = r"\s+$", cjk_tail: str = r"\s*$") -> str:
+    """The words of ``role`` in the languages other than English, each as a whole pattern:
+    Latin-script ones after a word boundary and before ``tail``, Chinese ones before ``cjk_tail``."""
+    out = ""
+    for code, routes in lang.merged("routes"):
+        if code == "en" or not routes.get(role):
+            continue
+        cjk = lang.resources(code)["language"].get("script") == "han"
+        alternatives = "|".join(routes[role])
+        out += f"|(?:{alternatives}){cjk_tail}" if cjk else rf"|\b(?:{alternatives}){tail}"
+    return out
+
+
+# English words inside English grammar; the other languages' words as they are written.
+_MOVEMENT = re.compile(r"\b(?:" + _words("movement", "en") + r")\w*" + _others("movement", r"\b", ""))
+_DIRECTION = re.compile(r"\b(?:" + _words("direction", "en") + r")\b" + _others("direction", r"\b", ""))
 
 _ORIGIN = re.compile(
-    r"(?:\bfrom|\bout of|\bstart(?:s|ed|ing)? (?:out )?(?:in|at|from)|\bbegin(?:s|ning)? in|\boriginat\w* (?:in|from)|"
-    r"\bleav\w*|\bleft|\bfled|\brecruited in)\s+(?:the\s+)?$"
+    "(?:" + "|".join(r"\b" + w for w in lang.resources("en")["routes"]["origin"]) + r")\s+(?:the\s+)?$"
+    + _others("origin")
 )
 _STAGING = re.compile(
-    r"\b(?:gather\w*|assembl\w*|wait\w*|stay\w*|hid\w*|hidden|kept|collect\w*|stag\w*|housed|lodg\w*)"
-    r"(?:\s+[\w-]+){0,3}?\s+(?:in|at)\s+(?:the\s+)?$"
+    r"\b(?:" + _words("staging", "en") + r")(?:\s+[\w-]+){0,3}?\s+(?:in|at)\s+(?:the\s+)?$" + _others("staging")
 )
-_CROSS_INTO = re.compile(r"\b(?:cross\w*|across)(?:\s+(?:the|a|over|at|night|border|river|line|illegally))*\s+(?:into|to)\s+(?:the\s+)?$")
-_TRANSIT = re.compile(r"\b(?:through|via|across|passing|passed|transit\w*|by way of)(?:\s+[\w-]+){0,2}?\s+$")
+_CROSS_INTO = re.compile(
+    r"\b(?:" + _words("cross_into", "en") + r")(?:\s+(?:the|a|over|at|night|border|river|line|illegally))*"
+    r"\s+(?:into|to)\s+(?:the\s+)?$" + _others("cross_into")
+)
+_TRANSIT = re.compile(r"\b(?:" + _words("transit", "en") + r")(?:\s+[\w-]+){0,2}?\s+$" + _others("transit"))
 _TOWARD = re.compile(
-    r"\b(?:to|into|toward|towards|reach\w*|arriv\w* (?:in|at)|bound for|enter\w*|onward to|on to|for)"
-    r"(?:\s+(?:the|north|south|east|west|northern|southern))?\s+$"
+    r"\b(?:" + _words("toward", "en") + r")(?:\s+(?:the|north|south|east|west|northern|southern))?\s+$"
+    + _others("toward")
 )
 _WHERE_PEOPLE_WERE = re.compile(r"\b(?:in|near|at)\s+(?:the\s+)?$")
 _AGENCY_IN = re.compile(r"\b(?:police|guards?|officers|authorities|customs|officials|department|command|forces?)\s+in\s+$")
@@ -64,7 +81,7 @@ _STAGED_AFTER = re.compile(
     r"(?:wait|stay|hid|hidden|gather|assembl|lodg|sheltere|housed)\w*"
 )  # not "held" or "kept": "where border guards held them" is a detention
 _CROSSING_KINDS = frozenset({"province", "district"})
-_SEQUENCE = re.compile(r"\b(?:then|before|after|later|onward|onwards|on to|continu\w*|finally|eventually|next)\b")
+_SEQUENCE = re.compile(r"\b(?:" + _words("sequence", "en") + r")\b" + _others("sequence", r"\b", ""))
 
 
 def _country(gazetteer: Any, place_id: str) -> str | None:

@@ -259,7 +259,7 @@ def test_word_form_is_fold_with_every_non_word_character_a_space() -> None:
 
 def test_every_cue_match_holds_one_of_the_literals_its_regex_is_gated_on() -> None:
     # a cue regex runs only on texts holding one of its literals: that must never lose a match
-    from geomap.incidents import _COOPERATION_EVENT, _COOPERATION_NEEDS, _CUE_PATTERNS, _required, fold_text
+    from geomap.incidents import _COOPERATION_EVENT, _COOPERATION_NEEDS, _CUE_PATTERNS, _clue_size, _required, fold_text
 
     sentences = [
         "Police co-chaired a meeting; officials sat down and signed a memorandum on border management.",
@@ -271,7 +271,7 @@ def test_every_cue_match_holds_one_of_the_literals_its_regex_is_gated_on() -> No
     patterns = [(p, needs) for _, _, p, needs, _ in _CUE_PATTERNS] + [(_COOPERATION_EVENT, _COOPERATION_NEEDS)]
     matched = 0
     for pattern, needs in patterns:
-        assert needs is None or min(map(len, needs)) >= 3
+        assert needs is None or min(map(_clue_size, needs)) >= 3  # a Chinese character counts for two
         for text in folded:
             for m in pattern.finditer(text):
                 matched += 1
