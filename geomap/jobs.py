@@ -45,6 +45,7 @@ class RunSummary:
     incidents_mapped: int = 0
     routes: int = 0
     by_type: tuple[tuple[str, int], ...] = ()  # incidents of each type, most first
+    unread: tuple[tuple[str, int], ...] = ()  # reports in a language geomap does not read, by language
     files: tuple[Path, ...] = ()
 
     @property
@@ -68,6 +69,12 @@ class RunSummary:
             f"inputs skipped:    {len(self.skipped)}",
         ]
         out += [f"  - {skip}" for skip in self.skipped]
+        if self.unread:
+            from geomap.language import UNREAD_NAMES
+
+            languages = ", ".join(f"{UNREAD_NAMES.get(code, code)} {n}" for code, n in self.unread)
+            out.append(f"not read:          {sum(n for _, n in self.unread)} in languages geomap does not read "
+                       f"({languages}): place names only, no incidents or routes")
         out += [
             f"place mentions:    {self.mentions} ({self.places} distinct places, {self.ambiguous} ambiguous)",
             f"names unresolved:  {len(self.unresolved)}" + (f" ({', '.join(self.unresolved[:8])}" + (", ..." if len(self.unresolved) > 8 else "") + ")" if self.unresolved else ""),
@@ -269,6 +276,7 @@ def _from_tally(tally: Tally, skipped: tuple[Skipped, ...]) -> RunSummary:
         incidents_mapped=tally.incidents,
         routes=tally.routes,
         by_type=_by_type(tally.by_type.items()),
+        unread=tuple(sorted(tally.unread.items())),
     )
 
 
