@@ -293,7 +293,7 @@ def _headline(line: str) -> bool:
     return (
         0 < len(s) <= 200
         and len(s.split()) <= 30
-        and s[-1] not in ".,;:"
+        and s[-1] not in ".,;:。，；："
         and any(ch.isalpha() for ch in s)
     )
 
@@ -307,9 +307,13 @@ def _first_line_title(text: str) -> str:
     """
     lines = [" ".join(line.split()) for line in text.split("\n") if line.strip()][:4]
     for line in lines:
-        if _headline(line) and len(line.split()) >= 3 and "|" not in line and not _is_date_line(line):
+        words = len(line.split()) + len(_HAN.findall(line)) // 2  # Chinese: no spaces, two characters a word
+        if _headline(line) and words >= 3 and "|" not in line and not _is_date_line(line):
             return line
     return lines[0] if lines and _headline(lines[0]) else ""
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _is_date_line(line: str) -> bool:

@@ -943,6 +943,8 @@ def find_dates(
     spans = []
     for begin, stop, span in _collect(text, lo, hi, ref_day, True):
         spans.append(_as_since(text, begin, stop, span, ref_day, lo, hi))
+    if not text[lo:hi].isascii():  # Vietnamese and Chinese forms of their own
+        spans = _with_local(text, lo, hi, ref_day, spans)
     # "since" may have grown a span over a neighbour: keep the first of overlaps.
     kept: list[DateSpan] = []
     for span in spans:
@@ -950,6 +952,23 @@ def find_dates(
             continue
         kept.append(span)
     return kept
+
+
+def _with_local(text: str, lo: int, hi: int, ref: dt.date | None, spans: list[DateSpan]) -> list[DateSpan]:
+    """``spans`` with the dates :mod:`geomap.lang.vi` and :mod:`geomap.lang.zh` find; the longer of two overlapping wins."""
+    from geomap.lang import vi, zh
+
+    extra = vi.find_dates(text, ref, lo, hi)
+    if zh.has_han(text, lo, hi):
+        extra += zh.find_dates(text, ref, lo, hi)
+    if not extra:
+        return spans
+    merged = sorted([*spans, *extra], key=lambda s: (-((s.stop or 0) - (s.begin or 0)), s.begin or 0))
+    taken: list[DateSpan] = []
+    for span in merged:
+        if all((span.stop or 0) <= (t.begin or 0) or (span.begin or 0) >= (t.stop or 0) for t in taken):
+            taken.append(span)
+    return sorted(taken, key=lambda s: s.begin or 0)
 
 
 _LABEL = re.compile(
@@ -988,6 +1007,9 @@ def parse_date(text: str) -> DateSpan | None:
     if not s:
         return None
     s = _LABEL.sub("", s)
+    rfc = _rfc2822(s)
+    if rfc is not None:
+        return DateSpan(rfc, rfc, "day", text.strip())
     m = _ISO_TZ.match(s)
     if m:
         d = _day(int(m["y"]), int(m["mo"]), int(m["d"]))
@@ -1007,6 +1029,21 @@ def parse_date(text: str) -> DateSpan | None:
     if s[:begin].strip(" ,") or s[stop:].strip(" ,."):
         return None
     return DateSpan(span.start, span.end, span.precision, text.strip())
+
+
+_RFC2822 = re.compile(r"(?:[A-Z][a-z]{2},\s*)?\d{1,2}\s+[A-Z][a-z]{2}\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s+(?:[+-]\d{4}|[A-Z]{2,4})")
+
+
+def _rfc2822(text: str) -> dt.date | None:
+    """The day of an RFC 2822 date ("Fri, 08 Sep 2023 10:20:00 +0700", as feeds carry), as its writer meant it."""
+    if not _RFC2822.fullmatch(text):
+        return None
+    import email.utils
+
+    parsed = email.utils.parsedate_tz(text)
+    if parsed is None:
+        return None
+    return _day(parsed[0], parsed[1], parsed[2])
 
 
 def parse_iso_date_arg(text: str) -> dt.date:

@@ -155,7 +155,8 @@ _LIST_GAP = re.compile(r"\s*(?:,|,?\s*and|,?\s*or)\s*(?:the\s+)?(?=\S)")
 _ABBREVIATIONS = frozenset(word.lower() for _, words in lang.merged("abbreviations") for word in words)
 # The plain form of a sentence end; the fast form below finds the same spans
 # (tests/test_incidents.py checks that, and the abbreviations' shape it relies on).
-_SENTENCE_END_RE = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+|$)|\n\s*\n|\n")
+# Chinese ends a sentence at 。！？ and at ； (full width), with no space after them.
+_SENTENCE_END_RE = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+|$)|[。！？；]+[”’」』）]*|\n\s*\n|\n")
 
 
 def _sure_end() -> str:
@@ -188,7 +189,8 @@ def _sure_end() -> str:
 # position): a line end, with the next if only space lies between
 # ("\n\s*\n|\n"), or a run of end marks; group 1 when it is a sure end.
 _SENTENCE_END_OR_SURE_RE = re.compile(
-    r"[.!?…\n](?:(?<=\n)(?:\s*\n)?|(" + _sure_end() + r")|[.!?…]*[\"'”’)\]]*(?=\s+|$))"
+    r"[.!?…\n。！？；](?:(?<=\n)(?:\s*\n)?|(?<=[。！？；])[。！？；]*[”’」』）]*|(" + _sure_end() + r")"
+    r"|[.!?…]*[\"'”’)\]]*(?=\s+|$))"
 )
 _INLINE_SPACE_RE = re.compile(r"[^\S\n]*")  # spaces, not a line end
 # ";|:|,|\bwhile\b|\bwhereas\b|\bmeanwhile\b", each branch opening with a literal
@@ -1015,6 +1017,10 @@ def _actors(text: str, lo: int, hi: int) -> tuple[str, ...]:
     for m in _NATIONALITY_RE.finditer(text, lo, hi):
         found.append((m.start(), m.group(1)))
     if not text.isascii():  # agencies and nationalities named in full, in Vietnamese or Chinese
-        found.extend((m.start(), m.group()) for m in _NAMED_ACTOR_RE.finditer(text, lo, hi))
+        for m in _NAMED_ACTOR_RE.finditer(text, lo, hi):
+            words = m.group().split(" ")
+            while len(words) > 1 and words[-1][:1].islower():
+                words.pop()  # "Bộ đội Biên phòng tỉnh Quảng Ninh đã": the name ends at its last capital
+            found.append((m.start(), " ".join(words)))
     found.sort()
     return tuple(dict.fromkeys(label for _, label in found))

@@ -508,7 +508,20 @@ def find_counts(text: str, *, start: int = 0, end: int | None = None) -> list[Co
             counts.append(count)
         # a rejected range ("five and six people") gives its second number a chance of its own
         pos = m.end() if count is not None and count.value_max is not None else m.end("n1")
+    if not text[lo:hi].isascii():
+        from geomap.lang import zh
+
+        if zh.has_han(text, lo, hi):  # Chinese counts: a measure word right after the number
+            counts = _merge(counts, zh.find_counts(text, lo, hi))
     return counts
+
+
+def _merge(counts: list[Count], more: list[Count]) -> list[Count]:
+    """Both lists in text order; of two that overlap, the one of ``more``."""
+    if not more:
+        return counts
+    kept = [c for c in counts if all(c.end <= m.start or c.start >= m.end for m in more)]  # type: ignore[operator]
+    return sorted(kept + more, key=lambda c: c.start)  # type: ignore[arg-type,return-value]
 
 
 def _plain(value: float, unit: str, text: str, begin: int, end: int) -> Count:

@@ -335,7 +335,8 @@ def test_fast_regex_forms_find_what_their_plain_forms_find() -> None:
     assert all(a.isascii() and a.isalpha() and len(a) <= 6 for a in _ABBREVIATIONS)
     rng = random.Random(7)
     pieces = ["Lt.", " ", "\n", "\n\n", "word", "Word", ".", "!", "?", "…", '"', "”", ")", "4.2", "U.S.", "\t",
-              "\u00a0", "no.", "No. 5", "approx.", "a", "B", "(", "’", "%", "-", "x" * 17]
+              "\u00a0", "no.", "No. 5", "approx.", "a", "B", "(", "’", "%", "-", "x" * 17,
+              "。", "；", "！", "」", "查获", "TP."]
     texts = [*_sample_texts()] + ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 20))) for _ in range(20000)]
     sure = 0
     for text in texts:

@@ -50,14 +50,15 @@ def test_a_mixed_folder_records_each_language_and_reads_unread_ones_for_places_o
     folder.mkdir()
     (folder / "en.txt").write_text("Border guards in Lang Son stopped 12 people who crossed illegally on May 4, 2024.\n", encoding="utf-8")
     (folder / "vi.txt").write_text("Ngày 4/5/2024, Đồn Biên phòng bắt giữ 12 người xuất cảnh trái phép tại Lạng Sơn.\n", encoding="utf-8")
+    (folder / "zh.txt").write_text("2024年5月4日，凭祥边检站查获非法入境人员12名。\n", encoding="utf-8")
     # Thai: the place names are found, nothing else is guessed at (the figure and the word for drugs are there)
     (folder / "th.txt").write_text("ตำรวจไทยจับกุมผู้ลักลอบขนยาเสพติด 20 กิโลกรัม ใกล้ Móng Cái\n", encoding="utf-8")
     result = extract([folder])
     langs = dict(zip(result.articles["article_id"], result.articles["lang"]))
-    assert langs == {"en": "en", "vi": "vi", "th": "th"}
-    assert set(result.incidents["article_id"]) == {"en", "vi"}
+    assert langs == {"en": "en", "vi": "vi", "zh": "zh", "th": "th"}
+    assert set(result.incidents["article_id"]) == {"en", "vi", "zh"}
     assert result.incidents.set_index("article_id")["type"].to_dict() == {
-        "en": "illegal_crossing", "vi": "illegal_crossing",
+        "en": "illegal_crossing", "vi": "illegal_crossing", "zh": "illegal_crossing",
     }
     thai = result.mentions[result.mentions["article_id"] == "th"]
     assert list(thai["place_id"]) == ["vn.city.mong-cai"]
@@ -71,4 +72,4 @@ def test_a_mixed_folder_records_each_language_and_reads_unread_ones_for_places_o
     old = tmp_path / "old"
     old.mkdir()
     result.articles.drop(columns=["lang"]).to_csv(old / "articles.csv", index=False)
-    assert list(read_tables(old).articles["lang"]) == ["", "", ""]
+    assert list(read_tables(old).articles["lang"]) == ["", "", "", ""]
