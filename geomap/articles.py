@@ -429,7 +429,10 @@ _VOID = {"br", "hr", "img", "meta", "link", "input", "wbr", "source", "area", "b
 _NOISE_CLASS = re.compile(
     r"(?:^|[\s_-])(?:comments?|comment-box|share|sharing|social|copyright|related|newsletter|"
     r"advert|ads?|cookie|breadcrumbs?|menu|sidebar|footer|header|nav|navbar|subscribe|promo|"
-    r"tags|byline-share|disqus|widget|popup|modal)(?:$|[\s_-])",
+    r"tags|byline-share|disqus|widget|popup|modal|most[_-]?(?:read|viewed|popular)|popular|trending|"
+    r"hot[_-]?(?:news|list)?|rank(?:ing)?|top[_-]?news|more[_-]?news|also[_-]?read|read[_-]?more|recommend\w*|"
+    r"tin[_-]?(?:lien[_-]?quan|doc[_-]?nhieu|xem[_-]?nhieu|moi|khac)|xem[_-]?nhieu|doc[_-]?nhieu|"
+    r"paihang|xgxw|tuijian|remen)(?:$|[\s_-])",
     re.IGNORECASE,
 )
 _COPYRIGHT = re.compile(r"^\s*(?:©|copyright\b|\(c\)\s*\d{4}|all rights reserved)", re.IGNORECASE)
@@ -543,6 +546,11 @@ class _PageParser(HTMLParser):
 _MIN_PAGE_TEXT = 200
 
 
+def _size(blocks: list[str]) -> int:
+    """How much text the blocks hold: a Chinese character says about as much as three letters."""
+    return sum(len(b) + 2 * len(_HAN.findall(b)) for b in blocks)
+
+
 def _parse_html(text: str) -> tuple[str, dict[str, str]]:
     """The article text of a page and its metadata (title, date, source, url).
 
@@ -553,7 +561,7 @@ def _parse_html(text: str) -> tuple[str, dict[str, str]]:
     parser = _PageParser()
     parser.feed(text)
     parser.close()
-    if sum(map(len, parser.blocks)) < _MIN_PAGE_TEXT:
+    if _size(parser.blocks) < _MIN_PAGE_TEXT:
         again = _PageParser(by_class=False)
         again.feed(text)
         again.close()

@@ -1023,6 +1023,10 @@ def parse_date(text: str) -> DateSpan | None:
         y, mo = int(m[1]), int(m[2])
         return DateSpan(dt.date(y, mo, 1), _month_end(y, mo), "month", text.strip())
     found = _collect(s, 0, len(s), None, False)
+    if not found and not s.isascii():  # "2023年09月08日"
+        from geomap.lang import zh
+
+        found = [(d.begin, d.stop, d) for d in zh.find_dates(s, None) if d.precision in ("day", "month", "year")]
     if len(found) != 1:
         return None
     begin, stop, span = found[0]

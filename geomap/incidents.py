@@ -101,6 +101,11 @@ _ACTOR_RE = re.compile(_capitalised_words([a for _, agencies in lang.merged("age
 # r"\b(Chinese|Vietnamese|Cambodian|Laotian|Lao(?! Cai| Bao| Bảo)|Thai|Myanmar|Burmese|North Korean)\b"
 _NATIONALITY_RE = re.compile(_capitalised_words([n for _, names in lang.merged("nationalities") for n in names]))
 _ACTOR_NAMES = {short: name for _, names in lang.merged("agency_names") for short, name in names.items()}
+# The agency word a Chinese agency's name ends with (公安局, 边检站, 海关...), when no place name opens it.
+_AGENCY_WORD = re.compile(
+    r"(?:公安局|公安厅|公安分局|边境派出所|派出所|出入境边防检查站|边防检查站|边检站|边境管理支队|边境管理大队"
+    r"|边境管理总队|海关缉私局|海关|国家移民管理局|公安部|[\u4e00-\u9fff]{1,2})$"
+)
 # Agencies and nationalities in languages that name them in full, the place inside the
 # name ("Đồn Biên phòng Hoành Mô", "凭祥市公安局", "người Trung Quốc"): the words matched are the label.
 _NAMED_ACTOR_RE = re.compile(
@@ -128,6 +133,7 @@ KIND_PRECISION = {
     "country": 6,
 }
 _NEAR_RE = re.compile(r"\b(?:near|around|close to|outside|not far from|along|on the edge of|gan)\b[^,.;:]{0,30}\b(?:in|of|at)?\s*$")
+_NEAR_AFTER = re.compile(r"(?:附近|周边|一带|周围)")
 # A figure for the border as a whole, not for one place on it.
 _BORDER_WIDE = re.compile(
     r"\b(?:both sides|two sides|two countries|both countries|either side|both sides of the border|"
@@ -195,7 +201,7 @@ _SENTENCE_END_OR_SURE_RE = re.compile(
 _INLINE_SPACE_RE = re.compile(r"[^\S\n]*")  # spaces, not a line end
 # ";|:|,|\bwhile\b|\bwhereas\b|\bmeanwhile\b", each branch opening with a literal
 # and the word boundary before it checked after it, so the engine scans for ;:,wm in C
-_CLAUSE_RE = re.compile(r";|:|,|w(?<!\w.)hile\b|w(?<!\w.)hereas\b|m(?<!\w.)eanwhile\b")
+_CLAUSE_RE = re.compile(r";|:|,|w(?<!\w.)hile\b|w(?<!\w.)hereas\b|m(?<!\w.)eanwhile\b|，|、|；|：")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
@@ -581,6 +587,9 @@ def find_incidents(
         earlier = [d for d in dates if d.begin < s_start]
         return earlier[-1] if earlier else None
     resolved = [m for m in mentions if m.place_id]
+    if _DATELINE_AFTER is not None and not text.isascii():
+        # "新华社南宁5月16日电": where the report was filed, not where anything happened
+        resolved = [m for m in resolved if not _DATELINE_AFTER.search(text, max(0, m.start - 4), m.start)]
     mention_starts = [m.start for m in resolved]
     dateline = _dateline(text, resolved, gazetteer)
     drafts: list[_Draft] = []
@@ -645,7 +654,7 @@ def find_incidents(
                     continue  # the same meeting again
                 seen_cooperation.add(key)
             if actors is None:
-                actors = _actors(text, s_start, s_end)
+                actors = _actors(text, s_start, s_end, mention_starts)
             drafts.append(
                 _Draft(group.type, sentence, s_start, s_end, tuple(group.counts), date, tuple(places), actors, precision, place_id)
             )
@@ -860,6 +869,11 @@ def _carried(resolved: Sequence[Mention], paragraphs: Sequence[int], s_start: in
     return [non_country[-1]] if non_country else []
 
 
+_DATELINE_AFTER = (
+    re.compile("(?:" + "|".join(w for _, p in lang.merged("places") for w in p.get("dateline_after", ())) + ")$")
+    if any(p.get("dateline_after") for _, p in lang.merged("places"))
+    else None
+)
 _DATELINE_DASH = re.compile(r"(?:,[ \t]*[A-Z][\w .]{0,24}?)?[ \t]*[-–—]")  # "LANG SON -", "Cao Bang, Vietnam –"
 
 
@@ -941,6 +955,8 @@ def _where(
         precision = KIND_PRECISION.get(kind, 1)
         if place.start is not None and precision == 1 and _NEAR_RE.search(folded, max(0, place.start - 45), place.start):
             precision = 2
+        elif place.end is not None and precision == 1 and _NEAR_AFTER.match(folded, place.end):
+            precision = 2  # "东兴口岸附近": Chinese says "near" after the name
         candidate = (rank, precision, order, place.place_id)
         if best is None or candidate[:3] < best[:3]:
             best = candidate  # type: ignore[assignment]
@@ -994,8 +1010,12 @@ def _date_for(
 _CAPITALISED_BEFORE_RE = re.compile(r"[A-Z][\w'’]*[ \t]+(?:[A-Z][\w'’]*[ \t]+){0,3}$")
 
 
-def _actors(text: str, lo: int, hi: int) -> tuple[str, ...]:
-    """Agencies and nationalities named in the sentence, in text order."""
+def _actors(text: str, lo: int, hi: int, mention_starts: Sequence[int] = ()) -> tuple[str, ...]:
+    """Agencies and nationalities named in the sentence, in text order.
+
+    A Chinese agency's name starts at the place name in it ("据东兴市公安局" is
+    东兴市公安局): ``mention_starts`` are where the article's place names start.
+    """
     found: list[tuple[int, str]] = []
     for m in _ACTOR_RE.finditer(text, lo, hi):
         at = m.start()
@@ -1018,9 +1038,15 @@ def _actors(text: str, lo: int, hi: int) -> tuple[str, ...]:
         found.append((m.start(), m.group(1)))
     if not text.isascii():  # agencies and nationalities named in full, in Vietnamese or Chinese
         for m in _NAMED_ACTOR_RE.finditer(text, lo, hi):
-            words = m.group().split(" ")
-            while len(words) > 1 and words[-1][:1].islower():
-                words.pop()  # "Bộ đội Biên phòng tỉnh Quảng Ninh đã": the name ends at its last capital
-            found.append((m.start(), " ".join(words)))
+            at, label = m.start(), m.group()
+            if " " not in label and label[:1] >= "\u2e80":
+                inside = _between(mention_starts, mention_starts, at, m.end())
+                cut = inside[0] if inside else at + len(label) - len(_AGENCY_WORD.search(label).group())  # type: ignore[union-attr]
+                at, label = cut, text[cut : m.end()]
+            words = label.split(" ")
+            # "Bộ đội Biên phòng tỉnh Quảng Ninh đã": the name ends at its last capital
+            while len(words) > 1 and words[-1][:1].islower() and _NAMED_ACTOR_RE.fullmatch(" ".join(words[:-1])):
+                words.pop()
+            found.append((at, " ".join(words)))
     found.sort()
     return tuple(dict.fromkeys(label for _, label in found))

@@ -374,7 +374,13 @@ def _unit_after(text: str, pos: int, hi: int, *, singular_ok: bool = False) -> t
             nxt = _WORD_RE.search(text, w_end, lim)
             if nxt is not None and not text[w_end : nxt.start()].strip():
                 pair = f"{token} {nxt.group().lower().rstrip('.')}"
-                if pair in UNITS:
+                if pair in _TRIPLE_FIRSTS:  # "lượt phương tiện": a three-word unit
+                    third = _WORD_RE.search(text, nxt.end(), lim)
+                    if third is not None and not text[nxt.end() : third.start()].strip():
+                        triple = f"{pair} {third.group().lower()}"
+                        if triple in UNITS:
+                            hit = UNITS[triple], third.end()
+                if hit is None and pair in UNITS:
                     hit = UNITS[pair], nxt.end() - (1 if nxt.group().endswith(".") else 0)
         if hit is None and token in UNITS:
             hit = UNITS[token], w_end - (1 if token != raw else 0)
@@ -392,6 +398,7 @@ def _unit_after(text: str, pos: int, hi: int, *, singular_ok: bool = False) -> t
 
 # The first words of the units of more than one word.
 _PAIR_FIRSTS = frozenset(noun.split(" ")[0] for noun in UNITS if " " in noun)
+_TRIPLE_FIRSTS = frozenset(" ".join(noun.split(" ")[:2]) for noun in UNITS if noun.count(" ") == 2)
 _SINGULAR = {
     noun for noun in UNITS
     if " " not in noun and not noun.endswith("s") and noun not in _VI_UNITS and noun not in {

@@ -23,6 +23,7 @@ being talked about).  Country-level stops keep precision 6.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import operator
 import re
@@ -48,6 +49,9 @@ def _others(role: str, tail: str = r"\s+$", cjk_tail: str = r"\s*$") -> str:
             continue
         cjk = lang.resources(code)["language"].get("script") == "han"
         alternatives = "|".join(routes[role])
+        before_name = "|".join(routes.get("before_name", ()))
+        if before_name and tail == r"\s+$":  # a word before the name that the name leaves out ("lên TP. Hồ Chí Minh")
+            tail = rf"\s+(?:(?:{before_name})\s*)?$"
         out += f"|(?:{alternatives}){cjk_tail}" if cjk else rf"|\b(?:{alternatives}){tail}"
     return out
 
@@ -215,7 +219,22 @@ def _clauses(text: str, sentences: Sequence[tuple[int, int]] | None = None) -> l
     return out
 
 
+def _narrowed(mentions: Sequence[Mention], gazetteer: Any) -> list[Mention]:
+    """A country named right before a place in it, with nothing between ("越南芒街": Móng Cái,
+    Vietnam), is that place: one stop, read from where the country's name starts."""
+    out: list[Mention] = []
+    for m in mentions:
+        if out and out[-1].end == m.start and _kind(gazetteer, out[-1].place_id) == "country" and (
+            _country(gazetteer, m.place_id) == _country(gazetteer, out[-1].place_id)
+        ):
+            out[-1] = dataclasses.replace(m, start=out[-1].start)
+            continue
+        out.append(m)
+    return out
+
+
 def _stops(folded: str, s_start: int, mentions: Sequence[Mention], gazetteer: Any) -> list[Stop]:
+    mentions = _narrowed(mentions, gazetteer)
     raw: list[tuple[Mention, str]] = []
     unplaced: list[Mention] = []  # places named before the first stop, with no role word
     previous_end = s_start

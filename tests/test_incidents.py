@@ -304,7 +304,8 @@ def test_cues_tried_only_at_their_prefixes_are_the_cues_a_full_search_finds() ->
         hits = []
         for kind, rank, pattern, _, _ in _CUE_PATTERNS:
             for m in pattern.finditer(folded):
-                if not (m.start() and folded[m.start() - 1].isalnum()):
+                # a word boundary before the cue, except in Chinese (written without spaces)
+                if not (m.start() and folded[m.start() - 1].isalnum() and folded[m.start()] < "\u2e80"):
                     hits.append((m.start(), rank, -m.end(), kind))
         return [(kind, start, -end) for start, _, end, kind in _most_specific(hits)]
 

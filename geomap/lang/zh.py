@@ -112,6 +112,22 @@ def _number(text: str) -> tuple[float, float | None] | None:
     return parse_numeral(text)
 
 
+_PEOPLE_NOUNS = {noun: unit for unit, nouns in _RES["places"]["people_nouns"].items() for noun in nouns}
+_NOUN_BEFORE = re.compile("(?:" + _alternatives(_PEOPLE_NOUNS) + r")$")
+_NOUN_AFTER = re.compile(r"[^，。；、\d]{0,8}?(" + _alternatives(_PEOPLE_NOUNS) + ")")  # "一名越方通缉的在逃人员"
+
+
+def _people_unit(text: str, m: re.Match, lo: int, hi: int) -> str:
+    """Who a count of people are, from the noun before the number or after the measure word."""
+    before = _NOUN_BEFORE.search(text, max(lo, m.start() - 8), m.start())
+    if before is not None:
+        return _PEOPLE_NOUNS[before.group()]
+    after = _NOUN_AFTER.match(text, m.end(), hi)
+    if after is not None:
+        return _PEOPLE_NOUNS[after.group(1)]
+    return "people"
+
+
 def find_counts(text: str, start: int = 0, end: int | None = None) -> list[Count]:
     """Every Chinese count in ``text[start:end]`` (see the module docstring), in text order."""
     hi = len(text) if end is None else end
@@ -138,10 +154,13 @@ def find_counts(text: str, start: int = 0, end: int | None = None) -> list[Count
         for part in ("pre", "post", "post2"):
             if m[part] and not qualifier:
                 qualifier = _QUALIFIER_OF[m[part]]
+        unit = _UNIT_OF[unit_word]
+        if unit == "people" and unit_word in ("名", "人", "人员"):
+            unit = _people_unit(text, m, start, hi)
         counts.append(
             Count(
                 value=value,
-                unit=_UNIT_OF[unit_word],
+                unit=unit,
                 qualifier=qualifier,
                 value_max=value_max,
                 text=m.group(),
@@ -266,6 +285,8 @@ def find_dates(text: str, ref: dt.date | None, start: int = 0, end: int | None =
             taken.append(item)
     spans = []
     for begin, stop, a, b, precision in sorted(taken):
+        if text.startswith("电", stop):
+            continue  # "新华社南宁5月16日电": the day the report was filed, not a date it tells
         since = _SINCE_AFTER.match(text, stop, hi)
         if since is not None and precision != "since" and ref is not None and a <= ref:
             stop, b, precision = since.end(), ref, "since"  # "2020年以来", "5月以来": from then to the report
