@@ -435,7 +435,17 @@ _NOISE_CLASS = re.compile(
     r"paihang|xgxw|tuijian|remen)(?:$|[\s_-])",
     re.IGNORECASE,
 )
-_COPYRIGHT = re.compile(r"^\s*(?:©|copyright\b|\(c\)\s*\d{4}|all rights reserved)", re.IGNORECASE)
+def _page_words(part: str) -> list[str]:
+    from geomap import lang
+
+    return [w for _, pages in lang.merged("pages") for w in pages.get(part, ())]
+
+
+# "©", "Copyright", "Bản quyền", "版权所有"...: the page's copyright line (from geomap/lang/*.yaml)
+_COPYRIGHT = re.compile(r"^\s*(?:" + "|".join(_page_words("copyright")) + ")", re.IGNORECASE)
+# A heading that opens a box of other articles: "Related news", "Tin liên quan", "相关新闻"...
+_BOX_LABELS = frozenset(label.casefold() for label in _page_words("box_labels"))
+_NAV_LINKS = 3  # a line of this many links or more, and nearly nothing else, is navigation
 _DATE_META = (
     "article:published_time",
     "og:published_time",
@@ -464,6 +474,10 @@ class _PageParser(HTMLParser):
         self._skip_depth = 0
         self._in_title = False
         self._in_h1 = False
+        self._open: list[str] = []  # the elements open around the text being read
+        self._links = self._link_chars = 0  # links in the block being read, and their characters
+        self._in_link = False
+        self._skip_open = False  # the element skipped is one of self._open (a box found by its heading)
         self.title_tag = ""
         self.h1 = ""
         self.meta: dict[str, str] = {}
@@ -474,8 +488,17 @@ class _PageParser(HTMLParser):
     def _flush(self) -> None:
         text = " ".join("".join(self._current).split())
         self._current = []
-        if text and not _COPYRIGHT.match(text):
-            self.blocks.append(text)
+        links, link_chars = self._links, self._link_chars
+        self._links = self._link_chars = 0
+        if not text or _COPYRIGHT.match(text):
+            return
+        if self.by_class and text.rstrip(":：").strip().casefold() in _BOX_LABELS and self._open:
+            # "Tin liên quan", "相关新闻": a box of other articles, up to the end of what holds it
+            self._skip_tag, self._skip_depth, self._skip_open = self._open[-1], 1, True
+            return
+        if self.by_class and links >= _NAV_LINKS and link_chars >= 0.8 * len(text.replace(" ", "")):
+            return  # "Trang chủ | Xã hội | Pháp luật": a line of links is navigation
+        self.blocks.append(text)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k.lower(): (v or "") for k, v in attrs}
@@ -508,6 +531,10 @@ class _PageParser(HTMLParser):
             return
         if tag in _BLOCK_TAGS:
             self._flush()
+        self._open.append(tag)
+        if tag == "a":
+            self._in_link = True
+            self._links += 1
         if tag == "title":
             self._in_title = True
         elif tag == "h1" and not self.h1:
@@ -519,7 +546,14 @@ class _PageParser(HTMLParser):
                 self._skip_depth -= 1
                 if self._skip_depth == 0:
                     self._skip_tag = None
+                    if self._skip_open and tag in self._open:
+                        del self._open[len(self._open) - 1 - self._open[::-1].index(tag) :]
+                    self._skip_open = False
             return
+        if tag in self._open:  # close it (and whatever was left open inside it)
+            del self._open[len(self._open) - 1 - self._open[::-1].index(tag) :]
+        if tag == "a":
+            self._in_link = False
         if tag == "title":
             self._in_title = False
             self._current = []  # the <title> is metadata, not body text
@@ -536,6 +570,8 @@ class _PageParser(HTMLParser):
         if self._in_title:
             self.title_tag += data
             return
+        if self._in_link:
+            self._link_chars += len(data) - data.count(" ") - data.count("\n")
         self._current.append(data)
 
     def close(self) -> None:

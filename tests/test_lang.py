@@ -337,3 +337,31 @@ def test_chinese_names_inside_other_words_are_no_places(run: object) -> None:
     article = Article(id="a", text="新华社南宁5月16日电 记者从新华网获悉，南宁路上车流如常。", date=None)
     found = [(m.text, m.place_id) for m in find_mentions(article, matcher=run.matcher, resolver=run.resolver, cache={})]  # type: ignore[attr-defined]
     assert found == [("南宁", "cn.city.nanning")]
+
+
+# -- pages -----------------------------------------------------------------------------
+
+PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
+
+
+@pytest.mark.parametrize(
+    ("name", "kept", "dropped"),
+    [
+        ("vi_boxes_without_classes.html",
+         ["vừa bắt giữ 4 đối tượng", "12 bánh heroin tại khu vực giáp biên", "vận chuyển ma túy qua đường mòn"],
+         ["Tin cùng chuyên mục", "50 kg ma túy ở Nghệ An", "Kiên Giang", "Xem nhiều", "Bắt 7 đối tượng", "Bản quyền", "Trang chủ"]),
+        ("zh_boxes_without_classes.html",
+         ["查获非法入境人员15名", "计划经靖西前往广东务工"],
+         ["相关阅读", "案值2亿元", "凭祥遣返", "24小时排行", "河口查获冰毒", "版权所有", "首页"]),
+        ("en_boxes_without_classes.html",
+         ["stopped 11 people", "who handed them to local police"],
+         ["Most read", "30 kg of heroin", "Nanning", "Related news", "smuggled sugar", "All rights reserved", "Home"]),
+    ],
+)
+def test_pages_lose_their_navigation_and_related_and_most_read_boxes(name: str, kept: list, dropped: list) -> None:
+    """Boxes found by their heading ("Tin liên quan", "相关阅读", "Most read"), lines of links, copyright lines."""
+    from geomap.articles import read_article
+
+    text = " ".join(read_article(PAGES / name).text.split())
+    assert [k for k in kept if k not in text] == []
+    assert [d for d in dropped if d in text] == []

@@ -50,6 +50,7 @@ _SCHEMA: dict[str, str] = {
     "dates": "sections",
     "routes": "group_patterns",
     "places": "sections",
+    "pages": "sections",
 }
 _QUALIFIER_KINDS = frozenset({"over", "about", "under"})
 
