@@ -9,11 +9,11 @@ resolved against the publication date).  The times of day are in ``vi.yaml``.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 
 from geomap import lang
+from geomap.dates import _month_end, _year_for
 from geomap.records import DateSpan
 
 __all__ = ["find_dates"]
@@ -26,11 +26,6 @@ _DAY_RE = re.compile(
     re.IGNORECASE,
 )
 _MONTH_RE = re.compile(rf"(?<!\w)tháng\s+(?P<m>\d{{1,2}})(?![\d/]|[.,]\d|\s*(?:năm|/|,)\s*\d)", re.IGNORECASE)
-
-
-def _year_for(month: int, day: int, ref: dt.date) -> int:
-    first = dt.date(ref.year, month, min(day, calendar.monthrange(ref.year, month)[1]))
-    return ref.year - 1 if first > ref else ref.year
 
 
 def find_dates(text: str, ref: dt.date | None, start: int = 0, end: int | None = None) -> list[DateSpan]:
@@ -52,7 +47,7 @@ def find_dates(text: str, ref: dt.date | None, start: int = 0, end: int | None =
             if 1 <= month <= 12:
                 try:
                     year = _year_for(month, 1, ref)
-                    last = dt.date(year, month, calendar.monthrange(year, month)[1])
+                    last = _month_end(year, month)
                 except ValueError:  # a reference date in year 1
                     continue
                 spans.append(DateSpan(dt.date(year, month, 1), last, "month", m.group(), m.start(), m.end()))

@@ -19,11 +19,11 @@ its year is left out, as in English.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 
 from geomap import lang
+from geomap.dates import _month_end
 from geomap.records import Count, DateSpan
 
 __all__ = ["find_counts", "find_dates", "has_han", "parse_numeral"]
@@ -194,10 +194,6 @@ _WORDS_RE = re.compile(
     )
 )  # fmt: skip
 _SINCE_AFTER = re.compile(r"以来|至今")
-
-
-def _month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _year(m: re.Match, ref: dt.date | None, month: int, day: int = 1) -> int | None:
