@@ -56,8 +56,9 @@ def _alternatives(part: str) -> str:
     return pattern + ("|(?:" + "|".join(cjk) + ")" if cjk else "")
 
 
-# A pattern of a script written without spaces: it opens (after any "(?:") with such a character.
-_CJK_START = re.compile(r"(?:\(\?:)*[\u2e80-\u9fff\uf900-\ufaff]")
+# A pattern of a script written without spaces: it opens with such a character, after any
+# "(?:" and look-arounds ("(?<!模)拟").
+_CJK_START = re.compile(r"(?:\(\?:|\(\?<?[!=][^()]*\))*[\u2e80-\u9fff\uf900-\ufaff]")
 
 #: Cue patterns of each incident type, over folded text, from every ``geomap/lang/*.yaml``.
 CUES: dict[str, tuple[str, ...]] = _cue_table()

@@ -365,3 +365,13 @@ def test_pages_lose_their_navigation_and_related_and_most_read_boxes(name: str, 
     text = " ".join(read_article(PAGES / name).text.split())
     assert [k for k in kept if k not in text] == []
     assert [d for d in dropped if d in text] == []
+
+
+def test_a_simulated_drill_is_a_drill_not_a_plan(run: object) -> None:
+    incidents, _ = _extract(run, "5月4日，双方在河口口岸举行模拟演练，共80余人参加。")
+    assert [(i.type, i.counts[0].value) for i in incidents] == [("exercise", 80.0)]
+
+
+def test_a_planned_meeting_is_no_meeting(run: object) -> None:
+    incidents, _ = _extract(run, "5月4日，双方拟在东兴举行会晤。")
+    assert incidents == []
