@@ -555,11 +555,16 @@ class _Run:
             return _article_row(article, lang=lang), list(map(_mention_row, mentions)), unresolved, [], []
         sentences = split_sentences(article.text)
         folded = fold_text(article.text)  # once, for incidents and routes
-        found = find_incidents(article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded)
+        found = find_incidents(
+            article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded, language=lang
+        )
         incidents = [_incident_row(incident) for incident in found if self.keep(incident)]
         routes: list[tuple] = []
         if _overlaps(article.date, self.since, self.until) or article.date is None:
-            for route in find_routes(article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded):
+            found_routes = find_routes(
+                article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded, language=lang
+            )
+            for route in found_routes:
                 routes.extend(_route_rows(route))
         return _article_row(article, lang=lang), list(map(_mention_row, mentions)), unresolved, incidents, routes
 

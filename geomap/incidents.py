@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,11 +48,12 @@ def _cue_table() -> dict[str, tuple[str, ...]]:
     return {kind: tuple(patterns) for kind, patterns in table.items()}
 
 
-def _alternatives(part: str) -> str:
-    """One part's patterns of every language, as alternatives: Latin-script ones between
-    word boundaries, those of a script without spaces (Chinese) as they are."""
-    latin = [p for _, patterns in lang.merged(part) for p in patterns if not _CJK_START.match(p)]
-    cjk = [p for _, patterns in lang.merged(part) for p in patterns if _CJK_START.match(p)]
+def _alternatives(part: str, codes: tuple[str, ...] | None = None) -> str:
+    """One part's patterns of the languages ``codes`` (all when ``None``), as alternatives: Latin-script
+    ones between word boundaries, those of a script without spaces (Chinese) as they are."""
+    patterns = [p for _, ps in lang.merged(part, codes=codes) for p in ps]
+    latin = [p for p in patterns if not _CJK_START.match(p)]
+    cjk = [p for p in patterns if _CJK_START.match(p)]
     pattern = r"\b(?:" + "|".join(latin) + r")\b"
     return pattern + ("|(?:" + "|".join(cjk) + ")" if cjk else "")
 
@@ -64,18 +66,45 @@ _CJK_START = re.compile(r"(?:\(\?:|\(\?<?[!=][^()]*\))*[\u2e80-\u9fff\uf900-\ufa
 CUES: dict[str, tuple[str, ...]] = _cue_table()
 
 
-_COOPERATION_EVENT = re.compile(_alternatives("meeting"))
+@dataclass(frozen=True)
+class _Rules:
+    """The patterns that judge a cue, of some languages: an English report is read with English ones only."""
 
-# Talking about what should happen, not what did.
-_MODAL = re.compile(_alternatives("modal"))
-# A cue right after these words names a topic ("cooperation in preventing illegal entry").
-_TOPIC_BEFORE = re.compile(
-    r"\b(?:" + "|".join(p for _, ps in lang.merged("topic_before") for p in ps if not _CJK_START.match(p)) + ")"
-    r"(?: and [\w-]+)?(?: (?:the|of|on|against|to|in|illicit|cross-border))* $"
-    + "".join("|(?:" + p + ")$" for _, ps in lang.merged("topic_before") for p in ps if _CJK_START.match(p))
-)
-# Something that happened.
-_EVENT_VERB = re.compile(_alternatives("event_verbs"))
+    meeting: re.Pattern  # a meeting, talks or a signing that took place
+    modal: re.Pattern  # what should happen, not what did
+    topic_before: re.Pattern  # a cue right after these names a topic ("cooperation in preventing illegal entry")
+    event_verb: re.Pattern  # something happened
+
+
+@functools.lru_cache(maxsize=None)
+def _rules(codes: tuple[str, ...] | None = None) -> _Rules:
+    topics = [p for _, ps in lang.merged("topic_before", codes=codes) for p in ps]
+    topic_before = (
+        r"\b(?:" + "|".join(p for p in topics if not _CJK_START.match(p)) + ")"
+        r"(?: and [\w-]+)?(?: (?:the|of|on|against|to|in|illicit|cross-border))* $"
+        + "".join("|(?:" + p + ")$" for p in topics if _CJK_START.match(p))
+    )
+    return _Rules(
+        re.compile(_alternatives("meeting", codes)),
+        re.compile(_alternatives("modal", codes)),
+        re.compile(topic_before),
+        re.compile(_alternatives("event_verbs", codes)),
+    )
+
+
+def _codes(language: str | None) -> tuple[str, ...] | None:
+    """The languages whose rules read a report in ``language``: English's and its own; all when unknown."""
+    if language == "en":
+        return ("en",)
+    if language in lang.languages():
+        return ("en", language)  # type: ignore[return-value]
+    return None
+
+
+_COOPERATION_EVENT = _rules().meeting
+_MODAL = _rules().modal
+_TOPIC_BEFORE = _rules().topic_before
+_EVENT_VERB = _rules().event_verb
 
 def _capitalised_words(names: Sequence[str]) -> str:
     r"""``\b(name|name|...)\b`` written so that the regex engine scans for the first letters in C.
@@ -402,7 +431,8 @@ def _literal_finder() -> Any:
 
     automaton = ahocorasick.Automaton()
     literals = {lit for *_, needs, starts in _CUE_PATTERNS for lit in (needs or ()) + (starts or ())}
-    literals |= set(_COOPERATION_NEEDS or ())
+    for codes in _CODE_SETS:
+        literals |= set(_required(_rules(codes).meeting.pattern) or ())
     for literal in sorted(literals):
         automaton.add_word(literal, literal)
     automaton.make_automaton()
@@ -410,10 +440,12 @@ def _literal_finder() -> Any:
 
 
 _COOPERATION_NEEDS = _required(_COOPERATION_EVENT.pattern)
+_CODE_SETS = (None, *(_codes(code) for code in lang.languages()))
+_MEETING_NEEDS = {codes: _required(_rules(codes).meeting.pattern) for codes in _CODE_SETS}
 _CUE_LITERALS = _literal_finder()
 
 
-def _meetings(folded: str, literals: Sequence[tuple[int, str]]) -> list[_Cue]:
+def _meetings(folded: str, literals: Sequence[tuple[int, str]], codes: tuple[str, ...] | None = None) -> list[_Cue]:
     """Every meeting, talk or signing (``_COOPERATION_EVENT``) in the article.
 
     No match of that regex holds a "." or a ";", so it runs only on the
@@ -421,12 +453,13 @@ def _meetings(folded: str, literals: Sequence[tuple[int, str]]) -> list[_Cue]:
     ``(end, literal)`` hits of ``_CUE_LITERALS``): the same matches as a
     run over the whole text.
     """
-    if _COOPERATION_NEEDS is None:
-        return [_Cue("cooperation", m.start(), m.end()) for m in _COOPERATION_EVENT.finditer(folded)]
+    meeting, needs = _rules(codes).meeting, _MEETING_NEEDS[codes]
+    if needs is None:
+        return [_Cue("cooperation", m.start(), m.end()) for m in meeting.finditer(folded)]
     stretches: dict[tuple[int, int], None] = {}
     size = len(folded)
     for end, literal in literals:
-        if literal not in _COOPERATION_NEEDS:
+        if literal not in needs:
             continue
         at = end + 1 - len(literal)
         lo = max(folded.rfind(".", 0, at), folded.rfind(";", 0, at)) + 1
@@ -435,7 +468,7 @@ def _meetings(folded: str, literals: Sequence[tuple[int, str]]) -> list[_Cue]:
     return [
         _Cue("cooperation", m.start(), m.end())
         for lo, hi in sorted(stretches)
-        for m in _COOPERATION_EVENT.finditer(folded, lo, hi)
+        for m in meeting.finditer(folded, lo, hi)
     ]
 
 
@@ -519,6 +552,7 @@ def find_incidents(
     first_number: int = 1,
     sentences: Sequence[tuple[int, int]] | None = None,
     folded: str | None = None,
+    language: str | None = None,
 ) -> list[Incident]:
     """Every incident the article states, each tied to its sentence.
 
@@ -536,6 +570,10 @@ def find_incidents(
         The article's sentence spans, if already split (:func:`split_sentences`).
     folded
         The article's text folded (:func:`fold_text`), if already done.
+    language
+        The article's language (:func:`geomap.language.detect_language`): its
+        rules and English's judge the cues (an English report is read with
+        English ones only); ``None`` uses every language's.
 
     Returns
     -------
@@ -550,7 +588,9 @@ def find_incidents(
         folded = fold_text(text)
     literals = list(_CUE_LITERALS.iter(folded))  # one pass finds them all
     cues = _cues(folded, literals)
-    meetings = _meetings(folded, literals)
+    codes = _codes(language)
+    rules = _rules(codes)
+    meetings = _meetings(folded, literals, codes)
     if not cues and not meetings:
         return []
     cues = sorted(cues + meetings, key=lambda c: c.start)
@@ -588,7 +628,7 @@ def find_incidents(
         earlier = [d for d in dates if d.begin < s_start]
         return earlier[-1] if earlier else None
     resolved = [m for m in mentions if m.place_id]
-    if _DATELINE_AFTER is not None and not text.isascii():
+    if _DATELINE_AFTER is not None and language != "en" and not text.isascii():
         # "新华社南宁5月16日电": where the report was filed, not where anything happened
         resolved = [m for m in resolved if not _DATELINE_AFTER.search(text, max(0, m.start - 4), m.start)]
     mention_starts = [m.start for m in resolved]
@@ -602,9 +642,9 @@ def find_incidents(
         if headline and _repeats_headline(text[s_start:s_end], headline):
             continue  # a headline repeats a fact of the body: drawing it would count it twice
         counts = _between(all_counts, count_starts, s_start, s_end)
-        groups = _groups(folded, s_start, s_end, counts, sentence_cues)
+        groups = _groups(folded, s_start, s_end, counts, sentence_cues, rules.topic_before)
         # what should happen is no incident: a modal word before the cue ("need to increase patrols")
-        modal = _MODAL.search(folded, s_start, s_end) if groups else None
+        modal = rules.modal.search(folded, s_start, s_end) if groups else None
         if modal is not None:
             groups = [g for g in groups if modal.start() >= g.cue_end]
         if any(g.counts for g in groups):
@@ -627,7 +667,7 @@ def find_incidents(
             if group.type != "cooperation":
                 if not group.counts:
                     if happened is None:
-                        happened = _EVENT_VERB.search(folded, s_start, s_end) is not None
+                        happened = rules.event_verb.search(folded, s_start, s_end) is not None
                     if not happened or group.type in _NEED_COUNTS:
                         continue
             places = _places(text, folded, context_mentions, group.type, gazetteer, carried=not sentence_mentions)
@@ -655,7 +695,7 @@ def find_incidents(
                     continue  # the same meeting again
                 seen_cooperation.add(key)
             if actors is None:
-                actors = _actors(text, s_start, s_end, mention_starts)
+                actors = _actors(text, s_start, s_end, mention_starts, named=language != "en")
             drafts.append(
                 _Draft(group.type, sentence, s_start, s_end, tuple(group.counts), date, tuple(places), actors, precision, place_id)
             )
@@ -793,7 +833,9 @@ _RANK = {kind: rank for rank, kind in enumerate(CUES)}
 _RANK["cooperation"] = _RANK["public_awareness"] + 0.5
 
 
-def _groups(folded: str, lo: int, hi: int, counts: Sequence[Count], cues: Sequence[_Cue]) -> list[_Group]:
+def _groups(
+    folded: str, lo: int, hi: int, counts: Sequence[Count], cues: Sequence[_Cue], topic_before: re.Pattern = _TOPIC_BEFORE
+) -> list[_Group]:
     """Cut a sentence into clauses and gather them around their cues.
 
     A clause with a cue opens an incident of that cue's type (of the most
@@ -801,7 +843,7 @@ def _groups(folded: str, lo: int, hi: int, counts: Sequence[Count], cues: Sequen
     clause without a cue joins the incident before it, unless it follows a
     ``;`` and states a figure, which then is an incident of type ``other``.
     """
-    cues = [c for c in cues if not _is_topic(folded, lo, c)]
+    cues = [c for c in cues if not _is_topic(folded, lo, c, topic_before)]
     if not cues:
         return []
     cuts = [lo] + [m.end() for m in _CLAUSE_RE.finditer(folded, lo, hi)] + [hi]
@@ -842,10 +884,10 @@ def _groups(folded: str, lo: int, hi: int, counts: Sequence[Count], cues: Sequen
     return groups
 
 
-def _is_topic(folded: str, lo: int, cue: _Cue) -> bool:
+def _is_topic(folded: str, lo: int, cue: _Cue, topic_before: re.Pattern = _TOPIC_BEFORE) -> bool:
     """A cue right after "preventing", "combating"... names a topic, not an event."""
     window = folded[max(lo, cue.start - 40) : cue.start]
-    return _TOPIC_BEFORE.search(window) is not None
+    return topic_before.search(window) is not None
 
 
 def _paragraph_starts(text: str) -> list[int]:
@@ -1011,7 +1053,7 @@ def _date_for(
 _CAPITALISED_BEFORE_RE = re.compile(r"[A-Z][\w'’]*[ \t]+(?:[A-Z][\w'’]*[ \t]+){0,3}$")
 
 
-def _actors(text: str, lo: int, hi: int, mention_starts: Sequence[int] = ()) -> tuple[str, ...]:
+def _actors(text: str, lo: int, hi: int, mention_starts: Sequence[int] = (), *, named: bool = True) -> tuple[str, ...]:
     """Agencies and nationalities named in the sentence, in text order.
 
     A Chinese agency's name starts at the place name in it ("据东兴市公安局" is
@@ -1037,7 +1079,7 @@ def _actors(text: str, lo: int, hi: int, mention_starts: Sequence[int] = ()) -> 
         found.append((m.start(), label))
     for m in _NATIONALITY_RE.finditer(text, lo, hi):
         found.append((m.start(), m.group(1)))
-    if not text.isascii():  # agencies and nationalities named in full, in Vietnamese or Chinese
+    if named and not text.isascii():  # agencies and nationalities named in full, in Vietnamese or Chinese
         for m in _NAMED_ACTOR_RE.finditer(text, lo, hi):
             at, label = m.start(), m.group()
             if " " not in label and label[:1] >= "\u2e80":

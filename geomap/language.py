@@ -29,7 +29,8 @@ READ_LANGUAGES = frozenset({"en", "vi", "zh"})
 #: Languages recognised by their script and read for place names only.
 UNREAD_NAMES = {"th": "Thai", "lo": "Lao", "km": "Khmer", "my": "Burmese"}
 
-_SAMPLE = 6000  # characters looked at
+_SAMPLE = 3000  # characters looked at for their script
+_WORDS_SAMPLE = 1200  # and for their words (a few hundred words tell English from Vietnamese)
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SCRIPTS = {
     "th": re.compile(r"[\u0e00-\u0e7f]"),
@@ -37,17 +38,17 @@ _SCRIPTS = {
     "km": re.compile(r"[\u1780-\u17ff\u19e0-\u19ff]"),
     "my": re.compile(r"[\u1000-\u109f]"),
 }
+# Any character of those scripts: most texts have none, and their counts are then not needed.
+_OTHER_SCRIPT = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u19e0-\u19ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
-# Letters (lower case) that Vietnamese uses and English, French or pinyin hardly do.
+# Letters that Vietnamese uses and English, French or pinyin hardly do.
 _VI_LETTERS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹĩũ]", re.IGNORECASE)
-_VI_WORDS = re.compile(
-    r"(?<!\w)(?:của|và|các|được|đã|những|trong|với|cho|này|là|có|không|tại|người|từ|đến|theo|một|để|khi|"
-    r"đồng chí|trên|cùng|hai|năm|ngày|tháng)(?!\w)",
-    re.IGNORECASE,
+_PUNCTUATION = ".,;:!?()[]{}\"'“”‘’«»/|-–—…"
+_VI_WORDS = frozenset(
+    "của và các được đã những trong với cho này là có không tại người từ đến theo một để khi trên cùng hai năm ngày tháng".split()
 )
-_EN_WORDS = re.compile(
-    r"(?<!\w)(?:the|of|and|in|to|was|were|is|are|for|on|with|by|from|said|at|that|has|have|had|police|people)(?!\w)",
-    re.IGNORECASE,
+_EN_WORDS = frozenset(
+    "the of and in to was were is are for on with by from said at that has have had police people".split()
 )
 
 
@@ -68,19 +69,25 @@ def detect_language(text: str) -> str:
     sample = text[:_SAMPLE]
     if sample.isascii():
         return "en" if _LATIN.search(sample) else "und"
-    latin = len(_LATIN.findall(sample))
-    others = {code: len(pattern.findall(sample)) for code, pattern in _SCRIPTS.items()}
-    others["zh"] = len(_HAN.findall(sample))
-    # a character of these scripts weighs about three Latin letters
-    code, weight = max(others.items(), key=lambda item: item[1])
-    if weight * 3 >= latin and weight > 0:
-        return code
-    if not latin:
+    if _OTHER_SCRIPT.search(sample) is not None:
+        latin = len(_LATIN.findall(sample))
+        others = {code: len(pattern.findall(sample)) for code, pattern in _SCRIPTS.items()}
+        others["zh"] = len(_HAN.findall(sample))
+        # a character of these scripts weighs about three Latin letters
+        code, weight = max(others.items(), key=lambda item: item[1])
+        if weight * 3 >= latin:
+            return code
+    elif _LATIN.search(sample) is None:
         return "und"
-    vi_words = len(_VI_WORDS.findall(sample))
-    en_words = len(_EN_WORDS.findall(sample))
+    vi_words = en_words = 0
+    for word in sample[:_WORDS_SAMPLE].lower().split():
+        if not word[-1].isalpha():
+            word = word.strip(_PUNCTUATION)
+        if word in _EN_WORDS:
+            en_words += 1
+        elif word in _VI_WORDS:
+            vi_words += 1
     vi_letters = len(_VI_LETTERS.findall(sample))
     # a Vietnamese text has a Vietnamese letter in about one word of two: a name here
     # and there in an English report stays far below that
-    vi_score = vi_words + vi_letters / 4
-    return "vi" if vi_score > en_words else "en"
+    return "vi" if vi_words + vi_letters / 4 > en_words else "en"

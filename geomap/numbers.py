@@ -515,12 +515,14 @@ def find_counts(text: str, *, start: int = 0, end: int | None = None) -> list[Co
             counts.append(count)
         # a rejected range ("five and six people") gives its second number a chance of its own
         pos = m.end() if count is not None and count.value_max is not None else m.end("n1")
-    if not text[lo:hi].isascii():
+    if _HAN.search(text, lo, hi) is not None:  # Chinese counts: a measure word right after the number
         from geomap.lang import zh
 
-        if zh.has_han(text, lo, hi):  # Chinese counts: a measure word right after the number
-            counts = _merge(counts, zh.find_counts(text, lo, hi))
+        counts = _merge(counts, zh.find_counts(text, lo, hi))
     return counts
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def _merge(counts: list[Count], more: list[Count]) -> list[Count]:

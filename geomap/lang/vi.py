@@ -32,7 +32,10 @@ def find_dates(text: str, ref: dt.date | None, start: int = 0, end: int | None =
     """The dates of the forms above in ``text[start:end]``; without a year they need ``ref``."""
     hi = len(text) if end is None else end
     spans: list[DateSpan] = []
-    for m in _DAY_RE.finditer(text, start, hi):
+    # each form has a "/" ("26/11") or "tháng": most stretches have neither
+    day_form = text.find("/", start, hi) != -1
+    month_form = ref is not None and text.find("háng", start, hi) != -1
+    for m in _DAY_RE.finditer(text, start, hi) if day_form else ():
         day, month = int(m["d"]), int(m["m"])
         if not 1 <= month <= 12 or (not m["y"] and ref is None):
             continue
@@ -41,7 +44,7 @@ def find_dates(text: str, ref: dt.date | None, start: int = 0, end: int | None =
         except ValueError:
             continue
         spans.append(DateSpan(d, d, "day", m.group(), m.start(), m.end()))
-    if ref is not None:
+    if month_form:
         for m in _MONTH_RE.finditer(text, start, hi):
             month = int(m["m"])
             if 1 <= month <= 12:
