@@ -56,7 +56,7 @@ _S, _I, _F, _B = "string", "Int64", "Float64", "boolean"
 COLUMNS: dict[str, dict[str, str]] = {
     "articles": {
         "article_id": _S, "title": _S, "date": _S, "date_precision": _S, "source": _S, "url": _S,
-        "path": _S, "line": _I, "format": _S, "encoding": _S, "n_chars": _I,
+        "path": _S, "line": _I, "format": _S, "encoding": _S, "n_chars": _I, "lang": _S,
     },
     "mentions": {
         "article_id": _S, "start": _I, "end": _I, "text": _S, "place_id": _S, "score": _F,
@@ -76,6 +76,8 @@ COLUMNS: dict[str, dict[str, str]] = {
     "skipped": {"path": _S, "line": _I, "reason": _S},
 }  # fmt: skip
 TABLES = tuple(COLUMNS)
+# Columns added since tables were first written: a table without one is read with it empty.
+_ADDED_COLUMNS = frozenset({("articles", "lang")})
 _TABLE_COLUMNS = ("place", "type", "count", "unit", "date", "source")
 
 
@@ -287,7 +289,7 @@ def _intern(value: Any) -> Any:
     return sys.intern(value) if type(value) is str else value
 
 
-def _article_row(article: Article, *, fmt: str | None = None) -> tuple:
+def _article_row(article: Article, *, fmt: str | None = None, lang: str = "") -> tuple:
     date = article.date
     return (
         article.id,
@@ -301,6 +303,7 @@ def _article_row(article: Article, *, fmt: str | None = None) -> tuple:
         _intern(fmt or article.format),
         _intern(article.encoding),
         len(article.text),
+        lang,
     )
 
 
@@ -550,6 +553,7 @@ class _Run:
     def rows(self, article: Article) -> _ArticleRows:
         """The article's row and those of its mentions, unresolved names, incidents and routes."""
         from geomap.incidents import find_incidents, fold_text, split_sentences
+        from geomap.language import READ_LANGUAGES, detect_language
         from geomap.places import find_mentions, find_unresolved
         from geomap.review import apply_mention_corrections
         from geomap.routes import find_routes
@@ -561,15 +565,23 @@ class _Run:
             (u.article_id, u.start, u.end, _intern(u.text), _intern(u.hint))
             for u in find_unresolved(article, mentions=mentions)
         ]
+        lang = detect_language(article.text)
+        if lang not in READ_LANGUAGES:  # Thai, Lao, Khmer...: read for place names only, never guessed at
+            return _article_row(article, lang=lang), list(map(_mention_row, mentions)), unresolved, [], []
         sentences = split_sentences(article.text)
         folded = fold_text(article.text)  # once, for incidents and routes
-        found = find_incidents(article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded)
+        found = find_incidents(
+            article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded, language=lang
+        )
         incidents = [_incident_row(incident) for incident in found if self.keep(incident)]
         routes: list[tuple] = []
         if _overlaps(article.date, self.since, self.until) or article.date is None:
-            for route in find_routes(article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded):
+            found_routes = find_routes(
+                article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded, language=lang
+            )
+            for route in found_routes:
                 routes.extend(_route_rows(route))
-        return _article_row(article), list(map(_mention_row, mentions)), unresolved, incidents, routes
+        return _article_row(article, lang=lang), list(map(_mention_row, mentions)), unresolved, incidents, routes
 
 
 _WORKER_RUN: _Run | None = None  # the run of a worker process, set when it starts
@@ -830,6 +842,7 @@ class Tally:
     routes: int = 0
     extracted: int = 0  # articles extracted by this run (geomap extract)...
     cached: int = 0  # ...and those an earlier run's cache gave
+    unread: dict[str, int] = field(default_factory=dict)  # reports in a language geomap does not read, by language
 
     def add(self, tables: dict[str, Any]) -> None:
         """Count the rows of some tables (frames of :data:`COLUMNS`; any of them may be missing).
@@ -840,6 +853,7 @@ class Tally:
             tables_read = int((tables["articles"]["format"] == "csv").sum())
             self.table_rows += tables_read
             self.articles += len(tables["articles"]) - tables_read
+            self._add_unread(tables["articles"])
         if "mentions" in tables:
             mentions = tables["mentions"]
             self.mentions += len(mentions)
@@ -854,6 +868,15 @@ class Tally:
                 self.by_type[kind] = self.by_type.get(kind, 0) + int(n)
         if "routes" in tables:
             self.routes += int(tables["routes"]["route_id"].nunique())
+
+    def _add_unread(self, articles: Any) -> None:
+        from geomap.language import UNREAD_NAMES
+
+        if "lang" not in articles:
+            return
+        for code, n in articles["lang"].astype(str).value_counts().items():
+            if code in UNREAD_NAMES:
+                self.unread[code] = self.unread.get(code, 0) + int(n)
 
 
 _PART_ROWS = 20_000  # rows of a part of the tables written at once by write_extraction
@@ -1062,7 +1085,7 @@ def read_tables(directory: str | Path, *, format: str | None = None) -> Extracti
             df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
         except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise InputError(located(path, None, f"not a readable CSV table: {exc}")) from exc
-        missing = [c for c in spec if c not in df.columns]
+        missing = [c for c in spec if c not in df.columns and (name, c) not in _ADDED_COLUMNS]
         if missing:
             raise InputError(located(path, 1, f"missing column: {missing[0]!r}"))
         for column, dtype in spec.items():

@@ -32,7 +32,7 @@ def client():
 def small_batches(monkeypatch):
     import geomap.cluster as cluster
 
-    monkeypatch.setattr(cluster, "BATCH", 3)  # 17 reports: six tasks over the two workers
+    monkeypatch.setattr(cluster, "BATCH", 3)  # the sample reports: many small tasks over the two workers
 
 
 def _bytes(folder: Path) -> dict[str, bytes]:
