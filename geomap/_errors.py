@@ -14,6 +14,7 @@ __all__ = [
     "GeomapError",
     "InputError",
     "InputNotFoundError",
+    "MissingDependencyError",
     "OutputError",
     "located",
 ]
@@ -33,6 +34,10 @@ class InputNotFoundError(GeomapError, FileNotFoundError):
 
 class OutputError(GeomapError, OSError):
     """An output cannot be written: a name taken by a folder, a folder that cannot be written, a full disk."""
+
+
+class MissingDependencyError(GeomapError, ImportError):
+    """An optional extra a feature needs is not installed; the message says what to install."""
 
 
 class GazetteerError(InputError):

@@ -182,10 +182,10 @@ class OutputDir:
             _temp_beside(self.path / "probe")
         self.sweep()
 
-    def sweep(self) -> None:
-        """Remove the temporary files of runs that are no longer running."""
+    def sweep(self, folder: str | Path = ".") -> None:
+        """Remove the temporary files of runs that are no longer running (in ``folder``, relative to the output folder)."""
         try:
-            entries = list(os.scandir(self.path))
+            entries = list(os.scandir(self.path / folder))
         except OSError:
             return
         for entry in entries:
@@ -208,7 +208,7 @@ class OutputDir:
         target = self.path / name
         self.check(name)
         with self._trouble(target):
-            self.path.mkdir(parents=True, exist_ok=True)
+            target.parent.mkdir(parents=True, exist_ok=True)  # a name may be in a subfolder (a month's table)
             tmp = _temp_beside(target)
         try:
             with self._trouble(target):

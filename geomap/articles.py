@@ -293,7 +293,7 @@ def _headline(line: str) -> bool:
     return (
         0 < len(s) <= 200
         and len(s.split()) <= 30
-        and s[-1] not in ".,;:"
+        and s[-1] not in ".,;:。，；："
         and any(ch.isalpha() for ch in s)
     )
 
@@ -307,9 +307,13 @@ def _first_line_title(text: str) -> str:
     """
     lines = [" ".join(line.split()) for line in text.split("\n") if line.strip()][:4]
     for line in lines:
-        if _headline(line) and len(line.split()) >= 3 and "|" not in line and not _is_date_line(line):
+        words = len(line.split()) + len(_HAN.findall(line)) // 2  # Chinese: no spaces, two characters a word
+        if _headline(line) and words >= 3 and "|" not in line and not _is_date_line(line):
             return line
     return lines[0] if lines and _headline(lines[0]) else ""
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _is_date_line(line: str) -> bool:
@@ -425,10 +429,23 @@ _VOID = {"br", "hr", "img", "meta", "link", "input", "wbr", "source", "area", "b
 _NOISE_CLASS = re.compile(
     r"(?:^|[\s_-])(?:comments?|comment-box|share|sharing|social|copyright|related|newsletter|"
     r"advert|ads?|cookie|breadcrumbs?|menu|sidebar|footer|header|nav|navbar|subscribe|promo|"
-    r"tags|byline-share|disqus|widget|popup|modal)(?:$|[\s_-])",
+    r"tags|byline-share|disqus|widget|popup|modal|most[_-]?(?:read|viewed|popular)|popular|trending|"
+    r"hot[_-]?(?:news|list)?|rank(?:ing)?|top[_-]?news|more[_-]?news|also[_-]?read|read[_-]?more|recommend\w*|"
+    r"tin[_-]?(?:lien[_-]?quan|doc[_-]?nhieu|xem[_-]?nhieu|moi|khac)|xem[_-]?nhieu|doc[_-]?nhieu|"
+    r"paihang|xgxw|tuijian|remen)(?:$|[\s_-])",
     re.IGNORECASE,
 )
-_COPYRIGHT = re.compile(r"^\s*(?:©|copyright\b|\(c\)\s*\d{4}|all rights reserved)", re.IGNORECASE)
+def _page_words(part: str) -> list[str]:
+    from geomap import lang
+
+    return [w for _, pages in lang.merged("pages") for w in pages.get(part, ())]
+
+
+# "©", "Copyright", "Bản quyền", "版权所有"...: the page's copyright line (from geomap/lang/*.yaml)
+_COPYRIGHT = re.compile(r"^\s*(?:" + "|".join(_page_words("copyright")) + ")", re.IGNORECASE)
+# A heading that opens a box of other articles: "Related news", "Tin liên quan", "相关新闻"...
+_BOX_LABELS = frozenset(label.casefold() for label in _page_words("box_labels"))
+_NAV_LINKS = 3  # a line of this many links or more, and nearly nothing else, is navigation
 _DATE_META = (
     "article:published_time",
     "og:published_time",
@@ -457,6 +474,10 @@ class _PageParser(HTMLParser):
         self._skip_depth = 0
         self._in_title = False
         self._in_h1 = False
+        self._open: list[str] = []  # the elements open around the text being read
+        self._links = self._link_chars = 0  # links in the block being read, and their characters
+        self._in_link = False
+        self._skip_open = False  # the element skipped is one of self._open (a box found by its heading)
         self.title_tag = ""
         self.h1 = ""
         self.meta: dict[str, str] = {}
@@ -467,8 +488,17 @@ class _PageParser(HTMLParser):
     def _flush(self) -> None:
         text = " ".join("".join(self._current).split())
         self._current = []
-        if text and not _COPYRIGHT.match(text):
-            self.blocks.append(text)
+        links, link_chars = self._links, self._link_chars
+        self._links = self._link_chars = 0
+        if not text or _COPYRIGHT.match(text):
+            return
+        if self.by_class and text.rstrip(":：").strip().casefold() in _BOX_LABELS and self._open:
+            # "Tin liên quan", "相关新闻": a box of other articles, up to the end of what holds it
+            self._skip_tag, self._skip_depth, self._skip_open = self._open[-1], 1, True
+            return
+        if self.by_class and links >= _NAV_LINKS and link_chars >= 0.8 * len(text.replace(" ", "")):
+            return  # "Trang chủ | Xã hội | Pháp luật": a line of links is navigation
+        self.blocks.append(text)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k.lower(): (v or "") for k, v in attrs}
@@ -501,6 +531,10 @@ class _PageParser(HTMLParser):
             return
         if tag in _BLOCK_TAGS:
             self._flush()
+        self._open.append(tag)
+        if tag == "a":
+            self._in_link = True
+            self._links += 1
         if tag == "title":
             self._in_title = True
         elif tag == "h1" and not self.h1:
@@ -512,7 +546,14 @@ class _PageParser(HTMLParser):
                 self._skip_depth -= 1
                 if self._skip_depth == 0:
                     self._skip_tag = None
+                    if self._skip_open and tag in self._open:
+                        del self._open[len(self._open) - 1 - self._open[::-1].index(tag) :]
+                    self._skip_open = False
             return
+        if tag in self._open:  # close it (and whatever was left open inside it)
+            del self._open[len(self._open) - 1 - self._open[::-1].index(tag) :]
+        if tag == "a":
+            self._in_link = False
         if tag == "title":
             self._in_title = False
             self._current = []  # the <title> is metadata, not body text
@@ -529,6 +570,8 @@ class _PageParser(HTMLParser):
         if self._in_title:
             self.title_tag += data
             return
+        if self._in_link:
+            self._link_chars += len(data) - data.count(" ") - data.count("\n")
         self._current.append(data)
 
     def close(self) -> None:
@@ -537,6 +580,11 @@ class _PageParser(HTMLParser):
 
 
 _MIN_PAGE_TEXT = 200
+
+
+def _size(blocks: list[str]) -> int:
+    """How much text the blocks hold: a Chinese character says about as much as three letters."""
+    return sum(len(b) + 2 * len(_HAN.findall(b)) for b in blocks)
 
 
 def _parse_html(text: str) -> tuple[str, dict[str, str]]:
@@ -549,7 +597,7 @@ def _parse_html(text: str) -> tuple[str, dict[str, str]]:
     parser = _PageParser()
     parser.feed(text)
     parser.close()
-    if sum(map(len, parser.blocks)) < _MIN_PAGE_TEXT:
+    if _size(parser.blocks) < _MIN_PAGE_TEXT:
         again = _PageParser(by_class=False)
         again.feed(text)
         again.close()

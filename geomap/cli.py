@@ -241,8 +241,13 @@ def _cmd_map(args: argparse.Namespace) -> int:
 def _cmd_extract(args: argparse.Namespace) -> int:
     from geomap.jobs import extract_tables
 
-    summary = extract_tables(args.paths, args.output, **_extraction(args))
-    return _print_summary(args, summary)
+    options = {"full": args.full, "format": args.format, "by_month": args.by_month, **_extraction(args)}
+    if args.dask is None:
+        return _print_summary(args, extract_tables(args.paths, args.output, **options))
+    from geomap.cluster import dask_client
+
+    with dask_client(args.dask or None) as client:
+        return _print_summary(args, extract_tables(args.paths, args.output, client=client, **options))
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -258,6 +263,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         with_map=not args.no_map,
         offline=args.offline,
         title=args.title,
+        max_incidents=args.max_incidents,
         date_format=args.date_format,
         replace_corrected=args.replace_corrected,
     )
@@ -305,7 +311,7 @@ def _add_map_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--title", metavar="TEXT", help="title shown on the map")
     parser.add_argument(
         "--formats", type=_formats_arg, default=["geojson", "gpkg", "csv"], metavar="F,...",
-        help="export formats, comma-separated: geojson, gpkg, csv (default: all)",
+        help="export formats, comma-separated: geojson, gpkg, csv, geoparquet (default: geojson,gpkg,csv)",
     )
 
 
@@ -383,6 +389,23 @@ def _build_parser() -> argparse.ArgumentParser:
         ),
     )
     _add_reports(ext, output="folder for the tables (created if needed)")
+    ext.add_argument(
+        "--full", action="store_true",
+        help="extract every article again (by default an article extracted by an earlier run into the same "
+        "folder, with the same gazetteer, rules and corrections, is taken from the folder's cache)",
+    )
+    ext.add_argument(
+        "--format", choices=("csv", "parquet"), default="csv",
+        help="table format: csv (default) or parquet (typed columns; see docs/ARCHITECTURE.md)",
+    )
+    ext.add_argument(
+        "--by-month", action="store_true", help="with --format parquet: one file a month of each table, for large runs"
+    )
+    ext.add_argument(
+        "--dask", nargs="?", const="", default=None, metavar="SCHEDULER",
+        help="extract on a Dask cluster (pip install 'geomap[dask]'): a new local one, or the scheduler at "
+        "this address (tcp://host:8786); the tables are the same",
+    )
     ext.set_defaults(command="extract")
 
     exp = sub.add_parser(
@@ -394,6 +417,11 @@ def _build_parser() -> argparse.ArgumentParser:
     exp.add_argument("tables", metavar="TABLES_DIR", help="folder of tables written by `geomap extract`")
     exp.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder (created if needed)")
     exp.add_argument("--no-map", action="store_true", help="write the exports only, not the HTML map")
+    exp.add_argument(
+        "--max-incidents", type=_positive_int, metavar="N",
+        help="tables of more incidents are read a batch at a time: the map shows the newest N (default 50000), "
+        "the summary and province totals count them all",
+    )
     exp.add_argument(
         "--date-format", metavar="FMT",
         help="how a spreadsheet wrote the tables' dates, in strptime codes (e.g. %%m/%%d/%%Y); default: ISO YYYY-MM-DD only",

@@ -29,9 +29,10 @@ if TYPE_CHECKING:
 
     from geomap.layers import Layers
 
-__all__ = ["FORMATS", "GEOMETRY_TYPES", "ID_COLUMNS", "export", "to_csv", "to_geojson", "to_geopackage"]
+__all__ = ["FORMATS", "GEOMETRY_TYPES", "ID_COLUMNS", "export", "to_csv", "to_geojson", "to_geopackage", "to_geoparquet"]
 
-FORMATS = ("geojson", "gpkg", "csv")
+FORMATS = ("geojson", "gpkg", "csv", "geoparquet")
+DEFAULT_FORMATS = ("geojson", "gpkg", "csv")
 
 #: The column that gives each layer's feature ``id`` (route stops: ``route_id:stop``).
 ID_COLUMNS = {
@@ -65,7 +66,7 @@ DECIMALS = 6
 
 
 def export(
-    layers: Layers, out_dir: str | Path, *, formats: Iterable[str] = FORMATS, overwrite: bool = False
+    layers: Layers, out_dir: str | Path, *, formats: Iterable[str] = DEFAULT_FORMATS, overwrite: bool = False
 ) -> list[Path]:
     """Write every layer to ``out_dir`` in the chosen formats.
 
@@ -82,7 +83,8 @@ def export(
     formats
         Any of ``"geojson"`` (``<layer>.geojson``, one per layer), ``"gpkg"``
         (``geomap.gpkg``, one layer per GeoDataFrame) and ``"csv"``
-        (``incidents.csv``, ``routes.csv``, ``route_stops.csv``).
+        (``incidents.csv``, ``routes.csv``, ``route_stops.csv``) and
+        ``"geoparquet"`` (``<layer>.parquet``, one per layer, GeoParquet 1.0).
     overwrite
         Replace files of those names even if geomap did not write them.
 
@@ -109,6 +111,7 @@ def export(
     names = [f"{name}.geojson" for name in named] if "geojson" in chosen else []
     names += [GPKG_NAME] if "gpkg" in chosen else []
     names += [f"{name}.csv" for name in CSV_LAYERS] if "csv" in chosen else []
+    names += [f"{name}.parquet" for name in named] if "geoparquet" in chosen else []
     out.check(*names)
     out.prepare()
     written: list[Path] = []
@@ -120,7 +123,29 @@ def export(
     if "csv" in chosen:
         for name in CSV_LAYERS:
             written.append(_csv(named[name], out, f"{name}.csv", layer_name=name))
+    if "geoparquet" in chosen:
+        for name, gdf in named.items():
+            written.append(_geoparquet(gdf, out, f"{name}.parquet"))
     return written
+
+
+def to_geoparquet(gdf: gpd.GeoDataFrame, path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write one layer as GeoParquet 1.0 (EPSG:4326, WKB geometry), as :meth:`geopandas.GeoDataFrame.to_parquet` does.
+
+    Written atomically; the same layer gives the same bytes (no row index,
+    no write time in the file).  Text is kept as it is (Parquet is typed:
+    no spreadsheet runs it).  Read it with :func:`geopandas.read_parquet`,
+    QGIS (GDAL 3.5+), DuckDB or any Parquet reader.  A file of that name
+    that geomap did not write is not replaced unless ``overwrite``.
+    """
+    path = Path(path)
+    return _geoparquet(gdf, OutputDir(path.parent, overwrite=overwrite), path.name)
+
+
+def _geoparquet(gdf: gpd.GeoDataFrame, out: OutputDir, file_name: str) -> Path:
+    with out.writing(file_name) as tmp:
+        _wgs84(gdf).to_parquet(tmp, index=False, compression="zstd", schema_version="1.0.0")
+    return out.path / file_name
 
 
 def to_geojson(gdf: gpd.GeoDataFrame, path: str | Path, *, layer_name: str, overwrite: bool = False) -> Path:

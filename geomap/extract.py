@@ -23,10 +23,8 @@ did not write itself (a manifest in the folder records what it wrote);
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
-import errno
 import glob
 import os
 import sys
@@ -35,8 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from geomap._cache import ArticleCache, extraction_version
 from geomap._csv import restore, write_frame
-from geomap._errors import GeomapError, InputError, InputNotFoundError, OutputError, located
+from geomap._errors import InputError, InputNotFoundError, located
 from geomap._io import MANIFEST, OutputDir, outputs_in
 from geomap.records import INCIDENT_TYPES, Article, DateSpan, Incident, Mention, Route, Skipped
 
@@ -58,7 +57,7 @@ _S, _I, _F, _B = "string", "Int64", "Float64", "boolean"
 COLUMNS: dict[str, dict[str, str]] = {
     "articles": {
         "article_id": _S, "title": _S, "date": _S, "date_precision": _S, "source": _S, "url": _S,
-        "path": _S, "line": _I, "format": _S, "encoding": _S, "n_chars": _I,
+        "path": _S, "line": _I, "format": _S, "encoding": _S, "n_chars": _I, "lang": _S,
     },
     "mentions": {
         "article_id": _S, "start": _I, "end": _I, "text": _S, "place_id": _S, "score": _F,
@@ -78,6 +77,8 @@ COLUMNS: dict[str, dict[str, str]] = {
     "skipped": {"path": _S, "line": _I, "reason": _S},
 }  # fmt: skip
 TABLES = tuple(COLUMNS)
+# Columns added since tables were first written: a table without one is read with it empty.
+_ADDED_COLUMNS = frozenset({("articles", "lang")})
 _TABLE_COLUMNS = ("place", "type", "count", "unit", "date", "source")
 
 
@@ -290,7 +291,7 @@ def _intern(value: Any) -> Any:
     return sys.intern(value) if type(value) is str else value
 
 
-def _article_row(article: Article, *, fmt: str | None = None) -> tuple:
+def _article_row(article: Article, *, fmt: str | None = None, lang: str = "") -> tuple:
     date = article.date
     return (
         article.id,
@@ -304,6 +305,7 @@ def _article_row(article: Article, *, fmt: str | None = None) -> tuple:
         _intern(fmt or article.format),
         _intern(article.encoding),
         len(article.text),
+        lang,
     )
 
 
@@ -518,16 +520,30 @@ class _Run:
 
     def __init__(self, gazetteer: Any, corrections: Any, since: dt.date | None, until: dt.date | None,
                  wanted: frozenset[str] | None) -> None:  # fmt: skip
-        from geomap.geocoder import Resolver
-        from geomap.places import _shared_matcher
-
         self.gazetteer = gazetteer
         self.corrections = corrections
         self.since, self.until, self.wanted = since, until, wanted
-        self.matcher = _shared_matcher(gazetteer)  # built once a gazetteer, reused by later runs
-        # a resolver of its own (0.1 s): a shared one would keep its gazetteer alive for ever
-        self.resolver = Resolver(gazetteer)
+        self._matcher: Any = None
+        self._resolver: Any = None
         self.names: dict = {}  # this run's memo of names resolved without context
+
+    # Built when first needed: an incremental run whose articles are all in the cache needs neither.
+    @property
+    def matcher(self) -> Any:
+        from geomap.places import _shared_matcher
+
+        if self._matcher is None:
+            self._matcher = _shared_matcher(self.gazetteer)  # built once a gazetteer, reused by later runs
+        return self._matcher
+
+    @property
+    def resolver(self) -> Any:
+        from geomap.geocoder import Resolver
+
+        if self._resolver is None:
+            # a resolver of its own (0.1 s): a shared one would keep its gazetteer alive for ever
+            self._resolver = Resolver(self.gazetteer)
+        return self._resolver
 
     def __getstate__(self) -> dict:  # a worker started by "spawn" builds its own matcher and resolver
         return {"args": (self.gazetteer, self.corrections, self.since, self.until, self.wanted)}
@@ -541,6 +557,7 @@ class _Run:
     def rows(self, article: Article) -> _ArticleRows:
         """The article's row and those of its mentions, unresolved names, incidents and routes."""
         from geomap.incidents import find_incidents, fold_text, split_sentences
+        from geomap.language import READ_LANGUAGES, detect_language
         from geomap.places import find_mentions, find_unresolved
         from geomap.review import apply_mention_corrections
         from geomap.routes import find_routes
@@ -553,15 +570,23 @@ class _Run:
             (u.article_id, u.start, u.end, _intern(u.text), _intern(u.hint))
             for u in find_unresolved(article, mentions=mentions)
         ]
+        lang = detect_language(article.text)
+        if lang not in READ_LANGUAGES:  # Thai, Lao, Khmer...: read for place names only, never guessed at
+            return _article_row(article, lang=lang), list(map(_mention_row, mentions)), unresolved, [], [], frozenset(hits)
         sentences = split_sentences(article.text)
         folded = fold_text(article.text)  # once, for incidents and routes
-        found = find_incidents(article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded)
+        found = find_incidents(
+            article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded, language=lang
+        )
         incidents = [_incident_row(incident) for incident in found if self.keep(incident)]
         routes: list[tuple] = []
         if _overlaps(article.date, self.since, self.until) or article.date is None:
-            for route in find_routes(article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded):
+            found_routes = find_routes(
+                article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded, language=lang
+            )
+            for route in found_routes:
                 routes.extend(_route_rows(route))
-        return _article_row(article), list(map(_mention_row, mentions)), unresolved, incidents, routes, frozenset(hits)
+        return _article_row(article, lang=lang), list(map(_mention_row, mentions)), unresolved, incidents, routes, frozenset(hits)
 
 
 _WORKER_RUN: _Run | None = None  # the run of a worker process, set when it starts
@@ -593,27 +618,55 @@ def _pool(run: _Run, jobs: int) -> Any:
 _BATCH = 32  # articles a task: a few milliseconds of work, worth the trip to a worker and back
 
 
-def _in_order(pool: Any, articles: Iterable[Article], jobs: int) -> Iterator[list[_ArticleRows]]:
+def _in_order(
+    pool: Any, articles: Iterable[Article], jobs: int, cache: ArticleCache | None = None
+) -> Iterator[list[_ArticleRows]]:
     """Each batch's rows, in the order of the articles, with a few batches under way at a time.
 
     Only ``2 * jobs`` batches are out at once, so articles are read no faster
-    than they are worked on and memory stays flat.
+    than they are worked on and memory stays flat.  With a ``cache``, the
+    articles it keeps are looked up here and only the others go to a worker.
     """
     from collections import deque
 
     pending: deque = deque()
-    batch: list[Article] = []
+    batch: list[tuple[Article, str | None, _ArticleRows | None]] = []
+
+    def submit() -> None:
+        todo = [article for article, _, rows in batch if rows is None]
+        pending.append((list(batch), pool.submit(_batch_rows, todo) if todo else None))
+        batch.clear()
+
+    def collect() -> list[_ArticleRows]:
+        items, future = pending.popleft()
+        fresh = iter(future.result() if future is not None else ())
+        out = []
+        for _, key, rows in items:
+            if rows is None:
+                rows = next(fresh)
+                if cache is not None and key is not None:
+                    cache.put(key, rows)
+            out.append(rows)
+        return out
+
     for article in articles:
-        batch.append(article)
+        key = rows = None
+        if cache is not None:
+            key = cache.key(article)
+            rows = cache.get(key)
+            if rows is None:
+                cache.misses += 1
+            else:
+                cache.hits += 1
+        batch.append((article, key, rows))
         if len(batch) == _BATCH:
-            pending.append(pool.submit(_batch_rows, batch))
-            batch = []
+            submit()
             if len(pending) >= 2 * jobs:
-                yield pending.popleft().result()
+                yield collect()
     if batch:
-        pending.append(pool.submit(_batch_rows, batch))
+        submit()
     while pending:
-        yield pending.popleft().result()
+        yield collect()
 
 
 def extract(
@@ -713,23 +766,21 @@ def _prepare(gazetteer: Any, corrections: Any, since: Any, until: Any, types: An
 
 
 def _produce(
-    run: _Run, others: list[Any], tables: list[Path], skipped: list[Skipped], jobs: int, progress: bool
+    run: _Run,
+    others: list[Any],
+    tables: list[Path],
+    skipped: list[Skipped],
+    jobs: int,
+    progress: bool,
+    cache: ArticleCache | None = None,
 ) -> Iterator[_ArticleRows]:
     """The rows of every article, then of every row of the incident tables, in order.
 
     ``others`` and ``tables`` are the sources as :func:`_split_sources` splits
     them.  What cannot be read goes to ``skipped``.  Articles are read here,
-    one at a time, and worked on here or (``jobs`` > 1) by worker processes.
+    one at a time, and worked on here or (``jobs`` > 1) by worker processes;
+    with a ``cache``, an article kept from an earlier run is not worked on again.
     """
-
-    def unique(articles: Iterable[Article]) -> Iterator[Article]:
-        seen: set[str] = set()
-        for article in articles:
-            if article.id in seen:
-                skipped.append(Skipped(article.path or article.id, f"duplicate article id: {article.id!r}", article.line))
-                continue
-            seen.add(article.id)
-            yield article
 
     bar = None
     jobs = min(jobs, os.cpu_count() or 1, 61)  # no more workers than processors (61: Windows' limit)
@@ -739,15 +790,15 @@ def _produce(
 
         bar = tqdm(unit=" article", desc="extract", leave=False)
     try:
-        articles = unique(_articles(others, skipped))
+        articles = _unique_ids(_articles(others, skipped), skipped)
         if pool is None:
             for article in articles:
-                yield run.rows(article)
+                yield run.rows(article) if cache is None else cache.rows(run, article)
                 if bar is not None:
                     bar.update(1)
         else:
             try:
-                for batch in _in_order(pool, articles, jobs):
+                for batch in _in_order(pool, articles, jobs, cache):
                     yield from batch
                     if bar is not None:
                         bar.update(len(batch))
@@ -755,15 +806,32 @@ def _produce(
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
             pool.shutdown()
-        for path in tables:
-            for article, incident in _read_table(path, run.resolver, skipped):
-                if bar is not None:
-                    bar.update(1)
-                kept = [_incident_row(incident)] if run.keep(incident) else []
-                yield _article_row(article), [], [], kept, [], frozenset()
+        for rows in _table_rows(run, tables, skipped):
+            if bar is not None:
+                bar.update(1)
+            yield rows
     finally:
         if bar is not None:
             bar.close()
+
+
+def _unique_ids(articles: Iterable[Article], skipped: list[Skipped]) -> Iterator[Article]:
+    """``articles`` but those whose id an earlier one had (each reported in ``skipped``)."""
+    seen: set[str] = set()
+    for article in articles:
+        if article.id in seen:
+            skipped.append(Skipped(article.path or article.id, f"duplicate article id: {article.id!r}", article.line))
+            continue
+        seen.add(article.id)
+        yield article
+
+
+def _table_rows(run: _Run, tables: list[Path], skipped: list[Skipped]) -> Iterator[_ArticleRows]:
+    """The rows of every row of the analysts' incident tables (bad rows go to ``skipped``)."""
+    for path in tables:
+        for article, incident in _read_table(path, run.resolver, skipped):
+            kept = [_incident_row(incident)] if run.keep(incident) else []
+            yield _article_row(article), [], [], kept, [], frozenset()
 
 
 @dataclass
@@ -780,6 +848,9 @@ class Tally:
     by_type: dict[str, int] = field(default_factory=dict)
     routes: int = 0
     corrections: Any = None  # a geomap.review.CorrectionsReport when a corrections file was applied
+    extracted: int = 0  # articles extracted by this run (geomap extract)...
+    cached: int = 0  # ...and those an earlier run's cache gave
+    unread: dict[str, int] = field(default_factory=dict)  # reports in a language geomap does not read, by language
 
     def add(self, tables: dict[str, Any]) -> None:
         """Count the rows of some tables (frames of :data:`COLUMNS`; any of them may be missing).
@@ -790,6 +861,7 @@ class Tally:
             tables_read = int((tables["articles"]["format"] == "csv").sum())
             self.table_rows += tables_read
             self.articles += len(tables["articles"]) - tables_read
+            self._add_unread(tables["articles"])
         if "mentions" in tables:
             mentions = tables["mentions"]
             self.mentions += len(mentions)
@@ -804,6 +876,15 @@ class Tally:
                 self.by_type[kind] = self.by_type.get(kind, 0) + int(n)
         if "routes" in tables:
             self.routes += int(tables["routes"]["route_id"].nunique())
+
+    def _add_unread(self, articles: Any) -> None:
+        from geomap.language import UNREAD_NAMES
+
+        if "lang" not in articles:
+            return
+        for code, n in articles["lang"].astype(str).value_counts().items():
+            if code in UNREAD_NAMES:
+                self.unread[code] = self.unread.get(code, 0) + int(n)
 
 
 _PART_ROWS = 20_000  # rows of a part of the tables written at once by write_extraction
@@ -820,11 +901,15 @@ def write_extraction(
     until: dt.date | str | None = None,
     types: Iterable[str] | None = None,
     jobs: int = 1,
+    full: bool = False,
+    format: str = "csv",
+    by_month: bool = False,
+    client: Any = None,
 ) -> tuple[list[Path], Tally, list[Skipped]]:
-    """Extract the tables from ``sources`` and write them as CSV, without holding them.
+    """Extract the tables from ``sources`` and write them into ``out_dir``, without holding them.
 
-    The files are those :func:`write_tables` writes for :func:`extract` of the
-    same sources, byte for byte, but the rows are spooled to disk a few
+    The CSV files are those :func:`write_tables` writes for :func:`extract` of
+    the same sources, byte for byte, but the rows are spooled to disk a few
     thousand at a time (corrected as they go), so memory stays flat however
     big the corpus.  The spools are unnamed temporary files: a run that fails
     or is killed leaves nothing behind.  At the end each table is written
@@ -832,94 +917,88 @@ def write_extraction(
     during the run), is never overwritten.  The options are those of
     :func:`extract`.
 
+    The run is incremental: what each article gave is kept in the output
+    folder (``.geomap-cache/``, see :mod:`geomap._cache`), keyed by the
+    article's content and the extraction's version (the rules, the
+    gazetteer, the filters, the article's mention corrections), and an
+    article kept by an earlier run is not extracted again.  The tables are
+    the same as a full run's, byte for byte.  ``full=True`` extracts every
+    article again (and keeps the new results).
+
+    ``format="parquet"`` writes typed Parquet tables instead of CSV, one file
+    a table or, with ``by_month=True``, one a month (:mod:`geomap.tablefiles`).
+    With a Dask ``client`` (:mod:`geomap.cluster`) the articles are extracted
+    and the parts of the tables written by the cluster's workers; the tables
+    are the same.
+
     Returns
     -------
     files, tally, skipped
         The files written (in :data:`TABLES` order), the counts of the rows
         written, and the inputs skipped.
     """
-    import shutil
-    import tempfile
-
     from geomap.review import StreamedCorrections
+    from geomap.tablefiles import table_writer
 
-    names = [f"{name}.csv" for name in TABLES]
-    OutputDir(out_dir).check(*names)  # before the work, not after
-    run, corrections = _prepare(gazetteer, corrections, since, until, types, jobs)
-    others, tables = _split_sources(sources)  # before any spool exists: one can not be taken for a table
-    fixes = StreamedCorrections(corrections, run.gazetteer) if corrections is not None else None
-    skipped: list[Skipped] = []
-    tally = Tally()
-    written: dict[str, bool] = dict.fromkeys(TABLES, False)
-    spool_dir = next(p for p in (Path(out_dir).absolute(), *Path(out_dir).absolute().parents) if p.is_dir())
-    with _spool_trouble(spool_dir), contextlib.ExitStack() as stack:
-        spools = {
-            name: stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8", newline="", dir=spool_dir))
-            for name in TABLES
-        }
+    with table_writer(out_dir, format=format, by_month=by_month) as tables_out:  # checks the folder before the work
+        run, corrections = _prepare(gazetteer, corrections, since, until, types, jobs)
+        others, tables = _split_sources(sources)  # before any spool exists: one can not be taken for a table
+        fixes = StreamedCorrections(corrections, run.gazetteer) if corrections is not None else None
+        version = extraction_version(run.gazetteer, since=run.since, until=run.until, wanted=run.wanted)
+        cache = ArticleCache(out_dir, version, corrections=corrections, read=not full)
+        skipped: list[Skipped] = []
+        tally = Tally()
+        hits: set[int] = set()  # the corrections that matched a mention, as articles are extracted
+        if client is not None:
+            from geomap.cluster import _parts_on_cluster
 
-        def write(name: str, frame: Any) -> None:
-            if len(frame) or not written[name]:
-                write_frame(frame, spools[name], header=not written[name])
-                written[name] = True
-
-        def flush(part: dict[str, _Columns]) -> None:
-            frames = {name: columns.frame() for name, columns in part.items()}
-            if fixes is not None:
-                frames["mentions"], frames["incidents"], frames["routes"] = fixes.part(
-                    frames["mentions"], frames["incidents"], frames["routes"]
-                )
+            parts = _parts_on_cluster(client, run, others, tables, skipped, cache, fixes, hits)
+        else:
+            parts = _parts(_produce(run, others, tables, skipped, jobs, progress, cache), fixes, hits)
+        for frames in parts:
             tally.add(frames)
             for name, frame in frames.items():
-                write(name, frame)
-
-        def new_part() -> dict[str, _Columns]:
-            return {name: _Columns(name) for name in TABLES if name != "skipped"}
-
-        part = new_part()
-        size = 0
-        hits: set[int] = set()
-        for found in _produce(run, others, tables, skipped, jobs, progress):
-            size += _add_rows(part, found, hits)
-            if size >= _PART_ROWS:  # a part ends between articles: an article's rows are corrected together
-                flush(part)
-                part, size = new_part(), 0
-        flush(part)
+                tables_out.write(name, frame)
         if fixes is not None:
             added = dict(zip(("incidents", "routes"), fixes.tail(), strict=True))
             fixes.hits.update(hits)
             tally.corrections = fixes.report()
             tally.add(added)
             for name, frame in added.items():
-                write(name, frame)
-        write("skipped", _frame("skipped", [(s.path, s.line, s.reason) for s in skipped]))
-        out = OutputDir(out_dir)  # checked again: an analyst may have edited a table, or geomap written one, meanwhile
-        out.check(*names)
-        out.prepare()
-        out.note(corrected=corrections.path if corrections is not None else None)
-        for name, spool in spools.items():
-            spool.seek(0)
-            with out.open(f"{name}.csv") as fh:
-                shutil.copyfileobj(spool, fh, 1 << 20)
-    return [out.path / name for name in names], tally, skipped
+                tables_out.write(name, frame)
+        tables_out.write("skipped", _frame("skipped", [(s.path, s.line, s.reason) for s in skipped]))
+        files = tables_out.commit(corrected=corrections.path if corrections is not None else None)
+    tally.extracted, tally.cached = cache.misses, cache.hits
+    cache.warn_unkept()
+    cache.prune()
+    return files, tally, skipped
 
 
-_NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG})
+def _parts(found: Iterable[_ArticleRows], fixes: Any, hits: set[int]) -> Iterator[dict[str, Any]]:
+    """The rows of articles, gathered into parts of the tables (frames), corrected by ``fixes``.
 
-
-@contextlib.contextmanager
-def _spool_trouble(spool_dir: Path) -> Iterator[None]:
-    """A spool that cannot be made or written (a full disk, a read-only folder): one line naming the folder.
-
-    The spools live in the output folder, or the nearest one that exists.
-    Other errors (reading the reports) are not the spools' and go on as they are.
+    The corrections that matched one of the articles' mentions go into ``hits``.
     """
-    try:
-        yield
-    except OSError as exc:
-        if isinstance(exc, GeomapError) or exc.errno not in _NO_ROOM:
-            raise
-        raise OutputError(f"{spool_dir}: cannot write the tables: {exc.strerror or exc}") from exc
+
+    def new_part() -> dict[str, _Columns]:
+        return {name: _Columns(name) for name in TABLES if name != "skipped"}
+
+    part, size = new_part(), 0
+    for rows in found:
+        size += _add_rows(part, rows, hits)
+        if size >= _PART_ROWS:  # a part ends between articles: an article's rows are corrected together
+            yield _part_frames(part, fixes)
+            part, size = new_part(), 0
+    yield _part_frames(part, fixes)
+
+
+def _part_frames(part: dict[str, _Columns], fixes: Any) -> dict[str, Any]:
+    frames = {name: columns.frame() for name, columns in part.items()}
+    if fixes is not None:
+        frames["mentions"], frames["incidents"], frames["routes"] = fixes.part(
+            frames["mentions"], frames["incidents"], frames["routes"]
+        )
+    return frames
 
 
 def _arg_date(value: dt.date | str | None, what: str) -> dt.date | None:
@@ -977,21 +1056,21 @@ def write_tables(extraction: Extraction, out_dir: str | Path) -> list[Path]:
     return written
 
 
-_DATE_COLUMNS = {"articles": ("date",), "incidents": ("date_start", "date_end")}
+def read_tables(directory: str | Path, *, format: str | None = None, date_format: str | None = None) -> Extraction:
+    """Read tables written by :func:`write_tables` or ``geomap extract`` (perhaps reviewed by hand) back.
 
-
-def read_tables(directory: str | Path, *, date_format: str | None = None) -> Extraction:
-    """Read tables written by :func:`write_tables` (perhaps reviewed by hand) back.
-
-    A missing table is read as empty; a missing column, a bad number, an
-    incident type the taxonomy lacks or a bad date is an error naming the
-    file and line.  Dates are ISO 8601 (``2024-03-25``), as geomap writes
-    them; a spreadsheet that saved them in its own way (``03/25/2024``) is
-    named, never read as no date, unless ``date_format``
-    (:func:`~datetime.datetime.strptime` codes, such as ``"%m/%d/%Y"``) says
-    how to read them.  Text cells geomap wrote with a leading apostrophe
-    against spreadsheet formulas (:mod:`geomap._csv`) are read as the text
-    they stand for.
+    CSV or Parquet (:mod:`geomap.tablefiles`: one file a table or a folder
+    of months), as found; ``format`` (``"csv"`` or ``"parquet"``) chooses
+    when a folder holds both.  A missing table is read as empty; a missing
+    column, a bad number, an incident type the taxonomy lacks or a bad date
+    is an error naming the file and line (the row, in Parquet).  Dates in
+    CSV are ISO 8601 (``2024-03-25``), as geomap writes them; a spreadsheet
+    that saved them in its own way (``03/25/2024``) is named, never read as
+    no date, unless ``date_format`` (:func:`~datetime.datetime.strptime`
+    codes, such as ``"%m/%d/%Y"``) says how to read them (Parquet dates are
+    typed).  Text cells geomap wrote with a leading apostrophe against
+    spreadsheet formulas (:mod:`geomap._csv`) are read as the text they
+    stand for.
 
     Raises
     ------
@@ -999,9 +1078,12 @@ def read_tables(directory: str | Path, *, date_format: str | None = None) -> Ext
         ``directory`` does not exist.
     InputError
         A table lacks a column, holds a value of the wrong kind or an
-        unknown incident type.
+        unknown incident type, or is there both as CSV and as Parquet and
+        ``format`` does not say which.
     """
     import pandas as pd
+
+    from geomap.tablefiles import DATES, read_table
 
     folder = Path(directory)
     if not folder.is_dir():
@@ -1009,21 +1091,26 @@ def read_tables(directory: str | Path, *, date_format: str | None = None) -> Ext
     frames = {}
     for name, spec in COLUMNS.items():
         path = folder / f"{name}.csv"
-        if not path.exists():
+        columnar = read_table(folder, name) if format != "csv" else None
+        if columnar is not None and path.exists() and format is None:
+            raise InputError(located(path, None, "the table is there as CSV and as Parquet: say which to read (format)"))
+        if columnar is not None:
+            if name == "incidents":
+                _check_types(folder / name if (folder / name).is_dir() else folder / f"{name}.parquet", columnar["type"], csv=False)
+            frames[name] = columnar
+            continue
+        if not path.exists() or format == "parquet":
             frames[name] = _frame(name, [])
             continue
         try:
             df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
         except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise InputError(located(path, None, f"not a readable CSV table: {exc}")) from exc
-        missing = [c for c in spec if c not in df.columns]
+        missing = [c for c in spec if c not in df.columns and (name, c) not in _ADDED_COLUMNS]
         if missing:
             raise InputError(located(path, 1, f"missing column: {missing[0]!r}"))
+        _restore_text(df, name)
         for column, dtype in spec.items():
-            if dtype == _S:  # a text cell geomap wrote as '=... (see geomap._csv) is the text =...
-                quoted = df[column].str.startswith("'")
-                if quoted.any():
-                    df.loc[quoted, column] = df.loc[quoted, column].map(restore)
             if dtype in (_I, _F):
                 values = df[column].str.strip()
                 parsed = pd.to_numeric(values.where(values != "", None), errors="coerce")
@@ -1037,13 +1124,13 @@ def read_tables(directory: str | Path, *, date_format: str | None = None) -> Ext
                 df[column] = parsed
         if name == "incidents":
             _check_types(path, df["type"])
-        for column in _DATE_COLUMNS.get(name, ()):
+        for column in DATES.get(name, ()):
             df[column] = _read_dates(df[column], path, column, date_format)
         frames[name] = _frame(name, df)
     return Extraction(**frames)
 
 
-def _check_types(path: Path, types: Any) -> None:
+def _check_types(path: Path, types: Any, *, csv: bool = True) -> None:
     """Reject a reviewed table whose ``type`` column holds a type the taxonomy lacks.
 
     A type becomes a layer name and a legend label on the map: only the
@@ -1053,18 +1140,30 @@ def _check_types(path: Path, types: Any) -> None:
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
         msg = f"type: unknown incident type: {types.iloc[row]!r} (known: {', '.join(INCIDENT_TYPES)})"
-        raise InputError(located(path, row + 2, msg))
+        raise InputError(located(path, row + 2, msg) if csv else located(path, None, f"row {row + 1}: {msg}"))
 
 
-def _read_dates(values: Any, path: Path, column: str, date_format: str | None) -> Any:
-    """A column of dates as ISO text; a cell that is not a date raises, naming its row (never read as blank)."""
+def _restore_text(df: Any, name: str) -> None:
+    """The text cells of a CSV table ``name`` that geomap wrote as ``'=...`` (see :mod:`geomap._csv`) as the text ``=...``."""
+    for column, dtype in COLUMNS[name].items():
+        if dtype == _S and column in df.columns:
+            quoted = df[column].str.startswith("'")
+            if quoted.any():
+                df.loc[quoted, column] = df.loc[quoted, column].map(restore)
+
+
+def _read_dates(values: Any, path: Path, column: str, date_format: str | None, *, first: int = 2) -> Any:
+    """A column of dates as ISO text; a cell that is not a date raises, naming its line (never read as blank).
+
+    ``first`` is the line of the column's first cell (2, under the header; more for a later batch).
+    """
     import re
 
     import pandas as pd
 
     iso = re.compile(r"\d{4}-\d{2}-\d{2}")
     out = []
-    for row, text in enumerate(values.str.strip(), start=2):
+    for row, text in enumerate(values.str.strip(), start=first):
         if text == "":
             out.append("")
             continue

@@ -45,6 +45,8 @@ class RunSummary:
     incidents_mapped: int = 0
     routes: int = 0
     by_type: tuple[tuple[str, int], ...] = ()  # incidents of each type, most first
+    cached: int = 0  # articles an earlier run's cache gave (geomap extract), not extracted again
+    unread: tuple[tuple[str, int], ...] = ()  # reports in a language geomap does not read, by language
     files: tuple[Path, ...] = ()
     corrections: int | None = None  # items of the corrections file applied (None: no file)
     unmatched: tuple[str, ...] = ()  # items that matched nothing, each ``path:line: ...``
@@ -66,10 +68,17 @@ class RunSummary:
         """The summary as short lines of text, for the terminal and ``summary.txt``."""
         out = [
             f"articles read:     {self.articles}"
-            + (f" (and {self.table_rows} rows of incident tables)" if self.table_rows else ""),
+            + (f" (and {self.table_rows} rows of incident tables)" if self.table_rows else "")
+            + (f"; {self.articles - self.cached} extracted, {self.cached} kept from earlier runs" if self.cached else ""),
             f"inputs skipped:    {len(self.skipped)}",
         ]
         out += [f"  - {skip}" for skip in self.skipped]
+        if self.unread:
+            from geomap.language import UNREAD_NAMES
+
+            languages = ", ".join(f"{UNREAD_NAMES.get(code, code)} {n}" for code, n in self.unread)
+            out.append(f"not read:          {sum(n for _, n in self.unread)} in languages geomap does not read "
+                       f"({languages}): place names only, no incidents or routes")
         out += [
             f"place mentions:    {self.mentions} ({self.places} distinct places, {self.ambiguous} ambiguous)",
             f"names unresolved:  {len(self.unresolved)}" + (f" ({', '.join(self.unresolved[:8])}" + (", ..." if len(self.unresolved) > 8 else "") + ")" if self.unresolved else ""),
@@ -161,12 +170,19 @@ def extract_tables(
     types: Iterable[str] | None = None,
     progress: bool = False,
     jobs: int = 1,
+    full: bool = False,
+    format: str = "csv",
+    by_month: bool = False,
+    client: Any = None,
     replace_corrected: bool = False,
 ) -> RunSummary:
-    """Extract the tidy tables from reports and write them as CSV for review.
+    """Extract the tidy tables from reports and write them (CSV or Parquet) for review.
 
     The rows go to disk as they are made (:func:`geomap.extract.write_extraction`):
-    memory stays flat however many reports there are.
+    memory stays flat however many reports there are.  Articles an earlier
+    run into the same folder extracted are not extracted again (``full=True``
+    extracts them all).  ``format``, ``by_month`` and a Dask ``client`` are
+    those of :func:`geomap.extract.write_extraction`.
     """
     from geomap.extract import write_extraction
 
@@ -181,9 +197,13 @@ def extract_tables(
         types=types,
         progress=progress,
         jobs=jobs,
+        full=full,
+        format=format,
+        by_month=by_month,
+        client=client,
     )
     skipped_rows = tuple(Skipped(str(s.path), str(s.reason), s.line) for s in skipped)
-    return dataclasses.replace(_from_tally(tally, skipped_rows), files=tuple(files))
+    return dataclasses.replace(_from_tally(tally, skipped_rows), files=tuple(files), cached=tally.cached)
 
 
 def export_tables(
@@ -198,23 +218,39 @@ def export_tables(
     with_map: bool = True,
     offline: bool = True,
     title: str | None = None,
+    max_incidents: int | None = None,
     date_format: str | None = None,
     replace_corrected: bool = False,
 ) -> RunSummary:
-    """Turn reviewed tables (from :func:`extract_tables`) into exports and the map.
+    """Turn reviewed tables (from :func:`extract_tables`, CSV or Parquet) into exports and the map.
+
+    Tables of more than ``max_incidents`` incidents (default
+    :data:`geomap.mapdata.MAX_INCIDENTS`) are read a batch at a time
+    (:mod:`geomap.mapdata`): the map and exports hold the newest
+    ``max_incidents`` incidents, and the summary and ``province_stats``
+    count every one.  Memory is bounded by the map, not by the tables.
 
     Tables made with corrections, or edited by hand since geomap wrote them,
     are *corrected*; outputs made from corrected tables (or by ``make_map``
     with corrections) are not replaced by outputs made from uncorrected ones
     unless ``replace_corrected``.  ``date_format`` reads dates a spreadsheet
-    rewrote (see :func:`geomap.extract.read_tables`).
+    rewrote (see :func:`geomap.extract.read_tables`), in big tables too.
     """
     from geomap.extract import read_tables
+    from geomap.mapdata import MAX_INCIDENTS, count_rows
 
     out = OutputDir(out_dir)
     out.check(*((MAP_NAME,) if with_map else ()), SUMMARY_NAME, *_export_names(formats))
     corrected = _corrected_tables(Path(tables_dir))
     _keep_corrected(out, corrected, replace_corrected)
+    limit = MAX_INCIDENTS if max_incidents is None else max_incidents
+    if count_rows(tables_dir) > limit:
+        out.prepare()
+        out.note(corrected=corrected)
+        return _export_big(
+            tables_dir, out, gazetteer=gazetteer, since=since, until=until, types=types, formats=formats,
+            with_map=with_map, offline=offline, title=title, limit=limit, date_format=date_format,
+        )  # fmt: skip
     extraction = read_tables(tables_dir, date_format=date_format)
     out.prepare()
     out.note(corrected=corrected)
@@ -234,15 +270,57 @@ def export_tables(
 
 def _corrected_tables(tables_dir: Path) -> str | None:
     """What corrected the tables in ``tables_dir``: their corrections file, an analyst's edits, or nothing."""
-    from geomap.extract import TABLES
+    from geomap.tablefiles import table_files
 
     folder = OutputDir(tables_dir)
     if folder.meta("corrected"):
         return str(folder.meta("corrected"))
-    for name in (f"{table}.csv" for table in TABLES):
+    names = {*table_files(tables_dir, format="csv"), *table_files(tables_dir, format="parquet")}
+    names |= set(table_files(tables_dir, format="parquet", by_month=True))
+    for name in sorted(names):
         if (folder.path / name).exists() and not folder.is_own(name):
             return f"{folder.path / name} edited by hand"
     return None
+
+
+def _export_big(tables_dir: str | Path, out: OutputDir, *, gazetteer: Any, since: Any, until: Any, types: Any,
+                formats: Sequence[str], with_map: bool, offline: bool, title: str | None, limit: int,
+                date_format: str | None = None) -> RunSummary:  # fmt: skip
+    """:func:`export_tables` for tables too big to hold: the newest incidents drawn, every one counted."""
+    import warnings
+
+    from geomap.layers import build_layers
+    from geomap.mapdata import places_counted, province_stats, read_for_map
+
+    if gazetteer is None:
+        from geomap.gazetteer import load_gazetteer
+
+        gazetteer = load_gazetteer()
+    extraction, totals = read_for_map(
+        tables_dir, since=since, until=until, types=types, max_incidents=limit, date_format=date_format
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        layers = build_layers(extraction, gazetteer=gazetteer)
+        layers = dataclasses.replace(
+            layers,
+            province_stats=province_stats(totals, layers, gazetteer),
+            places=places_counted(totals, extraction.mentions, gazetteer),
+        )
+    summary = _render_and_export(extraction, out, gazetteer=gazetteer, offline=offline, formats=formats, title=title,
+                                 with_map=with_map, layers=layers, write_summary=False)  # fmt: skip
+    summary = dataclasses.replace(
+        summary,
+        incidents=totals.n_incidents,
+        by_type=_by_type(totals.by_type().items()),
+        places=len(totals.mentions),
+        mentions=sum(totals.mentions.values()),
+        articles=totals.articles,
+        table_rows=totals.table_rows,
+    )
+    lines = summary.lines() + [f"(the map shows the newest {summary.incidents_mapped} incidents; all are counted)"]
+    out.write_text(SUMMARY_NAME, "\n".join(lines) + "\n")
+    return summary
 
 
 def _render_and_export(
@@ -257,6 +335,8 @@ def _render_and_export(
     since: dt.date | str | None = None,
     until: dt.date | str | None = None,
     types: Iterable[str] | None = None,
+    layers: Any = None,
+    write_summary: bool = True,
 ) -> RunSummary:
     import warnings
 
@@ -265,7 +345,8 @@ def _render_and_export(
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # counted in the summary instead
-        layers = build_layers(extraction, gazetteer=gazetteer)
+        if layers is None:
+            layers = build_layers(extraction, gazetteer=gazetteer)
         if since is not None or until is not None or types is not None:
             layers = layers.filter(since=since, until=until, types=types)
     files: list[Path] = []
@@ -279,7 +360,8 @@ def _render_and_export(
     files += export(layers, out.path, formats=formats)
     summary = _summarise(extraction, layers=layers)
     summary = dataclasses.replace(summary, files=(*files, out.path / SUMMARY_NAME))
-    out.write_text(SUMMARY_NAME, "\n".join(summary.lines()) + "\n")
+    if write_summary:
+        out.write_text(SUMMARY_NAME, "\n".join(summary.lines()) + "\n")
     return summary
 
 
@@ -322,6 +404,7 @@ def _from_tally(tally: Tally, skipped: tuple[Skipped, ...]) -> RunSummary:
         incidents_mapped=tally.incidents,
         routes=tally.routes,
         by_type=_by_type(tally.by_type.items()),
+        unread=tuple(sorted(tally.unread.items())),
     )
 
 
@@ -347,4 +430,6 @@ def _export_names(formats: Sequence[str]) -> list[str]:
         names.append(GPKG_NAME)
     if "csv" in formats:
         names += [f"{layer}.csv" for layer in CSV_LAYERS]
+    if "geoparquet" in formats:
+        names += [f"{layer}.parquet" for layer in LAYER_NAMES]
     return names

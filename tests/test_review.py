@@ -256,7 +256,7 @@ def test_a_streamed_run_that_fails_leaves_the_folder_as_it_was(tmp_path, sample_
     sources, gazetteer, _ = sample_run
     out = tmp_path / "out"
     first = extract_tables(sources[:1], out, gazetteer=gazetteer)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     rows = extract_module._Run.rows
     seen = []
 
@@ -269,8 +269,9 @@ def test_a_streamed_run_that_fails_leaves_the_folder_as_it_was(tmp_path, sample_
     monkeypatch.setattr(extract_module, "_PART_ROWS", 1)  # four parts are written before the fault
     monkeypatch.setattr(extract_module._Run, "rows", fails_on_the_fifth)
     with pytest.raises(RuntimeError, match="disk on fire"):
-        extract_tables(sources, out, gazetteer=gazetteer)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temporary file left either
+        extract_tables(sources, out, gazetteer=gazetteer, full=True)  # full: the first run's articles are extracted again
+    # no table changed and no temporary file left (the cache keeps the articles extracted before the fault)
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
     assert first.articles > 5
 
 
@@ -294,7 +295,7 @@ def test_an_edit_made_during_a_streamed_run_is_kept(tmp_path, sample_run, monkey
 
     monkeypatch.setattr(extract_module._Run, "rows", analyst_edits_on_the_third)
     with pytest.raises(InputError, match=r"mentions\.csv: refusing to overwrite: the file was edited since geomap wrote it"):
-        extract_tables(sources, out, gazetteer=gazetteer)
+        extract_tables(sources, out, gazetteer=gazetteer, full=True)
     assert mentions.read_text(encoding="utf-8").endswith("my,own,row\n")
 
 
@@ -322,7 +323,7 @@ def test_tables_written_inside_an_input_folder_are_not_read_as_input(tmp_path, s
 
 
 def test_a_killed_run_leaves_nothing_behind(tmp_path) -> None:
-    """Spooled parts are unnamed files: a run killed midway (SIGKILL) leaves no file, not even a hidden one."""
+    """Spooled parts are unnamed files: a run killed midway (SIGKILL) leaves no table, nor any temporary file."""
     import os
     import signal
     import subprocess
@@ -356,5 +357,7 @@ def test_a_killed_run_leaves_nothing_behind(tmp_path) -> None:
     finally:
         proc.kill()
         proc.wait()
-    assert not out.exists() or list(out.iterdir()) == []
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["halfway"]  # nothing beside it either
+    # no table and no temporary file: only the cache entries of the articles done, which the next run starts from
+    left = [p.relative_to(out) for p in out.rglob("*") if p.is_file()] if out.exists() else []
+    assert len(left) == 5 and all(p.parts[0] == ".geomap-cache" and not p.name.startswith(".") for p in left)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["halfway", "tables"]  # nothing beside it

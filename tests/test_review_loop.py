@@ -226,7 +226,8 @@ def _assert_safe(rows: list[list[str]]) -> None:
                 assert cell in ("-4.5",) or cell.lstrip("-").replace(".", "").isdigit(), cell
 
 
-def test_every_extract_table_neutralises_formulas_and_keeps_rows_whole(tmp_path) -> None:
+def _hostile_frames() -> dict[str, pd.DataFrame]:
+    """Two rows of every table, each text cell a formula-like or carriage-return payload."""
     frames = {}
     for name, spec in COLUMNS.items():
         row = {}
@@ -241,6 +242,11 @@ def test_every_extract_table_neutralises_formulas_and_keeps_rows_whole(tmp_path)
             else:
                 row[column] = -4.5 if dtype == "Float64" else (False if dtype == "boolean" else -4)
         frames[name] = _frame(name, [row, row])
+    return frames
+
+
+def test_every_extract_table_neutralises_formulas_and_keeps_rows_whole(tmp_path) -> None:
+    frames = _hostile_frames()
     extraction = Extraction(**frames)
     write_tables(extraction, tmp_path)
     for name in TABLES:
@@ -256,6 +262,43 @@ def test_every_extract_table_neutralises_formulas_and_keeps_rows_whole(tmp_path)
     back = read_tables(tmp_path)
     for name in TABLES:  # geomap reads back exactly what it wrote
         pd.testing.assert_frame_equal(back.tables()[name], frames[name], obj=name)
+
+
+@pytest.mark.parametrize(("format", "by_month"), [("csv", False), ("parquet", False), ("parquet", True)])
+def test_tables_of_geomap_extract_follow_the_csv_rule_and_parquet_keeps_text(tmp_path, format, by_month) -> None:
+    """The writer of ``geomap extract`` (CSV or Parquet, by month or not): CSV by the one rule, Parquet typed and as is."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    from geomap._io import MANIFEST
+    from geomap.tablefiles import table_writer
+
+    frames = _hostile_frames()
+    out = tmp_path / "tables"
+    with table_writer(out, format=format, by_month=by_month) as tables_out:
+        for name in TABLES:
+            tables_out.write(name, frames[name])
+        files = tables_out.commit()
+    if format == "csv":
+        for name in TABLES:
+            rows = _cells(out / f"{name}.csv")
+            assert len(rows) == 3, name
+            _assert_safe(rows)
+            assert any(cell.startswith("'=") for cell in rows[1]), name
+    else:
+        for path in files:  # no apostrophe in Parquet: a typed file that no spreadsheet runs
+            table = pq.read_table(path)
+            texts = {v for c in table.column_names if str(table.schema.field(c).type) == "string" for v in table.column(c).to_pylist()}
+            assert texts & set(HOSTILE) and not any(str(t).startswith("'=H") for t in texts), path
+    back = read_tables(out)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(back.tables()[name], frames[name], obj=name)
+    # every file, months included, journaled in the manifest as written, none pending
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert sorted(manifest["files"]) == sorted(p.relative_to(out).as_posix() for p in files)
+    assert "pending" not in manifest
+    assert (not by_month) or any("/month=2024-05/" in p.as_posix() for p in files)
 
 
 def test_every_map_csv_export_neutralises_formulas_and_keeps_rows_whole(tmp_path) -> None:

@@ -1,0 +1,151 @@
+"""Past one machine: one process, --jobs 2, a two-worker Dask cluster, an incremental re-run, and a map of 1M incidents.
+
+On the generated corpus of ``bench_extract`` (about 5 KB an article, JSON
+Lines), ``geomap extract`` is timed four ways into fresh folders, each
+writing the same tables: in one process; with ``--jobs 2``; on a local Dask
+cluster of two single-threaded worker processes (its start is timed apart);
+and again into the first folder after adding 1% new reports, which extracts
+only those (the aim: under 5% of the full run).  Then a million incidents
+(with 250,000 articles and a million mentions, generated straight into
+Parquet tables, with places from the bundled gazetteer) are turned into the
+map and exports by ``geomap export`` in a fresh process: its time, peak
+memory (aim: under 1 GB) and the HTML's size are printed.
+
+Run: ``python -m benchmarks scale`` (``BENCH_SCALE_N`` articles, default
+10,000; ``BENCH_SCALE_INCIDENTS``, default 1,000,000).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+N_ARTICLES = int(os.environ.get("BENCH_SCALE_N", "10000"))
+N_INCIDENTS = int(os.environ.get("BENCH_SCALE_INCIDENTS", "1000000"))
+
+
+def _timed(function, *args, **kwargs) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = function(*args, **kwargs)
+    seconds = time.perf_counter() - started
+    return seconds, result
+
+
+def _tables_equal(one: Path, two: Path) -> bool:
+    return all((one / f).read_bytes() == (two / f).read_bytes() for f in os.listdir(one) if f.endswith(".csv"))
+
+
+def _big_tables(folder: Path, n_incidents: int) -> None:
+    """Parquet tables of ``n_incidents`` incidents (4 an article) and as many mentions, a chunk at a time."""
+    import numpy as np
+    import pandas as pd
+
+    from geomap.extract import _frame
+    from geomap.gazetteer import load_gazetteer
+    from geomap.records import INCIDENT_TYPES
+    from geomap.tablefiles import table_writer
+
+    gazetteer = load_gazetteer()
+    places = sorted(p.id for p in gazetteer if p.kind in ("province", "city", "district", "border_gate"))
+    rng = np.random.default_rng(20261203)
+    days = np.array([np.datetime64("2019-01-01") + i for i in range(0, 365 * 7)]).astype(str)
+    chunk = 100_000
+    with table_writer(folder, format="parquet") as out:
+        for first in range(0, n_incidents, chunk):
+            n = min(chunk, n_incidents - first)
+            ids = np.arange(first, first + n)
+            arts = [f"a{i // 4:07d}" for i in ids]
+            place = rng.choice(places, n)
+            day = rng.choice(days, n)
+            value = rng.integers(1, 400, n).astype(float)
+            out.write("articles", _frame("articles", pd.DataFrame({
+                "article_id": arts[::4], "title": [f"Report {a}" for a in arts[::4]], "date": day[::4],
+                "date_precision": "day", "source": "Generated", "format": "jsonl", "encoding": "utf-8",
+                "n_chars": 5000,
+            })))  # fmt: skip
+            out.write("mentions", _frame("mentions", pd.DataFrame({
+                "article_id": arts, "start": 10, "end": 18, "text": place, "place_id": place, "score": 100.0,
+                "method": "exact", "ambiguous": False,
+            })))  # fmt: skip
+            out.write("incidents", _frame("incidents", pd.DataFrame({
+                "incident_id": [f"{a}#{i % 4 + 1}" for a, i in zip(arts, ids, strict=True)], "article_id": arts,
+                "type": rng.choice(INCIDENT_TYPES, n), "value": value, "unit": "people",
+                "counts": [f"{int(v)} people" for v in value], "date_start": day, "date_end": day,
+                "date_precision": "day", "place_id": place, "places": [f"{p}:location" for p in place],
+                "location_precision": 1, "sentence": "Guards stopped a group at the border.", "start": 0, "end": 40,
+                "source": "extracted",
+            })))  # fmt: skip
+        for name in ("routes", "unresolved", "skipped"):
+            out.write(name, _frame(name, []))
+        out.commit()
+
+
+_EXPORT = """
+import sys, time
+from geomap.cli import main
+started = time.perf_counter()
+code = main(["-q", "export", sys.argv[1], "-o", sys.argv[2], "--formats", "csv"])
+seconds = time.perf_counter() - started
+with open("/proc/self/status") as fh:
+    peak = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:")) / 1024
+print(f"{code} {seconds} {peak}", file=sys.stderr)
+"""
+
+
+def main() -> None:
+    from benchmarks.bench_extract import _corpus
+    from geomap.cluster import dask_client
+    from geomap.gazetteer import load_gazetteer
+    from geomap.jobs import extract_tables
+
+    gazetteer = load_gazetteer()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        corpus, size, _, _ = _corpus(root, N_ARTICLES)
+        print(f"corpus: {N_ARTICLES:,} articles, {size / 1e6:.1f} MB of JSON Lines (the corpus of bench_extract)")
+        one_s, _ = _timed(extract_tables, [corpus], root / "one", gazetteer=gazetteer)
+        print(f"one process:      {one_s:6.1f} s  {N_ARTICLES / one_s:7,.0f} articles/s")
+        jobs_s, _ = _timed(extract_tables, [corpus], root / "jobs", gazetteer=gazetteer, jobs=2)
+        print(f"--jobs 2:         {jobs_s:6.1f} s  {N_ARTICLES / jobs_s:7,.0f} articles/s  ({one_s / jobs_s:.2f}x)"
+              f"  same tables: {_tables_equal(root / 'one', root / 'jobs')}")  # fmt: skip
+        started = time.perf_counter()
+        with dask_client(n_workers=2) as client:
+            start_s = time.perf_counter() - started
+            dask_s, _ = _timed(extract_tables, [corpus], root / "dask", gazetteer=gazetteer, client=client)
+        print(f"Dask, 2 workers:  {dask_s:6.1f} s  {N_ARTICLES / dask_s:7,.0f} articles/s  ({one_s / dask_s:.2f}x; "
+              f"the cluster's start, {start_s:.1f} s, apart)  same tables: {_tables_equal(root / 'one', root / 'dask')}")  # fmt: skip
+        extra = max(1, N_ARTICLES // 100)
+        (root / "more").mkdir()
+        more = _corpus(root / "more", extra)[0]
+        renamed = root / "new_reports.jsonl"  # the same generator: give the new reports ids of their own
+        with more.open(encoding="utf-8") as src, renamed.open("w", encoding="utf-8") as dst:
+            for line in src:
+                dst.write(line.replace('"id": "gen-', '"id": "new-', 1))
+        inc_s, summary = _timed(extract_tables, [corpus, renamed], root / "one", gazetteer=gazetteer)
+        full_s, _ = _timed(extract_tables, [corpus, renamed], root / "full", gazetteer=gazetteer)
+        print(f"incremental, +{extra:,} reports (1%): {inc_s:.2f} s = {inc_s / full_s:.1%} of a full run of the "
+              f"same {N_ARTICLES + extra:,} ({full_s:.1f} s); {summary.articles - summary.cached:,} extracted, "
+              f"{summary.cached:,} from the cache; same tables: {_tables_equal(root / 'one', root / 'full')}")  # fmt: skip
+
+        tables = root / "big"
+        gen_s, _ = _timed(_big_tables, tables, N_INCIDENTS)
+        mb = sum(p.stat().st_size for p in tables.glob("*.parquet")) / 1e6
+        print(f"generated {N_INCIDENTS:,} incidents as Parquet ({mb:.0f} MB, {gen_s:.0f} s)")
+        done = subprocess.run([sys.executable, "-c", _EXPORT, str(tables), str(root / "map")],
+                              capture_output=True, text=True, check=False)  # fmt: skip
+        last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
+        code, seconds, peak = last.split() if last.count(" ") == 2 else ("?", "nan", "nan")
+        html = root / "map" / "border_activity.html"
+        print(f"geomap export of {N_INCIDENTS:,} incidents from Parquet: exit {code}, {float(seconds):.0f} s, "
+              f"peak RSS {float(peak):.0f} MB, HTML {html.stat().st_size / 1e6 if html.exists() else float('nan'):.1f} MB "
+              "(the newest 50,000 drawn, all counted)")  # fmt: skip
+        if code != "0":
+            print(done.stderr[-2000:])
+
+
+if __name__ == "__main__":
+    main()

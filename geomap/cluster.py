@@ -1,0 +1,267 @@
+"""Extraction on a Dask cluster: the same tables, row for row, with the work spread over workers.
+
+Dask is an optional extra (``pip install geomap[dask]``): it is imported by
+the functions that need it, which raise one :class:`ImportError` saying what
+to install.
+
+How a run goes (``geomap extract PATHS -o DIR --dask [ADDRESS]``, or
+``write_extraction(..., client=client)`` from Python):
+
+- This process (the *client*) reads the articles in order, as a run in one
+  process does, so ids, duplicates and inputs skipped (by file and line)
+  are found exactly as there, and hands them to the workers in batches of
+  :data:`BATCH` articles, a few batches a worker under way at a time.
+- A worker extracts each article of its batch (or takes it from the
+  output folder's cache, ``.geomap-cache/``: incremental runs work the same
+  on a cluster), applies the corrections that touch the batch's rows, and
+  writes the batch's part of each table as Parquet into a hidden staging
+  folder of the output folder.  It sends back only counts and, for the
+  routes an analyst replaces, their first row.
+- The client takes the parts in order and writes the tables through the
+  same writer as a run in one process (:mod:`geomap.tablefiles`), then
+  the rows the corrections add: the files are the same, byte for byte.
+
+A worker that dies mid-run loses nothing: the scheduler runs its batches
+again elsewhere (they are idempotent: a part is written atomically under a
+fixed name).  A run that fails removes its staging folder and leaves the
+tables as they were.  The output folder must be one the workers can write
+to (a local cluster always can; for a remote one, a shared file system).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import uuid
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from geomap._cache import ArticleCache
+    from geomap.extract import _Run
+
+__all__ = ["BATCH", "dask_client", "dask_tables"]
+
+BATCH = 256  # articles a task: about half a second of work on one core, worth the trip to a worker
+_STAGING = ".geomap-staging-"
+_DASK_MISSING = (
+    "extraction on a Dask cluster needs Dask: pip install 'geomap[dask]' (dask[dataframe] and distributed)"
+)
+
+
+def _distributed() -> Any:
+    from geomap._errors import MissingDependencyError
+
+    try:
+        import dask.dataframe  # noqa: F401  (the dataframe extra: tables as dask DataFrames)
+        import distributed
+    except ImportError as exc:
+        raise MissingDependencyError(_DASK_MISSING) from exc
+    return distributed
+
+
+@contextlib.contextmanager
+def dask_client(address: str | None = None, *, n_workers: int | None = None) -> Iterator[Any]:
+    """A Dask client: of the scheduler at ``address``, or of a new local cluster.
+
+    Parameters
+    ----------
+    address
+        A scheduler's address (``tcp://10.0.0.5:8786``); ``None`` starts a
+        :class:`distributed.LocalCluster` on this machine (one single-threaded
+        worker process a processor, listening on 127.0.0.1 only) and closes
+        it at the end.
+    n_workers
+        Workers of the local cluster (default: the processors).
+
+    Raises
+    ------
+    MissingDependencyError
+        Dask is not installed (an :class:`ImportError` that says what to install).
+    InputError
+        No scheduler answers at ``address``.
+    """
+    from geomap._errors import InputError
+
+    distributed = _distributed()
+    if address:
+        try:
+            client = distributed.Client(address, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            msg = f"no Dask scheduler answers at {address!r}: {exc}"
+            raise InputError(msg) from None
+        with client:
+            yield client
+        return
+    workers = n_workers or max(1, os.cpu_count() or 1)
+    with distributed.LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+_RUNS: dict[str, _Run] = {}  # on a worker: the runs it has built (a matcher takes a while), by the digest of their pickle
+
+
+def _worker_run(digest: str, blob: bytes) -> _Run:
+    """The run pickled in ``blob``, built once a worker (and kept for the next runs with the same options)."""
+    import pickle
+
+    run = _RUNS.get(digest)
+    if run is None:
+        run = pickle.loads(blob)  # the client's own pickle of its run: trusted as the tasks themselves are
+        _RUNS.clear()  # one run's matcher at a time
+        _RUNS[digest] = run
+    return run
+
+
+def _extract_part(
+    digest: str, blob: bytes, cache: ArticleCache, articles: list, staging: str, number: int, items: tuple
+) -> dict:
+    """On a worker: one batch's part of the tables, corrected, written to ``staging``; counts, replaced routes, matched corrections."""
+    import pyarrow.parquet as pq
+
+    from geomap._io import atomic_path
+    from geomap.extract import _parts
+    from geomap.review import Corrections, StreamedCorrections
+    from geomap.tablefiles import to_arrow
+
+    run = _worker_run(digest, blob)
+    fixes = StreamedCorrections(Corrections("", items), run.gazetteer) if items else None
+    found = [cache.rows(run, article) for article in articles]
+    folder = Path(staging) / f"{number:08d}"
+    folder.mkdir(parents=True, exist_ok=True)
+    hits: set[int] = set()
+    for frames in _parts(found, fixes, hits):  # one part: a batch is far smaller than a part
+        for name, frame in frames.items():
+            with atomic_path(folder / f"{name}.parquet") as tmp:
+                pq.write_table(to_arrow(name, frame), tmp, compression="zstd")
+    olds = dict(fixes._olds) if fixes is not None else {}
+    matched = sorted(hits | fixes.hits) if fixes is not None else sorted(hits)
+    return {"hits": cache.hits, "misses": cache.misses, "olds": olds, "matched": matched, "unkept": cache.unkept}
+
+
+def _read_part(staging: Path, number: int) -> dict[str, Any]:
+    """The part a worker wrote, as frames (and the staged files removed)."""
+    import pyarrow.parquet as pq
+
+    from geomap.extract import TABLES
+    from geomap.tablefiles import from_arrow
+
+    folder = staging / f"{number:08d}"
+    frames = {name: from_arrow(name, pq.read_table(folder / f"{name}.parquet")) for name in TABLES if name != "skipped"}
+    shutil.rmtree(folder, ignore_errors=True)
+    return frames
+
+
+def _parts_on_cluster(
+    client: Any,
+    run: _Run,
+    others: list[Any],
+    tables: list[Path],
+    skipped: list,
+    cache: ArticleCache,
+    fixes: Any,
+    hits: set[int],
+) -> Iterator[dict[str, Any]]:
+    """The parts of the tables, in the order of the articles, extracted by the cluster's workers.
+
+    The corrections that matched something on a worker go into ``hits``.
+    """
+    from geomap.extract import _articles, _parts, _table_rows, _unique_ids
+
+    _distributed()
+    staging = cache.base.parent / f"{_STAGING}{uuid.uuid4().hex[:12]}"
+    staging.mkdir(parents=True, exist_ok=True)
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    items = tuple(fixes.items) if fixes is not None else ()
+    import hashlib
+    import pickle
+
+    blob = pickle.dumps(run)
+    digest = hashlib.sha256(blob).hexdigest()
+    (shared,) = client.scatter([blob], broadcast=True, hash=False)  # the bytes: each worker builds the run once
+    pending: deque = deque()
+    number = 0
+
+    def submit(batch: list) -> None:
+        nonlocal number
+        future = client.submit(
+            _extract_part, digest, shared, cache, batch, str(staging), number, items, key=f"geomap-part-{staging.name}-{number}",
+            pure=False,  # a worker that dies is replaced and its tasks run again; an error is not retried
+        )  # fmt: skip
+        pending.append((number, future))
+        number += 1
+
+    def collect() -> dict[str, Any]:
+        part, future = pending.popleft()
+        result = future.result()
+        cache.hits += result["hits"]
+        cache.misses += result["misses"]
+        cache.unkept = cache.unkept or result["unkept"]
+        hits.update(result["matched"])
+        if fixes is not None:
+            fixes._olds.update(result["olds"])
+        frames = _read_part(staging, part)
+        future.release()
+        return frames
+
+    try:
+        batch: list = []
+        for article in _unique_ids(_articles(others, skipped), skipped):
+            batch.append(article)
+            if len(batch) == BATCH:
+                submit(batch)
+                batch = []
+                while len(pending) >= 2 * workers:
+                    yield collect()
+        if batch:
+            submit(batch)
+        while pending:
+            yield collect()
+        yield from _parts(_table_rows(run, tables, skipped), fixes, hits)
+    finally:
+        for _, future in pending:
+            future.cancel()
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def dask_tables(directory: str | Path) -> dict[str, Any]:
+    """The tables of a folder written by ``geomap extract`` as dask DataFrames (lazy: nothing read yet).
+
+    Parquet tables (one file or a folder of months) are read with
+    :func:`dask.dataframe.read_parquet`, one partition a file or row group;
+    CSV tables with :func:`dask.dataframe.read_csv`, as text, the columns as
+    in the CSV.  For a notebook on tables too big for pandas:
+    ``dask_tables("tables")["incidents"].groupby("type").size().compute()``.
+
+    Raises
+    ------
+    MissingDependencyError
+        Dask is not installed (an :class:`ImportError`).
+    InputNotFoundError
+        The folder does not exist.
+    """
+    from geomap._errors import InputNotFoundError, located
+    from geomap.extract import TABLES, _frame
+
+    _distributed()
+    import dask.dataframe as dd
+
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise InputNotFoundError(located(folder, None, "no such folder"))
+    out = {}
+    for name in TABLES:
+        if (folder / f"{name}.parquet").is_file():
+            out[name] = dd.read_parquet(folder / f"{name}.parquet")
+        elif (folder / name).is_dir():
+            out[name] = dd.read_parquet(str(folder / name), partitioning="hive")
+        elif (folder / f"{name}.csv").is_file():
+            out[name] = dd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False, blocksize="64MB")
+        else:  # a table with no rows (no month of it written)
+            out[name] = dd.from_pandas(_frame(name, []), npartitions=1)
+    return out

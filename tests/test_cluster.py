@@ -1,0 +1,173 @@
+"""Extraction on a real Dask LocalCluster of two worker processes (127.0.0.1): the same tables as one process."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from test_review import _every_action, sample_run  # noqa: F401 (a fixture: the bundled sample and its extraction)
+
+pytest.importorskip("distributed", reason="the test extra installs dask; CI runs these")
+
+from geomap.cluster import dask_client, dask_tables  # noqa: E402
+from geomap.extract import TABLES, read_tables  # noqa: E402
+from geomap.jobs import extract_tables  # noqa: E402
+from geomap.records import Article  # noqa: E402
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+@pytest.fixture(scope="module")
+def client():
+    with dask_client(n_workers=2) as c:
+        yield c
+
+
+@pytest.fixture()
+def small_batches(monkeypatch):
+    import geomap.cluster as cluster
+
+    monkeypatch.setattr(cluster, "BATCH", 3)  # the sample reports: many small tasks over the two workers
+
+
+def _bytes(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")}
+
+
+def test_the_cluster_writes_the_tables_of_one_process_with_corrections(tmp_path, client, sample_run, small_batches) -> None:
+    sources, gazetteer, plain = sample_run
+    corrections, _, _ = _every_action(tmp_path, plain)
+    one = extract_tables(sources, tmp_path / "one", gazetteer=gazetteer, corrections=corrections)
+    many = extract_tables(sources, tmp_path / "many", gazetteer=gazetteer, corrections=corrections, client=client)
+    assert _bytes(tmp_path / "one") == _bytes(tmp_path / "many")
+    assert many.lines() == [line.replace("/one/", "/many/") for line in one.lines()]
+    assert not [p for p in (tmp_path / "many").iterdir() if p.name.startswith(".geomap-staging")]
+    # the corrections that matched are gathered from the workers, from their cache too on the next run
+    assert many.corrections == one.corrections and many.corrections and many.unmatched == one.unmatched
+    again = extract_tables(sources, tmp_path / "many", gazetteer=gazetteer, corrections=corrections, client=client)
+    assert again.cached == again.articles
+    assert (again.corrections, again.unmatched) == (many.corrections, many.unmatched)
+    # Parquet, by month, too
+    extract_tables(sources, tmp_path / "pq1", gazetteer=gazetteer, corrections=corrections, format="parquet", by_month=True)
+    extract_tables(
+        sources, tmp_path / "pq2", gazetteer=gazetteer, corrections=corrections, format="parquet", by_month=True,
+        client=client,
+    )  # fmt: skip
+    files = sorted(p.relative_to(tmp_path / "pq1") for p in (tmp_path / "pq1").rglob("*.parquet"))
+    assert files == sorted(p.relative_to(tmp_path / "pq2") for p in (tmp_path / "pq2").rglob("*.parquet"))
+    for rel in files:
+        assert (tmp_path / "pq1" / rel).read_bytes() == (tmp_path / "pq2" / rel).read_bytes(), rel
+
+
+def test_an_incremental_run_on_the_cluster_extracts_only_the_changed_reports(tmp_path, client, sample_run, small_batches) -> None:
+    _, gazetteer, _ = sample_run
+    corpus = tmp_path / "reports"
+    shutil.copytree(SAMPLES / "reports", corpus)
+    out = tmp_path / "tables"
+    first = extract_tables([corpus], out, gazetteer=gazetteer, client=client)
+    assert first.cached == 0
+    report = sorted(corpus.glob("*.txt"))[0]
+    report.write_text(report.read_text(encoding="utf-8") + "\nGuards in Lang Son later stopped 4 more people.\n", encoding="utf-8")
+    (corpus / "new.txt").write_text("Cao Bang guards\n2025-02-02\n\nGuards in Cao Bang turned back 6 people on February 1.", encoding="utf-8")
+    again = extract_tables([corpus], out, gazetteer=gazetteer, client=client)
+    assert (again.articles, again.cached) == (first.articles + 1, first.articles - 1)  # one new, one changed
+    extract_tables([corpus], tmp_path / "full", gazetteer=gazetteer)
+    assert _bytes(out) == _bytes(tmp_path / "full")
+
+
+def test_a_worker_killed_mid_run_still_gives_the_whole_tables(tmp_path, client, sample_run, small_batches, monkeypatch) -> None:
+    import geomap.cluster as cluster
+
+    sources, gazetteer, _ = sample_run
+    extract_tables(sources, tmp_path / "one", gazetteer=gazetteer)
+    read_part, killed = cluster._read_part, []
+
+    def kill_a_worker_after_the_first_part(staging, number):
+        if not killed:
+            pids = client.run(os.getpid)
+            victim = sorted(pids)[0]
+            os.kill(pids[victim], signal.SIGKILL)  # its tasks under way are lost: the scheduler runs them again
+            killed.append(victim)
+        return read_part(staging, number)
+
+    monkeypatch.setattr(cluster, "_read_part", kill_a_worker_after_the_first_part)
+    extract_tables(sources, tmp_path / "many", gazetteer=gazetteer, client=client)
+    assert killed
+    assert _bytes(tmp_path / "one") == _bytes(tmp_path / "many")
+    client.wait_for_workers(2, timeout=60)  # the nanny starts a new one for the next tests
+
+
+def test_bad_input_on_the_cluster_is_reported_as_in_one_process(tmp_path, client, sample_run, small_batches) -> None:
+    _, gazetteer, _ = sample_run
+    corpus = tmp_path / "reports"
+    shutil.copytree(SAMPLES / "reports", corpus)
+    (corpus / "empty.txt").write_text("", encoding="utf-8")
+    (corpus / "wire.jsonl").write_text(
+        json.dumps({"id": "w1", "text": "Police in Lao Cai seized 3 kg of heroin on May 2."}) + "\n"
+        "{not json\n"
+        + json.dumps({"id": "w1", "text": "The same id again."}) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    one = extract_tables([corpus], tmp_path / "one", gazetteer=gazetteer)
+    many = extract_tables([corpus], tmp_path / "many", gazetteer=gazetteer, client=client)
+    assert len(one.skipped) == 2 and many.skipped == one.skipped and many.exit_code == one.exit_code == 1
+    assert "wire.jsonl:2: malformed JSON" in str(many.skipped[1])
+    assert "w1~2" in set(read_tables(tmp_path / "many").articles["article_id"])  # ids made unique as in one process
+    assert _bytes(tmp_path / "one") == _bytes(tmp_path / "many")
+
+
+def test_a_failed_cluster_run_leaves_no_half_written_table(tmp_path, client, sample_run, small_batches) -> None:
+    sources, gazetteer, _ = sample_run
+    out = tmp_path / "out"
+    extract_tables(sources[:1], out, gazetteer=gazetteer, client=client)
+    before = _bytes(out)
+    broken = Article(id="broken", text=12345)  # not text: extraction fails on the worker, every retry
+    with pytest.raises(Exception):  # noqa: B017 - whatever the worker raised, re-raised here
+        extract_tables([sources[0], broken], out, gazetteer=gazetteer, client=client, full=True)
+    assert _bytes(out) == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".geomap-staging")]
+
+
+def test_tables_as_dask_dataframes(tmp_path, client, sample_run) -> None:
+    sources, gazetteer, plain = sample_run
+    extract_tables(sources, tmp_path / "pq", gazetteer=gazetteer, format="parquet", by_month=True)
+    frames = dask_tables(tmp_path / "pq")
+    assert set(frames) == set(TABLES)
+    by_type = frames["incidents"].groupby("type", observed=True).size().compute()
+    assert by_type.sort_index().to_dict() == plain.incidents["type"].value_counts().sort_index().to_dict()
+    extract_tables(sources, tmp_path / "csv", gazetteer=gazetteer)
+    mentions = dask_tables(tmp_path / "csv")["mentions"].compute()
+    assert len(mentions) == len(read_tables(tmp_path / "csv").mentions)
+    assert isinstance(mentions, pd.DataFrame)
+
+
+def test_without_dask_one_line_says_what_to_install(tmp_path, monkeypatch, capsys) -> None:
+    import sys
+
+    from geomap.cli import main
+
+    for name in [m for m in sys.modules if m == "distributed" or m.startswith("distributed.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed: import fails
+    code = main(["extract", str(SAMPLES / "reports"), "-o", str(tmp_path / "t"), "--dask"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "geomap: error: extraction on a Dask cluster needs Dask: pip install 'geomap[dask]'" in err
+    assert not (tmp_path / "t").exists()
+
+
+def test_a_scheduler_address_is_used(tmp_path, client, sample_run, small_batches) -> None:
+    """--dask ADDRESS submits to that scheduler (here the test cluster's, on 127.0.0.1)."""
+    from geomap.cli import main
+
+    address = client.scheduler.address
+    assert address.startswith("tcp://127.0.0.1:")
+    assert main(["-q", "extract", str(SAMPLES / "reports"), "-o", str(tmp_path / "t"), "--dask", address]) == 0
+    extract_tables([SAMPLES / "reports"], tmp_path / "one")
+    assert _bytes(tmp_path / "t") == _bytes(tmp_path / "one")
+    assert main(["extract", str(SAMPLES / "reports"), "-o", str(tmp_path / "u"), "--dask", "tcp://127.0.0.1:9"]) == 2
