@@ -662,9 +662,11 @@ class _PlaceSearch(SafeMacroElement):
     var i = L.DomUtil.create("input", "", d);
     i.type = "search"; i.placeholder = "Find a place"; i.setAttribute("list", list.id); i.name = "place";
     i.setAttribute("aria-label", "Find a place");
+    var popup = L.popup(), shown = null;  // Enter fires both keydown and change: one search, one popup
     function go() {
       var q = i.value.trim().toLowerCase();
-      if (!q) { return; }
+      if (!q || (q === shown && popup.isOpen())) { return; }
+      shown = q;
       var hit = places.filter(function(p) { return p[0].toLowerCase() === q; })[0] ||
                 places.filter(function(p) { return p[0].toLowerCase().indexOf(q) === 0; })[0] ||
                 places.filter(function(p) { return p[0].toLowerCase().indexOf(q) >= 0; })[0];
@@ -673,7 +675,7 @@ class _PlaceSearch(SafeMacroElement):
       var box = document.createElement("div"); box.className = "geomap-popup";
       var b = document.createElement("strong"); b.textContent = hit[0]; box.appendChild(b);
       if (hit[3]) { box.appendChild(document.createTextNode(" (" + hit[3] + ")")); }
-      L.popup().setLatLng([hit[1], hit[2]]).setContent(box).openOn(map);
+      popup.setLatLng([hit[1], hit[2]]).setContent(box).openOn(map);
     }
     L.DomEvent.on(i, "change", go);
     L.DomEvent.on(i, "keydown", function(e) { if (e.key === "Enter") { go(); } });
