@@ -64,9 +64,9 @@ COLUMNS: dict[str, dict[str, str]] = {
     },
     "incidents": {
         "incident_id": _S, "article_id": _S, "type": _S, "value": _F, "value_max": _F, "unit": _S,
-        "qualifier": _S, "counts": _S, "date_start": _S, "date_end": _S, "date_precision": _S,
+        "qualifier": _S, "counts": _S, "change": _S, "date_start": _S, "date_end": _S, "date_precision": _S,
         "date_text": _S, "place_id": _S, "places": _S, "location_precision": _I, "actors": _S,
-        "sentence": _S, "start": _I, "end": _I, "source": _S,
+        "sentence": _S, "start": _I, "end": _I, "evidence": _S, "source": _S,
     },
     "routes": {
         "route_id": _S, "article_id": _S, "stop": _I, "place_id": _S, "role": _S, "precision": _I,
@@ -326,6 +326,7 @@ def _incident_row(incident: Incident) -> tuple:
         _intern(head.unit) if head else "",
         _intern(head.qualifier) if head else "",
         _intern(";".join(_format_count(c.value, c.unit, c.qualifier, c.value_max) for c in incident.counts)),
+        _intern(incident.change),
         _intern(date.start.isoformat()) if date is not None and date.start is not None else "",
         _intern(date.end.isoformat()) if date is not None and date.end is not None else "",
         _intern(date.precision) if date is not None else "",
@@ -337,6 +338,7 @@ def _incident_row(incident: Incident) -> tuple:
         incident.sentence,
         incident.start,
         incident.end,
+        ";".join(f"{a}-{b}" for a, b in incident.evidence or ((incident.start, incident.end),)),
         _intern(incident.source),
     )
 

@@ -699,7 +699,9 @@ def find_incidents(
             drafts.append(
                 _Draft(group.type, sentence, s_start, s_end, tuple(group.counts), date, tuple(places), actors, precision, place_id)
             )
-    # built once the repeats are dropped, each with its number
+    # built once the repeats are dropped and the restatements merged, each with its number
+    from geomap.restatements import merge_restatements
+
     return [
         Incident(
             id=f"{article.id}#{n}",
@@ -715,8 +717,9 @@ def find_incidents(
             location_precision=d.location_precision,
             place_id=d.place_id,
             source="extracted",
+            evidence=evidence,
         )
-        for n, d in enumerate(_drop_repeats(drafts), start=first_number)
+        for n, (d, evidence) in enumerate(merge_restatements(_drop_repeats(drafts), gazetteer), start=first_number)
     ]
 
 
