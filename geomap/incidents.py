@@ -27,6 +27,8 @@ from typing import Any, NamedTuple
 
 from geomap import lang
 from geomap.normalize import CharMap, fold, fold_char, translate_runs
+from geomap.placement import rank as role_rank
+from geomap.placement import dateline_country, refine_role, road_start
 from geomap.records import Article, Count, DateSpan, Incident, IncidentPlace, Mention
 
 __all__ = [
@@ -184,7 +186,7 @@ _ROLE_BEFORE_ONE = re.compile(
 )
 _ROLE_OF_GROUP = (None, "origin", "destination", "through", "in")
 _VENUE_TYPES = frozenset({"cooperation", "exercise", "public_awareness"})
-_LIST_GAP = re.compile(r"\s*(?:,|,?\s*and|,?\s*or)\s*(?:the\s+)?(?=\S)")
+_LIST_GAP = re.compile(r"\s*(?:,|,?\s*and|,?\s*or)\s*(?:the\s+)?")  # the whole gap between two names of a list
 
 # -- sentences -----------------------------------------------------------------
 
@@ -686,6 +688,8 @@ def find_incidents(
                         # a figure that names no place, in a report on the X–Y border: that border
                         place_id, precision = report_border[0], 5
                         places = [IncidentPlace(c, "party") for c in report_border]
+                    else:
+                        place_id, precision = dateline_country(dateline, gazetteer)
             date = _date_for(clause_dates, group, ref, "", lo_date)
             if date is not None and not date.text:
                 date = last_date_before(s_start) or date
@@ -972,8 +976,8 @@ def _places(
     previous: tuple[Mention, str] | None = None
     for m in mentions:
         kind = _kind(gazetteer, m.place_id)
-        role = _role(folded, m, group_type, kind, carried)
-        if previous is not None and kind != "border_gate" and _LIST_GAP.match(folded, previous[0].end, m.start):
+        role = refine_role(folded, m.start, m.end, _role(folded, m, group_type, kind, carried), kind)
+        if previous is not None and kind != "border_gate" and _LIST_GAP.fullmatch(folded, previous[0].end, m.start):
             role = previous[1]  # "from Lang Son, Quang Ninh and Cao Bang": one role for the list
         if role == "destination" and group_type in _VENUE_TYPES:
             role = "venue"  # "travelled to Nanning for the conference"
@@ -994,12 +998,16 @@ def _where(
     countries: list[str] = []
     for order, place in enumerate(places):
         kind = _kind(gazetteer, place.place_id)
+        rank = role_rank(place.role, kind)  # geomap.placement: an agency's seat late, a biography never
+        if rank is None:
+            continue
         if kind == "country":
             countries.append(place.place_id)
             continue
-        rank = {"venue": 0, "crossing": 0, "location": 1, "destination": 2}.get(place.role, 3)
         precision = KIND_PRECISION.get(kind, 1)
-        if place.start is not None and precision == 1 and _NEAR_RE.search(folded, max(0, place.start - 45), place.start):
+        if place.start is not None and precision == 1 and (
+            _NEAR_RE.search(folded, max(0, place.start - 45), place.start) or road_start(folded, place.start)
+        ):
             precision = 2
         elif place.end is not None and precision == 1 and _NEAR_AFTER.match(folded, place.end):
             precision = 2  # "东兴口岸附近": Chinese says "near" after the name
