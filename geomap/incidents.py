@@ -705,6 +705,7 @@ def find_incidents(
             )
     # built once the repeats are dropped and the restatements merged, each with its number
     from geomap.restatements import merge_restatements
+    from geomap.statistics import find_change
 
     return [
         Incident(
@@ -722,6 +723,7 @@ def find_incidents(
             place_id=d.place_id,
             source="extracted",
             evidence=evidence,
+            change=find_change(folded, evidence) if d.counts else "",
         )
         for n, (d, evidence) in enumerate(merge_restatements(_drop_repeats(drafts), gazetteer), start=first_number)
     ]

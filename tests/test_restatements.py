@@ -99,3 +99,27 @@ def test_rules_one_by_one(kit) -> None:
     assert same_period(may, may4) and same_period(may4, may)
     assert not same_period(may4, june)
     assert same_period(may4, unstated)  # the publication month stands in: no stated period to differ
+
+
+# -- crossing and trade statistics ------------------------------------------------
+
+
+def test_yearly_totals_of_people_vehicles_and_trade_with_their_change(kit) -> None:
+    text = (
+        "In 2023, more than 1.2 million people and 150,000 vehicles passed through Huu Nghi, up 12% on 2022.\n\n"
+        "Import-export turnover through Lang Son reached 4.5 million tonnes in 2023, down 4.5 percent from a year earlier."
+    )
+    found = _incidents(kit, text)
+    assert [i.type for i in found] == ["crossing_statistics", "crossing_statistics"]
+    people, trade = found
+    assert [(c.value, c.unit) for c in people.counts] == [(1_200_000, "people"), (150_000, "vehicles")]
+    assert (people.date.start, people.date.end, people.date.precision) == (dt.date(2023, 1, 1), dt.date(2023, 12, 31), "year")
+    assert people.change == "+12%" and people.place_id == "vn.border_gate.huu-nghi"
+    assert [(c.value, c.unit) for c in trade.counts] == [(4_500_000, "tonnes")]
+    assert trade.change == "-4.5%"
+
+
+def test_a_share_is_no_change(kit) -> None:
+    text = "In 2023, 800,000 passengers passed through Huu Nghi; 12% of them were tourists."
+    (one,) = _incidents(kit, text)
+    assert one.type == "crossing_statistics" and one.change == ""
