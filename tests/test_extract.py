@@ -17,6 +17,8 @@ ARCH_COLUMNS = {
     "mentions": "article_id, start, end, text, place_id, score, method, ambiguous, candidates",
     "incidents": "incident_id, article_id, type, value, value_max, unit, qualifier, counts, change, date_start, date_end, "
     "date_precision, date_text, place_id, places, location_precision, actors, sentence, start, end, evidence, source",
+    "events": "event_id, incident_id, article_id, outlet, published, type, place_id, location_precision, date_start, "
+    "date_end, date_precision, counts, reports, counts_disagree, match_reason, sentence",
     "routes": "route_id, article_id, stop, place_id, role, precision, sentence, start, end",
     "unresolved": "article_id, start, end, text, hint",
     "skipped": "path, line, reason",
