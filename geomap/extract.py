@@ -56,7 +56,7 @@ _S, _I, _F, _B = "string", "Int64", "Float64", "boolean"
 #: Every table's columns and their pandas dtypes, as in ``docs/ARCHITECTURE.md``.
 COLUMNS: dict[str, dict[str, str]] = {
     "articles": {
-        "article_id": _S, "title": _S, "date": _S, "date_precision": _S, "source": _S, "url": _S,
+        "article_id": _S, "title": _S, "date": _S, "date_precision": _S, "date_source": _S, "source": _S, "url": _S,
         "path": _S, "line": _I, "format": _S, "encoding": _S, "n_chars": _I, "lang": _S,
     },
     "mentions": {
@@ -308,6 +308,7 @@ def _article_row(article: Article, *, fmt: str | None = None, lang: str = "") ->
         article.title,
         _intern(date.start.isoformat()) if date is not None and date.start is not None else "",
         _intern(date.precision) if date is not None else "",
+        _intern(article.date_source or ("metadata" if date is not None and (fmt or article.format) == "csv" else "")),
         _intern(article.source),
         article.url,
         _intern(article.path),

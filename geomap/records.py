@@ -170,6 +170,7 @@ class Article:
     text: str
     title: str = ""
     date: DateSpan | None = None  # publication date and its precision
+    date_source: str = ""  # where it came from: "metadata", "header", "url", "text" (a dateline); "" when none
     source: str = ""  # outlet
     url: str = ""
     path: str = ""  # file it was read from

@@ -13,7 +13,8 @@ from geomap._errors import InputError, InputNotFoundError
 from geomap.extract import COLUMNS, MANIFEST, TABLES, extract, read_tables, write_tables
 
 ARCH_COLUMNS = {
-    "articles": "article_id, title, date, date_precision, source, url, path, line, format, encoding, n_chars, lang",
+    "articles": "article_id, title, date, date_precision, date_source, source, url, path, line, format, encoding, n_chars, "
+    "lang",
     "mentions": "article_id, start, end, text, place_id, score, method, ambiguous, candidates",
     "incidents": "incident_id, article_id, type, value, value_max, unit, qualifier, counts, change, date_start, date_end, "
     "date_precision, date_text, place_id, places, location_precision, actors, sentence, start, end, evidence, source",
