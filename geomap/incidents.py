@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 from geomap import lang
 from geomap.normalize import CharMap, fold, fold_char, translate_runs
 from geomap.placement import rank as role_rank
+from geomap.page_dates import dateline_stop
 from geomap.placement import dateline_country, refine_role, road_start
 from geomap.records import Article, Count, DateSpan, Incident, IncidentPlace, Mention
 
@@ -635,6 +636,7 @@ def find_incidents(
         resolved = [m for m in resolved if not _DATELINE_AFTER.search(text, max(0, m.start - 4), m.start)]
     mention_starts = [m.start for m in resolved]
     dateline = _dateline(text, resolved, gazetteer)
+    filed_to = dateline_stop(text)
     drafts: list[_Draft] = []
     report_border: tuple[str, ...] | None = None  # the two countries of "the China-Vietnam border", looked up once
     seen_cooperation: set[tuple] = set()
@@ -656,6 +658,8 @@ def find_incidents(
             continue
         sentence = text[s_start:s_end]  # one string shared by the incidents of this sentence
         dates = dates_in(s_start, s_end)
+        if s_start < filed_to:  # a dateline's date is when the story was filed, not when it happened
+            dates = [d for d in dates if d.begin >= filed_to]
         happened: bool | None = True if dates else None  # else looked up when a group needs it
         # the dates a clause may take: those of the sentence, less the dates statements were made
         clause_dates = _untold(dates, folded)

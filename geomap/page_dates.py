@@ -18,7 +18,7 @@ import re
 
 from geomap.records import DateSpan
 
-__all__ = ["DATE_SOURCES", "date_from_dateline", "date_from_url"]
+__all__ = ["DATE_SOURCES", "date_from_dateline", "date_from_url", "dateline_stop"]
 
 #: Where an article's publication date came from, best first.
 DATE_SOURCES = ("metadata", "header", "url", "text")
@@ -95,3 +95,14 @@ def date_from_dateline(text: str, *, max_lines: int = 6) -> DateSpan | None:
         offset = line_start + m.start("date")
         return DateSpan(span.start, span.end, "day", span.text, offset + span.begin, offset + (span.stop or span.begin))
     return None
+
+
+def dateline_stop(text: str) -> int:
+    """Where a dated dateline at the very start of ``text`` ends (after its dash); 0 when there is none.
+
+    The date of "LAO CAI, September 17, 2025 (Wire) - Guards held 15 people on
+    Tuesday" is when the story was filed: the first sentence's event is
+    dated by "on Tuesday", not by it.
+    """
+    m = _DATELINE.match(text)
+    return m.end() if m is not None else 0
