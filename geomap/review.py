@@ -37,9 +37,9 @@ with an ``action``::
     - action: drop_route
       id: 09_lao-cai-hekou-drugs/r1
     - action: split_event           # this incident is an event of its own, whatever matching says
-      id: 16b_moc-bai-bus-return#1
+      id: 17_lao-cai-group-caught#1
     - action: join_events           # these incidents tell one event
-      ids: [16a_moc-bai-returnees#1, 16c_tay-ninh-handover#1]
+      ids: [16_bat-xat-trail-crossing#1, 18_lao-cai-wire-brief#1]
 
 Added incidents get ids ``<article>#c<k>`` and added routes ``<article>/c<k>``
 (``k`` counts the items of that action in the file), unless an ``id`` is
