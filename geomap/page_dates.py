@@ -73,18 +73,9 @@ def date_from_dateline(text: str, *, max_lines: int = 6) -> DateSpan | None:
 
     Offsets (``begin``, ``stop``) index ``text``.
     """
-    from geomap.dates import find_dates
+    from geomap.dates import find_dates, first_lines
 
-    pos = 0
-    seen = 0
-    for line in text.split("\n"):
-        line_start = pos
-        pos += len(line) + 1
-        if not line.strip():
-            continue
-        seen += 1
-        if seen > max_lines:
-            break
+    for line_start, line in first_lines(text, max_lines):
         m = _DATELINE.match(line)
         if m is None:
             continue

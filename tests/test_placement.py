@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from _extract import article, tools
-
-from geomap.incidents import find_incidents
-from geomap.places import find_mentions
+from _extract import incidents_of, tools
 
 
 @pytest.fixture(scope="module")
@@ -15,9 +12,7 @@ def kit():
 
 
 def _one(kit, text: str):
-    gazetteer, matcher, resolver = kit
-    a = article(text)
-    found = find_incidents(a, mentions=find_mentions(a, matcher=matcher, resolver=resolver), gazetteer=gazetteer)
+    found = incidents_of(kit, text)
     assert len(found) == 1, found
     return found[0]
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from _extract import article, tools
+from _extract import incidents_of, tools
 
-from geomap.incidents import find_incidents
-from geomap.places import find_mentions
 from geomap.records import Count, DateSpan
 from geomap.restatements import counts_agree, nested_places, same_period
 
@@ -19,10 +17,7 @@ def kit():
 
 
 def _incidents(kit, text: str):
-    gazetteer, matcher, resolver = kit
-    a = article(text)
-    mentions = find_mentions(a, matcher=matcher, resolver=resolver)
-    return find_incidents(a, mentions=mentions, gazetteer=gazetteer)
+    return incidents_of(kit, text)
 
 
 def test_lede_and_body_telling_one_seizure_are_one_incident_with_both_spans(kit) -> None:
