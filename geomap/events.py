@@ -106,20 +106,19 @@ def event_keys(incidents: Any, articles: Any, *, start: int = 0) -> list[EventKe
             str(a): (str(s), str(d))
             for a, s, d in zip(articles["article_id"], articles["source"], articles["date"], strict=True)
         }
-    columns = ("incident_id", "article_id", "type", "place_id", "location_precision", "date_start", "date_end",
-               "date_precision", "date_text", "counts", "sentence")  # fmt: skip
-    values = [incidents[c].tolist() for c in columns]
+    texts = ("incident_id", "article_id", "type", "place_id", "date_start", "date_end", "date_precision", "date_text",
+             "counts", "sentence")  # fmt: skip
+    columns = {c: incidents[c].astype(object).where(incidents[c].notna(), "").astype(str).tolist() for c in texts}
+    import pandas as pd
+
+    precision = pd.to_numeric(incidents["location_precision"], errors="coerce").fillna(6).astype(int).tolist()
     keys = []
-    for n, row in enumerate(zip(*values, strict=True)):
-        iid, aid, kind, place, precision, d0, d1, dp, dtext, counts, sentence = (
-            "" if v is None or v != v else v for v in row
-        )
-        outlet, published = articles.get(str(aid), ("", ""))
+    for n, (iid, aid, kind, place, d0, d1, dp, dtext, counts, sentence, prec) in enumerate(
+        zip(*columns.values(), precision, strict=True)
+    ):
+        outlet, published = articles.get(aid, ("", ""))
         keys.append(
-            EventKey(
-                start + n, str(iid), str(aid), str(kind), str(place), int(precision) if precision != "" else 6,
-                str(d0), str(d1), str(dp), bool(str(dtext)), str(counts), str(sentence), outlet, published,
-            )
+            EventKey(start + n, iid, aid, kind, place, prec, d0, d1, dp, bool(dtext), counts, sentence, outlet, published)
         )
     return keys
 
@@ -346,6 +345,8 @@ def _join(events: list[_Event], joins: Sequence[tuple[Sequence[str], str]]) -> l
 
 
 def _disagree(members: Sequence[EventKey]) -> bool:
+    if len(members) < 2:
+        return False
     units: dict[str, set[float]] = {}
     for m in members:
         for unit, values in m.figures.items():

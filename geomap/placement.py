@@ -74,6 +74,13 @@ _ROAD_BEFORE = re.compile(
     r"\b(?:on|along|travell?ing[ \t]+on)[ \t]+(?:the|a)[ \t]+(?:[\w-]+[ \t]+)?(?:road|way|route|highway|track|trail)[ \t]+from[ \t]+$"
 )
 
+_BEFORE = re.compile(
+    "|".join(
+        f"(?P<{name}>{pattern.pattern})"
+        for name, pattern in (("requester", _REQUEST_BEFORE), ("biography", _BIOGRAPHY_BEFORE), ("road", _ROAD_BEFORE))
+    )
+)
+
 
 def refine_role(folded: str, start: int, end: int, role: str, kind: str) -> str:
     """The role of the place named at ``folded[start:end]``, refined from the words around it.
@@ -86,12 +93,9 @@ def refine_role(folded: str, start: int, end: int, role: str, kind: str) -> str:
     if (start == 0 or folded[start - 1] == "\n") and _DATELINE_AFTER.match(folded, end):
         return "dateline"
     before = folded[max(0, start - 50) : start]
-    if _REQUEST_BEFORE.search(before):
-        return "requester"
-    if _BIOGRAPHY_BEFORE.search(before):
-        return "biography"
-    if _ROAD_BEFORE.search(before):
-        return "location"
+    found = _BEFORE.search(before)  # the three patterns above in one pass
+    if found is not None:
+        return {"requester": "requester", "biography": "biography", "road": "location"}[found.lastgroup]  # type: ignore[index]
     after = _AGENCY_AFTER.match(folded, end)
     agency_end = after.end() if after is not None else None
     if agency_end is None and _AGENCY_BEFORE.search(before):
