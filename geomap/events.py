@@ -15,7 +15,7 @@ Two incidents of different reports tell the same event when
   day either side (reports filed across midnight, time zones); a date no words
   state (``date_text`` empty) stands for "in the month before publication";
 * their counts are compatible: for each unit both state, some values are
-  within half of each other (58 and 60 people; not 12 and 40); where neither
+  within a quarter of each other (58 and 60 people, 14 and 15; not 2 and 3); where neither
   gives a unit the other does, the two must be told on the same day (± 1) at
   the same or nested places of precision 3 or finer.  An incident placed only
   at a border or a country (precision 5 or 6) needs the very same figure.
@@ -52,7 +52,7 @@ EVENT_COLUMNS = (
 
 _DAY = dt.timedelta(days=1)
 _UNSTATED_WINDOW = dt.timedelta(days=31)
-_RATIO = 1.5  # counts of one unit "compatible" within this ratio (58 and 60; not 12 and 40)
+_RATIO = 1.25  # counts of one unit "compatible" within this ratio (58 and 60, 14 and 15; not 2 and 3)
 _COUNT_RE = re.compile(r"^(?:(?:over|about|under) )?([0-9]+(?:\.[0-9]+)?)(?:-[0-9.]+)? (.+)$")
 
 

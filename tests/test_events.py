@@ -108,3 +108,13 @@ def test_events_are_written_read_back_and_streamed_alike(gazetteer, tmp_path) ->
     assert whole == (tmp_path / "streamed" / "events.csv").read_bytes()
     back = read_tables(tmp_path / "whole").events
     pd.testing.assert_frame_equal(back, tables.events)
+
+
+def test_small_counts_that_differ_by_a_third_are_two_events(gazetteer) -> None:
+    # the same month at the same gate, but 3 and 2 suspects (and 9 and 20 people): two arrests, not one
+    late = _report("p", "In late May, police at Huu Nghi arrested 3 people smugglers organising illegal crossings.",
+                   dt.date(2024, 6, 2), "Wire P")  # fmt: skip
+    early = _report("q", "On May 10, police at Huu Nghi arrested 2 people smugglers organising illegal crossings.",
+                    dt.date(2024, 5, 12), "Wire Q")  # fmt: skip
+    events = _events([late, early], gazetteer)
+    assert len(events) == 2 and events["event_id"].nunique() == 2
