@@ -38,6 +38,7 @@ DEFAULT_FORMATS = ("geojson", "gpkg", "csv")
 ID_COLUMNS = {
     "places": "place_id",
     "incidents": "incident_id",
+    "events": "event_id",
     "routes": "route_id",
     "route_stops": ("route_id", "stop"),
     "crossings": "place_id",
@@ -50,6 +51,7 @@ ID_COLUMNS = {
 GEOMETRY_TYPES = {
     "places": "Point",
     "incidents": "Point",
+    "events": "Point",
     "routes": "LineString",
     "route_stops": "Point",
     "crossings": "Point",
@@ -59,7 +61,7 @@ GEOMETRY_TYPES = {
 }
 
 #: Layers written as CSV by :func:`export`.
-CSV_LAYERS = ("incidents", "routes", "route_stops")
+CSV_LAYERS = ("incidents", "events", "routes", "route_stops")
 
 GPKG_NAME = "geomap.gpkg"
 DECIMALS = 6
@@ -77,7 +79,7 @@ def export(layers: Layers, out_dir: str | Path, *, formats: Iterable[str] = DEFA
     formats
         Any of ``"geojson"`` (``<layer>.geojson``, one per layer), ``"gpkg"``
         (``geomap.gpkg``, one layer per GeoDataFrame) and ``"csv"``
-        (``incidents.csv``, ``routes.csv``, ``route_stops.csv``) and
+        (``incidents.csv``, ``events.csv``, ``routes.csv``, ``route_stops.csv``) and
         ``"geoparquet"`` (``<layer>.parquet``, one per layer, GeoParquet 1.0).
 
     Returns

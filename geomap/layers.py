@@ -70,6 +70,7 @@ __all__ = [
 LAYER_NAMES = (
     "places",
     "incidents",
+    "events",
     "routes",
     "route_stops",
     "crossings",
@@ -79,13 +80,14 @@ LAYER_NAMES = (
 )
 
 INCIDENT_TABLE_COLUMNS = (
-    "incident_id", "article_id", "type", "value", "value_max", "unit", "qualifier", "counts",
+    "incident_id", "article_id", "type", "value", "value_max", "unit", "qualifier", "counts", "change",
     "date_start", "date_end", "date_precision", "date_text", "place_id", "places",
     "location_precision", "actors", "sentence", "start", "end", "source",
 )  # fmt: skip
 INCIDENT_COLUMNS = (
     *INCIDENT_TABLE_COLUMNS,
     "place_name", "location_precision_name", "article_title", "article_source", "article_url", "article_date",
+    "event_id",
 )  # fmt: skip
 PLACE_COLUMNS = ("place_id", "name", "kind", "country", "mentions", "articles")
 ROUTE_COLUMNS = ("route_id", "article_id", "stops", "roles", "length_km", "sentence")
@@ -143,12 +145,19 @@ class Layers:
     countries: gpd.GeoDataFrame
     provinces: gpd.GeoDataFrame
     province_stats: gpd.GeoDataFrame
+    events: gpd.GeoDataFrame | None = None  # one point an event told by several reports (geomap.event_layer)
     # What filter() needs to recompute the aggregates (not layers themselves).
     incident_province: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     article_dates: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     all_provinces: gpd.GeoDataFrame | None = field(default=None, repr=False)
 
     NAMES: ClassVar[tuple[str, ...]] = LAYER_NAMES
+
+    def __post_init__(self) -> None:
+        if self.events is None:  # built by hand without events: each incident an event of its own
+            from geomap.event_layer import event_layer
+
+            object.__setattr__(self, "events", event_layer(None, self.incidents))
 
     def as_dict(self) -> dict[str, gpd.GeoDataFrame]:
         """The layers by name, in :data:`LAYER_NAMES` order."""
@@ -203,11 +212,16 @@ class Layers:
             routes = routes[routes["route_id"].isin(ok)].reset_index(drop=True)
             stops = stops[stops["route_id"].isin(ok)].reset_index(drop=True)
         kept = set(incidents["incident_id"])
+        events = self.events
+        if events is not None:  # an event stays while one of its reports does
+            keep_event = [bool(kept & set(str(ids).split(";"))) for ids in events["incident_ids"]]
+            events = events[keep_event].reset_index(drop=True)
         assignment = tuple((i, p) for i, p in self.incident_province if i in kept)
         stats = _province_stats(incidents, dict(assignment), self._polygons())
         return dataclasses.replace(
             self,
             incidents=incidents,
+            events=events,
             routes=routes,
             route_stops=stops,
             province_stats=stats,
@@ -261,11 +275,18 @@ def build_layers(extraction: Any, *, gazetteer: Gazetteer | None = None, on: dt.
 
     countries = load_countries()
     borders = _BorderLocator(countries, all_provinces, gazetteer, mentions)
-    incidents, assignment = _incidents(incidents_t, article_info, gazetteer, all_provinces, borders)
+    events_t = getattr(extraction, "events", None)
+    event_ids = {}
+    if events_t is not None and len(events_t):
+        event_ids = {_text(i): _text(e) for i, e in zip(events_t["incident_id"], events_t["event_id"], strict=True)}
+    incidents, assignment = _incidents(incidents_t, article_info, gazetteer, all_provinces, borders, event_ids)
     routes, stops = _routes(routes_t, gazetteer, countries)
+    from geomap.event_layer import event_layer
+
     return Layers(
         places=_places(mentions, gazetteer),
         incidents=incidents,
+        events=event_layer(events_t, incidents),
         routes=routes,
         route_stops=stops,
         crossings=_crossings(gazetteer),
@@ -316,6 +337,7 @@ def _incidents(
     gaz: Gazetteer,
     provinces: gpd.GeoDataFrame,
     borders: _BorderLocator,
+    event_ids: dict[str, str] | None = None,
 ) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
     """Incident points and, for each incident, the province it counts for."""
     rep = {
@@ -343,6 +365,7 @@ def _incidents(
             article_url=_text(art.get("url")),
             article_date=_iso_date(art.get("date")),
         )
+        rec["event_id"] = (event_ids or {}).get(_text(rec["incident_id"])) or f"ev-{_text(rec['incident_id'])}"
         geom = None
         if place is None or precision == 5:
             border = borders.locate(_text(rec["article_id"]), place, _text(rec["places"]))

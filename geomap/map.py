@@ -1134,6 +1134,11 @@ def render(
     has_crossings = _add_crossings(m, _layer(layers, "crossings"))
 
     incidents = _layer(layers, "incidents")
+    from geomap._event_map import add_events  # an event told by several reports: one marker (issue 13)
+
+    drawn = add_events(m, _layer(layers, "events"))
+    if incidents is not None and drawn:
+        incidents = incidents[~incidents["incident_id"].isin(drawn)].reset_index(drop=True)
     legend_types: list[tuple[str, str]] = []
     ready: list[_Incidents] = []
     unplaced = 0

@@ -32,11 +32,13 @@ UPDATE = os.environ.get("GEOMAP_UPDATE_GOLDEN") == "1"
 GOLDEN_FILES = (
     "places.geojson",
     "incidents.geojson",
+    "events.geojson",
     "routes.geojson",
     "route_stops.geojson",
     "crossings.geojson",
     "province_stats.geojson",
     "incidents.csv",
+    "events.csv",
     "routes.csv",
     "route_stops.csv",
 )
@@ -92,7 +94,7 @@ def test_export_rejects_unknown_format(layers, tmp_path):
 
 def test_export_one_format_only(layers, tmp_path):
     paths = export(layers, tmp_path, formats=("csv",))
-    assert sorted(p.name for p in paths) == ["incidents.csv", "route_stops.csv", "routes.csv"]
+    assert sorted(p.name for p in paths) == ["events.csv", "incidents.csv", "route_stops.csv", "routes.csv"]
 
 
 # -- RFC 7946 ---------------------------------------------------------------------
@@ -220,6 +222,7 @@ def test_geopackage_has_every_layer(exported, layers):
     expected = {
         "places": "Point",
         "incidents": "Point",
+        "events": "Point",
         "routes": "LineString",
         "route_stops": "Point",
         "crossings": "Point",

@@ -22,13 +22,15 @@ from geomap.layers import LAYER_NAMES, Layers, build_layers, point
 
 # The contract of docs/ARCHITECTURE.md, "Layers".
 INCIDENT_TABLE = (
-    "incident_id, article_id, type, value, value_max, unit, qualifier, counts, date_start, date_end, "
+    "incident_id, article_id, type, value, value_max, unit, qualifier, counts, change, date_start, date_end, "
     "date_precision, date_text, place_id, places, location_precision, actors, sentence, start, end, source"
 )
 CONTRACT = {
     "places": "place_id, name, kind, country, mentions, articles",
     "incidents": INCIDENT_TABLE
-    + ", place_name, location_precision_name, article_title, article_source, article_url, article_date",
+    + ", place_name, location_precision_name, article_title, article_source, article_url, article_date, event_id",
+    "events": "event_id, type, reports, incident_ids, date_start, date_end, place_id, place_name, location_precision, "
+    "counts_disagree, counts, sources",
     "routes": "route_id, article_id, stops, roles, length_km, sentence",
     "route_stops": "route_id, stop, place_id, name, role, precision",
     "crossings": "place_id, name, country, pair_id, pair_name, kind",
@@ -39,6 +41,7 @@ CONTRACT = {
 ID_OF = {
     "places": "place_id",
     "incidents": "incident_id",
+    "events": "event_id",
     "routes": "route_id",
     "crossings": "place_id",
     "countries": "iso_a2",
