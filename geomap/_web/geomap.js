@@ -160,8 +160,10 @@
         if (!cell) { cell = cells[key] = {sites: [], n: 0, x: 0, y: 0, types: {}, prec: 9}; order.push(cell); }
         cell.sites.push(s); cell.n += n; cell.x += p.x * n; cell.y += p.y * n;
         cell.prec = Math.min(cell.prec, site[3] || 9);
-        var byType = app.siteTypes[s];
-        for (var t in byType) { cell.types[t] = (cell.types[t] || 0) + byType[t]; }
+        for (var t = 0; t < app.nTypes; t++) {
+          var k = app.siteTypes[s * app.nTypes + t];
+          if (k) { cell.types[t] = (cell.types[t] || 0) + k; }
+        }
       }
       this.items = order.map(function (c) {
         var best = null, most = -1;
@@ -236,7 +238,8 @@
     [1, 2, 3, 4, 5, 6].forEach(function (p) { app.state.prec[p] = true; });
     this.mask = new Uint8Array(this.n);
     this.siteCount = new Int32Array(this.sites.length);
-    this.siteTypes = [];
+    this.siteTypes = new Int32Array(0);
+    this.prepare();
     this.readHash();
     this.build();
     this.apply();
@@ -246,76 +249,102 @@
   App.prototype.article = function (i) { return this.D.art[this.I.a[i]] || [-1, -1, -1, -1, 0]; };
   App.prototype.onChange = function (f) { this.listeners.push(f); };
 
-  /** Incident i passes the filters; ``time`` false ignores the period (the timeline's own view). */
-  App.prototype.passes = function (i, time, type) {
-    var st = this.state, I = this.I;
-    if (type !== false && !st.types[I.t[i]]) { return false; }
-    if (!st.prec[I.lp[i] || 1]) { return false; }
-    if (st.country && this.S[I.cc[i]] !== st.country) { return false; }
-    if (st.province && (I.pv[i] < 0 || this.units.id[I.pv[i]] !== st.province)) { return false; }
-    if (st.source && this.str(this.article(i)[1]) !== st.source) { return false; }
-    if (st.q) {
-      if (!this.lower) { this.lower = this.S.map(function (s) { return s.toLowerCase(); }); }
-      var art = this.article(i), q = st.q;
-      var lw = this.lower;
-      var hit = (I.ev[i] >= 0 && lw[I.ev[i]].indexOf(q) >= 0) || (I.place[i] >= 0 && lw[I.place[i]].indexOf(q) >= 0) ||
-                (art[0] >= 0 && lw[art[0]].indexOf(q) >= 0) || (I.fig[i] >= 0 && lw[I.fig[i]].indexOf(q) >= 0);
-      if (!hit) { return false; }
+  /** Per-incident lookups made once: month, article source, and the lower-cased text searched. */
+  App.prototype.prepare = function () {
+    var I = this.I, n = this.n, art = this.D.art;
+    this.month = new Int32Array(n);
+    this.src = new Int32Array(n);
+    for (var i = 0; i < n; i++) {
+      this.month[i] = I.d0[i] === null ? -1 : monthOf(I.d0[i]);
+      this.src[i] = (art[I.a[i]] || [-1, -1])[1];
     }
-    if (time !== false) {
-      if (I.d0[i] === null) { return st.undated; }
-      if (st.from !== null && I.d1[i] < st.from) { return false; }
-      if (st.to !== null && I.d0[i] > st.to) { return false; }
+    this.nTypes = this.types.length;
+  };
+
+  /** The filters as fast tests: type and precision flags, string indices for exact matches. */
+  App.prototype.compile = function () {
+    var st = this.state, S = this.S, app = this;
+    var index = function (v) { return v ? S.indexOf(v) : -2; };
+    var f = {
+      type: new Uint8Array(this.nTypes), prec: new Uint8Array(8), cc: index(st.country), src: index(st.source),
+      pv: st.province ? this.units.id.indexOf(st.province) : -2, q: st.q, from: st.from, to: st.to, undated: st.undated
+    };
+    this.types.forEach(function (t, ti) { f.type[ti] = st.types[ti] ? 1 : 0; });
+    for (var p = 0; p < 8; p++) { f.prec[p] = st.prec[p || 1] ? 1 : 0; }
+    if (f.q && !this.lower) { this.lower = S.map(function (s) { return s.toLowerCase(); }); }
+    return f;
+  };
+
+  /** Incident i passes every filter but type and period. */
+  App.prototype.passesOther = function (i, f) {
+    var I = this.I;
+    if (!f.prec[I.lp[i] || 1]) { return false; }
+    if (f.cc !== -2 && I.cc[i] !== f.cc) { return false; }
+    if (f.pv !== -2 && I.pv[i] !== f.pv) { return false; }
+    if (f.src !== -2 && this.src[i] !== f.src) { return false; }
+    if (f.q) {
+      var lw = this.lower, q = f.q, a = this.D.art[I.a[i]] || [-1];
+      if (!((I.ev[i] >= 0 && lw[I.ev[i]].indexOf(q) >= 0) || (I.place[i] >= 0 && lw[I.place[i]].indexOf(q) >= 0) ||
+            (a[0] >= 0 && lw[a[0]].indexOf(q) >= 0) || (I.fig[i] >= 0 && lw[I.fig[i]].indexOf(q) >= 0))) { return false; }
     }
     return true;
   };
 
+  App.prototype.inPeriod = function (i, f) {
+    var I = this.I;
+    if (I.d0[i] === null) { return f.undated; }
+    if (f.from !== null && I.d1[i] < f.from) { return false; }
+    return !(f.to !== null && I.d0[i] > f.to);
+  };
+
   App.prototype.apply = function () {
-    var I = this.I, n = this.n, st = this.state, i;
-    var typeCounts = this.types.map(function () { return 0; });
-    this.siteCount.fill(0);
-    this.siteTypes = this.sites.map(function () { return {}; });
-    this.shown = [];
+    var I = this.I, n = this.n, st = this.state, i, f = this.compile(), nt = this.nTypes;
+    var typeCounts = new Int32Array(nt);
+    this.siteCount = new Int32Array(this.sites.length);
+    this.siteTypes = new Int32Array(this.sites.length * nt);
+    var shown = [];
     this.countryWide = {};
     this.months = {};
     var unitValues = {};
     var mIndex = MEASURES.map(function (m) { return m[0]; }).indexOf(st.measure);
     var refDay = st.to !== null ? st.to : this.range[1];
+    var unitMap = this.units.id.map(function (u, k) { return this.unitOn(k, refDay); }, this);
+    var months = this.months, siteCount = this.siteCount, siteTypes = this.siteTypes;
+    var T = I.t, SITE = I.site, PV = I.pv, MK = I.mk, MV = I.mv, month = this.month;
     for (i = 0; i < n; i++) {
-      var other = this.passes(i, true, false);
-      if (other) { typeCounts[I.t[i]]++; }
-      if (this.passes(i, false) && I.d0[i] !== null) {
-        var mo = monthOf(I.d0[i]);
-        this.months[mo] = (this.months[mo] || 0) + 1;
-      }
-      var ok = other && st.types[I.t[i]];
+      if (!this.passesOther(i, f)) { this.mask[i] = 0; continue; }
+      var t = T[i], typeOk = f.type[t] === 1, timeOk = this.inPeriod(i, f);
+      if (timeOk) { typeCounts[t]++; }
+      if (typeOk && month[i] >= 0) { months[month[i]] = (months[month[i]] || 0) + 1; }
+      var ok = typeOk && timeOk;
       this.mask[i] = ok ? 1 : 0;
       if (!ok) { continue; }
-      this.shown.push(i);
-      var s = I.site[i];
+      shown.push(i);
+      var s = SITE[i];
       if (s >= 0) {
-        this.siteCount[s]++;
-        this.siteTypes[s][I.t[i]] = (this.siteTypes[s][I.t[i]] || 0) + 1;
+        siteCount[s]++;
+        siteTypes[s * nt + t]++;
       } else if ((I.lp[i] || 0) === 6) {
         var c = this.str(I.cc[i]) || "?";
         (this.countryWide[c] = this.countryWide[c] || []).push(i);
       }
-      var u = I.pv[i];
+      var u = PV[i];
       if (u >= 0) {
-        u = this.unitOn(u, refDay);
+        u = unitMap[u];
         if (u >= 0) {
-          var v = mIndex === 0 ? 1 : (I.mk[i] === mIndex ? I.mv[i] : 0);
+          var v = mIndex === 0 ? 1 : (MK[i] === mIndex ? MV[i] : 0);
           if (v) { unitValues[u] = (unitValues[u] || 0) + v; }
         }
       }
     }
-    this.typeCounts = typeCounts;
+    this.shown = shown;
+    this.typeCounts = Array.prototype.slice.call(typeCounts);
     this.unitValues = unitValues;
     this.refDay = refDay;
     this.sortShown();
     this.drawAll();
     this.writeHash();
-    this.listeners.forEach(function (f) { f(); });
+    this.listeners.forEach(function (fn) { fn(); });
   };
 
   /** The unit valid on ``day`` that unit ``u`` became (successors followed); -1 when it did not exist yet. */
@@ -337,7 +366,7 @@
   App.prototype.build = function () {
     var app = this, map = this.map, g = this.groups;
     this.sitesLayer = new SiteLayer(this);
-    g.sites.addLayer(this.sitesLayer);
+    if (g.sites) { g.sites.addLayer(this.sitesLayer); }
     if (g.heat && L.heatLayer) {
       this.heat = L.heatLayer([], {radius: 22, blur: 18, minOpacity: 0.45, maxZoom: 9, max: 1});
       g.heat.addLayer(this.heat);
@@ -811,6 +840,13 @@
 
   App.prototype.sortShown = function () {
     if (!this.shown) { return; }
+    // The payload is in date order (then id): the default sort is the order shown is built in.
+    if (this.state.sort === "date") {
+      var order = Int32Array.from(this.shown).sort();
+      if (this.state.desc) { order.reverse(); }
+      this.shown = Array.prototype.slice.call(order);
+      return;
+    }
     var key = this.sortKey(this.state.sort), keys = {}, sign = this.state.desc ? -1 : 1, I = this.I;
     this.shown.forEach(function (i) { keys[i] = key(i); });
     this.shown.sort(function (a, b) {
@@ -1009,8 +1045,11 @@
     var node = document.getElementById(dataId);
     var api = {ready: null, app: null};
     api.ready = function () { return started; };
+    performance.mark("geomap-start");
     var started = load(node).then(function (D) {
+      performance.mark("geomap-data");
       var app = new App(map, D, groups, opts || {});
+      performance.mark("geomap-built");
       api.app = app;
       if (app.opts.minimap && L.Control.MiniMap && D.outline) {
         // The mini-map shows the offline outline of the countries: it needs no tiles.
