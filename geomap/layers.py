@@ -85,7 +85,8 @@ INCIDENT_TABLE_COLUMNS = (
 )  # fmt: skip
 INCIDENT_COLUMNS = (
     *INCIDENT_TABLE_COLUMNS,
-    "place_name", "location_precision_name", "article_title", "article_source", "article_url", "article_date",
+    "place_name", "location_precision_name", "country", "province",
+    "article_title", "article_source", "article_url", "article_date",
 )  # fmt: skip
 PLACE_COLUMNS = ("place_id", "name", "kind", "country", "mentions", "articles")
 ROUTE_COLUMNS = ("route_id", "article_id", "stops", "roles", "length_km", "sentence")
@@ -338,6 +339,7 @@ def _incidents(
         rec.update(
             place_name=place.name if place else "",
             location_precision_name=LOCATION_PRECISIONS.get(precision, "") if precision is not None else "",
+            country=place.country if place else "",
             article_title=_text(art.get("title")),
             article_source=_text(art.get("source")),
             article_url=_text(art.get("url")),
@@ -359,6 +361,7 @@ def _incidents(
         geoms.append(geom)
         day = rec["date_start"] or rec["date_end"] or rec["article_date"]
         province = locate(pid, geom, day, precision)
+        rec["province"] = province or ""
         if province:
             assignment[_text(rec["incident_id"])] = province
     ints = ("location_precision", "start", "end")
