@@ -362,3 +362,12 @@ def test_the_page_script_is_inert_text():
         body = resources.files("geomap").joinpath(f"_web/{name}").read_text(encoding="utf-8")
         for token in ("{{", "{%", "{#", "<script", "</script", "<!--", "</style"):
             assert token not in body.lower(), (name, token)
+
+
+def test_explore_works_with_the_core_dependencies(tmp_path):
+    """GeoDataFrame.explore() needs mapclassify and matplotlib: both are core dependencies now."""
+    incidents = make_layers().incidents
+    m = incidents.explore(column="type", m=render(make_layers()))
+    page = save_map(m, tmp_path / "explore.html").read_text(encoding="utf-8")
+    assert not EXTERNAL_TAG.search(page)
+    assert "Illegal entry/exit" in page or "illegal_crossing" in page
