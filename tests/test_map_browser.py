@@ -31,7 +31,7 @@ def browser():
         yield b
 
 
-def stacked_frame() -> gpd.GeoDataFrame:
+def stacked_frame(*, hostile: bool = True) -> gpd.GeoDataFrame:
     """The small incidents plus five more at Mong Cai's point and two on one province point."""
     extra = [
         _incident(f"s-{k}", kind, *MONG_CAI, start=dt.date(2024, 3 + k, 2), place="Mong Cai", value=10 + k, unit=unit,
@@ -48,7 +48,7 @@ def stacked_frame() -> gpd.GeoDataFrame:
                   source="Stack Wire", url="", article_date="2025-02-10", location_precision=4)
         for k in range(2)
     ]
-    frame = incidents_frame(hostile=True)
+    frame = incidents_frame(hostile=hostile)
     return gpd.GeoDataFrame([*frame.drop(columns="geometry").assign(geometry=frame.geometry).to_dict("records"), *extra],
                             geometry="geometry", crs="EPSG:4326")
 
@@ -425,8 +425,9 @@ def test_country_wide_figures_are_listed_not_drawn(browser, tmp_path):
         opened.page.close()
 
 
-def test_screenshots_for_the_readme(browser, layers, tmp_path):
+def test_screenshots_for_the_readme(browser, tmp_path):
     """The README's pictures: the map with its filters, timeline and table; a site's list of incidents."""
+    layers = make_layers(incidents=stacked_frame(hostile=False))
     opened = browser.open(save_map(render(layers, title="geomap: border incidents"), tmp_path / "shot.html"))
     try:
         OUTPUT.mkdir(exist_ok=True)
