@@ -5,7 +5,7 @@ and returns it; :func:`save_map` writes it as one HTML file that, by default,
 fetches nothing from the network but map tiles.
 
 Design, chosen for scale (200,000 incidents and 40,000 routes in a page that
-is ready in seconds): the data is one JSON payload (:mod:`geomap._mapdata`),
+is ready in seconds): the data is one JSON payload (:mod:`geomap._mappayload`),
 embedded as a ``<script type="application/json">`` element (deflate-compressed
 above :data:`COMPRESS_ABOVE`), and fixed JavaScript shipped with the package
 (``geomap/_web/geomap.js``) draws, filters and aggregates it in the browser:
@@ -55,7 +55,7 @@ from branca.element import Element, Figure
 
 from geomap._errors import InputError
 from geomap._io import write_text
-from geomap._mapdata import MEASURES, TYPE_COLORS, TYPE_LABELS, latlon, layer, payload, text
+from geomap._mappayload import MEASURES, TYPE_COLORS, TYPE_LABELS, latlon, layer, payload, text
 from geomap._templates import SafeMacroElement, Verbatim, js_value, template
 from geomap._templates import html_text as _html_text
 

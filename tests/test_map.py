@@ -15,7 +15,7 @@ from shapely.geometry import Point
 
 from geomap._assets import OfflineAssetError, known_urls
 from geomap._errors import InputError
-from geomap._mapdata import MEASURES, measure_of, unit_breaks
+from geomap._mappayload import MEASURES, measure_of, unit_breaks
 from geomap.map import TYPE_COLORS, TYPE_LABELS, render, save_map
 from geomap.records import INCIDENT_TYPES
 

@@ -16,7 +16,7 @@ from _browser import Browser
 from _map_layers import HOSTILE_SENTENCE, HOSTILE_TITLE, HOSTILE_URL, _incident, incidents_frame, make_layers
 from shapely.geometry import Point, box
 
-from geomap._mapdata import unit_breaks
+from geomap._mappayload import unit_breaks
 from geomap.map import render, save_map
 
 pytestmark = pytest.mark.browser
