@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from geomap._templates import text_of as text
 from geomap.records import INCIDENT_TYPES, LOCATION_PRECISIONS
 
 if TYPE_CHECKING:
@@ -90,31 +91,6 @@ _COLUMNS = ("id", "t", "d0", "d1", "dl", "place", "lp", "fig", "ev", "a", "act",
 
 
 # -- small helpers ------------------------------------------------------------------
-
-
-def text(value: Any) -> str:
-    """A cell as display text: '' for missing values, lists joined with '; '."""
-    kind = type(value)
-    if kind is str:
-        return value.strip()
-    if value is None:
-        return ""
-    if kind is float:
-        return "" if math.isnan(value) else str(value)
-    if kind is int:
-        return str(value)
-    if isinstance(value, (list, tuple)):
-        return "; ".join(text(v) for v in value if text(v))
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()[:10]
-    try:
-        import pandas as pd
-
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return str(value).strip()
 
 
 def safe_url(value: Any) -> str | None:
