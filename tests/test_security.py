@@ -295,8 +295,8 @@ def test_the_map_shows_every_payload_as_text_and_runs_none(run, corpus, browser)
         page.evaluate("() => { window.__geomapMap.closePopup(); }")
         page.fill(".geomap-search input", f["place name"])
         page.press(".geomap-search input", "Enter")
-        page.locator(".leaflet-popup-content strong").wait_for(timeout=5000)
-        assert page.evaluate("() => document.querySelector('.leaflet-popup-content strong').textContent") == \
+        page.locator(".leaflet-popup-content strong").last.wait_for(timeout=5000)
+        assert page.evaluate("() => [...document.querySelectorAll('.leaflet-popup-content strong')].pop().textContent") == \
             f["place name"]
         # Hover tooltips (route stops, crossings, provinces) hold no markup either.
         for selector in ("path.geomap-route-stop", "path.geomap-route", "path.geomap-shading"):
