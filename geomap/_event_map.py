@@ -89,7 +89,7 @@ class _Events(SafeMacroElement):
 
 
 def _payload(events: Any) -> tuple[list[dict], set[str]]:
-    from geomap.map import _safe_url  # the URL check the incident popups use
+    from geomap._mappayload import safe_url as _safe_url  # the URL check the incident popups use
 
     shown: list[dict] = []
     drawn: set[str] = set()

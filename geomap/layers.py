@@ -86,8 +86,8 @@ INCIDENT_TABLE_COLUMNS = (
 )  # fmt: skip
 INCIDENT_COLUMNS = (
     *INCIDENT_TABLE_COLUMNS,
-    "place_name", "location_precision_name", "article_title", "article_source", "article_url", "article_date",
-    "event_id",
+    "place_name", "location_precision_name", "country", "province",
+    "article_title", "article_source", "article_url", "article_date", "event_id",
 )  # fmt: skip
 PLACE_COLUMNS = ("place_id", "name", "kind", "country", "mentions", "articles")
 ROUTE_COLUMNS = ("route_id", "article_id", "stops", "roles", "length_km", "sentence")
@@ -360,6 +360,7 @@ def _incidents(
         rec.update(
             place_name=place.name if place else "",
             location_precision_name=LOCATION_PRECISIONS.get(precision, "") if precision is not None else "",
+            country=place.country if place else "",
             article_title=_text(art.get("title")),
             article_source=_text(art.get("source")),
             article_url=_text(art.get("url")),
@@ -382,6 +383,7 @@ def _incidents(
         geoms.append(geom)
         day = rec["date_start"] or rec["date_end"] or rec["article_date"]
         province = locate(pid, geom, day, precision)
+        rec["province"] = province or ""
         if province:
             assignment[_text(rec["incident_id"])] = province
     ints = ("location_precision", "start", "end")
@@ -500,10 +502,11 @@ def _routes(
         if rid:
             by_route.setdefault(rid, []).append(row)
     route_recs, route_geoms, stop_recs, stop_geoms = [], [], [], []
+    shared: dict[tuple[str, str], Any] = {}  # the border two countries share, worked out once a pair
     for rid in sorted(by_route):
         legs = sorted(by_route[rid], key=lambda r: (_int(r.get("stop")) or 0))
         places = [gaz.get(_text(r.get("place_id"))) if _text(r.get("place_id")) else None for r in legs]
-        points = _stop_points(places, outlines)
+        points = _stop_points(places, outlines, shared)
         names, roles, coords = [], [], []
         for row, place, pt in zip(legs, places, points, strict=True):
             pid = _text(row.get("place_id"))
@@ -546,7 +549,9 @@ def _routes(
     return routes, stops
 
 
-def _stop_points(places: list[Place | None], outlines: dict[str, Any]) -> list[Point | None]:
+def _stop_points(
+    places: list[Place | None], outlines: dict[str, Any], shared: dict[tuple[str, str], Any] | None = None
+) -> list[Point | None]:
     """Each stop's point; country stops where the route meets the country (see :func:`_routes`)."""
     from shapely.ops import nearest_points
 
@@ -566,9 +571,14 @@ def _stop_points(places: list[Place | None], outlines: dict[str, Any]) -> list[P
         target = outline
         neighbour = outlines.get(places[anchor].country) if places[anchor] is not None else None
         if neighbour is not None and places[anchor].country != place.country:
-            shared = outline.boundary.intersection(neighbour.buffer(0.02))
-            if not shared.is_empty:
-                target = shared
+            key = (place.country, places[anchor].country)
+            if shared is None or key not in shared:
+                border = outline.boundary.intersection(neighbour.buffer(0.02))
+                if shared is None:
+                    shared = {}
+                shared[key] = border
+            if not shared[key].is_empty:
+                target = shared[key]
         near = nearest_points(target, points[anchor])[0]
         points[i] = point(round(near.y, 5), round(near.x, 5))
     return points

@@ -43,7 +43,7 @@ def page(tmp_path_factory):
         opened.page.close()
 
 
-def test_an_event_told_three_times_is_one_marker_and_its_incidents_are_not_drawn_again(page):
+def test_an_event_told_three_times_is_one_marker_and_its_incidents_stay_in_the_table(page):
     assert page.errors == []
     assert page.evaluate("() => window.__geomapEvents") == 1
     assert page.locator("path.geomap-event-marker").count() == 1
@@ -51,9 +51,8 @@ def test_an_event_told_three_times_is_one_marker_and_its_incidents_are_not_drawn
         "() => [...document.querySelectorAll('.leaflet-control-layers-overlays label')].map(l => l.textContent.trim())"
     )
     assert "Events told by several reports (1)" in labels
-    # the three incidents of the event are not drawn as incidents; the heroin seizure is
-    assert page.locator("path.geomap-type-illegal_crossing").count() == 0
-    assert page.locator("path.geomap-type-drug_trafficking").count() == 1
+    # the event's three tellings stay in the app, which filters and tabulates them, beside the heroin seizure
+    assert page.evaluate("() => __geomapApp.app.shown.length") == 4
 
 
 def test_the_event_popup_lists_every_report_and_says_the_counts_disagree(page):

@@ -28,7 +28,7 @@ INCIDENT_TABLE = (
 CONTRACT = {
     "places": "place_id, name, kind, country, mentions, articles",
     "incidents": INCIDENT_TABLE
-    + ", place_name, location_precision_name, article_title, article_source, article_url, article_date, event_id",
+    + ", place_name, location_precision_name, country, province, article_title, article_source, article_url, article_date, event_id",
     "events": "event_id, type, reports, incident_ids, date_start, date_end, place_id, place_name, location_precision, "
     "counts_disagree, counts, sources",
     "routes": "route_id, article_id, stops, roles, length_km, sentence",
@@ -474,3 +474,14 @@ def test_country_stops_are_drawn_where_the_route_meets_the_country():
     assert _near(stops[("r2", 2)], countries["VN"], 1)
     lengths = layers.routes.set_index("route_id")["length_km"]
     assert 5 < lengths["r1"] < 60
+
+
+def test_incidents_carry_their_country_and_province(layers):
+    """Each incident names its place's country and the province unit it counts for (as province_stats does)."""
+    inc = layers.incidents
+    assignment = dict(layers.incident_province)
+    for iid, country, province in zip(inc["incident_id"], inc["country"], inc["province"], strict=True):
+        assert (province or None) == assignment.get(iid)
+    placed = inc[inc["place_id"].fillna("") != ""]
+    assert set(placed["country"]) - {""} <= {"VN", "CN", "LA", "KH", "TH", "MM"}
+    assert (placed["country"] != "").any()
