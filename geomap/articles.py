@@ -699,24 +699,41 @@ def _build(
     found_title = title if title is not None else _str_field(meta, "title")
     if not found_title and fmt in ("text", "markdown"):
         found_title = _first_line_title(text)
-    span = date if isinstance(date, DateSpan) else _meta_date(date)
-    if span is None:
-        span = _meta_date(meta.get("date"))
-    if span is None:
-        span = find_publication_date(text)
+    found_url = url or _str_field(meta, "url")
+    span, date_source = _publication_date(date, meta, text, found_url)
     article_id = str(meta.get("id") or id) if fmt == "markdown" else id
     return Article(
         id=article_id,
         text=text,
         title=" ".join(_normalise(found_title).split()),
         date=span,
+        date_source=date_source,
         source=source or _str_field(meta, "source"),
-        url=url or _str_field(meta, "url"),
+        url=found_url,
         path=path,
         line=line,
         encoding=encoding,
         format=fmt,
     )
+
+
+def _publication_date(date: DateSpan | str | None, meta: dict, text: str, url: str) -> tuple[DateSpan | None, str]:
+    """The publication date and where it came from: metadata, the header, the URL, a dateline (``geomap.page_dates``)."""
+    from geomap.page_dates import date_from_dateline, date_from_url
+
+    span = date if isinstance(date, DateSpan) else _meta_date(date)
+    if span is None:
+        span = _meta_date(meta.get("date"))
+    if span is not None:
+        return span, "metadata"
+    span = find_publication_date(text)
+    if span is not None:
+        return span, "header"
+    span = date_from_url(url)
+    if span is not None:
+        return span, "url"
+    span = date_from_dateline(text)
+    return span, ("text" if span is not None else "")
 
 
 def _read_document(path: Path, fmt: str, *, encoding_warnings: bool) -> Article:

@@ -60,7 +60,7 @@ import calendar
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from geomap import lang
 from geomap._errors import InputError
@@ -1071,15 +1071,8 @@ def parse_iso_date_arg(text: str) -> dt.date:
 _HEADER_LABEL = re.compile(r"(?:updated|published|posted|date|cập nhật|\||—|·)", re.IGNORECASE)
 
 
-def find_publication_date(text: str, *, max_lines: int = 8) -> DateSpan | None:
-    """The date stamp in a report's first ``max_lines`` non-empty lines, if any.
-
-    A line counts as a date line when the date fills most of it ("Thứ Tư,
-    28/06/2023, 07:23", "May, 10 2019") or when it carries a label or a
-    by-line separator ("By X | Paper | Updated: 2023-12-13 10:09").  Dates in
-    body sentences are not taken for the publication date.  Only dates that
-    state their year count.  Offsets index ``text``.
-    """
+def first_lines(text: str, max_lines: int) -> Iterator[tuple[int, str]]:
+    """The first ``max_lines`` non-empty lines of ``text``, each with the offset where it starts."""
     pos = 0
     seen = 0
     for line in text.split("\n"):
@@ -1089,7 +1082,20 @@ def find_publication_date(text: str, *, max_lines: int = 8) -> DateSpan | None:
             continue
         seen += 1
         if seen > max_lines:
-            break
+            return
+        yield line_start, line
+
+
+def find_publication_date(text: str, *, max_lines: int = 8) -> DateSpan | None:
+    """The date stamp in a report's first ``max_lines`` non-empty lines, if any.
+
+    A line counts as a date line when the date fills most of it ("Thứ Tư,
+    28/06/2023, 07:23", "May, 10 2019") or when it carries a label or a
+    by-line separator ("By X | Paper | Updated: 2023-12-13 10:09").  Dates in
+    body sentences are not taken for the publication date.  Only dates that
+    state their year count.  Offsets index ``text``.
+    """
+    for line_start, line in first_lines(text, max_lines):
         spans = [s for s in find_dates(line, ref=None) if s.precision in ("day", "month")]
         if not spans:
             continue

@@ -47,6 +47,7 @@ __all__ = [
     "Tally",
     "extract",
     "read_tables",
+    "with_events",
     "write_extraction",
     "write_tables",
 ]
@@ -56,7 +57,7 @@ _S, _I, _F, _B = "string", "Int64", "Float64", "boolean"
 #: Every table's columns and their pandas dtypes, as in ``docs/ARCHITECTURE.md``.
 COLUMNS: dict[str, dict[str, str]] = {
     "articles": {
-        "article_id": _S, "title": _S, "date": _S, "date_precision": _S, "source": _S, "url": _S,
+        "article_id": _S, "title": _S, "date": _S, "date_precision": _S, "date_source": _S, "source": _S, "url": _S,
         "path": _S, "line": _I, "format": _S, "encoding": _S, "n_chars": _I, "lang": _S,
     },
     "mentions": {
@@ -65,9 +66,14 @@ COLUMNS: dict[str, dict[str, str]] = {
     },
     "incidents": {
         "incident_id": _S, "article_id": _S, "type": _S, "value": _F, "value_max": _F, "unit": _S,
-        "qualifier": _S, "counts": _S, "date_start": _S, "date_end": _S, "date_precision": _S,
+        "qualifier": _S, "counts": _S, "change": _S, "date_start": _S, "date_end": _S, "date_precision": _S,
         "date_text": _S, "place_id": _S, "places": _S, "location_precision": _I, "actors": _S,
-        "sentence": _S, "start": _I, "end": _I, "source": _S,
+        "sentence": _S, "start": _I, "end": _I, "evidence": _S, "source": _S,
+    },
+    "events": {
+        "event_id": _S, "incident_id": _S, "article_id": _S, "outlet": _S, "published": _S, "type": _S,
+        "place_id": _S, "location_precision": _I, "date_start": _S, "date_end": _S, "date_precision": _S,
+        "counts": _S, "reports": _I, "counts_disagree": _B, "match_reason": _S, "sentence": _S,
     },
     "routes": {
         "route_id": _S, "article_id": _S, "stop": _I, "place_id": _S, "role": _S, "precision": _I,
@@ -92,7 +98,12 @@ class Extraction:
     routes: Any
     unresolved: Any
     skipped: Any
+    events: Any = None  # incidents grouped into events across reports (geomap.events); empty when not matched
     corrections: Any = None  # a geomap.review.CorrectionsReport when a corrections file was applied
+
+    def __post_init__(self) -> None:
+        if self.events is None:
+            object.__setattr__(self, "events", _frame("events", []))
 
     def tables(self) -> dict[str, Any]:
         """The tables by name, in :data:`TABLES` order."""
@@ -110,6 +121,7 @@ class Extraction:
             "ambiguous": tally.ambiguous,
             "unresolved": len(self.unresolved),
             "incidents": tally.incidents,
+            "events": tally.events,
             "routes": tally.routes,
         }
 
@@ -298,6 +310,7 @@ def _article_row(article: Article, *, fmt: str | None = None, lang: str = "") ->
         article.title,
         _intern(date.start.isoformat()) if date is not None and date.start is not None else "",
         _intern(date.precision) if date is not None else "",
+        _intern(article.date_source or ("metadata" if date is not None and (fmt or article.format) == "csv" else "")),
         _intern(article.source),
         article.url,
         _intern(article.path),
@@ -328,6 +341,7 @@ def _incident_row(incident: Incident) -> tuple:
         _intern(head.unit) if head else "",
         _intern(head.qualifier) if head else "",
         _intern(";".join(_format_count(c.value, c.unit, c.qualifier, c.value_max) for c in incident.counts)),
+        _intern(incident.change),
         _intern(date.start.isoformat()) if date is not None and date.start is not None else "",
         _intern(date.end.isoformat()) if date is not None and date.end is not None else "",
         _intern(date.precision) if date is not None else "",
@@ -339,6 +353,7 @@ def _incident_row(incident: Incident) -> tuple:
         incident.sentence,
         incident.start,
         incident.end,
+        ";".join(f"{a}-{b}" for a, b in incident.evidence or ((incident.start, incident.end),)),
         _intern(incident.source),
     )
 
@@ -731,8 +746,24 @@ def extract(
     # one table at a time, letting go of its rows as soon as its frame exists
     extraction = Extraction(**{name: rows.pop(name).frame() for name in TABLES})
     if corrections is not None:
-        extraction = apply_corrections(extraction, corrections, gazetteer=run.gazetteer, matched=hits)
-    return extraction
+        return apply_corrections(extraction, corrections, gazetteer=run.gazetteer, matched=hits)  # events matched there
+    return with_events(extraction, gazetteer=run.gazetteer)
+
+
+def with_events(
+    extraction: Extraction, *, gazetteer: Any = None, corrections: Any = None, hits: set[int] | None = None
+) -> Extraction:
+    """``extraction`` with its ``events`` table matched again from its incidents (:mod:`geomap.events`).
+
+    The ``index`` of each ``split_event`` or ``join_events`` item that found its incidents goes into ``hits``.
+    """
+    import dataclasses
+
+    from geomap.events import event_keys, match_events
+
+    keys = event_keys(extraction.incidents, extraction.articles)
+    rows = match_events(keys, gazetteer=gazetteer, corrections=corrections, hits=hits)
+    return dataclasses.replace(extraction, events=_frame("events", rows))
 
 
 def _add_rows(tables: dict[str, _Columns], found: _ArticleRows, hits: set[int]) -> int:
@@ -851,6 +882,7 @@ class Tally:
     extracted: int = 0  # articles extracted by this run (geomap extract)...
     cached: int = 0  # ...and those an earlier run's cache gave
     unread: dict[str, int] = field(default_factory=dict)  # reports in a language geomap does not read, by language
+    events: int = 0
 
     def add(self, tables: dict[str, Any]) -> None:
         """Count the rows of some tables (frames of :data:`COLUMNS`; any of them may be missing).
@@ -876,6 +908,8 @@ class Tally:
                 self.by_type[kind] = self.by_type.get(kind, 0) + int(n)
         if "routes" in tables:
             self.routes += int(tables["routes"]["route_id"].nunique())
+        if "events" in tables:  # an event's rows are never split between two calls
+            self.events += int(tables["events"]["event_id"].nunique())
 
     def _add_unread(self, articles: Any) -> None:
         from geomap.language import UNREAD_NAMES
@@ -937,6 +971,7 @@ def write_extraction(
         The files written (in :data:`TABLES` order), the counts of the rows
         written, and the inputs skipped.
     """
+    from geomap.events import event_keys, match_events
     from geomap.review import StreamedCorrections
     from geomap.tablefiles import table_writer
 
@@ -949,6 +984,9 @@ def write_extraction(
         skipped: list[Skipped] = []
         tally = Tally()
         hits: set[int] = set()  # the corrections that matched a mention, as articles are extracted
+        # what event matching needs of every incident (not the whole row), and of every article
+        keys: list = []
+        outlets: dict[str, tuple[str, str]] = {}
         if client is not None:
             from geomap.cluster import _parts_on_cluster
 
@@ -957,15 +995,24 @@ def write_extraction(
             parts = _parts(_produce(run, others, tables, skipped, jobs, progress, cache), fixes, hits)
         for frames in parts:
             tally.add(frames)
+            articles = frames["articles"]
+            outlets.update(zip(articles["article_id"], zip(articles["source"], articles["date"], strict=True), strict=True))
+            keys.extend(event_keys(frames["incidents"], outlets, start=len(keys)))
             for name, frame in frames.items():
                 tables_out.write(name, frame)
         if fixes is not None:
             added = dict(zip(("incidents", "routes"), fixes.tail(), strict=True))
-            fixes.hits.update(hits)
-            tally.corrections = fixes.report()
             tally.add(added)
+            keys.extend(event_keys(added["incidents"], outlets, start=len(keys)))
             for name, frame in added.items():
                 tables_out.write(name, frame)
+        events = _frame("events", match_events(keys, gazetteer=run.gazetteer, corrections=corrections, hits=hits))
+        del keys
+        if fixes is not None:
+            fixes.hits.update(hits)
+            tally.corrections = fixes.report()
+        tally.add({"events": events})
+        tables_out.write("events", events)
         tables_out.write("skipped", _frame("skipped", [(s.path, s.line, s.reason) for s in skipped]))
         files = tables_out.commit(corrected=corrections.path if corrections is not None else None)
     tally.extracted, tally.cached = cache.misses, cache.hits
@@ -981,7 +1028,7 @@ def _parts(found: Iterable[_ArticleRows], fixes: Any, hits: set[int]) -> Iterato
     """
 
     def new_part() -> dict[str, _Columns]:
-        return {name: _Columns(name) for name in TABLES if name != "skipped"}
+        return {name: _Columns(name) for name in TABLES if name not in ("skipped", "events")}
 
     part, size = new_part(), 0
     for rows in found:

@@ -27,6 +27,9 @@ from typing import Any, NamedTuple
 
 from geomap import lang
 from geomap.normalize import CharMap, fold, fold_char, translate_runs
+from geomap.placement import rank as role_rank
+from geomap.page_dates import dateline_stop
+from geomap.placement import dateline_country, refine_role, road_start
 from geomap.records import Article, Count, DateSpan, Incident, IncidentPlace, Mention
 
 __all__ = [
@@ -184,7 +187,7 @@ _ROLE_BEFORE_ONE = re.compile(
 )
 _ROLE_OF_GROUP = (None, "origin", "destination", "through", "in")
 _VENUE_TYPES = frozenset({"cooperation", "exercise", "public_awareness"})
-_LIST_GAP = re.compile(r"\s*(?:,|,?\s*and|,?\s*or)\s*(?:the\s+)?(?=\S)")
+_LIST_GAP = re.compile(r"\s*(?:,|,?\s*and|,?\s*or)\s*(?:the\s+)?")  # the whole gap between two names of a list
 
 # -- sentences -----------------------------------------------------------------
 
@@ -633,6 +636,7 @@ def find_incidents(
         resolved = [m for m in resolved if not _DATELINE_AFTER.search(text, max(0, m.start - 4), m.start)]
     mention_starts = [m.start for m in resolved]
     dateline = _dateline(text, resolved, gazetteer)
+    filed_to = dateline_stop(text)
     drafts: list[_Draft] = []
     report_border: tuple[str, ...] | None = None  # the two countries of "the China-Vietnam border", looked up once
     seen_cooperation: set[tuple] = set()
@@ -654,6 +658,8 @@ def find_incidents(
             continue
         sentence = text[s_start:s_end]  # one string shared by the incidents of this sentence
         dates = dates_in(s_start, s_end)
+        if s_start < filed_to:  # a dateline's date is when the story was filed, not when it happened
+            dates = [d for d in dates if d.begin >= filed_to]
         happened: bool | None = True if dates else None  # else looked up when a group needs it
         # the dates a clause may take: those of the sentence, less the dates statements were made
         clause_dates = _untold(dates, folded)
@@ -686,6 +692,8 @@ def find_incidents(
                         # a figure that names no place, in a report on the X–Y border: that border
                         place_id, precision = report_border[0], 5
                         places = [IncidentPlace(c, "party") for c in report_border]
+                    else:
+                        place_id, precision = dateline_country(dateline, gazetteer)
             date = _date_for(clause_dates, group, ref, "", lo_date)
             if date is not None and not date.text:
                 date = last_date_before(s_start) or date
@@ -699,7 +707,10 @@ def find_incidents(
             drafts.append(
                 _Draft(group.type, sentence, s_start, s_end, tuple(group.counts), date, tuple(places), actors, precision, place_id)
             )
-    # built once the repeats are dropped, each with its number
+    # built once the repeats are dropped and the restatements merged, each with its number
+    from geomap.restatements import merge_restatements
+    from geomap.statistics import find_change
+
     return [
         Incident(
             id=f"{article.id}#{n}",
@@ -715,8 +726,10 @@ def find_incidents(
             location_precision=d.location_precision,
             place_id=d.place_id,
             source="extracted",
+            evidence=evidence,
+            change=find_change(folded, evidence) if d.counts else "",
         )
-        for n, d in enumerate(_drop_repeats(drafts), start=first_number)
+        for n, (d, evidence) in enumerate(merge_restatements(_drop_repeats(drafts), gazetteer), start=first_number)
     ]
 
 
@@ -969,8 +982,8 @@ def _places(
     previous: tuple[Mention, str] | None = None
     for m in mentions:
         kind = _kind(gazetteer, m.place_id)
-        role = _role(folded, m, group_type, kind, carried)
-        if previous is not None and kind != "border_gate" and _LIST_GAP.match(folded, previous[0].end, m.start):
+        role = refine_role(folded, m.start, m.end, _role(folded, m, group_type, kind, carried), kind)
+        if previous is not None and kind != "border_gate" and _LIST_GAP.fullmatch(folded, previous[0].end, m.start):
             role = previous[1]  # "from Lang Son, Quang Ninh and Cao Bang": one role for the list
         if role == "destination" and group_type in _VENUE_TYPES:
             role = "venue"  # "travelled to Nanning for the conference"
@@ -991,12 +1004,16 @@ def _where(
     countries: list[str] = []
     for order, place in enumerate(places):
         kind = _kind(gazetteer, place.place_id)
+        rank = role_rank(place.role, kind)  # geomap.placement: an agency's seat late, a biography never
+        if rank is None:
+            continue
         if kind == "country":
             countries.append(place.place_id)
             continue
-        rank = {"venue": 0, "crossing": 0, "location": 1, "destination": 2}.get(place.role, 3)
         precision = KIND_PRECISION.get(kind, 1)
-        if place.start is not None and precision == 1 and _NEAR_RE.search(folded, max(0, place.start - 45), place.start):
+        if place.start is not None and precision == 1 and (
+            _NEAR_RE.search(folded, max(0, place.start - 45), place.start) or road_start(folded, place.start)
+        ):
             precision = 2
         elif place.end is not None and precision == 1 and _NEAR_AFTER.match(folded, place.end):
             precision = 2  # "东兴口岸附近": Chinese says "near" after the name

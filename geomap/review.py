@@ -36,6 +36,10 @@ with an ``action``::
         - {place: cn.country.china, role: destination}
     - action: drop_route
       id: 09_lao-cai-hekou-drugs/r1
+    - action: split_event           # this incident is an event of its own, whatever matching says
+      id: 17_lao-cai-group-caught#1
+    - action: join_events           # these incidents tell one event
+      ids: [16_bat-xat-trail-crossing#1, 18_lao-cai-wire-brief#1]
 
 Added incidents get ids ``<article>#c<k>`` and added routes ``<article>/c<k>``
 (``k`` counts the items of that action in the file), unless an ``id`` is
@@ -100,7 +104,10 @@ ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "drop_route": (("id",), ("note",)),
     "add_route": (("article", "stops"), ("id", "sentence", "note")),
     "replace_route": (("id", "stops"), ("article", "sentence", "note")),
+    "split_event": (("id",), ("note",)),
+    "join_events": (("ids",), ("note",)),
 }
+_EVENT_ACTIONS = ("split_event", "join_events")
 _DATE_PRECISIONS = ("day", "month", "year", "range", "since")
 
 
@@ -356,6 +363,12 @@ def _check(
             bad("actors", "'actors' must be text or a list of texts", actors)
     if isinstance(values.get("place"), str) and gazetteer is not None and gazetteer.get(values["place"]) is None:
         bad("place", "unknown place id", values["place"])
+    if "ids" in values:
+        ids = values["ids"]
+        if not isinstance(ids, list) or len(ids) < 2 or not all(isinstance(i, (str, int)) for i in ids):
+            bad("ids", "a list of two incident ids or more", ids)
+        else:
+            values["ids"] = [str(i) for i in ids]
     if "stops" in values:
         stops = values["stops"]
         if not isinstance(stops, list) or len(stops) < 2:
@@ -462,7 +475,7 @@ def apply_corrections(
     Extraction
         New tables; ``extraction`` is left as it was.
     """
-    from geomap.extract import Extraction, _frame
+    from geomap.extract import Extraction, _frame, with_events
 
     if corrections is None:
         return extraction
@@ -477,15 +490,17 @@ def apply_corrections(
         gazetteer,
         hits=hits,
     )
-    return Extraction(
+    corrected = Extraction(
         articles=extraction.articles,
         mentions=_frame("mentions", mentions),
         incidents=_frame("incidents", incidents),
         routes=_frame("routes", routes),
         unresolved=extraction.unresolved,
         skipped=extraction.skipped,
-        corrections=_report(corrections, hits),
     )
+    # events are matched again on the corrected incidents, with the analyst's splits and joins
+    corrected = with_events(corrected, gazetteer=gazetteer, corrections=corrections, hits=hits)
+    return replace(corrected, corrections=_report(corrections, hits))
 
 
 def _target(c: Correction) -> str:
@@ -529,8 +544,8 @@ class StreamedCorrections:
             "incident": set(incidents["incident_id"]),
             "route": set(routes["route_id"]),
         }
-        # only the items that touch this part: the others would change nothing in it
-        items = [c for c in self.items if _target(c) in present[c.action.rsplit("_", 1)[1]]]
+        # only the items that touch this part: the others would change nothing in it (events are matched at the end)
+        items = [c for c in self.items if c.action not in _EVENT_ACTIONS and _target(c) in present[c.action.rsplit("_", 1)[1]]]
         if not items:
             return mentions, incidents, routes
         out = _apply(

@@ -36,6 +36,10 @@ MENTION_RECALL = 0.85
 INCIDENT_PRECISION = 0.75
 INCIDENT_RECALL = 0.70
 COUNT_ACCURACY = 0.80
+DUPLICATE_RATE = 0.02  # at most: predicted incidents that repeat a fact another one gives
+RIGHT_PLACE = 0.90  # place accuracy on matched incidents
+EVENT_PRECISION = 0.90  # pairwise, over matched incidents: told as one event across reports
+EVENT_RECALL = 0.90
 STOP_RECALL = 0.75
 # Per key file where they differ from the above: (mention P, R, incident P, R, counts, stop recall).
 THRESHOLDS = {
@@ -220,6 +224,45 @@ def test_scorer_incidents_wrong_type_duplicate_and_wrong_count() -> None:
     assert result.place_accuracy == 0.0 and result.date_accuracy == 0.0
     text = "\n".join(result.wrong["a1"])
     assert "vn.city.lang-son not vn.province.lang-son" in text and "2025-11-04" in text
+
+
+def test_scorer_counts_a_restated_fact_as_a_duplicate() -> None:
+    rows = [
+        PERFECT_INCIDENTS[0],
+        dict(PERFECT_INCIDENTS[0], incident_id="a1#9", counts="431 people", sentence="Again: 431 people."),
+        PERFECT_INCIDENTS[1],
+        dict(PERFECT_INCIDENTS[1], incident_id="a1#8", counts="12 kg", sentence="Another seizure."),  # another fact
+    ]
+    result = sc.score_incidents(_incidents(rows), TINY_KEY)
+    assert (result.duplicates, result.predicted) == (1, 4)
+    assert result.duplicate_rate == pytest.approx(0.25)
+    assert result.type == sc.PRF(2, 2, 0)
+
+
+def test_scorer_events_pairwise() -> None:
+    key = {
+        "x": {"mentions": [], "routes": [], "incidents": [
+            {"type": "repatriation", "place_id": None, "location_precision": None, "counts": [{"value": 58, "unit": "people"}],
+             "date_start": None, "date_end": None, "sentence_contains": "58", "event": "e1"}]},
+        "y": {"mentions": [], "routes": [], "incidents": [
+            {"type": "repatriation", "place_id": None, "location_precision": None, "counts": [{"value": 60, "unit": "people"}],
+             "date_start": None, "date_end": None, "sentence_contains": "60", "event": "e1"}]},
+        "z": {"mentions": [], "routes": [], "incidents": [
+            {"type": "repatriation", "place_id": None, "location_precision": None, "counts": [{"value": 58, "unit": "people"}],
+             "date_start": None, "date_end": None, "sentence_contains": "58"}]},
+    }  # fmt: skip
+    incidents = pd.DataFrame(
+        [
+            {"incident_id": f"{a}#1", "article_id": a, "type": "repatriation", "counts": f"{n} people", "sentence": f"{n} back."}
+            for a, n in (("x", 58), ("y", 60), ("z", 58))
+        ]
+    )
+    # x and z joined (wrong), y apart (missed)
+    events = pd.DataFrame({"event_id": ["e-x", "e-y", "e-x"], "incident_id": ["x#1", "y#1", "z#1"]})
+    assert sc.score_events(incidents, events, key).pairs == sc.PRF(0, 1, 1)
+    events = pd.DataFrame({"event_id": ["e-x", "e-x", "e-z"], "incident_id": ["x#1", "y#1", "z#1"]})
+    assert sc.score_events(incidents, events, key).pairs == sc.PRF(1, 0, 0)
+    assert sc.score_events(incidents, None, key).pairs == sc.PRF(0, 0, 1)  # no events table: nothing joined
 
 
 def test_scorer_units_are_normalised() -> None:
@@ -428,3 +471,26 @@ def test_every_route_is_found_in_order(scored: tuple[sc.Score, tuple[float, ...]
     result, (*_, stop_recall) = scored
     routes = result.routes
     assert routes.routes_found == routes.routes_total and routes.stop_recall >= stop_recall, _report(result)
+
+
+# The English key labels restated facts, agency-versus-event places and an event told by three outlets:
+# these measures are held on it (the Vietnamese and Chinese keys print them).
+@pytest.fixture(scope="module")
+def scored_en(extraction: object) -> sc.Score:
+    return sc.score(extraction, sc.load_key(KEY_PATH))
+
+
+def test_one_fact_is_one_incident(scored_en: sc.Score) -> None:
+    assert scored_en.incidents.predicted > 0, _report(scored_en)
+    assert scored_en.incidents.duplicate_rate <= DUPLICATE_RATE, _report(scored_en)
+
+
+def test_incidents_are_at_the_right_place(scored_en: sc.Score) -> None:
+    assert scored_en.incidents.place_total > 0, _report(scored_en)
+    assert scored_en.incidents.place_accuracy >= RIGHT_PLACE, _report(scored_en)
+
+
+def test_events_across_reports_are_merged_correctly(scored_en: sc.Score) -> None:
+    pairs = scored_en.events.pairs
+    assert pairs.tp + pairs.fn > 0, "the key labels no event told by several reports"
+    assert pairs.precision >= EVENT_PRECISION and pairs.recall >= EVENT_RECALL, _report(scored_en)

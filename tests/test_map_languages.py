@@ -70,14 +70,9 @@ def test_map_shows_the_original_sentences_and_draws_their_glyphs(layers, tmp_pat
                 sentence = _sentence(layers, prefix)
                 page.evaluate(
                     """sentence => {
-                        for (const x of window.__geomapIncidents[0].types) {
-                            for (const m of x.markers) {
-                                m.fire('click', {latlng: m.getLatLng()}, true);
-                                const all = document.querySelectorAll('.leaflet-popup-content .geomap-evidence');
-                                const box = all[all.length - 1];
-                                if (box && box.textContent === sentence) { return; }
-                            }
-                        }
+                        const a = window.__geomapApp.app;
+                        const i = a.shown.find(k => a.str(a.I.ev[k]) === sentence);
+                        if (i !== undefined) { a.openIncident(i); return; }
                         throw new Error('no popup shows ' + sentence);
                     }""",
                     sentence,

@@ -261,7 +261,7 @@ def test_export_and_save_map_never_overwrite_a_users_file(tmp_path) -> None:
     save_map(folium.Map(), tmp_path / "out" / "map.html")
     export(layers, tmp_path, overwrite=True)
     save_map(folium.Map(), page, overwrite=True)
-    assert mine.read_text(encoding="utf-8").startswith("incident_id,")
+    assert mine.read_text(encoding="utf-8-sig").startswith("incident_id,")
     assert "<p>my page</p>" not in page.read_text(encoding="utf-8")
 
 
