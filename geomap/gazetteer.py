@@ -746,7 +746,10 @@ def check_gazetteer(
         Country polygons (GeoJSON with an ``iso_a2`` property) for the
         point-in-country check; by default ``boundaries/countries.geojson``
         in the gazetteer folder.  When there is none, the check is skipped
-        with a warning saying so.
+        with a warning saying so.  Province polygons beside it
+        (``provinces.geojson``, keyed by ``province_id``) add the checks of
+        :mod:`geomap._gazetteer_checks`: inside the province, a commune near
+        its district, no two units of one parent at one point.
     ambiguities
         Also report, as warnings, names shared by several places.
     """
@@ -760,6 +763,11 @@ def check_gazetteer(
         problems.append(
             Problem(str(countries), None, "", "", "no country polygons: point-in-country check skipped", "warning")
         )
+    provinces = countries.parent / "provinces.geojson"
+    if provinces.is_file():
+        from geomap._gazetteer_checks import point_problems
+
+        problems.extend(point_problems(places, lines, places_file, provinces, Problem))
     if ambiguities:
         problems.extend(_ambiguities(places, lines, aliases, places_file, str(folder / "aliases.csv")))
     order = {places_file: 0}
