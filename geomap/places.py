@@ -320,7 +320,12 @@ class PlaceMatcher:
 
 # Type words looked for beside a register unit's bare name, folded, longest first.
 _TYPE_BEFORE = tuple(
-    sorted([(w, k) for w, k, _ in _PREFIXES] + [("dac khu", ("commune",))], key=lambda wk: -len(wk[0]))
+    sorted(
+        [(w, k) for w, k, _ in _PREFIXES]
+        + [("dac khu", ("commune",)), ("srok", ("district",)), ("khan", ("district",)), ("krong", ("district", "city")),
+           ("khum", ("commune",)), ("sangkat", ("commune",))],
+        key=lambda wk: -len(wk[0]),
+    )
 )
 _TYPE_AFTER = tuple(sorted(((w, k) for w, k, _ in _SUFFIXES), key=lambda wk: -len(wk[0])))
 

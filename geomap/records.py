@@ -60,6 +60,7 @@ ALIAS_LANGS = (
     "pinyin",  # Hanyu pinyin, with or without tone marks
     "en",  # English exonym (Friendship Pass)
     "fr",  # French colonial spelling (Langson, Caobang)
+    "km",  # Khmer script
     "km-latn",  # Khmer romanisation
     "lo-latn",  # Lao romanisation
     "th",

@@ -672,6 +672,23 @@ def _vn_units(
     return rows, failed
 
 
+def _kh_units(
+    curated_rows: list[_Row], geonames: Mapping[int, Mapping], problems: _Problems
+) -> list[_Row]:
+    """Cambodia's districts and communes (``scripts/_gazetteer_kh.py``), placed from GeoNames by name."""
+    import _gazetteer_kh as kh
+
+    by_code = {}
+    for row in curated_rows:
+        v = row.values
+        if v["country"] == "KH" and v["kind"] == "province" and v["iso3166_2"].startswith("KH-"):
+            by_code[f"{int(v['iso3166_2'][3:]):02d}"] = {"id": row.id, "lat": v["lat"], "lon": v["lon"]}
+    messages: list[str] = []
+    units = kh.derive(by_code, geonames, slugify, _distance_km, messages)
+    problems.extend(messages)
+    return [_Row(values, f"{kh.SOURCE}:{values['id']}", aliases=aliases) for values, aliases in units]
+
+
 def _rename_clashes(rows: list[_Row], taken: set[str]) -> None:
     """Bulk rows whose id an earlier row already has take their code as a suffix; links follow."""
     renamed: dict[str, str] = {}
@@ -721,6 +738,7 @@ def build(*, curated: Path = DEFAULT_CURATED, out: Path = DEFAULT_OUT, boundarie
     rows = curated_rows + derived
     _dedupe_ids(rows)
     bulk, failed = _vn_units(curated_rows, curated_aliases, polygons, problems)
+    bulk += _kh_units(curated_rows, geonames, problems)
     _rename_clashes(bulk, {r.id for r in rows})
     derived, drop_alias = _apply_corrections(derived + bulk, _corrections(curated), problems)
     rows = curated_rows + derived

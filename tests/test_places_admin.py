@@ -153,3 +153,21 @@ def test_a_bridge_named_after_countries_is_not_the_countries(kit):
     # the border itself is still a mention of both countries
     border = _mentions(kit, "Guards patrolled the China-Vietnam border at dawn.", None)
     assert {m.place_id for m in border.values()} >= {"cn.country.china", "vn.country.vietnam"}
+
+
+# -- Cambodia -----------------------------------------------------------------------------
+
+
+def test_cambodian_districts_and_communes_with_codes_khmer_names_and_a_point_source(kit):
+    gazetteer = kit[0]
+    district = gazetteer.get("kh.district.svay-teab-svay-rieng")
+    assert district.code == "2007" and district.parent_id == "kh.province.svay-rieng"
+    assert district.point_source.startswith("geonames:")  # placed from GeoNames by name within its province
+    communes = [p for p in gazetteer if p.country == "KH" and p.kind == "commune"]
+    assert len(communes) > 1600
+    assert all(p.point_source == "parent" or p.point_source.startswith("geonames:") for p in communes)
+    bavet = gazetteer.get("kh.commune.bavet-bavet-svay-rieng")
+    assert any(a.lang == "km" for a in gazetteer.aliases_of(bavet.id))
+    found = _mentions(kit, "Police of Svay Teab district and Bavet commune met their Vietnamese counterparts.", None)
+    assert found["Svay Teab district"].place_id == district.id
+    assert found["Bavet commune"].place_id == bavet.id
