@@ -320,6 +320,7 @@ class Resolver:
         self._kin: dict[tuple[int, int], bool] = {}
         self._ready: dict[str, tuple[tuple[Candidate, ...], bool]] = {}
         self._key_ready: dict[str, tuple[Any, ...]] = {}
+        self._register_parents: dict[str, frozenset[str]] = {}
         if stamp:
             cache_put(stamp, "resolver", {k: v for k, v in self.__dict__.items() if k not in _NOT_CACHED})
 
@@ -678,6 +679,28 @@ class Resolver:
                     found = inside
                     break
         return self._rank(name, found, key, day, code, want, near_ix, province_ix, limit)
+
+    def register_parents(self, name: str) -> frozenset[str]:
+        """Ids that, named in a text, let a bare ``name`` stand for a register unit (see ``bare``).
+
+        The parents of the register units of that name, with their latest
+        successors for provinces: a quick test before resolving again with
+        context, which a text that names none of them can skip.
+        """
+        key = name_key(name)
+        found = self._register_parents.get(key)
+        if found is None:
+            ids: set[str] = set()
+            for table, k in ((self._folded, key), (self._compact, _compact(key))):
+                for i, _ in table.get(k, ()):
+                    parent = self._places[i].parent_id
+                    if self._register[i] and parent in self._index:
+                        ids.add(parent)
+                        j = self._index[parent]
+                        if self._kind[j] == "province":
+                            ids.add(self._places[self._latest(j)].id)
+            found = self._register_parents[key] = frozenset(ids)
+        return found
 
     def _parent_named(self, i: int, near_ix: tuple[int, ...]) -> bool:
         """True when one of the places ``near_ix`` is the parent of place ``i`` (or its successor)."""

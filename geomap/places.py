@@ -584,8 +584,23 @@ def find_mentions(
 
     # pass 2: the doubtful ones again, with what the article names for sure
     final: dict[tuple[str, tuple[str, ...]], Resolution] = {}
+    parents_of = getattr(resolver, "register_parents", None)
+    near_latest: set[str] | None = None
     for key, res in first.items():
         if not res and not key[1] and near_t:  # a bare name: a register unit may count beside its parent
+            if parents_of is not None:
+                if near_latest is None:
+                    near_latest = set(near_t)
+                    if gazetteer is not None:  # a province named by its old name stands for its successor too
+                        for pid in near_t:
+                            place = gazetteer.get(pid)
+                            while place is not None and place.successor_id and place.successor_id not in near_latest:
+                                near_latest.add(place.successor_id)
+                                place = gazetteer.get(place.successor_id)
+                parents = parents_of(key[0])
+                if not parents or parents.isdisjoint(near_latest):
+                    final[key] = res
+                    continue
             final[key] = resolve(key[0], key[1], near_t)
         elif res and res.ambiguous and near_t:
             again = resolve(key[0], key[1], near_t)

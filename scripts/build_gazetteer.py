@@ -689,6 +689,23 @@ def _kh_units(
     return [_Row(values, f"{kh.SOURCE}:{values['id']}", aliases=aliases) for values, aliases in units]
 
 
+def _la_units(
+    curated_rows: list[_Row], geonames: Mapping[int, Mapping], problems: _Problems
+) -> list[_Row]:
+    """Laos's districts (``scripts/_gazetteer_la.py``), placed from GeoNames by name or at their province's point."""
+    import _gazetteer_la as la
+
+    by_iso = {
+        row.values["iso3166_2"]: {"id": row.id, "lat": row.values["lat"], "lon": row.values["lon"]}
+        for row in curated_rows
+        if row.values["country"] == "LA" and row.values["kind"] == "province" and row.values["iso3166_2"]
+    }
+    messages: list[str] = []
+    units = la.derive(by_iso, geonames, slugify, _distance_km, messages)
+    problems.extend(messages)
+    return [_Row(values, f"{la.SOURCE}:{values['id']}", aliases=aliases) for values, aliases in units]
+
+
 def _rename_clashes(rows: list[_Row], taken: set[str]) -> None:
     """Bulk rows whose id an earlier row already has take their code as a suffix; links follow."""
     renamed: dict[str, str] = {}
@@ -739,6 +756,7 @@ def build(*, curated: Path = DEFAULT_CURATED, out: Path = DEFAULT_OUT, boundarie
     _dedupe_ids(rows)
     bulk, failed = _vn_units(curated_rows, curated_aliases, polygons, problems)
     bulk += _kh_units(curated_rows, geonames, problems)
+    bulk += _la_units(curated_rows, geonames, problems)
     _rename_clashes(bulk, {r.id for r in rows})
     derived, drop_alias = _apply_corrections(derived + bulk, _corrections(curated), problems)
     rows = curated_rows + derived

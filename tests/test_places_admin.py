@@ -171,3 +171,12 @@ def test_cambodian_districts_and_communes_with_codes_khmer_names_and_a_point_sou
     found = _mentions(kit, "Police of Svay Teab district and Bavet commune met their Vietnamese counterparts.", None)
     assert found["Svay Teab district"].place_id == district.id
     assert found["Bavet commune"].place_id == bavet.id
+
+
+def test_lao_districts_are_placed_and_say_where_their_point_comes_from(kit):
+    gazetteer = kit[0]
+    districts = [p for p in gazetteer if p.country == "LA" and p.kind == "district"]
+    assert len(districts) == 148
+    assert all(p.code.startswith("LA.") and gazetteer.get(p.parent_id).kind == "province" for p in districts)
+    placed = [p for p in districts if not p.at_parent_point]
+    assert placed and all(p.point_source.startswith("geonames:") for p in placed)
