@@ -64,12 +64,13 @@ def test_an_incremental_run_on_the_cluster_extracts_only_the_changed_reports(tmp
     corpus = tmp_path / "reports"
     shutil.copytree(SAMPLES / "reports", corpus)
     out = tmp_path / "tables"
-    assert extract_tables([corpus], out, gazetteer=gazetteer, client=client).cached == 0
+    first = extract_tables([corpus], out, gazetteer=gazetteer, client=client)
+    assert first.cached == 0
     report = sorted(corpus.glob("*.txt"))[0]
     report.write_text(report.read_text(encoding="utf-8") + "\nGuards in Lang Son later stopped 4 more people.\n", encoding="utf-8")
     (corpus / "new.txt").write_text("Cao Bang guards\n2025-02-02\n\nGuards in Cao Bang turned back 6 people on February 1.", encoding="utf-8")
     again = extract_tables([corpus], out, gazetteer=gazetteer, client=client)
-    assert (again.articles, again.cached) == (18, 16)
+    assert (again.articles, again.cached) == (first.articles + 1, first.articles - 1)
     extract_tables([corpus], tmp_path / "full", gazetteer=gazetteer)
     assert _bytes(out) == _bytes(tmp_path / "full")
 
