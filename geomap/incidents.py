@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from geomap._regex import prefixes as _prefixes
+from geomap._regex import required as _required
 from geomap.normalize import CharMap, fold, fold_char, translate_runs
 from geomap.records import Article, Count, DateSpan, Incident, IncidentPlace, Mention
 
@@ -389,100 +391,6 @@ def fold_text(text: str) -> str:
 
 
 # -- the cue matcher -------------------------------------------------------------
-
-
-def _required(pattern: str) -> tuple[str, ...] | None:
-    """Literal strings one of which every match of ``pattern`` contains, or ``None``.
-
-    Read from the parsed pattern: a run of literal characters that every match
-    must contain, or, for a group of branches that every match must pass, one
-    such clue of each branch.  The longest such clue (by its shortest string) is kept;
-    a clue shorter than three characters is not worth checking.  The regex
-    is then run only on texts that contain one of them: a pure shortcut, the
-    matches are the same.
-    """
-    from re import _constants as c  # type: ignore[attr-defined]
-    from re import _parser  # type: ignore[attr-defined]
-
-    def best(items: Any) -> set[str] | None:
-        options = [clue for clue in clues(items) if min(map(len, clue)) >= 3]
-        return max(options, key=lambda clue: (min(map(len, clue)), -len(clue))) if options else None
-
-    def clues(items: Any) -> list[set[str]]:
-        found: list[set[str]] = []
-        run: list[str] = []
-        for op, av in items:
-            if op is c.LITERAL:
-                run.append(chr(av))
-                continue
-            if run:
-                found.append({"".join(run)})
-                run = []
-            if op is c.SUBPATTERN and av[1] == 0 and av[2] == 0:
-                found.extend(clues(av[3]))
-            elif op is c.BRANCH:
-                # a match goes through one branch: one of the branches' clues is in it
-                got: set[str] = set()
-                for branch in av[1]:
-                    clue = best(branch)
-                    if clue is None:
-                        got = set()
-                        break
-                    got |= clue
-                if got:
-                    found.append(got)
-            elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
-                found.extend(clues(av[2]))
-        if run:
-            found.append({"".join(run)})
-        return found
-
-    clue = best(_parser.parse(pattern))
-    return tuple(sorted(clue)) if clue is not None else None
-
-
-def _prefixes(pattern: str) -> tuple[str, ...] | None:
-    """Literal strings one of which every match of ``pattern`` starts with, or ``None``.
-
-    Read from the parsed pattern: its leading literal run, or one such run of
-    each branch of a leading group; zero-width look-behinds before them are
-    passed over (they do not move the start).  A prefix shorter than three
-    characters is not worth it.  Such a pattern is tried only where one of
-    its prefixes stands, with ``match``: the same matches as a ``finditer``
-    over the whole text, without the engine trying every position (which it
-    does for a pattern that opens with a group of branches).
-    """
-    from re import _constants as c  # type: ignore[attr-defined]
-    from re import _parser  # type: ignore[attr-defined]
-
-    def lead(items: Any) -> set[str] | None:
-        items = list(items)
-        while items and items[0][0] is c.ASSERT_NOT and items[0][1][0] == -1:
-            items.pop(0)  # a negative look-behind: checked by match() at the start as well
-        run: list[str] = []
-        for op, av in items:
-            if op is not c.LITERAL:
-                break
-            run.append(chr(av))
-        if run:
-            return {"".join(run)} if len(run) >= 3 else None
-        if not items:
-            return None
-        op, av = items[0]
-        if op is c.SUBPATTERN and av[1] == 0 and av[2] == 0:
-            return lead(av[3])
-        if op is c.BRANCH:
-            found: set[str] = set()
-            for branch in av[1]:
-                got = lead(branch)
-                if got is None:
-                    return None
-                found |= got
-            return found
-        return None
-
-    found = lead(_parser.parse(pattern))
-    return tuple(sorted(found)) if found else None
 
 
 # One regex a cue, without a leading \b: the word boundary before it is checked
