@@ -318,6 +318,7 @@ _INLINE_SPACE_RE = re.compile(r"[^\S\n]*")  # spaces, not a line end
 # and the word boundary before it checked after it, so the engine scans for ;:,wm in C
 _CLAUSE_RE = re.compile(r";|:|,|w(?<!\w.)hile\b|w(?<!\w.)hereas\b|m(?<!\w.)eanwhile\b")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_LONGEST_WORD = 100  # characters looked back for the word before a dot
 
 
 def split_sentences(text: str, *, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -346,8 +347,10 @@ def split_sentences(text: str, *, start: int = 0, end: int | None = None) -> lis
         if not newline and mark[0] == ".":
             dot = m.start()
             # the word before the dot: back to the last space (str.rfind, not a loop a character)
-            cut = max(text.rfind(" ", begin, dot), text.rfind("\n", begin, dot))
-            word = text[cut + 1 if cut >= begin else begin : dot]
+            # (no further back than a word can be: a line of dots without spaces stays linear)
+            near = max(begin, dot - _LONGEST_WORD)
+            cut = max(text.rfind(" ", near, dot), text.rfind("\n", near, dot))
+            word = text[cut + 1 if cut >= near else near : dot]
             if not word.isprintable():  # another kind of space (or a control character) in it
                 parts = word.split()
                 word = parts[-1] if parts and not word[-1].isspace() else ""
@@ -424,6 +427,7 @@ def _literal_finder() -> Any:
 
 
 _COOPERATION_NEEDS = _required(_COOPERATION_EVENT.pattern)
+_STRETCH_END = re.compile(r"[.;]")
 _CUE_LITERALS = _literal_finder()
 
 
@@ -439,13 +443,15 @@ def _meetings(folded: str, literals: Sequence[tuple[int, str]]) -> list[_Cue]:
         return [_Cue("cooperation", m.start(), m.end()) for m in _COOPERATION_EVENT.finditer(folded)]
     stretches: dict[tuple[int, int], None] = {}
     size = len(folded)
+    stops: list[int] | None = None  # where a "." or ";" stands, found once (not searched again for each hit)
     for end, literal in literals:
         if literal not in _COOPERATION_NEEDS:
             continue
+        if stops is None:
+            stops = [m.start() for m in _STRETCH_END.finditer(folded)]
         at = end + 1 - len(literal)
-        lo = max(folded.rfind(".", 0, at), folded.rfind(";", 0, at)) + 1
-        stops = [i for i in (folded.find(".", at), folded.find(";", at)) if i != -1]
-        stretches[(lo, min(stops) if stops else size)] = None
+        i = bisect.bisect_left(stops, at)
+        stretches[(stops[i - 1] + 1 if i else 0, stops[i] if i < len(stops) else size)] = None
     return [
         _Cue("cooperation", m.start(), m.end())
         for lo, hi in sorted(stretches)
@@ -588,22 +594,32 @@ def find_incidents(
     for lo, hi in cue_sentences:
         all_counts.extend(c for c in find_counts(text, start=lo, end=hi) if c.start is not None)
     count_starts = [c.start for c in all_counts]
-    read_to: dict[int, tuple[int, list[DateSpan]]] = {}  # paragraph -> (dates read up to, dates)
+    # paragraph -> (dates read up to, its dates so far, where they begin): each stretch is read once
+    read_to: dict[int, tuple[int, list[DateSpan], list[int]]] = {}
 
     def dates_in(lo: int, hi: int) -> list[DateSpan]:
         return [d for d in find_dates(text, ref=ref, start=lo, end=hi) if d.begin is not None]
 
     def last_date_before(s_start: int) -> DateSpan | None:
         para = _paragraph_of(paragraphs, s_start)
-        upto, dates = read_to.get(para, (para, []))
+        upto, dates, begins = read_to.get(para) or (para, [], [])
         if upto < s_start:  # read on from where the last look stopped (a sentence start)
-            dates = dates + dates_in(upto, s_start)
-            read_to[para] = (s_start, dates)
-        earlier = [d for d in dates if d.begin < s_start]
-        return earlier[-1] if earlier else None
+            found = dates_in(upto, s_start)
+            dates.extend(found)
+            begins.extend(d.begin for d in found)  # type: ignore[misc]
+            upto = s_start
+        read_to[para] = (upto, dates, begins)
+        i = bisect.bisect_left(begins, s_start)
+        return dates[i - 1] if i else None
     resolved = [m for m in mentions if m.place_id]
     mention_starts = [m.start for m in resolved]
     dateline = _dateline(text, resolved, gazetteer)
+    kinds = [_kind(gazetteer, m.place_id) for m in resolved]
+    countries = list(dict.fromkeys(m.place_id for m, kind in zip(resolved, kinds, strict=True) if kind == "country"))
+    # for each mention, the last one up to it that is not a country (-1: none)
+    last_place: list[int] = []
+    for i, kind in enumerate(kinds):
+        last_place.append(i if kind != "country" else (last_place[-1] if last_place else -1))
     drafts: list[_Draft] = []
     report_border: tuple[str, ...] | None = None  # the two countries of "the China-Vietnam border", looked up once
     seen_cooperation: set[tuple] = set()
@@ -629,7 +645,7 @@ def find_incidents(
         # the dates a clause may take: those of the sentence, less the dates statements were made
         clause_dates = _untold(dates, folded)
         sentence_mentions = [m for m in _between(resolved, mention_starts, s_start, s_end) if m.end <= s_end]
-        context_mentions = sentence_mentions or _carried(resolved, paragraphs, s_start, gazetteer) or dateline
+        context_mentions = sentence_mentions or _carried(resolved, mention_starts, last_place, paragraphs, s_start) or dateline
         border_wide: bool | None = False if sentence_mentions else None
         actors: tuple[str, ...] | None = None  # read when the sentence gives its first incident
         group_start = s_start  # where the clauses of a group may take their date from: after the group before
@@ -647,9 +663,9 @@ def find_incidents(
                 border_wide = _BORDER_WIDE.search(folded, s_start, s_end) is not None
             if border_wide:
                 # "both sides conducted 24 joint patrols": the border, not the place named earlier
-                place_id, precision, places = _border_wide(place_id, resolved, gazetteer)
+                place_id, precision, places = _border_wide(place_id, countries)
             elif place_id is None:
-                place_id, precision = _nationality_country(text, s_start, s_end, resolved, gazetteer)
+                place_id, precision = _nationality_country(text, s_start, s_end, countries, gazetteer)
                 if place_id is None:
                     if report_border is None:
                         report_border = _report_border(text, resolved, gazetteer)
@@ -729,11 +745,8 @@ _NATIONAL_AGENCY_RE = re.compile(
 )
 
 
-def _border_wide(
-    place_id: str | None, mentions: Sequence[Mention], gazetteer: Any
-) -> tuple[str | None, int, list[IncidentPlace]]:
-    """Precision 5, drawn at the first country the article names; its countries are the parties."""
-    countries = list(dict.fromkeys(m.place_id for m in mentions if _kind(gazetteer, m.place_id) == "country"))
+def _border_wide(place_id: str | None, countries: Sequence[str]) -> tuple[str | None, int, list[IncidentPlace]]:
+    """Precision 5, drawn at the first country the article names (``countries``: in order); they are the parties."""
     parties = [IncidentPlace(c, "party") for c in countries[:2]]
     anchor = countries[0] if countries else place_id
     return anchor, 5, parties
@@ -757,16 +770,19 @@ def _report_border(text: str, mentions: Sequence[Mention], gazetteer: Any) -> tu
 
 
 def _nationality_country(
-    text: str, lo: int, hi: int, mentions: Sequence[Mention], gazetteer: Any
+    text: str, lo: int, hi: int, countries: Sequence[str], gazetteer: Any
 ) -> tuple[str | None, int]:
-    """"Vietnamese police arrested...": with no place named, the acting agency's country (precision 6)."""
+    """"Vietnamese police arrested...": with no place named, the acting agency's country (precision 6).
+
+    ``countries``: the countries the article names, once each, in order.
+    """
     m = _NATIONAL_AGENCY_RE.search(text, lo, hi)
     if m is None or gazetteer is None:
         return None, 6
     code = _NATIONALITY_COUNTRY[m.group(1).lower()]
-    for mention in mentions:
-        place = gazetteer.get(mention.place_id)
-        if place is not None and place.kind == "country" and place.country == code:
+    for place_id in countries:
+        place = gazetteer.get(place_id)
+        if place is not None and place.country == code:
             return place.id, 6
     return None, 6
 
@@ -872,14 +888,19 @@ def _paragraph_of(paragraphs: Sequence[int], pos: int) -> int:
     return paragraphs[max(0, bisect.bisect_right(paragraphs, pos) - 1)]
 
 
-def _carried(resolved: Sequence[Mention], paragraphs: Sequence[int], s_start: int, gazetteer: Any) -> list[Mention]:
-    """The places of the sentences before, in the same paragraph (not countries)."""
-    para = _paragraph_of(paragraphs, s_start)
-    before = [m for m in resolved if para <= m.start < s_start]
-    if not before:
+def _carried(
+    resolved: Sequence[Mention], starts: Sequence[int], last_place: Sequence[int], paragraphs: Sequence[int], s_start: int
+) -> list[Mention]:
+    """The place of the sentences before, in the same paragraph: the last one named that is not a country.
+
+    ``starts``: where each of ``resolved`` starts; ``last_place``: for each,
+    the index of the last mention up to it that is not a country (-1: none).
+    """
+    before = bisect.bisect_left(starts, s_start) - 1
+    if before < 0 or last_place[before] < 0:
         return []
-    non_country = [m for m in before if _kind(gazetteer, m.place_id) != "country"]
-    return [non_country[-1]] if non_country else []
+    m = resolved[last_place[before]]
+    return [m] if m.start >= _paragraph_of(paragraphs, s_start) else []
 
 
 _DATELINE_DASH = re.compile(r"(?:,[ \t]*[A-Z][\w .]{0,24}?)?[ \t]*[-–—]")  # "LANG SON -", "Cao Bang, Vietnam –"
