@@ -114,10 +114,12 @@ def _manifest(folder: Path) -> dict[str, str]:
     """The files listed in ``folder``'s manifest, with their SHA-256; empty if it has none or it is unreadable."""
     import json
 
-    try:
-        files = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["files"]
+    from geomap._input import Unreadable, read_limited
+
+    try:  # bounded, and never blocks: a manifest may be a FIFO or a link to /dev/zero in a walked folder
+        files = json.loads(read_limited(folder / MANIFEST, 64 << 20).decode("utf-8"))["files"]
         return {str(name): str(digest) for name, digest in files.items()}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except (Unreadable, OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return {}
 
 
