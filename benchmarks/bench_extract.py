@@ -18,6 +18,9 @@ It also times the whole corpus with two worker processes (``--jobs 2``), beside,
 and runs ``geomap extract PATH -o DIR`` on each size in a fresh process, which
 writes the tables as it goes: its peak memory stays flat as the corpus grows.
 
+At the end it compares English, Vietnamese and Chinese reports per MB
+(``bench_extract_languages``, at most 2,000 articles a language).
+
 Run: ``python -m benchmarks extract`` (about three minutes);
 ``BENCH_EXTRACT_N=2000`` for a quick look.
 """
@@ -286,6 +289,11 @@ def main() -> None:
             f"geomap extract writes them as it goes: peak RSS {streamed[sizes[0]]:.0f} MB at {sizes[0]:,} articles, "
             f"{streamed[sizes[-1]]:.0f} MB at {sizes[-1]:,} ({streamed[sizes[-1]] / streamed[sizes[0]]:.2f}x)"
         )
+    from benchmarks.bench_extract_languages import compare
+
+    n = min(N_ARTICLES, 2000)
+    print(f"by language ({n:,} generated reports of about 5 KB each a language):")
+    compare(n, gazetteer)
 
 
 if __name__ == "__main__":

@@ -46,27 +46,33 @@ _FORMAT = "geomap-extract-cache/1"
 _VERSION_CHARS = 24  # hex digits of the version in a folder name
 _HEX = re.compile(r"^[0-9a-f]+$")
 
-#: The modules whose code decides an article's rows: a change to any of them is a change of the rules.
-_RULE_MODULES = (
-    "articles", "dates", "extract", "gazetteer", "geocoder", "incidents", "normalize", "numbers", "places",
-    "records", "review", "routes",
-)  # fmt: skip
+# The rules are every module and data file of the package (language files included), but for the
+# page assets: any change to them may change an article's rows, so it starts a new version.
+_RULE_SUFFIXES = frozenset((".py", ".yaml", ".yml", ".json"))
+_NOT_RULES = ("_static", "_data")  # page assets; the gazetteer, hashed on its own
 
 # Cells of each part of an article's rows: the article row, then lists of rows of mentions,
 # unresolved names, incidents and routes (as the tables' columns, see geomap.extract.COLUMNS).
-_WIDTHS = (11, 9, 5, 20, 9)
 _CELL_TYPES = frozenset((str, int, float, bool, type(None)))
 
 
 @functools.lru_cache(maxsize=1)
 def _rules_digest() -> str:
-    """SHA-256 of the source of the rule modules (and of any data file beside them)."""
+    """SHA-256 of the source of the package's modules and data files (not its page assets)."""
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for name in _RULE_MODULES:
-        path = package / f"{name}.py"
+    files = sorted(
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*")
+        if path.suffix in _RULE_SUFFIXES
+        and path.is_file()
+        and path.relative_to(package).parts[0] not in _NOT_RULES
+        and "__pycache__" not in path.parts
+    )
+    for name in files:
         digest.update(name.encode() + b"\0")
-        digest.update(path.read_bytes() if path.exists() else b"")
+        digest.update((package / name).read_bytes())
+        digest.update(b"\0")
     return digest.hexdigest()
 
 
@@ -239,15 +245,24 @@ class ArticleCache:
                 shutil.rmtree(folder, ignore_errors=True)
 
 
+@functools.cache
+def _widths() -> tuple[int, ...]:
+    """The widths of an entry's rows: the article's, then its mentions', unresolved names', incidents' and routes'."""
+    from geomap.extract import COLUMNS  # extract imports this module
+
+    return tuple(len(COLUMNS[name]) for name in ("articles", "mentions", "unresolved", "incidents", "routes"))
+
+
 def _rows(data: Any) -> tuple:
     """An entry's JSON as the rows :meth:`geomap.extract._Run.rows` gives; ``ValueError`` if it is not that."""
-    if not isinstance(data, list) or len(data) != len(_WIDTHS):
+    widths = _widths()
+    if not isinstance(data, list) or len(data) != len(widths):
         raise ValueError("not five parts")
     article, *groups = data
-    if not _row(article, _WIDTHS[0]):
+    if not _row(article, widths[0]):
         raise ValueError("bad article row")
     out: list[Any] = [tuple(article)]
-    for rows, width in zip(groups, _WIDTHS[1:], strict=True):
+    for rows, width in zip(groups, widths[1:], strict=True):
         if not isinstance(rows, list) or not all(_row(r, width) for r in rows):
             raise ValueError("bad rows")
         out.append([tuple(r) for r in rows])

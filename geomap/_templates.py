@@ -62,12 +62,15 @@ _JINJA_START = re.compile(r"\{(?=[{%#])")
 
 def text_of(value: Any) -> str:
     """A cell as display text: ``''`` for missing values, lists joined with ``'; '``."""
-    if type(value) is str:  # the common case first: this runs for every cell
+    kind = type(value)
+    if kind is str:  # the common cases first: this runs for every cell of big tables
         return value.strip()
     if value is None:
         return ""
-    if isinstance(value, float) and math.isnan(value):
-        return ""
+    if kind is float:
+        return "" if math.isnan(value) else str(value)
+    if kind is int:
+        return str(value)
     if isinstance(value, (list, tuple)):
         return "; ".join(text_of(v) for v in value if text_of(v))
     if isinstance(value, dt.date):  # pandas Timestamps are dates too

@@ -482,7 +482,7 @@ def _headline(line: str) -> bool:
     return (
         0 < len(s) <= 200
         and len(s.split()) <= 30
-        and s[-1] not in ".,;:"
+        and s[-1] not in ".,;:。，；："
         and any(ch.isalpha() for ch in s)
     )
 
@@ -496,9 +496,13 @@ def _first_line_title(text: str) -> str:
     """
     lines = [" ".join(line.split()) for line in text.split("\n") if line.strip()][:4]
     for line in lines:
-        if _headline(line) and len(line.split()) >= 3 and "|" not in line and not _is_date_line(line):
+        words = len(line.split()) + len(_HAN.findall(line)) // 2  # Chinese: no spaces, two characters a word
+        if _headline(line) and words >= 3 and "|" not in line and not _is_date_line(line):
             return line
     return lines[0] if lines and _headline(lines[0]) else ""
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _is_date_line(line: str) -> bool:
@@ -648,10 +652,23 @@ _VOID = {"br", "hr", "img", "meta", "link", "input", "wbr", "source", "area", "b
 _NOISE_CLASS = re.compile(
     r"(?:^|[\s_-])(?:comments?|comment-box|share|sharing|social|copyright|related|newsletter|"
     r"advert|ads?|cookie|breadcrumbs?|menu|sidebar|footer|header|nav|navbar|subscribe|promo|"
-    r"tags|byline-share|disqus|widget|popup|modal)(?:$|[\s_-])",
+    r"tags|byline-share|disqus|widget|popup|modal|most[_-]?(?:read|viewed|popular)|popular|trending|"
+    r"hot[_-]?(?:news|list)?|rank(?:ing)?|top[_-]?news|more[_-]?news|also[_-]?read|read[_-]?more|recommend\w*|"
+    r"tin[_-]?(?:lien[_-]?quan|doc[_-]?nhieu|xem[_-]?nhieu|moi|khac)|xem[_-]?nhieu|doc[_-]?nhieu|"
+    r"paihang|xgxw|tuijian|remen)(?:$|[\s_-])",
     re.IGNORECASE,
 )
-_COPYRIGHT = re.compile(r"^\s*(?:©|copyright\b|\(c\)\s*\d{4}|all rights reserved)", re.IGNORECASE)
+def _page_words(part: str) -> list[str]:
+    from geomap import lang
+
+    return [w for _, pages in lang.merged("pages") for w in pages.get(part, ())]
+
+
+# "©", "Copyright", "Bản quyền", "版权所有"...: the page's copyright line (from geomap/lang/*.yaml)
+_COPYRIGHT = re.compile(r"^\s*(?:" + "|".join(_page_words("copyright")) + ")", re.IGNORECASE)
+# A heading that opens a box of other articles: "Related news", "Tin liên quan", "相关新闻"...
+_BOX_LABELS = frozenset(label.casefold() for label in _page_words("box_labels"))
+_NAV_LINKS = 3  # a line of this many links or more, and nearly nothing else, is navigation
 _DATE_META = (
     "article:published_time",
     "og:published_time",
@@ -680,6 +697,10 @@ class _PageParser(HTMLParser):
         self._skip_depth = 0
         self._in_title = False
         self._in_h1 = False
+        self._open: list[str] = []  # the elements open around the text being read
+        self._links = self._link_chars = 0  # links in the block being read, and their characters
+        self._in_link = False
+        self._skip_open = False  # the element skipped is one of self._open (a box found by its heading)
         self.title_tag = ""
         self.h1 = ""
         self.meta: dict[str, str] = {}
@@ -690,8 +711,17 @@ class _PageParser(HTMLParser):
     def _flush(self) -> None:
         text = " ".join("".join(self._current).split())
         self._current = []
-        if text and not _COPYRIGHT.match(text):
-            self.blocks.append(text)
+        links, link_chars = self._links, self._link_chars
+        self._links = self._link_chars = 0
+        if not text or _COPYRIGHT.match(text):
+            return
+        if self.by_class and text.rstrip(":：").strip().casefold() in _BOX_LABELS and self._open:
+            # "Tin liên quan", "相关新闻": a box of other articles, up to the end of what holds it
+            self._skip_tag, self._skip_depth, self._skip_open = self._open[-1], 1, True
+            return
+        if self.by_class and links >= _NAV_LINKS and link_chars >= 0.8 * len(text.replace(" ", "")):
+            return  # "Trang chủ | Xã hội | Pháp luật": a line of links is navigation
+        self.blocks.append(text)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k.lower(): (v or "") for k, v in attrs}
@@ -724,6 +754,10 @@ class _PageParser(HTMLParser):
             return
         if tag in _BLOCK_TAGS:
             self._flush()
+        self._open.append(tag)
+        if tag == "a":
+            self._in_link = True
+            self._links += 1
         if tag == "title":
             self._in_title = True
         elif tag == "h1" and not self.h1:
@@ -735,7 +769,14 @@ class _PageParser(HTMLParser):
                 self._skip_depth -= 1
                 if self._skip_depth == 0:
                     self._skip_tag = None
+                    if self._skip_open and tag in self._open:
+                        del self._open[len(self._open) - 1 - self._open[::-1].index(tag) :]
+                    self._skip_open = False
             return
+        if tag in self._open:  # close it (and whatever was left open inside it)
+            del self._open[len(self._open) - 1 - self._open[::-1].index(tag) :]
+        if tag == "a":
+            self._in_link = False
         if tag == "title":
             self._in_title = False
             self._current = []  # the <title> is metadata, not body text
@@ -752,6 +793,8 @@ class _PageParser(HTMLParser):
         if self._in_title:
             self.title_tag += data
             return
+        if self._in_link:
+            self._link_chars += len(data) - data.count(" ") - data.count("\n")
         self._current.append(data)
 
     def close(self) -> None:
@@ -760,6 +803,11 @@ class _PageParser(HTMLParser):
 
 
 _MIN_PAGE_TEXT = 200
+
+
+def _size(blocks: list[str]) -> int:
+    """How much text the blocks hold: a Chinese character says about as much as three letters."""
+    return sum(len(b) + 2 * len(_HAN.findall(b)) for b in blocks)
 
 
 def _parse_html(text: str) -> tuple[str, dict[str, str]]:
@@ -772,7 +820,7 @@ def _parse_html(text: str) -> tuple[str, dict[str, str]]:
     parser = _PageParser()
     parser.feed(text)
     parser.close()
-    if sum(map(len, parser.blocks)) < _MIN_PAGE_TEXT:
+    if _size(parser.blocks) < _MIN_PAGE_TEXT:
         again = _PageParser(by_class=False)
         again.feed(text)
         again.close()
@@ -876,21 +924,17 @@ def _build(
     found_title = title if title is not None else _str_field(meta, "title")
     if not found_title and fmt in ("text", "markdown"):
         found_title = _first_line_title(text)
-    span = date if isinstance(date, DateSpan) else _meta_date(date)
-    if span is None and meta.get("date") not in (None, ""):
-        span = _meta_date(meta["date"])
-        if span is None:
-            log.warning("%s", _where(path or id, line, f"not a date: {_short_repr(meta['date'])}; looking in the text instead"))
-    if span is None:
-        span = find_publication_date(text)
+    found_url = _clean(url or _str_field(meta, "url"))
+    span, date_source = _publication_date(date, meta, text, found_url, where=(path or id, line))
     article_id = (_str_field(meta, "id") or id) if fmt == "markdown" else id
     return Article(
         id=_field("id", _clean(article_id)),
         text=text,
         title=_field("title", _clean(" ".join(_normalise(found_title).split()))),
         date=span,
+        date_source=date_source,
         source=_clean(source or _str_field(meta, "source")),
-        url=_clean(url or _str_field(meta, "url")),
+        url=found_url,
         path=path,
         line=line,
         encoding=encoding,
@@ -901,6 +945,33 @@ def _build(
 def _clean(value: str) -> str:
     """``value`` with lone surrogates replaced (a metadata field: not worth a warning of its own)."""
     return clean_text(value)[0]
+
+
+def _publication_date(
+    date: DateSpan | str | None, meta: dict, text: str, url: str, *, where: tuple[str, int | None] = ("", None)
+) -> tuple[DateSpan | None, str]:
+    """The publication date and where it came from: metadata, the header, the URL, a dateline (``geomap.page_dates``).
+
+    A metadata date that is not a date is a warning (``where``: the file and
+    line it names); the date is then looked for in the text.
+    """
+    from geomap.page_dates import date_from_dateline, date_from_url
+
+    span = date if isinstance(date, DateSpan) else _meta_date(date)
+    if span is None and meta.get("date") not in (None, ""):
+        span = _meta_date(meta["date"])
+        if span is None:
+            log.warning("%s", _where(where[0], where[1], f"not a date: {_short_repr(meta['date'])}; looking in the text instead"))
+    if span is not None:
+        return span, "metadata"
+    span = find_publication_date(text)
+    if span is not None:
+        return span, "header"
+    span = date_from_url(url)
+    if span is not None:
+        return span, "url"
+    span = date_from_dateline(text)
+    return span, ("text" if span is not None else "")
 
 
 def _read_document(path: Path, fmt: str, *, encoding_warnings: bool) -> Article:

@@ -150,7 +150,7 @@ def _read_part(staging: Path, number: int) -> dict[str, Any]:
     from geomap.tablefiles import from_arrow
 
     folder = staging / f"{number:08d}"
-    frames = {name: from_arrow(name, pq.read_table(folder / f"{name}.parquet")) for name in TABLES if name != "skipped"}
+    frames = {name: from_arrow(name, pq.read_table(folder / f"{name}.parquet")) for name in TABLES if name not in ("skipped", "events")}  # events: matched at the end
     shutil.rmtree(folder, ignore_errors=True)
     return frames
 

@@ -60,8 +60,9 @@ import calendar
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
+from geomap import lang
 from geomap._errors import InputError
 from geomap.records import DateSpan
 
@@ -74,19 +75,13 @@ __all__ = [
     "reference_date",
 ]
 
-MONTHS: dict[str, int] = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6,
-    "july": 7, "august": 8, "september": 9, "october": 10, "november": 11,
-    "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
-    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
-}  # fmt: skip
+_EN = lang.resources("en")
+#: Month names and abbreviations (lower case) and their numbers, from ``geomap/lang/en.yaml``.
+MONTHS: dict[str, int] = {**_EN["months"], **_EN["month_abbreviations"]}
 
-_FULL_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-_MONTH = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Sept|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-)
+# "(?:January|...|December)" and the same with the abbreviations after ("|Sept|Jan|...|Dec")
+_FULL_MONTH = "(?:" + "|".join(name.capitalize() for name in _EN["months"]) + ")"
+_MONTH = _FULL_MONTH[:-1] + "|" + "|".join(name.capitalize() for name in _EN["month_abbreviations"]) + ")"
 _YEAR = r"(?:19|20)\d{2}"
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 _ORD = r"(?:st|nd|rd|th)?"
@@ -358,7 +353,7 @@ def _h_relative(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -
     return first, _month_end(first.year, first.month), "month"
 
 
-_WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
+_WEEKDAYS: dict[str, int] = dict(_EN["weekdays"])
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 4, "final": 4, "1st": 1, "2nd": 2,
              "3rd": 3, "4th": 4}
 
@@ -953,6 +948,8 @@ def find_dates(
     spans = []
     for begin, stop, span in _collect(text, lo, hi, ref_day, True):
         spans.append(_as_since(text, begin, stop, span, ref_day, lo, hi))
+    if not text[lo:hi].isascii():  # Vietnamese and Chinese forms of their own
+        spans = _with_local(text, lo, hi, ref_day, spans)
     # "since" may have grown a span over a neighbour: keep the first of overlaps.
     kept: list[DateSpan] = []
     for span in spans:
@@ -960,6 +957,23 @@ def find_dates(
             continue
         kept.append(span)
     return kept
+
+
+def _with_local(text: str, lo: int, hi: int, ref: dt.date | None, spans: list[DateSpan]) -> list[DateSpan]:
+    """``spans`` with the dates :mod:`geomap.lang.vi` and :mod:`geomap.lang.zh` find; the longer of two overlapping wins."""
+    from geomap.lang import vi, zh
+
+    extra = vi.find_dates(text, ref, lo, hi)
+    if zh.has_han(text, lo, hi):
+        extra += zh.find_dates(text, ref, lo, hi)
+    if not extra:
+        return spans
+    merged = sorted([*spans, *extra], key=lambda s: (-((s.stop or 0) - (s.begin or 0)), s.begin or 0))
+    taken: list[DateSpan] = []
+    for span in merged:
+        if all((span.stop or 0) <= (t.begin or 0) or (span.begin or 0) >= (t.stop or 0) for t in taken):
+            taken.append(span)
+    return sorted(taken, key=lambda s: s.begin or 0)
 
 
 _LABEL = re.compile(
@@ -998,6 +1012,9 @@ def parse_date(text: str) -> DateSpan | None:
     if not s:
         return None
     s = _LABEL.sub("", s)
+    rfc = _rfc2822(s)
+    if rfc is not None:
+        return DateSpan(rfc, rfc, "day", text.strip())
     m = _ISO_TZ.match(s)
     if m:
         d = _day(int(m["y"]), int(m["mo"]), int(m["d"]))
@@ -1011,12 +1028,31 @@ def parse_date(text: str) -> DateSpan | None:
         y, mo = int(m[1]), int(m[2])
         return DateSpan(dt.date(y, mo, 1), _month_end(y, mo), "month", text.strip())
     found = _collect(s, 0, len(s), None, False)
+    if not found and not s.isascii():  # "2023年09月08日"
+        from geomap.lang import zh
+
+        found = [(d.begin, d.stop, d) for d in zh.find_dates(s, None) if d.precision in ("day", "month", "year")]
     if len(found) != 1:
         return None
     begin, stop, span = found[0]
     if s[:begin].strip(" ,") or s[stop:].strip(" ,."):
         return None
     return DateSpan(span.start, span.end, span.precision, text.strip())
+
+
+_RFC2822 = re.compile(r"(?:[A-Z][a-z]{2},\s*)?\d{1,2}\s+[A-Z][a-z]{2}\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s+(?:[+-]\d{4}|[A-Z]{2,4})")
+
+
+def _rfc2822(text: str) -> dt.date | None:
+    """The day of an RFC 2822 date ("Fri, 08 Sep 2023 10:20:00 +0700", as feeds carry), as its writer meant it."""
+    if not _RFC2822.fullmatch(text):
+        return None
+    import email.utils
+
+    parsed = email.utils.parsedate_tz(text)
+    if parsed is None:
+        return None
+    return _day(parsed[0], parsed[1], parsed[2])
 
 
 def parse_iso_date_arg(text: str) -> dt.date:
@@ -1040,15 +1076,8 @@ def parse_iso_date_arg(text: str) -> dt.date:
 _HEADER_LABEL = re.compile(r"(?:updated|published|posted|date|cập nhật|\||—|·)", re.IGNORECASE)
 
 
-def find_publication_date(text: str, *, max_lines: int = 8) -> DateSpan | None:
-    """The date stamp in a report's first ``max_lines`` non-empty lines, if any.
-
-    A line counts as a date line when the date fills most of it ("Thứ Tư,
-    28/06/2023, 07:23", "May, 10 2019") or when it carries a label or a
-    by-line separator ("By X | Paper | Updated: 2023-12-13 10:09").  Dates in
-    body sentences are not taken for the publication date.  Only dates that
-    state their year count.  Offsets index ``text``.
-    """
+def first_lines(text: str, max_lines: int) -> Iterator[tuple[int, str]]:
+    """The first ``max_lines`` non-empty lines of ``text``, each with the offset where it starts."""
     pos = 0
     seen = 0
     for line in text.split("\n"):
@@ -1058,7 +1087,20 @@ def find_publication_date(text: str, *, max_lines: int = 8) -> DateSpan | None:
             continue
         seen += 1
         if seen > max_lines:
-            break
+            return
+        yield line_start, line
+
+
+def find_publication_date(text: str, *, max_lines: int = 8) -> DateSpan | None:
+    """The date stamp in a report's first ``max_lines`` non-empty lines, if any.
+
+    A line counts as a date line when the date fills most of it ("Thứ Tư,
+    28/06/2023, 07:23", "May, 10 2019") or when it carries a label or a
+    by-line separator ("By X | Paper | Updated: 2023-12-13 10:09").  Dates in
+    body sentences are not taken for the publication date.  Only dates that
+    state their year count.  Offsets index ``text``.
+    """
+    for line_start, line in first_lines(text, max_lines):
         spans = [s for s in find_dates(line, ref=None) if s.precision in ("day", "month")]
         if not spans:
             continue

@@ -8,7 +8,10 @@ its timestamps being fixed).
 GeoJSON follows RFC 7946: WGS84 longitude/latitude (no ``crs`` member),
 counter-clockwise outer rings and clockwise holes, coordinates rounded to 6
 decimals (~0.1 m), an ``id`` on every feature (the record id), one
-FeatureCollection per layer with one feature per line, keys sorted, UTF-8.
+FeatureCollection per layer with one feature per line, properties in the
+layer's column order (ids first), UTF-8.  CSV starts with a UTF-8 byte-order
+mark, so that Excel shows Vietnamese and Chinese names rightly (pandas,
+Python's ``csv`` with ``encoding="utf-8-sig"`` and GIS tools read it as usual).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ DEFAULT_FORMATS = ("geojson", "gpkg", "csv")
 ID_COLUMNS = {
     "places": "place_id",
     "incidents": "incident_id",
+    "events": "event_id",
     "routes": "route_id",
     "route_stops": ("route_id", "stop"),
     "crossings": "place_id",
@@ -50,6 +54,7 @@ ID_COLUMNS = {
 GEOMETRY_TYPES = {
     "places": "Point",
     "incidents": "Point",
+    "events": "Point",
     "routes": "LineString",
     "route_stops": "Point",
     "crossings": "Point",
@@ -59,7 +64,7 @@ GEOMETRY_TYPES = {
 }
 
 #: Layers written as CSV by :func:`export`.
-CSV_LAYERS = ("incidents", "routes", "route_stops")
+CSV_LAYERS = ("incidents", "events", "routes", "route_stops")
 
 GPKG_NAME = "geomap.gpkg"
 DECIMALS = 6
@@ -77,7 +82,7 @@ def export(layers: Layers, out_dir: str | Path, *, formats: Iterable[str] = DEFA
     formats
         Any of ``"geojson"`` (``<layer>.geojson``, one per layer), ``"gpkg"``
         (``geomap.gpkg``, one layer per GeoDataFrame) and ``"csv"``
-        (``incidents.csv``, ``routes.csv``, ``route_stops.csv``) and
+        (``incidents.csv``, ``events.csv``, ``routes.csv``, ``route_stops.csv``) and
         ``"geoparquet"`` (``<layer>.parquet``, one per layer, GeoParquet 1.0).
 
     Returns
@@ -216,7 +221,8 @@ def _write_gpkg(layers: Layers, path: Path) -> None:
 def to_csv(gdf: gpd.GeoDataFrame, path: str | Path, *, layer_name: str = "") -> Path:
     """Write a layer as CSV: its columns, then ``lat``/``lon`` for points or ``wkt`` for other shapes.
 
-    UTF-8, ``\\n`` line ends, rows in the layer's order; empty cells for
+    UTF-8 with a byte-order mark (Excel then reads Vietnamese names rightly),
+    ``\\n`` line ends, rows in the layer's order; empty cells for
     missing values; text that a spreadsheet would take for a formula gets a
     leading apostrophe.
     """
@@ -226,6 +232,7 @@ def to_csv(gdf: gpd.GeoDataFrame, path: str | Path, *, layer_name: str = "") -> 
     points = all(g is None or g.is_empty or g.geom_type == "Point" for g in gdf.geometry)
     extra = ["lat", "lon"] if points else ["wkt"]
     with atomic_write(path, "w") as fh:
+        fh.write("\ufeff")
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow([*columns, *extra])
         for props, geom in zip(_rows(gdf, columns, path, layer_name), gdf.geometry, strict=True):
@@ -241,7 +248,8 @@ def to_csv(gdf: gpd.GeoDataFrame, path: str | Path, *, layer_name: str = "") -> 
 
 # -- helpers -----------------------------------------------------------------
 
-_JSON: dict[str, Any] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":"), "allow_nan": False}
+# Keys in their natural order: a feature's type, id, properties (the layer's columns, ids first), geometry.
+_JSON: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":"), "allow_nan": False}
 
 
 def _wgs84(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -46,6 +46,7 @@ __all__ = [
     "Tally",
     "extract",
     "read_tables",
+    "with_events",
     "write_extraction",
     "write_tables",
 ]
@@ -55,8 +56,8 @@ _S, _I, _F, _B = "string", "Int64", "Float64", "boolean"
 #: Every table's columns and their pandas dtypes, as in ``docs/ARCHITECTURE.md``.
 COLUMNS: dict[str, dict[str, str]] = {
     "articles": {
-        "article_id": _S, "title": _S, "date": _S, "date_precision": _S, "source": _S, "url": _S,
-        "path": _S, "line": _I, "format": _S, "encoding": _S, "n_chars": _I,
+        "article_id": _S, "title": _S, "date": _S, "date_precision": _S, "date_source": _S, "source": _S, "url": _S,
+        "path": _S, "line": _I, "format": _S, "encoding": _S, "n_chars": _I, "lang": _S,
     },
     "mentions": {
         "article_id": _S, "start": _I, "end": _I, "text": _S, "place_id": _S, "score": _F,
@@ -64,9 +65,14 @@ COLUMNS: dict[str, dict[str, str]] = {
     },
     "incidents": {
         "incident_id": _S, "article_id": _S, "type": _S, "value": _F, "value_max": _F, "unit": _S,
-        "qualifier": _S, "counts": _S, "date_start": _S, "date_end": _S, "date_precision": _S,
+        "qualifier": _S, "counts": _S, "change": _S, "date_start": _S, "date_end": _S, "date_precision": _S,
         "date_text": _S, "place_id": _S, "places": _S, "location_precision": _I, "actors": _S,
-        "sentence": _S, "start": _I, "end": _I, "source": _S,
+        "sentence": _S, "start": _I, "end": _I, "evidence": _S, "source": _S,
+    },
+    "events": {
+        "event_id": _S, "incident_id": _S, "article_id": _S, "outlet": _S, "published": _S, "type": _S,
+        "place_id": _S, "location_precision": _I, "date_start": _S, "date_end": _S, "date_precision": _S,
+        "counts": _S, "reports": _I, "counts_disagree": _B, "match_reason": _S, "sentence": _S,
     },
     "routes": {
         "route_id": _S, "article_id": _S, "stop": _I, "place_id": _S, "role": _S, "precision": _I,
@@ -76,6 +82,8 @@ COLUMNS: dict[str, dict[str, str]] = {
     "skipped": {"path": _S, "line": _I, "reason": _S},
 }  # fmt: skip
 TABLES = tuple(COLUMNS)
+# Columns added since tables were first written: a table without one is read with it empty.
+_ADDED_COLUMNS = frozenset({("articles", "lang")})
 _TABLE_COLUMNS = ("place", "type", "count", "unit", "date", "source")
 
 
@@ -89,6 +97,11 @@ class Extraction:
     routes: Any
     unresolved: Any
     skipped: Any
+    events: Any = None  # incidents grouped into events across reports (geomap.events); empty when not matched
+
+    def __post_init__(self) -> None:
+        if self.events is None:
+            object.__setattr__(self, "events", _frame("events", []))
 
     def tables(self) -> dict[str, Any]:
         """The tables by name, in :data:`TABLES` order."""
@@ -106,6 +119,7 @@ class Extraction:
             "ambiguous": tally.ambiguous,
             "unresolved": len(self.unresolved),
             "incidents": tally.incidents,
+            "events": tally.events,
             "routes": tally.routes,
         }
 
@@ -287,13 +301,14 @@ def _intern(value: Any) -> Any:
     return sys.intern(value) if type(value) is str else value
 
 
-def _article_row(article: Article, *, fmt: str | None = None) -> tuple:
+def _article_row(article: Article, *, fmt: str | None = None, lang: str = "") -> tuple:
     date = article.date
     return (
         article.id,
         article.title,
         _intern(date.start.isoformat()) if date is not None and date.start is not None else "",
         _intern(date.precision) if date is not None else "",
+        _intern(article.date_source or ("metadata" if date is not None and (fmt or article.format) == "csv" else "")),
         _intern(article.source),
         article.url,
         _intern(article.path),
@@ -301,6 +316,7 @@ def _article_row(article: Article, *, fmt: str | None = None) -> tuple:
         _intern(fmt or article.format),
         _intern(article.encoding),
         len(article.text),
+        lang,
     )
 
 
@@ -323,6 +339,7 @@ def _incident_row(incident: Incident) -> tuple:
         _intern(head.unit) if head else "",
         _intern(head.qualifier) if head else "",
         _intern(";".join(_format_count(c.value, c.unit, c.qualifier, c.value_max) for c in incident.counts)),
+        _intern(incident.change),
         _intern(date.start.isoformat()) if date is not None and date.start is not None else "",
         _intern(date.end.isoformat()) if date is not None and date.end is not None else "",
         _intern(date.precision) if date is not None else "",
@@ -334,6 +351,7 @@ def _incident_row(incident: Incident) -> tuple:
         incident.sentence,
         incident.start,
         incident.end,
+        ";".join(f"{a}-{b}" for a, b in incident.evidence or ((incident.start, incident.end),)),
         _intern(incident.source),
     )
 
@@ -630,6 +648,7 @@ class _Run:
     def rows(self, article: Article) -> _ArticleRows:
         """The article's row and those of its mentions, unresolved names, incidents and routes."""
         from geomap.incidents import find_incidents, fold_text, split_sentences
+        from geomap.language import READ_LANGUAGES, detect_language
         from geomap.places import find_mentions, find_unresolved
         from geomap.review import apply_mention_corrections
         from geomap.routes import find_routes
@@ -641,15 +660,23 @@ class _Run:
             (u.article_id, u.start, u.end, _intern(u.text), _intern(u.hint))
             for u in find_unresolved(article, mentions=mentions)
         ]
+        lang = detect_language(article.text)
+        if lang not in READ_LANGUAGES:  # Thai, Lao, Khmer...: read for place names only, never guessed at
+            return _article_row(article, lang=lang), list(map(_mention_row, mentions)), unresolved, [], []
         sentences = split_sentences(article.text)
         folded = fold_text(article.text)  # once, for incidents and routes
-        found = find_incidents(article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded)
+        found = find_incidents(
+            article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded, language=lang
+        )
         incidents = [_incident_row(incident) for incident in found if self.keep(incident)]
         routes: list[tuple] = []
         if _overlaps(article.date, self.since, self.until) or article.date is None:
-            for route in find_routes(article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded):
+            found_routes = find_routes(
+                article, mentions=mentions, gazetteer=gazetteer, sentences=sentences, folded=folded, language=lang
+            )
+            for route in found_routes:
                 routes.extend(_route_rows(route))
-        return _article_row(article), list(map(_mention_row, mentions)), unresolved, incidents, routes
+        return _article_row(article, lang=lang), list(map(_mention_row, mentions)), unresolved, incidents, routes
 
 
 _WORKER_RUN: _Run | None = None  # the run of a worker process, set when it starts
@@ -793,8 +820,19 @@ def extract(
     # one table at a time, letting go of its rows as soon as its frame exists
     extraction = Extraction(**{name: rows.pop(name).frame() for name in TABLES})
     if corrections is not None:
-        extraction = apply_corrections(extraction, corrections, gazetteer=run.gazetteer)
-    return extraction
+        return apply_corrections(extraction, corrections, gazetteer=run.gazetteer)  # events matched there
+    return with_events(extraction, gazetteer=run.gazetteer)
+
+
+def with_events(extraction: Extraction, *, gazetteer: Any = None, corrections: Any = None) -> Extraction:
+    """``extraction`` with its ``events`` table matched again from its incidents (:mod:`geomap.events`)."""
+    import dataclasses
+
+    from geomap.events import event_keys, match_events
+
+    keys = event_keys(extraction.incidents, extraction.articles)
+    rows = match_events(keys, gazetteer=gazetteer, corrections=corrections)
+    return dataclasses.replace(extraction, events=_frame("events", rows))
 
 
 def _add_rows(tables: dict[str, _Columns], found: _ArticleRows) -> int:
@@ -911,6 +949,8 @@ class Tally:
     routes: int = 0
     extracted: int = 0  # articles extracted by this run (geomap extract)...
     cached: int = 0  # ...and those an earlier run's cache gave
+    unread: dict[str, int] = field(default_factory=dict)  # reports in a language geomap does not read, by language
+    events: int = 0
 
     def add(self, tables: dict[str, Any]) -> None:
         """Count the rows of some tables (frames of :data:`COLUMNS`; any of them may be missing).
@@ -921,6 +961,7 @@ class Tally:
             tables_read = int((tables["articles"]["format"] == "csv").sum())
             self.table_rows += tables_read
             self.articles += len(tables["articles"]) - tables_read
+            self._add_unread(tables["articles"])
         if "mentions" in tables:
             mentions = tables["mentions"]
             self.mentions += len(mentions)
@@ -935,6 +976,17 @@ class Tally:
                 self.by_type[kind] = self.by_type.get(kind, 0) + int(n)
         if "routes" in tables:
             self.routes += int(tables["routes"]["route_id"].nunique())
+        if "events" in tables:  # an event's rows are never split between two calls
+            self.events += int(tables["events"]["event_id"].nunique())
+
+    def _add_unread(self, articles: Any) -> None:
+        from geomap.language import UNREAD_NAMES
+
+        if "lang" not in articles:
+            return
+        for code, n in articles["lang"].astype(str).value_counts().items():
+            if code in UNREAD_NAMES:
+                self.unread[code] = self.unread.get(code, 0) + int(n)
 
 
 _PART_ROWS = 20_000  # rows of a part of the tables written at once by write_extraction
@@ -987,6 +1039,7 @@ def write_extraction(
         The files written (in :data:`TABLES` order), the counts of the rows
         written, and the inputs skipped.
     """
+    from geomap.events import event_keys, match_events
     from geomap.review import StreamedCorrections
     from geomap.tablefiles import table_writer
 
@@ -998,6 +1051,9 @@ def write_extraction(
         cache = ArticleCache(out_dir, version, corrections=corrections, read=not full)
         skipped: list[Skipped] = []
         tally = Tally()
+        # what event matching needs of every incident (not the whole row), and of every article
+        keys: list = []
+        outlets: dict[str, tuple[str, str]] = {}
         if client is not None:
             from geomap.cluster import _parts_on_cluster
 
@@ -1006,13 +1062,21 @@ def write_extraction(
             parts = _parts(_produce(run, others, tables, skipped, jobs, progress, cache, with_tables), fixes)
         for frames in parts:
             tally.add(frames)
+            articles = frames["articles"]
+            outlets.update(zip(articles["article_id"], zip(articles["source"], articles["date"], strict=True), strict=True))
+            keys.extend(event_keys(frames["incidents"], outlets, start=len(keys)))
             for name, frame in frames.items():
                 tables_out.write(name, frame)
         if fixes is not None:
             added = dict(zip(("incidents", "routes"), fixes.tail(), strict=True))
             tally.add(added)
+            keys.extend(event_keys(added["incidents"], outlets, start=len(keys)))
             for name, frame in added.items():
                 tables_out.write(name, frame)
+        events = _frame("events", match_events(keys, gazetteer=run.gazetteer, corrections=corrections))
+        del keys
+        tally.add({"events": events})
+        tables_out.write("events", events)
         tables_out.write("skipped", _frame("skipped", [(s.path, s.line, s.reason) for s in skipped]))
         files = tables_out.commit()
     tally.extracted, tally.cached = cache.misses, cache.hits
@@ -1024,7 +1088,7 @@ def _parts(found: Iterable[_ArticleRows], fixes: Any) -> Iterator[dict[str, Any]
     """The rows of articles, gathered into parts of the tables (frames), corrected by ``fixes``."""
 
     def new_part() -> dict[str, _Columns]:
-        return {name: _Columns(name) for name in TABLES if name != "skipped"}
+        return {name: _Columns(name) for name in TABLES if name not in ("skipped", "events")}
 
     part, size = new_part(), 0
     for rows in found:
@@ -1143,7 +1207,7 @@ def read_tables(directory: str | Path, *, format: str | None = None) -> Extracti
             df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
         except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise InputError(located(path, None, f"not a readable CSV table: {exc}")) from exc
-        missing = [c for c in spec if c not in df.columns]
+        missing = [c for c in spec if c not in df.columns and (name, c) not in _ADDED_COLUMNS]
         if missing:
             raise InputError(located(path, 1, f"missing column: {missing[0]!r}"))
         for column, dtype in spec.items():

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +27,11 @@ from typing import Any, NamedTuple
 
 from geomap._regex import prefixes as _prefixes
 from geomap._regex import required as _required
+from geomap import lang
 from geomap.normalize import CharMap, fold, fold_char, translate_runs
+from geomap.placement import rank as role_rank
+from geomap.page_dates import dateline_stop
+from geomap.placement import dateline_country, refine_role, road_start
 from geomap.records import Article, Count, DateSpan, Incident, IncidentPlace, Mention
 
 __all__ = [
@@ -39,152 +44,72 @@ __all__ = [
 
 # -- the taxonomy: cue patterns over folded (lower-case, unaccented) text ------
 
-CUES: dict[str, tuple[str, ...]] = {
-    "migrant_smuggling": (
-        r"organi[sz]\w* (?:or broker\w* )?(?:the |for )?(?:illegal|unlawful|irregular)\w* (?:entry|exit|entries|exits|crossings?|immigration|emigration|migration|departures?)",
-        r"organi[sz]\w* (?:for )?(?:others|people|migrants|them) to (?:illegally )?(?:enter|exit|leave|cross)",
-        r"broker\w* (?:illegal|unlawful|irregular)\w*",
-        r"(?:people|migrant|human) smuggl\w*",
-        r"smuggl\w* (?:of )?(?:people|persons|migrants|workers)",
-        r"smuggling (?:ring|network|gang|line)s?",
-        r"transport\w* (?:illegal|irregular) (?:entrants|migrants|immigrants)",
-        r"to chuc (?:cho nguoi khac )?(?:xuat|nhap) canh",
-        r"moi gioi",
-    ),
-    "human_trafficking": (
-        r"human trafficking",
-        r"trafficking (?:in|of) (?:persons|people|women|children|humans)",
-        r"traffick\w* (?:women|children|girls|people|persons|brides)",
-        r"victims? of (?:human )?trafficking",
-        r"(?:sold|lured) (?:as|into|to)",
-        r"forced (?:labou?r|marriage|prostitution)",
-        r"(?<!drug )(?<!drug-)trafficking (?:ring|network|gang|cases?)s?",
-        r"rescu\w* (?:the |some |about |\d[\d,]* |[a-z]+ )?(?:\w+ )?(?:women|girls|children|victims|brides)",
-        r"mua ban nguoi",
-    ),
-    "drug_trafficking": (
-        r"drugs?",
-        r"drug-trafficking",
-        r"narcotic\w*",
-        r"heroin",
-        r"methamphetamine",
-        r"ketamine",
-        r"opium",
-        r"synthetic pills",
-        r"ma tuy",
-    ),
-    "goods_smuggling": (
-        r"smuggled (?:goods|cigarettes|sugar|fireworks|wildlife|timber|gold|pork|meat|cattle|electronics|fuel|petrol|ivory|items|products|phones)",
-        r"contraband",
-        r"smuggl\w* (?:of )?(?:goods|cigarettes|sugar|fireworks|wildlife|timber|gold|pork|frozen|meat|cattle|pangolins?|electronics|fuel|petrol|ivory|phones)",
-        r"goods smuggling",
-        r"cases of smuggling",
-        r"trade fraud",
-        r"(?:carrying|loaded with|transporting|hiding) [\d.,]+ (?:tonnes|tons|kg|kilograms|cartons|boxes|pieces|crates)",
-        r"counterfeit",
-        r"buon lau",
-        r"hang lau",
-    ),
-    "fugitive_handover": (
-        r"fugitives?",
-        r"(?:most )?wanted (?:criminals?|suspects?|persons?|men|man|woman|fugitives?)",
-        r"most wanted",
-        r"man wanted",
-        r"woman wanted",
-        r"runaway criminals?",
-        r"extradit\w*",
-        r"handover of",
-        r"truy na",
-    ),
-    "repatriation": (
-        r"repatriat\w*",
-        r"returned [\d,]+ (?:\w+ ){0,2}(?:citizens|nationals|people|migrants|workers)",
-        r"sent (?:them )?back(?! to (?:their |his |her )?home)",
-        r"hand(?:ed|s|ing)? (?:over|back) (?:more than |over |about |some )?[\w,]+ (?:\w+ ){0,2}(?:citizens|nationals|people|migrants|workers|women|men|children)",
-        r"handed back",
-        r"received back",
-        r"deport\w*",
-        r"trao tra",
-        r"hoi huong",
-    ),
-    "joint_patrol": (
-        r"joint (?:border )?patrols?",
-        r"joint (?:border )?operations?",
-        r"patrolled (?:jointly|together)",
-        r"tuan tra (?:chung|song phuong)",
-    ),
-    "exercise": (
-        r"drills?",
-        r"(?:joint |field |response |rescue |simulation )exercises?",
-        r"dien tap",
-    ),
-    "public_awareness": (
-        r"leaflets?",
-        r"awareness",
-        r"propaganda",
-        r"dissemination",
-        r"information sessions?",
-        r"meetings? (?:in|with) (?:\w+ ){0,2}(?:villages?|residents|villagers|families|communities|schools|students)",
-        r"outreach",
-        r"tuyen truyen",
-    ),
-    "crossing_statistics": (
-        r"customs (?:procedures|clearance|formalities)",
-        r"cleared (?:more than |over |about |some |nearly )?[\d,.]+",
-        r"clearance (?:procedures )?for",
-        r"passengers?",
-        r"temporary residence declarations?",
-        r"(?:immigration|entry and exit|exit and entry|exit-entry|border|clearance) procedures for",
-        r"(?:entries|exits|crossings|trips) (?:and (?:exits|entries) )?(?:were |was )?(?:made|processed|recorded|handled)",
-        r"vehicles? (?:passed|crossed|cleared)",
-        r"(?:crossed|passed through) the (?:border )?gates?",
-        r"luot",
-    ),
-    "illegal_crossing": (
-        r"(?:illegal|unlawful|irregular)\w* (?:entry|entries|exit|exits|crossings?|immigration|immigrants?|migrants?|entrants?|stays?|border crossings?)",
-        r"illegally (?:crossed|crossing|cross|entered|entering|enter|exited|exiting|exit|staying|stayed)",
-        r"(?:crossed|crossing|cross|entered|entering|enter|exited|exiting|left|leave|leaving)(?: [\w-]+){0,3} illegally",
-        r"(?:preparing|trying|attempting|waiting|planning) to (?:cross|leave|enter|exit|slip)",
-        r"(?:slip|slipped|sneak|sneaked|snuck) (?:across|into|over)",
-        r"without (?:valid )?(?:travel )?(?:documents|papers|passports?|permission)",
-        r"(?:crossed|crossing) (?:the border )?(?:from|into) ",
-        r"violations? of (?:border|immigration)",
-        r"(?:xuat|nhap) (?:nhap )?canh trai phep",
-        r"vuot bien",
-    ),
-}
+def _cue_table() -> dict[str, tuple[str, ...]]:
+    """Every language's cue patterns by type; the types in English's order (their specificity)."""
+    table: dict[str, list[str]] = {}
+    for _, cues in lang.merged("cues"):
+        for kind, patterns in cues.items():
+            table.setdefault(kind, []).extend(patterns)
+    return {kind: tuple(patterns) for kind, patterns in table.items()}
 
 
-_COOPERATION_EVENT = re.compile(
-    r"\b(?:(?:held|hold|holds|attended|co-?chaired|chaired|hosted|convened|opened) (?:a |an |the |their )?(?:[\w-]+ ){0,5}?"
-    r"(?:conference|meeting|talks|session|ceremony|dialogue|forum|consultation)s?"
-    r"|(?:conference|meeting|talks|session|dialogue)s? (?:was |were )?(?:held|took place)"
-    r"|(?:conference|meeting|talks|dialogue|forum)\b[^.;]{0,120}?\bheld (?:in|on|at|from)\b(?! turn| rotation)"
-    r"|working session|sat down|met (?:in|with|at|on)|meets with|had talks"
-    r"|signed (?:a |an |the |two |new )?(?:[\w-]+ ){0,5}?(?:memorand\w+|mous?|agreements?|plans?|minutes|protocols?|deal)"
-    r"|reached (?:a |an )?(?:broad )?(?:consensus|agreement)"
-    r"|(?:hoi dam|hoi nghi|ky ket))\b"
-)
+def _alternatives(part: str, codes: tuple[str, ...] | None = None) -> str:
+    """One part's patterns of the languages ``codes`` (all when ``None``), as alternatives: Latin-script
+    ones between word boundaries, those of a script without spaces (Chinese) as they are."""
+    patterns = [p for _, ps in lang.merged(part, codes=codes) for p in ps]
+    latin = [p for p in patterns if not _CJK_START.match(p)]
+    cjk = [p for p in patterns if _CJK_START.match(p)]
+    pattern = r"\b(?:" + "|".join(latin) + r")\b"
+    return pattern + ("|(?:" + "|".join(cjk) + ")" if cjk else "")
 
-# Talking about what should happen, not what did.
-_MODAL = re.compile(
-    r"\b(?:need to|needs to|should|must|shall|will|would|hope|hopes|hoped|expected to|willing to|wants to|aims? to|"
-    r"plans to|in the coming time|going forward|in the future|agreed to|committed to|called for|called on|"
-    r"urged|proposed|suggested|vowed|pledged|intends? to|are to|is to|can help|often|usually|commonly|typically|monthly|weekly|not|never|planned to be|is planned|are planned|upcoming|the next)\b"
-)
-# A cue right after these words names a topic ("cooperation in preventing illegal entry").
-_TOPIC_BEFORE = re.compile(
-    r"\b(?:prevent\w*|combat\w*|fight\w*|control\w*|against|tackl\w*|curb\w*|crack\w* down on|crackdown on|"
-    r"address\w*|counter\w*|related to|involving|such as)(?: and [\w-]+)?(?: (?:the|of|on|against|to|in|illicit|cross-border))* $"
-)
-# Something that happened.
-_EVENT_VERB = re.compile(
-    r"\b(?:arrest\w*|stopp?ed|detain\w*|seiz\w*|caught|catch\w*|handed|hand\w* over|rescu\w*|repatriat\w*|return\w*|"
-    r"intercept\w*|discover\w*|uncover\w*|found|find|busted|broke up|broken up|dismantl\w*|charg\w*|prosecut\w*|"
-    r"sentenc\w*|crossed|entered|confiscat\w*|was held|were held|took place|conducted|carried out|distribut\w*|"
-    r"handed out|completed|received|sent back|deported|transferred|escorted|apprehend\w*|solved|"
-    r"investigat\w*|handled|smuggled|trafficked|tested|staged|organi[sz]ed|launched|signed|met)\b"
-)
+
+# A pattern of a script written without spaces: it opens with such a character, after any
+# "(?:" and look-arounds ("(?<!模)拟").
+_CJK_START = re.compile(r"(?:\(\?:|\(\?<?[!=][^()]*\))*[\u2e80-\u9fff\uf900-\ufaff]")
+
+#: Cue patterns of each incident type, over folded text, from every ``geomap/lang/*.yaml``.
+CUES: dict[str, tuple[str, ...]] = _cue_table()
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """The patterns that judge a cue, of some languages: an English report is read with English ones only."""
+
+    meeting: re.Pattern  # a meeting, talks or a signing that took place
+    modal: re.Pattern  # what should happen, not what did
+    topic_before: re.Pattern  # a cue right after these names a topic ("cooperation in preventing illegal entry")
+    event_verb: re.Pattern  # something happened
+
+
+@functools.lru_cache(maxsize=None)
+def _rules(codes: tuple[str, ...] | None = None) -> _Rules:
+    topics = [p for _, ps in lang.merged("topic_before", codes=codes) for p in ps]
+    topic_before = (
+        r"\b(?:" + "|".join(p for p in topics if not _CJK_START.match(p)) + ")"
+        r"(?: and [\w-]+)?(?: (?:the|of|on|against|to|in|illicit|cross-border))* $"
+        + "".join("|(?:" + p + ")$" for p in topics if _CJK_START.match(p))
+    )
+    return _Rules(
+        re.compile(_alternatives("meeting", codes)),
+        re.compile(_alternatives("modal", codes)),
+        re.compile(topic_before),
+        re.compile(_alternatives("event_verbs", codes)),
+    )
+
+
+def _codes(language: str | None) -> tuple[str, ...] | None:
+    """The languages whose rules read a report in ``language``: English's and its own; all when unknown."""
+    if language == "en":
+        return ("en",)
+    if language in lang.languages():
+        return ("en", language)  # type: ignore[return-value]
+    return None
+
+
+_COOPERATION_EVENT = _rules().meeting
+_MODAL = _rules().modal
+_TOPIC_BEFORE = _rules().topic_before
+_EVENT_VERB = _rules().event_verb
 
 def _capitalised_words(names: Sequence[str]) -> str:
     r"""``\b(name|name|...)\b`` written so that the regex engine scans for the first letters in C.
@@ -207,26 +132,24 @@ def _capitalised_words(names: Sequence[str]) -> str:
 # r"Border Control General Station|border control station|Public Security Bureau|public security (?:bureau|department|bodies)|"
 # r"[Pp]olice|[Cc]ustoms|Coast Guard|coast guard|Procuracy|prosecutors|[Ii]mmigration authorities|"
 # r"Ministry of Foreign Affairs|Ministry of National Defen[cs]e|NIA|MPS)\b", each [Xx] spelt out in place
-_ACTOR_RE = re.compile(
-    _capitalised_words(
-        (
-            "Ministry of Public Security", "National Immigration Administration", "Immigration Department",
-            "Border Guard Command", "Border Guards?", "border guards?", "General Station of Immigration Inspection",
-            "Border Control General Station", "border control station", "Public Security Bureau",
-            "public security (?:bureau|department|bodies)",
-            "Police", "police", "Customs", "customs", "Coast Guard", "coast guard", "Procuracy", "prosecutors",
-            "Immigration authorities", "immigration authorities",
-            "Ministry of Foreign Affairs", "Ministry of National Defen[cs]e", "NIA", "MPS",
-        )  # fmt: skip
-    )
-)
+_ACTOR_RE = re.compile(_capitalised_words([a for _, agencies in lang.merged("agencies") for a in agencies]))
 # r"\b(Chinese|Vietnamese|Cambodian|Laotian|Lao(?! Cai| Bao| Bảo)|Thai|Myanmar|Burmese|North Korean)\b"
-_NATIONALITY_RE = re.compile(
-    _capitalised_words(
-        ("Chinese", "Vietnamese", "Cambodian", "Laotian", "Lao(?! Cai| Bao| Bảo)", "Thai", "Myanmar", "Burmese", "North Korean")
-    )
+_NATIONALITY_RE = re.compile(_capitalised_words([n for _, names in lang.merged("nationalities") for n in names]))
+_ACTOR_NAMES = {short: name for _, names in lang.merged("agency_names") for short, name in names.items()}
+# The agency word a Chinese agency's name ends with (公安局, 边检站, 海关...), when no place name opens it.
+_AGENCY_WORD = re.compile(
+    r"(?:公安局|公安厅|公安分局|边境派出所|派出所|出入境边防检查站|边防检查站|边检站|边境管理支队|边境管理大队"
+    r"|边境管理总队|海关缉私局|海关|国家移民管理局|公安部|[\u4e00-\u9fff]{1,2})$"
 )
-_ACTOR_NAMES = {"NIA": "National Immigration Administration", "MPS": "Ministry of Public Security"}
+# Agencies and nationalities in languages that name them in full, the place inside the
+# name ("Đồn Biên phòng Hoành Mô", "凭祥市公安局", "người Trung Quốc"): the words matched are the label.
+_NAMED_ACTOR_RE = re.compile(
+    "|".join(
+        [p for _, patterns in lang.merged("agency_patterns") for p in patterns]
+        + [p for _, names in lang.merged("nationality_patterns") for p in names]
+    )
+    or r"(?!)"
+)
 _LEADING_NOISE = frozenset({"The", "A", "An", "In", "At", "Of", "On", "From", "By", "And", "Both", "Its", "Their", "His", "Her"})
 
 # -- location precision --------------------------------------------------------
@@ -245,6 +168,7 @@ KIND_PRECISION = {
     "country": 6,
 }
 _NEAR_RE = re.compile(r"\b(?:near|around|close to|outside|not far from|along|on the edge of|gan)\b[^,.;:]{0,30}\b(?:in|of|at)?\s*$")
+_NEAR_AFTER = re.compile(r"(?:附近|周边|一带|周围)")
 # A figure for the border as a whole, not for one place on it.
 _BORDER_WIDE = re.compile(
     r"\b(?:both sides|two sides|two countries|both countries|either side|both sides of the border|"
@@ -265,20 +189,15 @@ _ROLE_BEFORE_ONE = re.compile(
 )
 _ROLE_OF_GROUP = (None, "origin", "destination", "through", "in")
 _VENUE_TYPES = frozenset({"cooperation", "exercise", "public_awareness"})
-_LIST_GAP = re.compile(r"\s*(?:,|,?\s*and|,?\s*or)\s*(?:the\s+)?(?=\S)")
+_LIST_GAP = re.compile(r"\s*(?:,|,?\s*and|,?\s*or)\s*(?:the\s+)?")  # the whole gap between two names of a list
 
 # -- sentences -----------------------------------------------------------------
 
-_ABBREVIATIONS = frozenset(
-    """
-    lt col gen maj capt sgt cpl pvt adm cmdr brig insp supt mr mrs ms dr prof st sr jr no nos vs
-    etc approx dept gov govt co inc ltd corp jan feb mar apr jun jul aug sep sept oct nov dec
-    fig vol art ed eds est mt ft km dist
-    """.split()
-)
+_ABBREVIATIONS = frozenset(word.lower() for _, words in lang.merged("abbreviations") for word in words)
 # The plain form of a sentence end; the fast form below finds the same spans
 # (tests/test_incidents.py checks that, and the abbreviations' shape it relies on).
-_SENTENCE_END_RE = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+|$)|\n\s*\n|\n")
+# Chinese ends a sentence at 。！？ and at ； (full width), with no space after them.
+_SENTENCE_END_RE = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+|$)|[。！？；]+[”’」』）]*|\n\s*\n|\n")
 
 
 def _sure_end() -> str:
@@ -311,12 +230,13 @@ def _sure_end() -> str:
 # position): a line end, with the next if only space lies between
 # ("\n\s*\n|\n"), or a run of end marks; group 1 when it is a sure end.
 _SENTENCE_END_OR_SURE_RE = re.compile(
-    r"[.!?…\n](?:(?<=\n)(?:\s*\n)?|(" + _sure_end() + r")|[.!?…]*[\"'”’)\]]*(?=\s+|$))"
+    r"[.!?…\n。！？；](?:(?<=\n)(?:\s*\n)?|(?<=[。！？；])[。！？；]*[”’」』）]*|(" + _sure_end() + r")"
+    r"|[.!?…]*[\"'”’)\]]*(?=\s+|$))"
 )
 _INLINE_SPACE_RE = re.compile(r"[^\S\n]*")  # spaces, not a line end
 # ";|:|,|\bwhile\b|\bwhereas\b|\bmeanwhile\b", each branch opening with a literal
 # and the word boundary before it checked after it, so the engine scans for ;:,wm in C
-_CLAUSE_RE = re.compile(r";|:|,|w(?<!\w.)hile\b|w(?<!\w.)hereas\b|m(?<!\w.)eanwhile\b")
+_CLAUSE_RE = re.compile(r";|:|,|w(?<!\w.)hile\b|w(?<!\w.)hereas\b|m(?<!\w.)eanwhile\b|，|、|；|：")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _LONGEST_WORD = 100  # characters looked back for the word before a dot
 
@@ -419,7 +339,8 @@ def _literal_finder() -> Any:
 
     automaton = ahocorasick.Automaton()
     literals = {lit for *_, needs, starts in _CUE_PATTERNS for lit in (needs or ()) + (starts or ())}
-    literals |= set(_COOPERATION_NEEDS or ())
+    for codes in _CODE_SETS:
+        literals |= set(_required(_rules(codes).meeting.pattern) or ())
     for literal in sorted(literals):
         automaton.add_word(literal, literal)
     automaton.make_automaton()
@@ -428,10 +349,12 @@ def _literal_finder() -> Any:
 
 _COOPERATION_NEEDS = _required(_COOPERATION_EVENT.pattern)
 _STRETCH_END = re.compile(r"[.;]")
+_CODE_SETS = (None, *(_codes(code) for code in lang.languages()))
+_MEETING_NEEDS = {codes: _required(_rules(codes).meeting.pattern) for codes in _CODE_SETS}
 _CUE_LITERALS = _literal_finder()
 
 
-def _meetings(folded: str, literals: Sequence[tuple[int, str]]) -> list[_Cue]:
+def _meetings(folded: str, literals: Sequence[tuple[int, str]], codes: tuple[str, ...] | None = None) -> list[_Cue]:
     """Every meeting, talk or signing (``_COOPERATION_EVENT``) in the article.
 
     No match of that regex holds a "." or a ";", so it runs only on the
@@ -439,13 +362,14 @@ def _meetings(folded: str, literals: Sequence[tuple[int, str]]) -> list[_Cue]:
     ``(end, literal)`` hits of ``_CUE_LITERALS``): the same matches as a
     run over the whole text.
     """
-    if _COOPERATION_NEEDS is None:
-        return [_Cue("cooperation", m.start(), m.end()) for m in _COOPERATION_EVENT.finditer(folded)]
+    meeting, needs = _rules(codes).meeting, _MEETING_NEEDS[codes]
+    if needs is None:
+        return [_Cue("cooperation", m.start(), m.end()) for m in meeting.finditer(folded)]
     stretches: dict[tuple[int, int], None] = {}
     size = len(folded)
     stops: list[int] | None = None  # where a "." or ";" stands, found once (not searched again for each hit)
     for end, literal in literals:
-        if literal not in _COOPERATION_NEEDS:
+        if literal not in needs:
             continue
         if stops is None:
             stops = [m.start() for m in _STRETCH_END.finditer(folded)]
@@ -455,7 +379,7 @@ def _meetings(folded: str, literals: Sequence[tuple[int, str]]) -> list[_Cue]:
     return [
         _Cue("cooperation", m.start(), m.end())
         for lo, hi in sorted(stretches)
-        for m in _COOPERATION_EVENT.finditer(folded, lo, hi)
+        for m in meeting.finditer(folded, lo, hi)
     ]
 
 
@@ -490,8 +414,8 @@ def _cues(folded: str, literals: Sequence[tuple[int, str]]) -> list[_Cue]:
                     taken_to = max(m.end(), i + 1)
         for m in found:
             start = m.start()
-            if start and folded[start - 1].isalnum():
-                continue
+            if start and folded[start - 1].isalnum() and folded[start] < "\u2e80":
+                continue  # inside a word (Chinese, written without spaces, has no word boundaries)
             hits.append((start, rank, -m.end(), kind))
     return [_Cue(kind, start, -neg_end) for start, _, neg_end, kind in _most_specific(hits)]
 
@@ -539,6 +463,7 @@ def find_incidents(
     first_number: int = 1,
     sentences: Sequence[tuple[int, int]] | None = None,
     folded: str | None = None,
+    language: str | None = None,
 ) -> list[Incident]:
     """Every incident the article states, each tied to its sentence.
 
@@ -556,6 +481,10 @@ def find_incidents(
         The article's sentence spans, if already split (:func:`split_sentences`).
     folded
         The article's text folded (:func:`fold_text`), if already done.
+    language
+        The article's language (:func:`geomap.language.detect_language`): its
+        rules and English's judge the cues (an English report is read with
+        English ones only); ``None`` uses every language's.
 
     Returns
     -------
@@ -570,7 +499,9 @@ def find_incidents(
         folded = fold_text(text)
     literals = list(_CUE_LITERALS.iter(folded))  # one pass finds them all
     cues = _cues(folded, literals)
-    meetings = _meetings(folded, literals)
+    codes = _codes(language)
+    rules = _rules(codes)
+    meetings = _meetings(folded, literals, codes)
     if not cues and not meetings:
         return []
     cues = sorted(cues + meetings, key=lambda c: c.start)
@@ -612,6 +543,9 @@ def find_incidents(
         i = bisect.bisect_left(begins, s_start)
         return dates[i - 1] if i else None
     resolved = [m for m in mentions if m.place_id]
+    if _DATELINE_AFTER is not None and language != "en" and not text.isascii():
+        # "新华社南宁5月16日电": where the report was filed, not where anything happened
+        resolved = [m for m in resolved if not _DATELINE_AFTER.search(text, max(0, m.start - 4), m.start)]
     mention_starts = [m.start for m in resolved]
     dateline = _dateline(text, resolved, gazetteer)
     kinds = [_kind(gazetteer, m.place_id) for m in resolved]
@@ -620,6 +554,7 @@ def find_incidents(
     last_place: list[int] = []
     for i, kind in enumerate(kinds):
         last_place.append(i if kind != "country" else (last_place[-1] if last_place else -1))
+    filed_to = dateline_stop(text)
     drafts: list[_Draft] = []
     report_border: tuple[str, ...] | None = None  # the two countries of "the China-Vietnam border", looked up once
     seen_cooperation: set[tuple] = set()
@@ -629,9 +564,9 @@ def find_incidents(
         if headline and _repeats_headline(text[s_start:s_end], headline):
             continue  # a headline repeats a fact of the body: drawing it would count it twice
         counts = _between(all_counts, count_starts, s_start, s_end)
-        groups = _groups(folded, s_start, s_end, counts, sentence_cues)
+        groups = _groups(folded, s_start, s_end, counts, sentence_cues, rules.topic_before)
         # what should happen is no incident: a modal word before the cue ("need to increase patrols")
-        modal = _MODAL.search(folded, s_start, s_end) if groups else None
+        modal = rules.modal.search(folded, s_start, s_end) if groups else None
         if modal is not None:
             groups = [g for g in groups if modal.start() >= g.cue_end]
         if any(g.counts for g in groups):
@@ -641,6 +576,8 @@ def find_incidents(
             continue
         sentence = text[s_start:s_end]  # one string shared by the incidents of this sentence
         dates = dates_in(s_start, s_end)
+        if s_start < filed_to:  # a dateline's date is when the story was filed, not when it happened
+            dates = [d for d in dates if d.begin >= filed_to]
         happened: bool | None = True if dates else None  # else looked up when a group needs it
         # the dates a clause may take: those of the sentence, less the dates statements were made
         clause_dates = _untold(dates, folded)
@@ -654,7 +591,7 @@ def find_incidents(
             if group.type != "cooperation":
                 if not group.counts:
                     if happened is None:
-                        happened = _EVENT_VERB.search(folded, s_start, s_end) is not None
+                        happened = rules.event_verb.search(folded, s_start, s_end) is not None
                     if not happened or group.type in _NEED_COUNTS:
                         continue
             places = _places(text, folded, context_mentions, group.type, gazetteer, carried=not sentence_mentions)
@@ -673,6 +610,8 @@ def find_incidents(
                         # a figure that names no place, in a report on the X–Y border: that border
                         place_id, precision = report_border[0], 5
                         places = [IncidentPlace(c, "party") for c in report_border]
+                    else:
+                        place_id, precision = dateline_country(dateline, gazetteer)
             date = _date_for(clause_dates, group, ref, "", lo_date)
             if date is not None and not date.text:
                 date = last_date_before(s_start) or date
@@ -682,11 +621,14 @@ def find_incidents(
                     continue  # the same meeting again
                 seen_cooperation.add(key)
             if actors is None:
-                actors = _actors(text, s_start, s_end)
+                actors = _actors(text, s_start, s_end, mention_starts, named=language != "en")
             drafts.append(
                 _Draft(group.type, sentence, s_start, s_end, tuple(group.counts), date, tuple(places), actors, precision, place_id)
             )
-    # built once the repeats are dropped, each with its number
+    # built once the repeats are dropped and the restatements merged, each with its number
+    from geomap.restatements import merge_restatements
+    from geomap.statistics import find_change
+
     return [
         Incident(
             id=f"{article.id}#{n}",
@@ -702,8 +644,10 @@ def find_incidents(
             location_precision=d.location_precision,
             place_id=d.place_id,
             source="extracted",
+            evidence=evidence,
+            change=find_change(folded, evidence) if d.counts else "",
         )
-        for n, d in enumerate(_drop_repeats(drafts), start=first_number)
+        for n, (d, evidence) in enumerate(merge_restatements(_drop_repeats(drafts), gazetteer), start=first_number)
     ]
 
 
@@ -736,11 +680,10 @@ class _Draft(NamedTuple):
 # Types that say nothing without a figure ("cleared more than 500,000 people").
 _NEED_COUNTS = frozenset({"crossing_statistics", "public_awareness", "other"})
 _NATIONALITY_COUNTRY = {
-    "chinese": "CN", "vietnamese": "VN", "cambodian": "KH", "lao": "LA", "laotian": "LA",
-    "thai": "TH", "myanmar": "MM", "burmese": "MM",
-}  # fmt: skip
+    re.sub(r"\(.*", "", word).lower(): code for _, names in lang.merged("nationalities") for word, code in names.items()
+}
 _NATIONAL_AGENCY_RE = re.compile(
-    r"\b(Chinese|Vietnamese|Cambodian|Laotian|Lao|Thai|Myanmar|Burmese) "
+    r"\b(" + "|".join(re.sub(r"\(.*", "", word) for _, names in lang.merged("nationalities") for word in names) + ") "
     r"(?:police|border guards?|authorities|officers|customs|side|immigration|ministry|public security)\b"
 )
 
@@ -821,7 +764,9 @@ _RANK = {kind: rank for rank, kind in enumerate(CUES)}
 _RANK["cooperation"] = _RANK["public_awareness"] + 0.5
 
 
-def _groups(folded: str, lo: int, hi: int, counts: Sequence[Count], cues: Sequence[_Cue]) -> list[_Group]:
+def _groups(
+    folded: str, lo: int, hi: int, counts: Sequence[Count], cues: Sequence[_Cue], topic_before: re.Pattern = _TOPIC_BEFORE
+) -> list[_Group]:
     """Cut a sentence into clauses and gather them around their cues.
 
     A clause with a cue opens an incident of that cue's type (of the most
@@ -829,7 +774,7 @@ def _groups(folded: str, lo: int, hi: int, counts: Sequence[Count], cues: Sequen
     clause without a cue joins the incident before it, unless it follows a
     ``;`` and states a figure, which then is an incident of type ``other``.
     """
-    cues = [c for c in cues if not _is_topic(folded, lo, c)]
+    cues = [c for c in cues if not _is_topic(folded, lo, c, topic_before)]
     if not cues:
         return []
     cuts = [lo] + [m.end() for m in _CLAUSE_RE.finditer(folded, lo, hi)] + [hi]
@@ -870,10 +815,10 @@ def _groups(folded: str, lo: int, hi: int, counts: Sequence[Count], cues: Sequen
     return groups
 
 
-def _is_topic(folded: str, lo: int, cue: _Cue) -> bool:
+def _is_topic(folded: str, lo: int, cue: _Cue, topic_before: re.Pattern = _TOPIC_BEFORE) -> bool:
     """A cue right after "preventing", "combating"... names a topic, not an event."""
     window = folded[max(lo, cue.start - 40) : cue.start]
-    return _TOPIC_BEFORE.search(window) is not None
+    return topic_before.search(window) is not None
 
 
 def _paragraph_starts(text: str) -> list[int]:
@@ -903,6 +848,11 @@ def _carried(
     return [m] if m.start >= _paragraph_of(paragraphs, s_start) else []
 
 
+_DATELINE_AFTER = (
+    re.compile("(?:" + "|".join(w for _, p in lang.merged("places") for w in p.get("dateline_after", ())) + ")$")
+    if any(p.get("dateline_after") for _, p in lang.merged("places"))
+    else None
+)
 _DATELINE_DASH = re.compile(r"(?:,[ \t]*[A-Z][\w .]{0,24}?)?[ \t]*[-–—]")  # "LANG SON -", "Cao Bang, Vietnam –"
 
 
@@ -955,8 +905,8 @@ def _places(
     previous: tuple[Mention, str] | None = None
     for m in mentions:
         kind = _kind(gazetteer, m.place_id)
-        role = _role(folded, m, group_type, kind, carried)
-        if previous is not None and kind != "border_gate" and _LIST_GAP.match(folded, previous[0].end, m.start):
+        role = refine_role(folded, m.start, m.end, _role(folded, m, group_type, kind, carried), kind)
+        if previous is not None and kind != "border_gate" and _LIST_GAP.fullmatch(folded, previous[0].end, m.start):
             role = previous[1]  # "from Lang Son, Quang Ninh and Cao Bang": one role for the list
         if role == "destination" and group_type in _VENUE_TYPES:
             role = "venue"  # "travelled to Nanning for the conference"
@@ -977,13 +927,19 @@ def _where(
     countries: list[str] = []
     for order, place in enumerate(places):
         kind = _kind(gazetteer, place.place_id)
+        rank = role_rank(place.role, kind)  # geomap.placement: an agency's seat late, a biography never
+        if rank is None:
+            continue
         if kind == "country":
             countries.append(place.place_id)
             continue
-        rank = {"venue": 0, "crossing": 0, "location": 1, "destination": 2}.get(place.role, 3)
         precision = KIND_PRECISION.get(kind, 1)
-        if place.start is not None and precision == 1 and _NEAR_RE.search(folded, max(0, place.start - 45), place.start):
+        if place.start is not None and precision == 1 and (
+            _NEAR_RE.search(folded, max(0, place.start - 45), place.start) or road_start(folded, place.start)
+        ):
             precision = 2
+        elif place.end is not None and precision == 1 and _NEAR_AFTER.match(folded, place.end):
+            precision = 2  # "东兴口岸附近": Chinese says "near" after the name
         candidate = (rank, precision, order, place.place_id)
         if best is None or candidate[:3] < best[:3]:
             best = candidate  # type: ignore[assignment]
@@ -1037,8 +993,12 @@ def _date_for(
 _CAPITALISED_BEFORE_RE = re.compile(r"[A-Z][\w'’]*[ \t]+(?:[A-Z][\w'’]*[ \t]+){0,3}$")
 
 
-def _actors(text: str, lo: int, hi: int) -> tuple[str, ...]:
-    """Agencies and nationalities named in the sentence, in text order."""
+def _actors(text: str, lo: int, hi: int, mention_starts: Sequence[int] = (), *, named: bool = True) -> tuple[str, ...]:
+    """Agencies and nationalities named in the sentence, in text order.
+
+    A Chinese agency's name starts at the place name in it ("据东兴市公安局" is
+    东兴市公安局): ``mention_starts`` are where the article's place names start.
+    """
     found: list[tuple[int, str]] = []
     for m in _ACTOR_RE.finditer(text, lo, hi):
         at = m.start()
@@ -1059,5 +1019,17 @@ def _actors(text: str, lo: int, hi: int) -> tuple[str, ...]:
         found.append((m.start(), label))
     for m in _NATIONALITY_RE.finditer(text, lo, hi):
         found.append((m.start(), m.group(1)))
+    if named and not text.isascii():  # agencies and nationalities named in full, in Vietnamese or Chinese
+        for m in _NAMED_ACTOR_RE.finditer(text, lo, hi):
+            at, label = m.start(), m.group()
+            if " " not in label and label[:1] >= "\u2e80":
+                inside = _between(mention_starts, mention_starts, at, m.end())
+                cut = inside[0] if inside else at + len(label) - len(_AGENCY_WORD.search(label).group())  # type: ignore[union-attr]
+                at, label = cut, text[cut : m.end()]
+            words = label.split(" ")
+            # "Bộ đội Biên phòng tỉnh Quảng Ninh đã": the name ends at its last capital
+            while len(words) > 1 and words[-1][:1].islower() and _NAMED_ACTOR_RE.fullmatch(" ".join(words[:-1])):
+                words.pop()
+            found.append((at, " ".join(words)))
     found.sort()
     return tuple(dict.fromkeys(label for _, label in found))

@@ -46,6 +46,7 @@ class RunSummary:
     routes: int = 0
     by_type: tuple[tuple[str, int], ...] = ()  # incidents of each type, most first
     cached: int = 0  # articles an earlier run's cache gave (geomap extract), not extracted again
+    unread: tuple[tuple[str, int], ...] = ()  # reports in a language geomap does not read, by language
     files: tuple[Path, ...] = ()
 
     @property
@@ -70,6 +71,12 @@ class RunSummary:
             f"inputs skipped:    {len(self.skipped)}",
         ]
         out += [f"  - {skip}" for skip in self.skipped]
+        if self.unread:
+            from geomap.language import UNREAD_NAMES
+
+            languages = ", ".join(f"{UNREAD_NAMES.get(code, code)} {n}" for code, n in self.unread)
+            out.append(f"not read:          {sum(n for _, n in self.unread)} in languages geomap does not read "
+                       f"({languages}): place names only, no incidents or routes")
         out += [
             f"place mentions:    {self.mentions} ({self.places} distinct places, {self.ambiguous} ambiguous)",
             f"names unresolved:  {len(self.unresolved)}" + (f" ({', '.join(self.unresolved[:8])}" + (", ..." if len(self.unresolved) > 8 else "") + ")" if self.unresolved else ""),
@@ -342,6 +349,7 @@ def _from_tally(tally: Tally, skipped: tuple[Skipped, ...]) -> RunSummary:
         incidents_mapped=tally.incidents,
         routes=tally.routes,
         by_type=_by_type(tally.by_type.items()),
+        unread=tuple(sorted(tally.unread.items())),
     )
 
 

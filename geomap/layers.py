@@ -70,6 +70,7 @@ __all__ = [
 LAYER_NAMES = (
     "places",
     "incidents",
+    "events",
     "routes",
     "route_stops",
     "crossings",
@@ -79,13 +80,14 @@ LAYER_NAMES = (
 )
 
 INCIDENT_TABLE_COLUMNS = (
-    "incident_id", "article_id", "type", "value", "value_max", "unit", "qualifier", "counts",
+    "incident_id", "article_id", "type", "value", "value_max", "unit", "qualifier", "counts", "change",
     "date_start", "date_end", "date_precision", "date_text", "place_id", "places",
     "location_precision", "actors", "sentence", "start", "end", "source",
 )  # fmt: skip
 INCIDENT_COLUMNS = (
     *INCIDENT_TABLE_COLUMNS,
-    "place_name", "location_precision_name", "article_title", "article_source", "article_url", "article_date",
+    "place_name", "location_precision_name", "country", "province",
+    "article_title", "article_source", "article_url", "article_date", "event_id",
 )  # fmt: skip
 PLACE_COLUMNS = ("place_id", "name", "kind", "country", "mentions", "articles")
 ROUTE_COLUMNS = ("route_id", "article_id", "stops", "roles", "length_km", "sentence")
@@ -143,12 +145,19 @@ class Layers:
     countries: gpd.GeoDataFrame
     provinces: gpd.GeoDataFrame
     province_stats: gpd.GeoDataFrame
+    events: gpd.GeoDataFrame | None = None  # one point an event told by several reports (geomap.event_layer)
     # What filter() needs to recompute the aggregates (not layers themselves).
     incident_province: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     article_dates: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     all_provinces: gpd.GeoDataFrame | None = field(default=None, repr=False)
 
     NAMES: ClassVar[tuple[str, ...]] = LAYER_NAMES
+
+    def __post_init__(self) -> None:
+        if self.events is None:  # built by hand without events: each incident an event of its own
+            from geomap.event_layer import event_layer
+
+            object.__setattr__(self, "events", event_layer(None, self.incidents))
 
     def as_dict(self) -> dict[str, gpd.GeoDataFrame]:
         """The layers by name, in :data:`LAYER_NAMES` order."""
@@ -203,11 +212,16 @@ class Layers:
             routes = routes[routes["route_id"].isin(ok)].reset_index(drop=True)
             stops = stops[stops["route_id"].isin(ok)].reset_index(drop=True)
         kept = set(incidents["incident_id"])
+        events = self.events
+        if events is not None:  # an event stays while one of its reports does
+            keep_event = [bool(kept & set(str(ids).split(";"))) for ids in events["incident_ids"]]
+            events = events[keep_event].reset_index(drop=True)
         assignment = tuple((i, p) for i, p in self.incident_province if i in kept)
         stats = _province_stats(incidents, dict(assignment), self._polygons())
         return dataclasses.replace(
             self,
             incidents=incidents,
+            events=events,
             routes=routes,
             route_stops=stops,
             province_stats=stats,
@@ -261,11 +275,18 @@ def build_layers(extraction: Any, *, gazetteer: Gazetteer | None = None, on: dt.
 
     countries = load_countries()
     borders = _BorderLocator(countries, all_provinces, gazetteer, mentions)
-    incidents, assignment = _incidents(incidents_t, article_info, gazetteer, all_provinces, borders)
+    events_t = getattr(extraction, "events", None)
+    event_ids = {}
+    if events_t is not None and len(events_t):
+        event_ids = {_text(i): _text(e) for i, e in zip(events_t["incident_id"], events_t["event_id"], strict=True)}
+    incidents, assignment = _incidents(incidents_t, article_info, gazetteer, all_provinces, borders, event_ids)
     routes, stops = _routes(routes_t, gazetteer, countries)
+    from geomap.event_layer import event_layer
+
     return Layers(
         places=_places(mentions, gazetteer),
         incidents=incidents,
+        events=event_layer(events_t, incidents),
         routes=routes,
         route_stops=stops,
         crossings=_crossings(gazetteer),
@@ -316,6 +337,7 @@ def _incidents(
     gaz: Gazetteer,
     provinces: gpd.GeoDataFrame,
     borders: _BorderLocator,
+    event_ids: dict[str, str] | None = None,
 ) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
     """Incident points and, for each incident, the province it counts for."""
     rep = {
@@ -338,11 +360,13 @@ def _incidents(
         rec.update(
             place_name=place.name if place else "",
             location_precision_name=LOCATION_PRECISIONS.get(precision, "") if precision is not None else "",
+            country=place.country if place else "",
             article_title=_text(art.get("title")),
             article_source=_text(art.get("source")),
             article_url=_text(art.get("url")),
             article_date=_iso_date(art.get("date")),
         )
+        rec["event_id"] = (event_ids or {}).get(_text(rec["incident_id"])) or f"ev-{_text(rec['incident_id'])}"
         geom = None
         if place is None or precision == 5:
             border = borders.locate(_text(rec["article_id"]), place, _text(rec["places"]))
@@ -359,6 +383,7 @@ def _incidents(
         geoms.append(geom)
         day = rec["date_start"] or rec["date_end"] or rec["article_date"]
         province = locate(pid, geom, day, precision)
+        rec["province"] = province or ""
         if province:
             assignment[_text(rec["incident_id"])] = province
     ints = ("location_precision", "start", "end")
@@ -477,10 +502,11 @@ def _routes(
         if rid:
             by_route.setdefault(rid, []).append(row)
     route_recs, route_geoms, stop_recs, stop_geoms = [], [], [], []
+    shared: dict[tuple[str, str], Any] = {}  # the border two countries share, worked out once a pair
     for rid in sorted(by_route):
         legs = sorted(by_route[rid], key=lambda r: (_int(r.get("stop")) or 0))
         places = [gaz.get(_text(r.get("place_id"))) if _text(r.get("place_id")) else None for r in legs]
-        points = _stop_points(places, outlines)
+        points = _stop_points(places, outlines, shared)
         names, roles, coords = [], [], []
         for row, place, pt in zip(legs, places, points, strict=True):
             pid = _text(row.get("place_id"))
@@ -523,7 +549,9 @@ def _routes(
     return routes, stops
 
 
-def _stop_points(places: list[Place | None], outlines: dict[str, Any]) -> list[Point | None]:
+def _stop_points(
+    places: list[Place | None], outlines: dict[str, Any], shared: dict[tuple[str, str], Any] | None = None
+) -> list[Point | None]:
     """Each stop's point; country stops where the route meets the country (see :func:`_routes`)."""
     from shapely.ops import nearest_points
 
@@ -543,9 +571,14 @@ def _stop_points(places: list[Place | None], outlines: dict[str, Any]) -> list[P
         target = outline
         neighbour = outlines.get(places[anchor].country) if places[anchor] is not None else None
         if neighbour is not None and places[anchor].country != place.country:
-            shared = outline.boundary.intersection(neighbour.buffer(0.02))
-            if not shared.is_empty:
-                target = shared
+            key = (place.country, places[anchor].country)
+            if shared is None or key not in shared:
+                border = outline.boundary.intersection(neighbour.buffer(0.02))
+                if shared is None:
+                    shared = {}
+                shared[key] = border
+            if not shared[key].is_empty:
+                target = shared[key]
         near = nearest_points(target, points[anchor])[0]
         points[i] = point(round(near.y, 5), round(near.x, 5))
     return points

@@ -163,6 +163,7 @@ def read_for_map(
     totals = Totals()
     newest: list[tuple] = []  # a heap of (start, id, row): the smallest, oldest, goes first
     columns = list(COLUMNS["incidents"])
+    start_at, id_at = columns.index("date_start"), columns.index("incident_id")
     read = 0
     for frame in _batches(folder, "incidents", columns, format):
         _known_types(folder, frame["type"], read, format)
@@ -176,14 +177,14 @@ def read_for_map(
         frame = frame[keep]
         totals.add_incidents(frame)
         for row in zip(*(frame[c] for c in columns), strict=True):
-            item = (row[8] or "", row[0], row)  # date_start, incident_id
+            item = (row[start_at] or "", row[id_at], row)
             if len(newest) < max_incidents:
                 heapq.heappush(newest, item)
             elif item[:2] > newest[0][:2]:
                 heapq.heapreplace(newest, item)
     kept = [row for _, _, row in sorted(newest, key=lambda item: item[1])]
     del newest
-    article_ids = {row[1] for row in kept}
+    article_ids = {row[columns.index("article_id")] for row in kept}
     articles = []
     for part in _batches(folder, "articles", list(COLUMNS["articles"]), format):
         tables_read = int((part["format"] == "csv").sum())

@@ -59,103 +59,38 @@ from __future__ import annotations
 import functools
 import re
 
+from geomap import lang
 from geomap.records import Count
 
 __all__ = ["QUALIFIERS", "UNITS", "find_counts", "parse_number"]
 
-_ONES = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19,
-}  # fmt: skip
-_TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90,
-}  # fmt: skip
-_SCALES = {
-    "hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
-    "mln": 1e6, "bln": 1e9, "bn": 1e9, "m": 1e6, "k": 1e3,
-    "nghìn": 1e3, "ngàn": 1e3, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9,
-}  # fmt: skip
-_VAGUE = {"dozens", "hundreds", "thousands", "millions", "billions", "several", "many", "scores", "numerous"}
+# The words of every language that writes numbers as English does, from geomap/lang/*.yaml.
+_LATIN = tuple(code for code in lang.languages() if lang.resources(code)["language"].get("script") == "latin")
+_ONES: dict[str, int] = {w: v for _, n in lang.merged("numbers", codes=_LATIN) for w, v in n.get("ones", {}).items()}
+_TENS: dict[str, int] = {w: v for _, n in lang.merged("numbers", codes=_LATIN) for w, v in n.get("tens", {}).items()}
+# scale words read after a number ("4.2 million", "2 triệu"), then abbreviations parse_number reads ("4m")
+_AFTER_SCALES = {w: v for _, n in lang.merged("numbers", codes=_LATIN) for w, v in n.get("scales", {}).items()}
+_SCALES: dict[str, float] = dict(_AFTER_SCALES)
+_SCALES.update({w: v for _, n in lang.merged("numbers", codes=_LATIN) for w, v in n.get("scale_abbreviations", {}).items()})
+_VAGUE = {w for _, n in lang.merged("numbers", codes=_LATIN) for w in n.get("vague", ())}
 
 #: Normalised qualifier for each phrase that may stand before a number.
 QUALIFIERS: dict[str, str] = {
-    "over": "over", "more than": "over", "above": "over", "at least": "over",
-    "in excess of": "over", "upwards of": "over", "no fewer than": "over",
-    "no less than": "over",
-    "about": "about", "around": "about", "approximately": "about", "some": "about",
-    "roughly": "about", "an estimated": "about", "estimated": "about",
-    "nearly": "about", "almost": "about", "close to": "about", "approx.": "about",
-    "hơn": "over", "trên": "over", "khoảng": "about", "gần": "about", "chừng": "about", "dưới": "under",
-    "under": "under", "less than": "under", "fewer than": "under", "up to": "under",
-    "at most": "under", "below": "under",
-}  # fmt: skip
+    phrase: kind for _, table in lang.merged("qualifiers", codes=_LATIN) for kind, phrases in table.items() for phrase in phrases
+}
 
 #: Normalised unit for each noun (lower case; plural and singular).
-UNITS: dict[str, str] = {}
-
-
-def _units(unit: str, *nouns: str) -> None:
-    for noun in nouns:
-        UNITS[noun] = unit
-
-
-_units(
-    "people", "people", "person", "persons", "individual", "individuals", "citizen", "citizens",
-    "national", "nationals", "migrant", "migrants", "resident", "residents", "foreigner", "foreigners",
-    "worker", "workers", "labourers", "laborers", "passenger", "passengers", "entrant", "entrants",
-    "immigrant", "immigrants", "emigrants", "tourist", "tourists", "visitor", "visitors", "travellers",
-    "travelers", "men", "women", "children", "minors", "adults", "returnees", "crossers",
-    "criminals", "smugglers", "traffickers", "brokers", "gangsters", "owners", "drivers", "guides",
-    "organisers", "organizers", "fishermen", "villagers", "students", "girls", "boys",
-)
-_units(
-    "suspects", "suspect", "suspects", "offender", "offenders", "subjects", "perpetrators",
-    "criminal suspects",
-)
-_units("defendants", "defendant", "defendants", "accused")
-_units("fugitives", "fugitive", "fugitives", "most wanted", "wanted criminals", "wanted people",
-       "wanted persons", "wanted fugitives", "wanted suspects")
-_units("victims", "victim", "victims")
-_units("officers", "officer", "officers", "soldier", "soldiers", "guard", "guards", "border guards",
-       "policemen", "police officers", "personnel", "staff", "troops")
-_units("cases", "case", "cases", "incident", "incidents")
-_units("violations", "violation", "violations")
-_units("operations", "operation", "operations", "raid", "raids", "crackdowns", "campaigns")
-_units("patrols", "patrol", "patrols")
-_units("talks", "talks", "negotiations")
-_units("meetings", "meeting", "meetings", "conference", "conferences", "session", "sessions")
-_units("leaflets", "leaflet", "leaflets", "flyer", "flyers", "brochures", "posters")
-_units("files", "file", "files", "documents", "records", "dossiers")
-_units("vehicles", "vehicle", "vehicles", "car", "cars", "truck", "trucks", "lorries", "motorbikes",
-       "motorcycles", "buses", "ambulances", "containers")
-_units("boats", "boat", "boats", "vessel", "vessels", "ships")
-_units("trips", "trip", "trips", "crossings", "journeys")
-_units("groups", "group", "groups", "ring", "rings", "gang", "gangs", "networks", "lines")
-_units("ports", "port", "ports", "border gates", "checkpoints", "crossing points")
-_units("declarations", "declarations")
-_units("dangers", "dangers", "hazards", "risks")
-_units("items", "items", "pieces", "products", "parcels", "packages", "bags")
-_units("pills", "pills", "tablets")
-_units("kg", "kg", "kgs", "kilogram", "kilograms", "kilogrammes", "kilos")
-_units("g", "g", "gram", "grams", "grammes")
-_units("tonnes", "tonne", "tonnes", "ton", "tons", "t")
-_units("yuan", "yuan", "cny", "rmb", "renminbi")
-_units("VND", "vnd", "dong", "đồng", "vnđ")
-_units("USD", "usd", "dollars", "us dollars", "u.s. dollars")
-
-# Vietnamese nouns (a count names its head noun first: "14 đối tượng người Trung Quốc").
+UNITS: dict[str, str] = {
+    noun: unit for _, table in lang.merged("units", codes=("en",)) for unit, nouns in table.items() for noun in nouns
+}
+# Nouns of the other languages written in Latin script (a count names its head noun
+# first: "14 đối tượng người Trung Quốc").
 _VI_UNITS = {
-    "người": "people", "công dân": "people", "lượt người": "people", "người di cư": "people",
-    "đối tượng": "suspects", "nghi phạm": "suspects", "bị can": "defendants", "bị cáo": "defendants",
-    "nạn nhân": "victims", "vụ": "cases", "vụ việc": "cases", "vụ án": "cases",
-    "cán bộ": "officers", "chiến sĩ": "officers", "phương tiện": "vehicles", "xe": "vehicles",
-    "ô tô": "vehicles", "tấn": "tonnes", "tờ rơi": "leaflets", "lượt": "trips", "chuyến": "trips",
-    "cuộc tuần tra": "patrols", "đợt tuần tra": "patrols", "cuộc họp": "meetings", "cuộc hội đàm": "talks",
-    "tỷ đồng": "VND", "triệu đồng": "VND",
-}  # fmt: skip
+    noun: unit
+    for _, table in lang.merged("units", codes=tuple(c for c in _LATIN if c != "en"))
+    for unit, nouns in table.items()
+    for noun in nouns
+}
 UNITS.update(_VI_UNITS)
 _VI_WORDS = {word for noun in _VI_UNITS for word in noun.split()}
 
@@ -188,12 +123,13 @@ _DIGITS = (
     r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}\.\d{3},\d+"
     r"|\d{1,3},\d{1,2}(?!\d)|\d+(?:\.\d+)?)"
 )
-_SCALE = r"(?:hundred|thousand|million|billion|trillion|mln|bln|bn|nghìn|ngàn|triệu|tỷ|tỉ)"
+_SCALE = "(?:" + "|".join(_AFTER_SCALES) + ")"  # "(?:hundred|thousand|...|nghìn|...)"
+# "(?:(?:twenty|...|ninety)(?:[-\s](?:one|...|nine))?|zero|one|...|nineteen|a\s+dozen|a\s+hundred|...)"
+_A_SCALES = ("dozen", "hundred", "thousand", "million", "billion")  # "a dozen", "a hundred"...
 _WORD = (
-    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
-    r"(?:[-\s](?:one|two|three|four|five|six|seven|eight|nine))?"
-    r"|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
-    r"|sixteen|seventeen|eighteen|nineteen|a\s+dozen|a\s+hundred|a\s+thousand|a\s+million|a\s+billion)"
+    "(?:(?:" + "|".join(_TENS) + ")"
+    r"(?:[-\s](?:" + "|".join(w for w, v in _ONES.items() if 1 <= v <= 9) + "))?"
+    "|" + "|".join(_ONES) + "|" + "|".join(r"a\s+" + w for w in _A_SCALES) + ")"
 )
 _NUMBER_CORE = (
     rf"(?:{_DIGITS}(?![\w/]|[.,:]\d)(?:\s+{_SCALE}\b)?"
@@ -211,13 +147,12 @@ _COUNT = re.compile(
 # Where a number may start: a digit, "$" or a number word.  The pattern
 # starts with a character class so the regex engine can skip ahead fast; the
 # rest of a word is checked loosely ("t" + "wo"), _COUNT then checks it well.
-_NUMBER_WORD_TAILS = (
-    "ero|ne|wo|hree|our|ive|ix|even|ight|ine|en|leven|welve|hirteen|ourteen|ifteen|ixteen|eventeen"
-    "|ighteen|ineteen|wenty|hirty|orty|ifty|ixty|eventy|ighty|inety"
-)
+_NUMBER_WORD_TAILS = "|".join(w[1:] for w in (*_ONES, *_TENS))  # "ero|ne|wo|hree|..."
+# the letters a number word starts with, both cases ("AaOoTtFfSsEeNnZz" in English; "a" of "a dozen")
+_FIRSTS = "".join(sorted({c for w in ("a", *_ONES, *_TENS) for c in (w[0].upper(), w[0])}))
 _ANCHOR = re.compile(
-    rf"[\d$AaOoTtFfSsEeNnZz](?:(?<=[\d$])|(?<![A-Za-z].)"
-    rf"(?:\s+(?:dozen|hundred|thousand|million|billion)|{_NUMBER_WORD_TAILS})\b)"
+    rf"[\d${_FIRSTS}](?:(?<=[\d$])|(?<![A-Za-z].)"
+    rf"(?:\s+(?:{'|'.join(_A_SCALES)})|{_NUMBER_WORD_TAILS})\b)"
 )
 # find_counts finds the same anchors, from a position ``pos`` on, faster: a
 # number word needs a character other than an ASCII letter before it, and such
@@ -226,8 +161,8 @@ _ANCHOR = re.compile(
 # otherwise a number word may start right after (group 1).  Only a number word
 # at ``pos`` itself has its character before ``pos``: _WORD_ANCHOR_AT, tried
 # first when ``pos`` holds one of the letters.
-_WORD_FIRST = frozenset("AaOoTtFfSsEeNnZz")
-_WORD_ANCHOR = rf"[AaOoTtFfSsEeNnZz](?:\s+(?:dozen|hundred|thousand|million|billion)|{_NUMBER_WORD_TAILS})\b"
+_WORD_FIRST = frozenset(_FIRSTS)
+_WORD_ANCHOR = rf"[{_FIRSTS}](?:\s+(?:{'|'.join(_A_SCALES)})|{_NUMBER_WORD_TAILS})\b"
 _WORD_ANCHOR_AT = re.compile(rf"(?<![A-Za-z]){_WORD_ANCHOR}")
 _ANCHOR_AFTER = re.compile(rf"[^A-Za-z](?:(?<=[\d$])|({_WORD_ANCHOR}))")
 
@@ -439,7 +374,13 @@ def _unit_after(text: str, pos: int, hi: int, *, singular_ok: bool = False) -> t
             nxt = _WORD_RE.search(text, w_end, lim)
             if nxt is not None and not text[w_end : nxt.start()].strip():
                 pair = f"{token} {nxt.group().lower().rstrip('.')}"
-                if pair in UNITS:
+                if pair in _TRIPLE_FIRSTS:  # "lượt phương tiện": a three-word unit
+                    third = _WORD_RE.search(text, nxt.end(), lim)
+                    if third is not None and not text[nxt.end() : third.start()].strip():
+                        triple = f"{pair} {third.group().lower()}"
+                        if triple in UNITS:
+                            hit = UNITS[triple], third.end()
+                if hit is None and pair in UNITS:
                     hit = UNITS[pair], nxt.end() - (1 if nxt.group().endswith(".") else 0)
         if hit is None and token in UNITS:
             hit = UNITS[token], w_end - (1 if token != raw else 0)
@@ -457,6 +398,7 @@ def _unit_after(text: str, pos: int, hi: int, *, singular_ok: bool = False) -> t
 
 # The first words of the units of more than one word.
 _PAIR_FIRSTS = frozenset(noun.split(" ")[0] for noun in UNITS if " " in noun)
+_TRIPLE_FIRSTS = frozenset(" ".join(noun.split(" ")[:2]) for noun in UNITS if noun.count(" ") == 2)
 _SINGULAR = {
     noun for noun in UNITS
     if " " not in noun and not noun.endswith("s") and noun not in _VI_UNITS and noun not in {
@@ -573,7 +515,22 @@ def find_counts(text: str, *, start: int = 0, end: int | None = None) -> list[Co
             counts.append(count)
         # a rejected range ("five and six people") gives its second number a chance of its own
         pos = m.end() if count is not None and count.value_max is not None else m.end("n1")
+    if _HAN.search(text, lo, hi) is not None:  # Chinese counts: a measure word right after the number
+        from geomap.lang import zh
+
+        counts = _merge(counts, zh.find_counts(text, lo, hi))
     return counts
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def _merge(counts: list[Count], more: list[Count]) -> list[Count]:
+    """Both lists in text order; of two that overlap, the one of ``more``."""
+    if not more:
+        return counts
+    kept = [c for c in counts if all(c.end <= m.start or c.start >= m.end for m in more)]  # type: ignore[operator]
+    return sorted(kept + more, key=lambda c: c.start)  # type: ignore[arg-type,return-value]
 
 
 def _plain(value: float, unit: str, text: str, begin: int, end: int) -> Count:

@@ -301,17 +301,35 @@ def _call_resolve(resolver: Any, name: str, **kwargs: Any) -> Resolution:
         return resolver.resolve(name, **kwargs)
 
 
-_NOT_THE_PLACE = re.compile(
-    r"[ \t]+(?:bridge|river|road|street|highway|market|hotel|restaurant|company|university|stadium|airport"
-    r"|dam|lake|mountain|pagoda|temple|triangle)\b",
-    re.IGNORECASE,
-)
+def _latin_not_the_place() -> re.Pattern:
+    """``[ \t]+(?:bridge|river|...)\b``: the words after a name that make it part of another name."""
+    from geomap import lang
+
+    words = [
+        w for code, places in lang.merged("places") if lang.resources(code)["language"].get("script") == "latin"
+        for w in places.get("not_before", ())
+    ]  # fmt: skip
+    return re.compile(r"[ \t]+(?:" + "|".join(words) + r")\b", re.IGNORECASE)
+
+
+_NOT_THE_PLACE = _latin_not_the_place()
+
+
+def _cjk_not_the_place() -> re.Pattern | None:
+    """What follows a Chinese name that makes it part of another word (新华社, 南宁路), from the language files."""
+    from geomap import lang
+
+    words = [w for _, places in lang.merged("places") for w in places.get("not_before", ())]
+    return re.compile("|".join(words)) if words else None
+
+
+_CJK_NOT_THE_PLACE = _cjk_not_the_place()
 
 
 def _is_false_positive(text: str, match: _Match) -> bool:
     """Stoplisted single words, given names after a family name, and "X bridge" or "X river"."""
     if match.cjk:
-        return False
+        return _CJK_NOT_THE_PLACE is not None and _CJK_NOT_THE_PLACE.match(text, match.end) is not None
     if _NOT_THE_PLACE.match(text, match.base_end):
         return True  # "Bac Luan bridge", "Ka Long river": named after a place, not the place
     if match.kinds:

@@ -170,6 +170,7 @@ class Article:
     text: str
     title: str = ""
     date: DateSpan | None = None  # publication date and its precision
+    date_source: str = ""  # where it came from: "metadata", "header", "url", "text" (a dateline); "" when none
     source: str = ""  # outlet
     url: str = ""
     path: str = ""  # file it was read from
@@ -289,6 +290,8 @@ class Incident:
     location_precision: int = 6
     place_id: str | None = None  # the place the incident is drawn at
     source: str = "extracted"  # "extracted", "table" (analyst CSV) or "correction"
+    evidence: tuple[tuple[int, int], ...] = ()  # (start, end) of every sentence telling it, in text order
+    change: str = ""  # a statistic's stated change on the period before ("+12%", "-4.5%")
 
 
 STOP_ROLES = ("origin", "staging", "transit", "crossing", "destination")

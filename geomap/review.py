@@ -36,6 +36,10 @@ with an ``action``::
         - {place: cn.country.china, role: destination}
     - action: drop_route
       id: 09_lao-cai-hekou-drugs/r1
+    - action: split_event           # this incident is an event of its own, whatever matching says
+      id: 17_lao-cai-group-caught#1
+    - action: join_events           # these incidents tell one event
+      ids: [16_bat-xat-trail-crossing#1, 18_lao-cai-wire-brief#1]
 
 Added incidents get ids ``<article>#c<k>`` and added routes ``<article>/c<k>``
 (``k`` counts the items of that action in the file), unless an ``id`` is
@@ -99,7 +103,10 @@ ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "drop_route": (("id",), ("note",)),
     "add_route": (("article", "stops"), ("id", "sentence", "note")),
     "replace_route": (("id", "stops"), ("article", "sentence", "note")),
+    "split_event": (("id",), ("note",)),
+    "join_events": (("ids",), ("note",)),
 }
+_EVENT_ACTIONS = ("split_event", "join_events")
 _DATE_PRECISIONS = ("day", "month", "year", "range", "since")
 
 
@@ -281,6 +288,12 @@ def _check(
             values[key] = str(values[key])
     if "place" in values and gazetteer is not None and gazetteer.get(values["place"]) is None:
         bad("place", "unknown place id", values["place"])
+    if "ids" in values:
+        ids = values["ids"]
+        if not isinstance(ids, list) or len(ids) < 2 or not all(isinstance(i, (str, int)) for i in ids):
+            bad("ids", "a list of two incident ids or more", ids)
+        else:
+            values["ids"] = [str(i) for i in ids]
     if "stops" in values:
         stops = values["stops"]
         if not isinstance(stops, list) or len(stops) < 2:
@@ -366,7 +379,7 @@ def apply_corrections(extraction: Extraction, corrections: Corrections | str | P
     Extraction
         New tables; ``extraction`` is left as it was.
     """
-    from geomap.extract import Extraction, _frame
+    from geomap.extract import Extraction, _frame, with_events
 
     if corrections is None:
         return extraction
@@ -375,7 +388,7 @@ def apply_corrections(extraction: Extraction, corrections: Corrections | str | P
     mentions, incidents, routes = _apply(
         corrections.items, extraction.mentions.copy(), extraction.incidents.copy(), extraction.routes.copy(), gazetteer
     )
-    return Extraction(
+    corrected = Extraction(
         articles=extraction.articles,
         mentions=_frame("mentions", mentions),
         incidents=_frame("incidents", incidents),
@@ -383,6 +396,8 @@ def apply_corrections(extraction: Extraction, corrections: Corrections | str | P
         unresolved=extraction.unresolved,
         skipped=extraction.skipped,
     )
+    # events are matched again on the corrected incidents, with the analyst's splits and joins
+    return with_events(corrected, gazetteer=gazetteer, corrections=corrections)
 
 
 def _target(c: Correction) -> str:
@@ -420,8 +435,8 @@ class StreamedCorrections:
             "incident": set(incidents["incident_id"]),
             "route": set(routes["route_id"]),
         }
-        # only the items that touch this part: the others would change nothing in it
-        items = [c for c in self.items if _target(c) in present[c.action.rsplit("_", 1)[1]]]
+        # only the items that touch this part: the others would change nothing in it (events are matched at the end)
+        items = [c for c in self.items if c.action not in _EVENT_ACTIONS and _target(c) in present[c.action.rsplit("_", 1)[1]]]
         if not items:
             return mentions, incidents, routes
         out = _apply(items, mentions.copy(), incidents.copy(), routes.copy(), self.gazetteer, mode="part", olds=self._olds)

@@ -23,38 +23,87 @@ being talked about).  Country-level stops keep precision 6.
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import functools
 import functools
 import operator
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from geomap.incidents import _COOPERATION_EVENT, KIND_PRECISION, fold_text, split_sentences
+from geomap import lang
+from geomap.incidents import KIND_PRECISION, _codes, _rules, fold_text, split_sentences
 from geomap.records import Article, Mention, Route, Stop
 
 __all__ = ["find_routes"]
 
-_MOVEMENT = re.compile(
-    r"\b(?:smuggl|transport|travel|mov|walk|rode|ride|ferr|brought|bring|took|taken|cross|enter|head|gather|"
-    r"lead|led|carr|driv|drove|flew|fly|go|goes|went|trek|sail|continu|return|escort|reach|path|route|trail|"
-    r"journey|trafficked|lur|ship|truck|bus|coach|pass|leav|left|fled|flee|slip)\w*"
-)
-_DIRECTION = re.compile(r"\b(?:from|via|through|into|to|toward|towards|across)\b")
+def _words(role: str, code: str) -> str:
+    return "|".join(lang.resources(code).get("routes", {}).get(role, ()))
 
-_ORIGIN = re.compile(
-    r"(?:\bfrom|\bout of|\bstart(?:s|ed|ing)? (?:out )?(?:in|at|from)|\bbegin(?:s|ning)? in|\boriginat\w* (?:in|from)|"
-    r"\bleav\w*|\bleft|\bfled|\brecruited in)\s+(?:the\s+)?$"
-)
-_STAGING = re.compile(
-    r"\b(?:gather\w*|assembl\w*|wait\w*|stay\w*|hid\w*|hidden|kept|collect\w*|stag\w*|housed|lodg\w*)"
-    r"(?:\s+[\w-]+){0,3}?\s+(?:in|at)\s+(?:the\s+)?$"
-)
-_CROSS_INTO = re.compile(r"\b(?:cross\w*|across)(?:\s+(?:the|a|over|at|night|border|river|line|illegally))*\s+(?:into|to)\s+(?:the\s+)?$")
-_TRANSIT = re.compile(r"\b(?:through|via|across|passing|passed|transit\w*|by way of)(?:\s+[\w-]+){0,2}?\s+$")
-_TOWARD = re.compile(
-    r"\b(?:to|into|toward|towards|reach\w*|arriv\w* (?:in|at)|bound for|enter\w*|onward to|on to|for)"
-    r"(?:\s+(?:the|north|south|east|west|northern|southern))?\s+$"
-)
+
+def _others(role: str, tail: str = r"\s+$", cjk_tail: str = r"\s*$", codes: tuple[str, ...] | None = None) -> str:
+    """The words of ``role`` in the languages ``codes`` (all when ``None``) other than English, each as a
+    whole pattern: Latin-script ones after a word boundary and before ``tail``, Chinese ones before ``cjk_tail``."""
+    out = ""
+    for code, routes in lang.merged("routes", codes=codes):
+        if code == "en" or not routes.get(role):
+            continue
+        cjk = lang.resources(code)["language"].get("script") == "han"
+        alternatives = "|".join(routes[role])
+        before_name = "|".join(routes.get("before_name", ()))
+        if before_name and tail == r"\s+$":  # a word before the name that the name leaves out ("lên TP. Hồ Chí Minh")
+            tail = rf"\s+(?:(?:{before_name})\s*)?$"
+        out += f"|(?:{alternatives}){cjk_tail}" if cjk else rf"|\b(?:{alternatives}){tail}"
+    return out
+
+
+@dataclass(frozen=True)
+class _RouteRules:
+    """The route words of some languages: English words inside English grammar, the others as written."""
+
+    movement: re.Pattern
+    direction: re.Pattern
+    origin: re.Pattern
+    staging: re.Pattern
+    cross_into: re.Pattern
+    transit: re.Pattern
+    toward: re.Pattern
+    sequence: re.Pattern
+
+
+@functools.lru_cache(maxsize=None)
+def _route_rules(codes: tuple[str, ...] | None = None) -> _RouteRules:
+    def others(role: str, tail: str = r"\s+$", cjk_tail: str = r"\s*$") -> str:
+        return _others(role, tail, cjk_tail, codes)
+
+    return _RouteRules(
+        movement=re.compile(r"\b(?:" + _words("movement", "en") + r")\w*" + others("movement", r"\b", "")),
+        direction=re.compile(r"\b(?:" + _words("direction", "en") + r")\b" + others("direction", r"\b", "")),
+        origin=re.compile(
+            "(?:" + "|".join(r"\b" + w for w in lang.resources("en")["routes"]["origin"]) + r")\s+(?:the\s+)?$"
+            + others("origin")
+        ),
+        staging=re.compile(
+            r"\b(?:" + _words("staging", "en") + r")(?:\s+[\w-]+){0,3}?\s+(?:in|at)\s+(?:the\s+)?$" + others("staging")
+        ),
+        cross_into=re.compile(
+            r"\b(?:" + _words("cross_into", "en") + r")(?:\s+(?:the|a|over|at|night|border|river|line|illegally))*"
+            r"\s+(?:into|to)\s+(?:the\s+)?$" + others("cross_into")
+        ),
+        transit=re.compile(r"\b(?:" + _words("transit", "en") + r")(?:\s+[\w-]+){0,2}?\s+$" + others("transit")),
+        toward=re.compile(
+            r"\b(?:" + _words("toward", "en") + r")(?:\s+(?:the|north|south|east|west|northern|southern))?\s+$"
+            + others("toward")
+        ),
+        sequence=re.compile(r"\b(?:" + _words("sequence", "en") + r")\b" + others("sequence", r"\b", "")),
+    )
+
+
+# Every language's (what a report of unknown language is read with).
+_ALL = _route_rules()
+_MOVEMENT, _DIRECTION, _ORIGIN, _STAGING = _ALL.movement, _ALL.direction, _ALL.origin, _ALL.staging
+_CROSS_INTO, _TRANSIT, _TOWARD, _SEQUENCE = _ALL.cross_into, _ALL.transit, _ALL.toward, _ALL.sequence
 _WHERE_PEOPLE_WERE = re.compile(r"\b(?:in|near|at)\s+(?:the\s+)?$")
 _AGENCY_IN = re.compile(r"\b(?:police|guards?|officers|authorities|customs|officials|department|command|forces?)\s+in\s+$")
 _LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*(?:the\s+)?$")
@@ -64,7 +113,6 @@ _STAGED_AFTER = re.compile(
     r"(?:wait|stay|hid|hidden|gather|assembl|lodg|sheltere|housed)\w*"
 )  # not "held" or "kept": "where border guards held them" is a detention
 _CROSSING_KINDS = frozenset({"province", "district"})
-_SEQUENCE = re.compile(r"\b(?:then|before|after|later|onward|onwards|on to|continu\w*|finally|eventually|next)\b")
 
 
 def _country(gazetteer: Any, place_id: str) -> str | None:
@@ -77,16 +125,16 @@ def _kind(gazetteer: Any, place_id: str) -> str:
     return place.kind if place is not None else "other"
 
 
-def _role(window: str) -> str | None:
-    if _CROSS_INTO.search(window):
+def _role(window: str, rules: _RouteRules = _ALL) -> str | None:
+    if rules.cross_into.search(window):
         return "cross_into"
-    if _STAGING.search(window):
+    if rules.staging.search(window):
         return "staging"
-    if _ORIGIN.search(window):
+    if rules.origin.search(window):
         return "origin"
-    if _TRANSIT.search(window):
+    if rules.transit.search(window):
         return "transit"
-    if _TOWARD.search(window):
+    if rules.toward.search(window):
         return "toward"
     return None
 
@@ -98,6 +146,7 @@ def find_routes(
     gazetteer: Any = None,
     sentences: Sequence[tuple[int, int]] | None = None,
     folded: str | None = None,
+    language: str | None = None,
 ) -> list[Route]:
     """Every movement the article describes, as ordered stops with roles.
 
@@ -115,12 +164,17 @@ def find_routes(
     folded
         The article's text folded (:func:`geomap.incidents.fold_text`), if
         already done; else folded here when a sentence names two places.
+    language
+        The article's language: its route words and English's are read (an
+        English report with English ones only); ``None`` reads every language's.
 
     Returns
     -------
     list of Route
         Ids ``<article_id>/r<n>``, in text order; only routes of two stops or more.
     """
+    codes = _codes(language)
+    rules, meeting = _route_rules(codes), _rules(codes).meeting
     text = article.text
     resolved = [m for m in mentions if m.place_id]
     if len(resolved) < 2:
@@ -139,11 +193,11 @@ def find_routes(
         if folded is None:
             folded = fold_text(text)
         sentence = folded[s_start:s_end]
-        if _DIRECTION.search(sentence) is None or _MOVEMENT.search(sentence) is None:
+        if rules.direction.search(sentence) is None or rules.movement.search(sentence) is None:
             continue
-        if _COOPERATION_EVENT.search(sentence) is not None:
+        if meeting.search(sentence) is not None:
             continue  # officials travelling to a meeting are not a route
-        stops = _stops(folded, s_start, inside, gazetteer)
+        stops = _stops(folded, s_start, inside, gazetteer, rules)
         if len(stops) < 2 or len({s.place_id for s in stops}) < 2:
             continue
         routes.append(
@@ -198,14 +252,31 @@ def _clauses(text: str, sentences: Sequence[tuple[int, int]] | None = None) -> l
     return out
 
 
-def _stops(folded: str, s_start: int, mentions: Sequence[Mention], gazetteer: Any) -> list[Stop]:
+def _narrowed(mentions: Sequence[Mention], gazetteer: Any) -> list[Mention]:
+    """A country named right before a place in it, with nothing between ("越南芒街": Móng Cái,
+    Vietnam), is that place: one stop, read from where the country's name starts."""
+    out: list[Mention] = []
+    for m in mentions:
+        if out and out[-1].end == m.start and _kind(gazetteer, out[-1].place_id) == "country" and (
+            _country(gazetteer, m.place_id) == _country(gazetteer, out[-1].place_id)
+        ):
+            out[-1] = dataclasses.replace(m, start=out[-1].start)
+            continue
+        out.append(m)
+    return out
+
+
+def _stops(
+    folded: str, s_start: int, mentions: Sequence[Mention], gazetteer: Any, rules: _RouteRules = _ALL
+) -> list[Stop]:
+    mentions = _narrowed(mentions, gazetteer)
     raw: list[tuple[Mention, str]] = []
     unplaced: list[Mention] = []  # places named before the first stop, with no role word
     previous_end = s_start
     previous_role: str | None = None
     for m in mentions:
         window = folded[max(previous_end, m.start - 60) : m.start]
-        role = _role(window)
+        role = _role(window, rules)
         if role is None and previous_role is not None and _LIST_GAP.match(folded[previous_end : m.start]):
             role = "toward" if previous_role == "cross_into" else previous_role
         if role is None and raw and _kind(gazetteer, m.place_id) == "border_gate":
@@ -225,7 +296,7 @@ def _stops(folded: str, s_start: int, mentions: Sequence[Mention], gazetteer: An
     if len(raw) < 2 or not any(r in ("toward", "cross_into", "transit") for _, r in raw):
         return []  # a list of origins ("officials from Vietnam, China and Laos") is no journey
     if all(r == "toward" for _, r in raw) and not any(
-        _SEQUENCE.search(folded, a.end, b.start) for (a, _), (b, _) in zip(raw, raw[1:], strict=False)
+        rules.sequence.search(folded, a.end, b.start) for (a, _), (b, _) in zip(raw, raw[1:], strict=False)
     ):
         # "tourists heading for Pingxiang and visitors coming to Hanoi": where
         # several groups go, not one journey, unless told in sequence ("then to")

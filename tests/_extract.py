@@ -76,3 +76,13 @@ def article(text: str, *, id: str = "t1", day: dt.date | None = dt.date(2024, 5,
     """An article dated ``day`` (a day-precision publication date)."""
     date = DateSpan(day, day, "day", day.isoformat()) if day is not None else None
     return Article(id=id, text=text, title=title, date=date, source="Test Wire", path="")
+
+
+def incidents_of(kit: tuple[Gazetteer, PlaceMatcher, Resolver], text: str, **kwargs) -> list:
+    """The incidents of ``article(text, **kwargs)``, found with the tools of :func:`tools`."""
+    from geomap.incidents import find_incidents
+    from geomap.places import find_mentions
+
+    gazetteer, matcher, resolver = kit
+    a = article(text, **kwargs)
+    return find_incidents(a, mentions=find_mentions(a, matcher=matcher, resolver=resolver), gazetteer=gazetteer)

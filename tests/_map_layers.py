@@ -110,7 +110,9 @@ def make_layers(*, hostile: bool = False, incidents: gpd.GeoDataFrame | None = N
         [
             {"province_id": "vn.province.lang-son", "name": "Lạng Sơn", "country": "VN", "iso3166_2": "VN-09",
              "valid_from": None, "valid_to": None, "geometry": _box(106.0, 21.4, 106.9, 22.4)},
-            {"province_id": "vn.province.quang-ninh", "name": "Quảng Ninh", "country": "VN", "iso3166_2": "VN-13",
+            {"province_id": "vn.province.quang-ninh",
+             "name": "Quảng Ninh <img src=x onerror=\"window.__pwned='prov'\">" if hostile else "Quảng Ninh",
+             "country": "VN", "iso3166_2": "VN-13",
              "valid_from": None, "valid_to": None, "geometry": _box(106.9, 20.8, 108.0, 21.6)},
             {"province_id": "vn.province.lao-cai", "name": "Lào Cai", "country": "VN", "iso3166_2": "VN-02",
              "valid_from": None, "valid_to": None, "geometry": _box(103.5, 21.8, 104.6, 22.6)},

@@ -44,6 +44,7 @@ from geomap.normalize import name_key
 
 __all__ = [
     "PRF",
+    "EventScore",
     "IncidentScore",
     "MentionScore",
     "RouteScore",
@@ -52,6 +53,7 @@ __all__ = [
     "normalise_unit",
     "parse_counts",
     "score",
+    "score_events",
     "score_incidents",
     "score_mentions",
     "score_routes",
@@ -130,9 +132,22 @@ class IncidentScore:
     counts_total: int = 0
     date_right: int = 0
     date_total: int = 0
+    duplicates: int = 0  # unpaired predictions that tell a paired labelled fact again
+    predicted: int = 0
+    change_right: int = 0
+    change_total: int = 0
     missed: dict[str, list[str]] = field(default_factory=dict)
     false: dict[str, list[str]] = field(default_factory=dict)
     wrong: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def duplicate_rate(self) -> float:
+        """Share of predicted incidents that repeat a fact another predicted incident already gives."""
+        return 0.0 if self.predicted == 0 else self.duplicates / self.predicted
+
+    @property
+    def change_accuracy(self) -> float:
+        return _ratio(self.change_right, self.change_total)
 
     @property
     def place_accuracy(self) -> float:
@@ -190,6 +205,7 @@ class Score:
     mentions: MentionScore
     incidents: IncidentScore
     routes: RouteScore
+    events: EventScore | None = None
 
     def summary(self) -> str:
         """A few lines with the headline figures."""
@@ -202,7 +218,11 @@ class Score:
                 f"location precision accuracy {inc.location_precision_accuracy:.3f} "
                 f"({inc.precision_right}/{inc.precision_total})",
                 f"  count accuracy {inc.count_accuracy:.3f} ({inc.counts_right}/{inc.counts_total}); counts {inc.counts}",
-                f"  date accuracy {inc.date_accuracy:.3f} ({inc.date_right}/{inc.date_total})",
+                f"  date accuracy {inc.date_accuracy:.3f} ({inc.date_right}/{inc.date_total}), "
+                f"change accuracy {inc.change_accuracy:.3f} ({inc.change_right}/{inc.change_total})",
+                f"  duplicate incidents {inc.duplicate_rate:.3f} ({inc.duplicates}/{inc.predicted}), "
+                f"right place {inc.place_accuracy:.3f}",
+                f"events     pairs {self.events.pairs if self.events is not None else '-'}",
                 f"routes     found {rt.routes_found}/{rt.routes_total} (predicted {rt.routes_predicted}), "
                 f"stop recall {rt.stop_recall:.3f} ({rt.stops_kept}/{rt.stops_total}), "
                 f"role accuracy {rt.role_accuracy:.3f}",
@@ -219,12 +239,19 @@ class Score:
             ("wrong detail", self.incidents.wrong),
             ("route", self.routes.missed),
         )
+        event_lines = []
+        if self.events is not None:
+            event_lines = [f"  events not joined: {m}" for m in self.events.missed]
+            event_lines += [f"  events joined wrongly: {m}" for m in self.events.false]
         articles = sorted({aid for _, by in sections for aid in by})
         lines: list[str] = []
         for aid in articles:
             lines.append(f"[{aid}]")
             for label, by in sections:
                 lines.extend(f"  {label}: {item}" for item in by.get(aid, ()))
+        if event_lines:
+            lines.append("[events across reports]")
+            lines.extend(event_lines)
         return "\n".join(lines)
 
 
@@ -423,6 +450,7 @@ def score_mentions(mentions: pd.DataFrame | None, key: Mapping[str, Mapping[str,
 
 @dataclass(frozen=True)
 class _PredIncident:
+    incident_id: str
     type: str
     place_id: str
     location_precision: int | None
@@ -430,6 +458,17 @@ class _PredIncident:
     date_start: str | None
     date_end: str | None
     sentence: str
+    change: str = ""
+
+
+def _same_fact(g: Mapping[str, Any], p: _PredIncident) -> bool:
+    """The prediction tells the labelled fact (of its type): a labelled figure, or no figures on the same start."""
+    if p.type != g["type"]:
+        return False
+    gcounts = [(float(c["value"]), normalise_unit(c["unit"])) for c in g["counts"]]
+    if gcounts:
+        return _count_overlap(gcounts, p.counts) > 0
+    return not p.counts and g["date_start"] is not None and p.date_start == g["date_start"]
 
 
 def _pred_incidents(table: pd.DataFrame, key: Mapping[str, Any]) -> dict[str, list[_PredIncident]]:
@@ -450,6 +489,7 @@ def _pred_incidents(table: pd.DataFrame, key: Mapping[str, Any]) -> dict[str, li
             counts = parse_counts(f"{rec.get('value')} {_text(rec.get('unit'))}")
         out.setdefault(aid, []).append(
             _PredIncident(
+                incident_id=_text(rec.get("incident_id")),
                 type=_text(rec.get("type")),
                 place_id=_text(rec.get("place_id")),
                 location_precision=_int_or_none(rec.get("location_precision")),
@@ -457,6 +497,7 @@ def _pred_incidents(table: pd.DataFrame, key: Mapping[str, Any]) -> dict[str, li
                 date_start=_iso(rec.get("date_start")),
                 date_end=_iso(rec.get("date_end")),
                 sentence=_text(rec.get("sentence")),
+                change=_text(rec.get("change")),
             )
         )
     return out
@@ -511,7 +552,7 @@ def score_incidents(incidents: pd.DataFrame | None, key: Mapping[str, Mapping[st
     count_prf = PRF(0, 0, 0)
     acc = dict.fromkeys(
         ("place_right", "place_total", "precision_right", "precision_total", "counts_right", "counts_total",
-         "date_right", "date_total"),
+         "date_right", "date_total", "duplicates", "predicted", "change_right", "change_total"),
         0,
     )
     missed: dict[str, list[str]] = {}
@@ -526,6 +567,11 @@ def score_incidents(incidents: pd.DataFrame | None, key: Mapping[str, Mapping[st
         paired_p = {pi for _, pi in pairs}
         missed_here = [_describe_gold(g) for gi, g in enumerate(gold) if gi not in paired_g]
         false_here = [_describe_pred(p) for pi, p in enumerate(pred) if pi not in paired_p]
+        acc["predicted"] += len(pred)
+        for pi, p in enumerate(pred):
+            if pi not in paired_p and any(_same_fact(gold[gi], p) for gi in paired_g):
+                acc["duplicates"] += 1
+                false_here.append(f"(a duplicate) {_describe_pred(p)}")
         wrong_here: list[str] = []
         for gi, pi in pairs:
             g, p = gold[gi], pred[pi]
@@ -547,6 +593,9 @@ def score_incidents(incidents: pd.DataFrame | None, key: Mapping[str, Mapping[st
             if g["location_precision"] is not None:
                 acc["precision_total"] += 1
                 acc["precision_right"] += int(p.location_precision == g["location_precision"])
+            if g.get("change") is not None:
+                acc["change_total"] += 1
+                acc["change_right"] += int(p.change == g["change"])
             if g["date_start"] is not None:
                 acc["date_total"] += 1
                 if (p.date_start, p.date_end) == (g["date_start"], g["date_end"]):
@@ -563,6 +612,57 @@ def score_incidents(incidents: pd.DataFrame | None, key: Mapping[str, Mapping[st
         if wrong_here:
             wrong[aid] = wrong_here
     return IncidentScore(type_prf, count_prf, missed=missed, false=false, wrong=wrong, **acc)
+
+
+# -- events ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventScore:
+    """Pairwise precision and recall of events over the labelled incidents that were found.
+
+    Two found incidents are a gold pair when their labels carry the same
+    ``event``, a predicted pair when the ``events`` table gives their
+    predicted incidents the same ``event_id``.
+    """
+
+    pairs: PRF
+    missed: list[str] = field(default_factory=list)
+    false: list[str] = field(default_factory=list)
+
+
+def score_events(
+    incidents: pd.DataFrame | None, events: pd.DataFrame | None, key: Mapping[str, Mapping[str, Any]]
+) -> EventScore:
+    """Score the events table: pairs of matched incidents told as one event, against the key's ``event`` labels."""
+    table = _frame(incidents, ("incident_id", "article_id", "type", "place_id", "counts", "sentence"))
+    predicted = _pred_incidents(table, key)
+    ev = _frame(events, ("event_id", "incident_id"))
+    event_of = {_text(i): _text(e) for i, e in zip(ev["incident_id"], ev["event_id"], strict=True)}
+    found: list[tuple[str, str, str]] = []  # (label, gold event, predicted event)
+    for aid in sorted(key):
+        gold = key[aid]["incidents"]
+        pred = predicted.get(aid, [])
+        for gi, pi in _pair_incidents(gold, pred):
+            label = f"{aid}: {gold[gi]['type']} {gold[gi]['sentence_contains']!r}"
+            gold_event = gold[gi].get("event") or f"{aid}#{gi}"
+            pred_event = event_of.get(pred[pi].incident_id) or f"?{aid}#{pi}"  # not in the table: alone
+            found.append((label, gold_event, pred_event))
+    tp = fp = fn = 0
+    missed: list[str] = []
+    false: list[str] = []
+    for i, (la, ga, pa) in enumerate(found):
+        for lb, gb, pb in found[i + 1 :]:
+            same_gold, same_pred = ga == gb, pa == pb
+            if same_gold and same_pred:
+                tp += 1
+            elif same_pred:
+                fp += 1
+                false.append(f"{la} + {lb}")
+            elif same_gold:
+                fn += 1
+                missed.append(f"{la} + {lb}")
+    return EventScore(PRF(tp, fp, fn), missed, false)
 
 
 # -- routes ----------------------------------------------------------------
@@ -649,4 +749,5 @@ def score(extraction: Any, key: Mapping[str, Mapping[str, Any]]) -> Score:
         mentions=score_mentions(getattr(extraction, "mentions", None), key),
         incidents=score_incidents(getattr(extraction, "incidents", None), key),
         routes=score_routes(getattr(extraction, "routes", None), key),
+        events=score_events(getattr(extraction, "incidents", None), getattr(extraction, "events", None), key),
     )

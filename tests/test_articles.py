@@ -479,3 +479,34 @@ def test_markdown_soft_line_breaks_are_spaces():
     a = parse_text(md, id="m", format="markdown")
     assert "met at the Huu Nghi gate on November 20." in a.text
     assert "one item\ntwo items" in a.text
+
+
+# -- publication dates from the page (geomap.page_dates) ---------------------------
+
+
+def test_publication_date_from_the_url_or_a_dateline_when_metadata_and_header_have_none() -> None:
+    import datetime as dt
+
+    from geomap.articles import parse_text
+
+    body = "Guards stop group at the gate\n\nBorder guards stopped nine people on Tuesday, the agency said in 2019 of a pact."
+    # no date anywhere but the address: taken from it, and said so
+    a = parse_text(body, id="u1", url="https://example.org/news/2022/03/25/guards-stop-group")
+    assert (a.date.start, a.date.precision, a.date_source) == (dt.date(2022, 3, 25), "day", "url")
+    a = parse_text(body, id="u2", url="https://example.org/vn/bien-phong-20230908093512345.htm")
+    assert (a.date.start, a.date_source) == (dt.date(2023, 9, 8), "url")
+    a = parse_text(body, id="u3", url="https://example.org/2021/07/guards-stop-group")
+    assert (a.date.start, a.date.end, a.date.precision) == (dt.date(2021, 7, 1), dt.date(2021, 7, 31), "month")
+    # a dateline opening the story
+    dated = "Guards stop group at the gate\n\nHANOI, March 25, 2022 (Sample Wire) - Border guards stopped nine people."
+    a = parse_text(dated, id="d1")
+    assert (a.date.start, a.date_source) == (dt.date(2022, 3, 25), "text")
+    assert dated[a.date.begin : a.date.stop] == "March 25, 2022"
+    # never a year from the body ("in 2019 of a pact"), nor a number in an address that is no date
+    a = parse_text(body, id="n1", url="https://example.org/post-20231340-123.html")
+    assert a.date is None and a.date_source == ""
+    # metadata and a header win over the address
+    a = parse_text(body, id="m1", date="2024-05-06", url="https://example.org/2022/03/25/x")
+    assert (a.date.start, a.date_source) == (dt.date(2024, 5, 6), "metadata")
+    a = parse_text("Headline of three words\nUpdated: 2024-03-05 09:12\n\n" + body, id="h1", url="https://example.org/2022/03/25/x")
+    assert (a.date.start, a.date_source) == (dt.date(2024, 3, 5), "header")

@@ -32,11 +32,13 @@ UPDATE = os.environ.get("GEOMAP_UPDATE_GOLDEN") == "1"
 GOLDEN_FILES = (
     "places.geojson",
     "incidents.geojson",
+    "events.geojson",
     "routes.geojson",
     "route_stops.geojson",
     "crossings.geojson",
     "province_stats.geojson",
     "incidents.csv",
+    "events.csv",
     "routes.csv",
     "route_stops.csv",
 )
@@ -92,7 +94,7 @@ def test_export_rejects_unknown_format(layers, tmp_path):
 
 def test_export_one_format_only(layers, tmp_path):
     paths = export(layers, tmp_path, formats=("csv",))
-    assert sorted(p.name for p in paths) == ["incidents.csv", "route_stops.csv", "routes.csv"]
+    assert sorted(p.name for p in paths) == ["events.csv", "incidents.csv", "route_stops.csv", "routes.csv"]
 
 
 # -- RFC 7946 ---------------------------------------------------------------------
@@ -220,6 +222,7 @@ def test_geopackage_has_every_layer(exported, layers):
     expected = {
         "places": "Point",
         "incidents": "Point",
+        "events": "Point",
         "routes": "LineString",
         "route_stops": "Point",
         "crossings": "Point",
@@ -258,7 +261,8 @@ def test_geopackage_is_byte_identical_run_to_run(layers, tmp_path):
 
 def test_csv_of_incidents_has_lat_lon(exported, layers):
     out, _ = exported
-    with (out / "incidents.csv").open(encoding="utf-8", newline="") as fh:
+    assert (out / "incidents.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads Vietnamese names
+    with (out / "incidents.csv").open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == len(layers.incidents)
     first = rows[0]
@@ -272,7 +276,7 @@ def test_csv_of_incidents_has_lat_lon(exported, layers):
 
 def test_csv_of_routes_has_wkt_lines(exported):
     out, _ = exported
-    with (out / "routes.csv").open(encoding="utf-8", newline="") as fh:
+    with (out / "routes.csv").open(encoding="utf-8-sig", newline="") as fh:
         rows = {r["route_id"]: r for r in csv.DictReader(fh)}
     line = shapely.from_wkt(rows["a001-r01"]["wkt"])
     assert line.geom_type == "LineString" and len(line.coords) == 4
@@ -284,7 +288,7 @@ def test_csv_defuses_spreadsheet_formulas(layers, tmp_path):
     gdf = layers.incidents.copy()
     gdf.loc[0, "sentence"] = "=HYPERLINK(\"http://evil\")"
     path = to_csv(gdf, tmp_path / "x.csv", layer_name="incidents")
-    with path.open(encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
         row = next(csv.DictReader(fh))
     assert row["sentence"] == "'=HYPERLINK(\"http://evil\")"
 
@@ -344,3 +348,13 @@ def test_clockwise_input_polygon_is_reoriented(tmp_path):
     gdf = gpd.GeoDataFrame({"province_id": ["x"]}, geometry=[clockwise], crs="EPSG:4326")
     doc = _load(to_geojson(gdf, tmp_path / "x.geojson", layer_name="provinces"))
     assert _ring_is_ccw(doc["features"][0]["geometry"]["coordinates"][0])
+
+
+def test_properties_keep_the_layer_order_ids_first(exported, layers):
+    out, _ = exported
+    feature = json.loads((out / "incidents.geojson").read_text(encoding="utf-8").splitlines()[1].rstrip(","))
+    assert list(feature) == ["type", "id", "properties", "geometry"]
+    keys = list(feature["properties"])
+    assert keys[:3] == ["incident_id", "article_id", "type"]
+    assert keys == [c for c in layers.incidents.columns if c != "geometry"]
+    assert {"country", "province"} <= set(keys)

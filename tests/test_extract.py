@@ -13,10 +13,13 @@ from geomap._errors import InputError, InputNotFoundError
 from geomap.extract import COLUMNS, MANIFEST, TABLES, extract, read_tables, write_tables
 
 ARCH_COLUMNS = {
-    "articles": "article_id, title, date, date_precision, source, url, path, line, format, encoding, n_chars",
+    "articles": "article_id, title, date, date_precision, date_source, source, url, path, line, format, encoding, n_chars, "
+    "lang",
     "mentions": "article_id, start, end, text, place_id, score, method, ambiguous, candidates",
-    "incidents": "incident_id, article_id, type, value, value_max, unit, qualifier, counts, date_start, date_end, "
-    "date_precision, date_text, place_id, places, location_precision, actors, sentence, start, end, source",
+    "incidents": "incident_id, article_id, type, value, value_max, unit, qualifier, counts, change, date_start, date_end, "
+    "date_precision, date_text, place_id, places, location_precision, actors, sentence, start, end, evidence, source",
+    "events": "event_id, incident_id, article_id, outlet, published, type, place_id, location_precision, date_start, "
+    "date_end, date_precision, counts, reports, counts_disagree, match_reason, sentence",
     "routes": "route_id, article_id, stop, place_id, role, precision, sentence, start, end",
     "unresolved": "article_id, start, end, text, hint",
     "skipped": "path, line, reason",
@@ -199,9 +202,11 @@ def test_tables_kept_column_by_column_equal_the_frame_of_their_rows(folder) -> N
 
     rows = {
         "incidents": [
-            ("a#1", "a", "other", 146.0, None, "cases", "", "146 cases", "2024-01-01", "", "since", "Since January",
-             "vn.province.lang-son", "vn.province.lang-son:location", 4, "police", "Police found 146 cases.", 0, 23, "extracted"),
-            ("a#2", "a", "other", None, None, "", "", "", "", "", "", "", "", "", 6, "", "Nothing counted.", 24, 40, "table"),
+            ("a#1", "a", "other", 146.0, None, "cases", "", "146 cases", "+12%", "2024-01-01", "", "since", "Since January",
+             "vn.province.lang-son", "vn.province.lang-son:location", 4, "police", "Police found 146 cases.", 0, 23,
+             "0-23", "extracted"),
+            ("a#2", "a", "other", None, None, "", "", "", "", "", "", "", "", "", "", 6, "", "Nothing counted.", 24, 40,
+             "24-40", "table"),
         ],
         "mentions": [("a", 3, 11, "Lang Son", "vn.province.lang-son", 0.97, "exact", False, ""),
                      ("a", 20, 24, "Bac", "", 0.5, "fuzzy", True, "x;y")],

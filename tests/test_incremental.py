@@ -11,9 +11,11 @@ import pytest
 from geomap._cache import CACHE_DIR
 from geomap.cli import main
 from geomap.extract import TABLES
+from geomap.articles import read_articles
 from geomap.jobs import extract_tables
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+N_SAMPLES = sum(1 for _ in read_articles([SAMPLES / "reports"]))  # articles in the bundled sample
 
 # New reports, in our own words, as a day's feed would bring them.
 NEW_REPORTS = {
@@ -52,10 +54,10 @@ def _add_new(folder: Path) -> None:
 def test_a_second_run_extracts_only_the_new_reports_and_writes_the_full_runs_tables(corpus, tmp_path) -> None:
     out = tmp_path / "tables"
     first = extract_tables([corpus], out)
-    assert first.cached == 0 and first.articles == 17
+    assert first.cached == 0 and first.articles == N_SAMPLES
     _add_new(corpus)
     second = extract_tables([corpus], out)
-    assert (second.articles, second.cached) == (17 + len(NEW_REPORTS), 17)  # three extracted, the rest kept
+    assert (second.articles, second.cached) == (N_SAMPLES + len(NEW_REPORTS), N_SAMPLES)  # three extracted, the rest kept
     full = extract_tables([corpus], tmp_path / "full")
     assert full.cached == 0
     assert _files(out) == _files(tmp_path / "full")  # byte for byte
@@ -67,7 +69,7 @@ def test_full_extracts_everything_again(corpus, tmp_path, capsys) -> None:
     out = tmp_path / "tables"
     assert main(["extract", str(corpus), "-o", str(out)]) == 0
     assert main(["extract", str(corpus), "-o", str(out)]) == 0
-    assert "0 extracted, 17 kept from earlier runs" in capsys.readouterr().out
+    assert f"0 extracted, {N_SAMPLES} kept from earlier runs" in capsys.readouterr().out
     assert main(["extract", str(corpus), "-o", str(out), "--full"]) == 0
     assert "kept from earlier runs" not in capsys.readouterr().out
 
@@ -78,7 +80,7 @@ def test_an_edited_report_is_extracted_again(corpus, tmp_path) -> None:
     report = sorted(corpus.glob("*.txt"))[0]
     report.write_text(report.read_text(encoding="utf-8") + "\nGuards in Lang Son later stopped 4 more people.\n", encoding="utf-8")
     again = extract_tables([corpus], out)
-    assert again.cached == 16
+    assert again.cached == N_SAMPLES - 1
     extract_tables([corpus], tmp_path / "full")
     assert _files(out) == _files(tmp_path / "full")
 
@@ -89,7 +91,7 @@ def test_a_changed_gazetteer_or_filter_invalidates_the_cache(corpus, tmp_path) -
     out = tmp_path / "tables"
     gazetteer = load_gazetteer()
     extract_tables([corpus], out, gazetteer=gazetteer)
-    assert extract_tables([corpus], out, gazetteer=gazetteer).cached == 17
+    assert extract_tables([corpus], out, gazetteer=gazetteer).cached == N_SAMPLES
     # one alias less: every article may have named it, so none is trusted
     aliases = [a for p in gazetteer for a in gazetteer.aliases_of(p.id)]
     smaller = Gazetteer(list(gazetteer), aliases[1:])
@@ -111,7 +113,7 @@ def test_a_mention_correction_re_extracts_only_its_article(corpus, tmp_path) -> 
         f"- {{action: drop_mention, article: '{first['article_id']}', text: '{first['text']}'}}\n", encoding="utf-8"
     )
     again = extract_tables([corpus], out, corrections=corrections)
-    assert again.cached == 16
+    assert again.cached == N_SAMPLES - 1
     extract_tables([corpus], tmp_path / "full", corrections=corrections, full=True)
     assert _files(out) == _files(tmp_path / "full")
 
@@ -121,7 +123,7 @@ def test_corrupt_or_foreign_entries_are_ignored_with_a_warning(corpus, tmp_path,
     extract_tables([corpus], out)
     expected = _files(out)
     entries = sorted((out / CACHE_DIR).glob("*/*/*.json"))
-    assert len(entries) == 17
+    assert len(entries) == N_SAMPLES
     entries[0].write_bytes(entries[0].read_bytes()[:-40])  # torn
     entries[1].write_bytes(entries[2].read_bytes())  # another article's entry, under this one's name
     head, _, body = entries[3].read_bytes().partition(b"\n")
@@ -132,10 +134,10 @@ def test_corrupt_or_foreign_entries_are_ignored_with_a_warning(corpus, tmp_path,
     warned = [r.getMessage() for r in caplog.records if "ignoring cache entry" in r.getMessage()]
     assert len(warned) == 4
     assert any("another article" in w for w in warned) and any("checksum" in w for w in warned)
-    assert again.cached == 13
+    assert again.cached == N_SAMPLES - 4
     assert _files(out) == expected
     # the entries were written again: a third run trusts all of them
-    assert extract_tables([corpus], out).cached == 17
+    assert extract_tables([corpus], out).cached == N_SAMPLES
 
 
 def test_worker_processes_use_the_cache_too(corpus, tmp_path) -> None:
@@ -143,6 +145,6 @@ def test_worker_processes_use_the_cache_too(corpus, tmp_path) -> None:
     extract_tables([corpus], out)
     _add_new(corpus)
     again = extract_tables([corpus], out, jobs=2)
-    assert again.cached == 17
+    assert again.cached == N_SAMPLES
     extract_tables([corpus], tmp_path / "full", full=True)
     assert _files(out) == _files(tmp_path / "full")

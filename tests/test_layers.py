@@ -22,13 +22,15 @@ from geomap.layers import LAYER_NAMES, Layers, build_layers, point
 
 # The contract of docs/ARCHITECTURE.md, "Layers".
 INCIDENT_TABLE = (
-    "incident_id, article_id, type, value, value_max, unit, qualifier, counts, date_start, date_end, "
+    "incident_id, article_id, type, value, value_max, unit, qualifier, counts, change, date_start, date_end, "
     "date_precision, date_text, place_id, places, location_precision, actors, sentence, start, end, source"
 )
 CONTRACT = {
     "places": "place_id, name, kind, country, mentions, articles",
     "incidents": INCIDENT_TABLE
-    + ", place_name, location_precision_name, article_title, article_source, article_url, article_date",
+    + ", place_name, location_precision_name, country, province, article_title, article_source, article_url, article_date, event_id",
+    "events": "event_id, type, reports, incident_ids, date_start, date_end, place_id, place_name, location_precision, "
+    "counts_disagree, counts, sources",
     "routes": "route_id, article_id, stops, roles, length_km, sentence",
     "route_stops": "route_id, stop, place_id, name, role, precision",
     "crossings": "place_id, name, country, pair_id, pair_name, kind",
@@ -39,6 +41,7 @@ CONTRACT = {
 ID_OF = {
     "places": "place_id",
     "incidents": "incident_id",
+    "events": "event_id",
     "routes": "route_id",
     "crossings": "place_id",
     "countries": "iso_a2",
@@ -471,3 +474,14 @@ def test_country_stops_are_drawn_where_the_route_meets_the_country():
     assert _near(stops[("r2", 2)], countries["VN"], 1)
     lengths = layers.routes.set_index("route_id")["length_km"]
     assert 5 < lengths["r1"] < 60
+
+
+def test_incidents_carry_their_country_and_province(layers):
+    """Each incident names its place's country and the province unit it counts for (as province_stats does)."""
+    inc = layers.incidents
+    assignment = dict(layers.incident_province)
+    for iid, country, province in zip(inc["incident_id"], inc["country"], inc["province"], strict=True):
+        assert (province or None) == assignment.get(iid)
+    placed = inc[inc["place_id"].fillna("") != ""]
+    assert set(placed["country"]) - {""} <= {"VN", "CN", "LA", "KH", "TH", "MM"}
+    assert (placed["country"] != "").any()

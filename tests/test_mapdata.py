@@ -27,7 +27,7 @@ def _layer(folder: Path, name: str) -> gpd.GeoDataFrame:
 
 def test_big_tables_are_counted_whole_and_drawn_newest_first(tables, tmp_path) -> None:
     whole = export_tables(tables, tmp_path / "whole", formats=["geojson"], with_map=False)
-    assert count_rows(tables) == whole.incidents == 61
+    assert count_rows(tables) == whole.incidents > 0
     big = export_tables(tables, tmp_path / "big", formats=["geojson"], with_map=False, max_incidents=10)
     # the summary counts every incident, place and mention
     assert (big.incidents, big.incidents_mapped, big.by_type) == (whole.incidents, 10, whole.by_type)
@@ -52,14 +52,14 @@ def test_big_tables_are_counted_whole_and_drawn_newest_first(tables, tmp_path) -
 def test_filters_apply_before_counting(tables) -> None:
     _, totals = read_for_map(tables, since="2025-01-01", types=["illegal_crossing"], max_incidents=3)
     extraction, everything = read_for_map(tables, max_incidents=3)
-    assert len(extraction.incidents) == 3 and everything.n_incidents == 61
+    assert len(extraction.incidents) == 3 and everything.n_incidents == count_rows(tables)
     assert set(totals.by_type()) == {"illegal_crossing"}
     assert 0 < totals.n_incidents < everything.by_type()["illegal_crossing"]
 
 
 def test_geomap_export_with_a_bound_on_the_map(tables, tmp_path, capsys) -> None:
     assert main(["export", str(tables), "-o", str(tmp_path / "out"), "--max-incidents", "5", "--formats", "csv"]) == 0
-    assert "incidents:         61 (5 on the map)" in capsys.readouterr().out
+    assert f"incidents:         {count_rows(tables)} (5 on the map)" in capsys.readouterr().out
     assert (tmp_path / "out" / "border_activity.html").stat().st_size > 0
 
 

@@ -158,7 +158,7 @@ def test_write_tables_never_overwrites_an_analysts_file(tmp_path, corpus) -> Non
     mine.unlink()
     written = write_tables(tables, out)
     assert [p.name for p in written] == [
-        "articles.csv", "mentions.csv", "incidents.csv", "routes.csv", "unresolved.csv", "skipped.csv"
+        "articles.csv", "mentions.csv", "incidents.csv", "events.csv", "routes.csv", "unresolved.csv", "skipped.csv"
     ]
     # geomap may rewrite what it wrote itself...
     assert write_tables(tables, out) == written

@@ -270,7 +270,13 @@ def test_the_map_shows_every_payload_as_text_and_runs_none(run, corpus, browser)
     try:
         f = corpus.fields
         assert page.evaluate("() => document.querySelector('.geomap-title').textContent") == f["txt title"]
-        popups = "\n".join(_popup_texts(page, "path.geomap-incident"))
+        # Every incident's popup, opened as a click on its site or table row opens it.
+        popups = "\n".join(page.evaluate(
+            """() => { const a = __geomapApp.app; return a.shown.map(i => { a.openIncident(i);
+                const all = document.querySelectorAll('.leaflet-popup-content');
+                return all[all.length - 1].textContent; }); }"""
+        ))
+        assert page.locator(".leaflet-popup-content script, .leaflet-popup-content img").count() == 0
         for field in (*INCIDENT_FIELDS, *BODIES):
             assert _in(field, f[field], popups), field  # ids too, in incident ids '<article id>#1'
 
@@ -279,17 +285,21 @@ def test_the_map_shows_every_payload_as_text_and_runs_none(run, corpus, browser)
         assert popups.count("7*7") == popups.count(MARK) and "looploop" not in popups
         routes = "\n".join(_popup_texts(page, "path.geomap-route"))
         assert f["txt body"] in routes
+        page.evaluate(
+            """() => [...document.querySelectorAll('.leaflet-control-layers-overlays label')]
+                .find(l => l.textContent.trim() === 'Border crossings').querySelector('input').click()"""
+        )  # crossings start hidden
         crossings = "\n".join(_popup_texts(page, ".geomap-crossing"))
         assert f["gate name"] in crossings
         # Search the hostile town by its name: the popup shows the name as text.
         page.evaluate("() => { window.__geomapMap.closePopup(); }")
         page.fill(".geomap-search input", f["place name"])
         page.press(".geomap-search input", "Enter")
-        page.locator(".leaflet-popup-content strong").wait_for(timeout=5000)
-        assert page.evaluate("() => document.querySelector('.leaflet-popup-content strong').textContent") == \
+        page.locator(".leaflet-popup-content strong").last.wait_for(timeout=5000)
+        assert page.evaluate("() => [...document.querySelectorAll('.leaflet-popup-content strong')].pop().textContent") == \
             f["place name"]
         # Hover tooltips (route stops, crossings, provinces) hold no markup either.
-        for selector in ("path.geomap-route-stop", "path.geomap-route", "path.geomap-choropleth"):
+        for selector in ("path.geomap-route-stop", "path.geomap-route", "path.geomap-shading"):
             for i in range(page.locator(selector).count()):
                 page.locator(selector).nth(i).dispatch_event("mouseover")
         assert page.locator(".leaflet-tooltip img, .leaflet-tooltip script").count() == 0
@@ -302,22 +312,18 @@ def test_the_map_shows_every_payload_as_text_and_runs_none(run, corpus, browser)
 
 
 @pytest.mark.browser
-def test_an_unknown_type_is_a_text_label_in_layer_control_and_legend(browser, tmp_path):
-    """A type from code (tables reject them) still reaches the layer list and legend as text only."""
+def test_an_unknown_type_is_a_text_label_in_the_filters(browser, tmp_path):
+    """A type from code (tables reject them) still reaches the type filters as text only."""
     layers = make_layers()
     kind = "<img src=x onerror=window.__pwned='layer'>{{7*7}}"
     layers.incidents.loc[layers.incidents.index[0], "type"] = kind
     opened = browser.open(save_map(render(layers), tmp_path / "map.html"))
     page = opened.page
     try:
-        names = page.evaluate(
-            "() => [...document.querySelectorAll('.leaflet-control-layers-overlays label')]"
-            ".map(l => l.textContent.trim())"
-        )
         label = kind.replace("_", " ").capitalize()
-        assert f"{label} (1)" in names
-        assert label in page.evaluate("() => document.querySelector('.geomap-legend').textContent")
-        assert page.locator(".leaflet-control-layers img, .geomap-legend img").count() == 0
+        types = page.evaluate("() => document.querySelector('.geomap-types').textContent")
+        assert f"{label} (1)" in types
+        assert page.locator(".leaflet-control-layers img, .geomap-legend img, .geomap-filters img").count() == 0
         assert page.evaluate("() => window.__pwned") is None
         assert opened.dialogs == [] and opened.errors == []
     finally:
