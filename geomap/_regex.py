@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["prefixes", "required"]
+__all__ = ["clue_size", "prefixes", "required"]
 
 # A parsed pattern is a list of items:
 #   ("lit", ch)                          one literal character
@@ -28,7 +28,7 @@ _ESCAPE_CLASSES = set("wWsSdDbBAZ")
 _ESCAPE_CHARS = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a"}
 
 
-def _clue_size(literal: str) -> int:
+def clue_size(literal: str) -> int:
     """How telling a literal is: its length, a Chinese character counting for two (a
     two-character word such as 毒品 is as rare in text as a five-letter English one)."""
     return len(literal) + sum(1 for c in literal if c >= "\u2e80")
@@ -174,12 +174,12 @@ def required(pattern: str) -> tuple[str, ...] | None:
     A run of literal characters that every match must contain, or, for a
     group of branches that every match must pass, one such clue of each
     branch.  The longest such clue (by its shortest string, in
-    :func:`_clue_size`) is kept; a clue shorter than three is not worth checking.
+    :func:`clue_size`) is kept; a clue shorter than three is not worth checking.
     """
 
     def best(items: list) -> set[str] | None:
-        options = [clue for clue in clues(items) if min(map(_clue_size, clue)) >= 3]
-        return max(options, key=lambda clue: (min(map(_clue_size, clue)), -len(clue))) if options else None
+        options = [clue for clue in clues(items) if min(map(clue_size, clue)) >= 3]
+        return max(options, key=lambda clue: (min(map(clue_size, clue)), -len(clue))) if options else None
 
     def clues(items: list) -> list[set[str]]:
         found: list[set[str]] = []
@@ -219,7 +219,7 @@ def prefixes(pattern: str) -> tuple[str, ...] | None:
 
     The leading literal run, or one such run of each branch of a leading
     group; negative look-behinds before them are passed over (they do not
-    move the start).  A prefix shorter than three (:func:`_clue_size`) is not worth it.
+    move the start).  A prefix shorter than three (:func:`clue_size`) is not worth it.
     """
 
     def lead(items: list) -> set[str] | None:
@@ -232,7 +232,7 @@ def prefixes(pattern: str) -> tuple[str, ...] | None:
                 break
             run.append(item[1])
         if run:
-            return {"".join(run)} if _clue_size("".join(run)) >= 3 else None
+            return {"".join(run)} if clue_size("".join(run)) >= 3 else None
         if not items:
             return None
         if items[0][0] == "group":

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from geomap._regex import clue_size as _clue_size  # noqa: F401  (the tests read it here)
 from geomap._regex import prefixes as _prefixes
 from geomap._regex import required as _required
 from geomap import lang
