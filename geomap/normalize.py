@@ -5,7 +5,9 @@ Two levels:
 * :func:`fold` maps text to a matching form **of the same length**, one
   character for one, so offsets found in folded text are offsets in the
   original: case folded, Vietnamese diacritics dropped, ``đ`` to ``d``,
-  apostrophe and dash variants unified.  Article text is NFC-normalised when
+  apostrophe and dash variants unified, traditional Chinese characters
+  turned simplified (OpenCC's ``t2s``, character by character: 諒山 / 廣西 /
+  中國 match 谅山 / 广西 / 中国).  Article text is NFC-normalised when
   read, so this holds for it.
 * :func:`name_key` turns a place name into the key the gazetteer is looked up
   by: folded, punctuation dropped, generic words ("province", "tỉnh", "county",
@@ -33,12 +35,32 @@ __all__ = [
 
 _APOSTROPHES = "'’‘ʼʻ`´′"
 _DASHES = "‐‑‒–—―−-"
-_SPECIAL = {"đ": "d", "Đ": "d", "ð": "d", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "ı": "i"}
+_SPECIAL = {"đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "ı": "i"}
+
+
+_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F))
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s() -> Callable[[str], str]:
+    """OpenCC's traditional-to-simplified converter (loaded once, on the first Chinese character)."""
+    import opencc
+
+    return opencc.OpenCC("t2s.json").convert
+
+
+def simplified(char: str) -> str:
+    """The simplified form of one Chinese character (itself when it has none, or no single one)."""
+    out = _t2s()(char)
+    return out if len(out) == 1 else char
 
 
 @functools.lru_cache(maxsize=65536)
 def fold_char(char: str) -> str:
     """Fold one character to exactly one character."""
+    code = ord(char)
+    if code >= 0x3400 and any(lo <= code <= hi for lo, hi in _CJK_RANGES):
+        return simplified(char)
     if char in _SPECIAL:
         return _SPECIAL[char]
     if char in _APOSTROPHES:
@@ -103,6 +125,11 @@ GENERIC_WORDS: tuple[str, ...] = (
     "border gate",
     "border port",
     "border station",
+    "international highway port",
+    "highway port",
+    "land port",
+    "international port",
+    "port of entry",
     "checkpoint",
     "autonomous region",
     "zhuang autonomous region",

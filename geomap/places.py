@@ -60,6 +60,11 @@ _SUFFIXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("port", ("port", "border_gate"), _ADMIN + _GATES),
     ("border port", ("port", "border_gate"), _ADMIN + _GATES),
     ("gate", _GATES, _GATES),
+    ("highway port", _GATES, _GATES),
+    ("international highway port", _GATES, _GATES),
+    ("land port", _GATES, _GATES),
+    ("international port", _GATES, _GATES),
+    ("port of entry", _GATES, _GATES),
     ("pass", _GATES, _GATES),
     ("railway station", ("border_gate", "other"), _ADMIN + _GATES),
 )
@@ -85,6 +90,9 @@ _CJK_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("自治区", ("province",)),
     ("壮族自治区", ("province",)),
     ("口岸", _GATES),
+    ("国际口岸", _GATES),
+    ("公路口岸", _GATES),
+    ("铁路口岸", _GATES),
     ("镇", ("town",)),
     ("乡", ("commune",)),
 )
@@ -113,6 +121,7 @@ _SURNAMES = frozenset(
 )
 
 _NONWORD_RE = re.compile(r"[^\w]")
+_MARGIN = 5.0  # as the resolver's AMBIGUITY_MARGIN: candidates this close are the same answer
 _CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -141,6 +150,7 @@ class _Entry:
     base_len: int
     kinds: tuple[str, ...]  # kinds hinted by the generic word, () for none
     lowercase_ok: bool  # the gazetteer spells the name in lower case
+    register: bool = False  # a bare name of a register unit: type words beside it are looked for in the text
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,19 +187,35 @@ class PlaceMatcher:
             Anything with ``names()`` yielding ``(name, place_id, lang, kind)``
             and ``get(place_id)`` returning a place with a ``kind``.
         """
-        kinds: dict[str, str] = {}
-        pairs = []
+        from geomap._compiled import cache_get, cache_put
+        from geomap.gazetteer import is_register_unit
+
+        stamp = getattr(gazetteer, "_stamp", None)
+        cached = cache_get(stamp, "matcher") if stamp else None
+        if cached is not None:
+            return cached
+        kinds: dict[str, tuple[str, bool]] = {}
+        rows = []
         for row in gazetteer.names():
             name, place_id = row[0], row[1]
             if place_id not in kinds:
                 place = gazetteer.get(place_id)
-                kinds[place_id] = getattr(place, "kind", "other") if place is not None else "other"
-            pairs.append((name, kinds[place_id]))
-        return cls.from_names(pairs)
+                kind = getattr(place, "kind", "other") if place is not None else "other"
+                kinds[place_id] = (kind, place is not None and is_register_unit(place))
+            rows.append((name, *kinds[place_id]))
+        matcher = cls.from_names(rows)
+        if stamp:
+            cache_put(stamp, "matcher", matcher)
+        return matcher
 
     @classmethod
-    def from_names(cls, names: Iterable[tuple[str, str]]) -> PlaceMatcher:
-        """Build the matcher from ``(name, place kind)`` pairs."""
+    def from_names(cls, names: Iterable[tuple[str, str] | tuple[str, str, bool]]) -> PlaceMatcher:
+        """Build the matcher from ``(name, place kind)`` or ``(name, place kind, register unit)`` tuples.
+
+        A register unit's Latin name goes in bare: the type words beside it
+        ("xã", "huyện", "district", "commune") are found in the text by
+        :meth:`find`, which keeps the automaton small for tens of thousands of units.
+        """
         import ahocorasick
 
         automaton = ahocorasick.Automaton()
@@ -210,7 +236,9 @@ class PlaceMatcher:
             entries.append(entry)
             automaton.add_word(pattern, index[pattern])
 
-        for name, kind in names:
+        for item in names:
+            name, kind = item[0], item[1]
+            register = len(item) > 2 and bool(item[2])
             name = name.strip()
             if not name:
                 continue
@@ -225,6 +253,18 @@ class PlaceMatcher:
                 continue
             lowercase_ok = not name[:1].isupper()
             if len(form) < 2:
+                continue
+            if register:
+                base = _strip_type_word(form)
+                if base is not None:
+                    continue  # "Huyện Bến Cầu", "Bến Cầu district": the bare name and the text's type words cover it
+                key = " " + form
+                if key in index:
+                    old = entries[index[key]]
+                    if not old.kinds and not old.register:
+                        entries[index[key]] = _Entry(False, old.size, 0, old.base_len, (), old.lowercase_ok, True)
+                    continue
+                add(key, _Entry(False, len(form), 0, len(form), (), lowercase_ok, True))
                 continue
             add(" " + form, _Entry(False, len(form), 0, len(form), (), lowercase_ok))
             for word, hinted, applies in _SUFFIXES:
@@ -270,9 +310,58 @@ class PlaceMatcher:
                 first = text[base_start]
                 if first.isalpha() and not first.isupper():
                     continue  # "long" in running text is not Long (a place)
-            matches.append(_Match(start, end, base_start, base_end, entry.kinds, entry.cjk))
+            kinds = entry.kinds
+            if entry.register and not kinds:
+                start, end, kinds = _type_words(padded, start, end, max(taken_to, 0))
+            matches.append(_Match(start, end, base_start, base_end, kinds, entry.cjk))
             taken_to = end
         return matches
+
+
+# Type words looked for beside a register unit's bare name, folded, longest first.
+_TYPE_BEFORE = tuple(
+    sorted(
+        [(w, k) for w, k, _ in _PREFIXES]
+        + [("dac khu", ("commune",)), ("srok", ("district",)), ("khan", ("district",)), ("krong", ("district", "city")),
+           ("khum", ("commune",)), ("sangkat", ("commune",))],
+        key=lambda wk: -len(wk[0]),
+    )
+)
+_TYPE_AFTER = tuple(sorted(((w, k) for w, k, _ in _SUFFIXES), key=lambda wk: -len(wk[0])))
+
+
+_TYPE_WORD_RE = re.compile(
+    r"^(?:" + "|".join(re.escape(w) for w, _ in _TYPE_BEFORE) + r") (.+)$"
+    r"|^(.+) (?:" + "|".join(re.escape(w) for w, _ in _TYPE_AFTER) + r")$"
+)
+
+
+def _strip_type_word(form: str) -> str | None:
+    """``form`` without a leading or trailing type word ("huyen ben cau" -> "ben cau"); ``None`` if it has none."""
+    found = _TYPE_WORD_RE.match(form)
+    return (found.group(1) or found.group(2)) if found else None
+
+
+def _type_words(padded: str, start: int, end: int, floor: int) -> tuple[int, int, tuple[str, ...]]:
+    """Widen the match ``[start, end)`` over a type word just before or after it in ``padded``.
+
+    ``padded`` is the word form of the text with one space before and after
+    (its index ``i + 1`` is the text's ``i``); ``floor`` is where the previous
+    match ends.  Returns the new span and the kinds the type word hints at,
+    ``()`` when there is none.
+    """
+    if padded[start] == " ":
+        for word, kinds in _TYPE_BEFORE:
+            begin = start - 1 - len(word)  # the text index of the word's first letter
+            if begin >= floor and padded[begin + 1 : start] == word and padded[begin] == " ":
+                return begin, end, kinds
+    n = len(padded)
+    if end + 1 < n and padded[end + 1] == " ":
+        for word, kinds in _TYPE_AFTER:
+            stop = end + 1 + len(word)  # the text index just after the word
+            if stop + 1 < n and padded[end + 2 : stop + 1] == word and padded[stop + 1] == " ":
+                return start, stop, kinds
+    return start, end, ()
 
 
 _MATCHERS: weakref.WeakKeyDictionary[Any, PlaceMatcher] = weakref.WeakKeyDictionary()
@@ -293,23 +382,32 @@ def _shared_matcher(gazetteer: Any) -> PlaceMatcher:
 
 
 def _call_resolve(resolver: Any, name: str, **kwargs: Any) -> Resolution:
-    """Call ``resolver.resolve``; drop the ``kinds`` hint if this resolver lacks it."""
+    """Call ``resolver.resolve``; drop the ``bare`` and ``kinds`` hints if this resolver lacks them."""
+    if not kwargs.get("bare"):
+        kwargs.pop("bare", None)
     try:
         return resolver.resolve(name, **kwargs)
     except TypeError:
-        kwargs.pop("kinds", None)
-        return resolver.resolve(name, **kwargs)
+        kwargs.pop("bare", None)
+        try:
+            return resolver.resolve(name, **kwargs)
+        except TypeError:
+            kwargs.pop("kinds", None)
+            return resolver.resolve(name, **kwargs)
 
 
 def _latin_not_the_place() -> re.Pattern:
-    """``[ \t]+(?:bridge|river|...)\b``: the words after a name that make it part of another name."""
+    """The words after a name that make it part of another name: "Bac Luan bridge", and after names
+    joined by dashes, "the China-Vietnam friendship bridge"."""
     from geomap import lang
 
     words = [
         w for code, places in lang.merged("places") if lang.resources(code)["language"].get("script") == "latin"
         for w in places.get("not_before", ())
     ]  # fmt: skip
-    return re.compile(r"[ \t]+(?:" + "|".join(words) + r")\b", re.IGNORECASE)
+    return re.compile(
+        r"(?:[ \t]*[-–—/][ \t]*[A-Z][\w'’]*)*[ \t]+(?:friendship[ \t]+)?(?:" + "|".join(words) + r")\b", re.IGNORECASE
+    )
 
 
 _NOT_THE_PLACE = _latin_not_the_place()
@@ -330,7 +428,7 @@ def _is_false_positive(text: str, match: _Match) -> bool:
     """Stoplisted single words, given names after a family name, and "X bridge" or "X river"."""
     if match.cjk:
         return _CJK_NOT_THE_PLACE is not None and _CJK_NOT_THE_PLACE.match(text, match.end) is not None
-    if _NOT_THE_PLACE.match(text, match.base_end):
+    if _NOT_THE_PLACE.match(text, match.end):
         return True  # "Bac Luan bridge", "Ka Long river": named after a place, not the place
     if match.kinds:
         return False
@@ -435,15 +533,20 @@ def find_mentions(
         if len(kinds) > 1 and kinds[0] == "city":
             wide = _call_resolve(resolver, name, country=country_hint, date=day, near=near, kinds=kinds)
             if wide and wide.place.country == "CN":
+                if wide.ambiguous:
+                    return wide  # Pingxiang of Jiangxi or of Guangxi: the article's context decides, in pass 2
+                top = wide.best.score
+                close = {c.place.id for c in wide.candidates if top - c.score < _MARGIN}
                 for kind in ("prefecture", "district", "city"):
                     found = _call_resolve(resolver, name, country=country_hint, date=day, near=near, kinds=(kind,))
-                    if found:
+                    if found and found.place.id in close:
                         return found
         if len(kinds) > 1:
             found = _call_resolve(resolver, name, country=country_hint, date=day, near=near, kinds=kinds[:1])
             if found:
                 return found
-        return _call_resolve(resolver, name, country=country_hint, date=day, near=near, kinds=kinds or None)
+        # a bare name: a register unit (commune, district...) counts only beside a parent the text names
+        return _call_resolve(resolver, name, country=country_hint, date=day, near=near, kinds=kinds or None, bare=not kinds)
 
     era = _era(cache, gazetteer, day) if cache is not None else None
 
@@ -481,8 +584,25 @@ def find_mentions(
 
     # pass 2: the doubtful ones again, with what the article names for sure
     final: dict[tuple[str, tuple[str, ...]], Resolution] = {}
+    parents_of = getattr(resolver, "register_parents", None)
+    near_latest: set[str] | None = None
     for key, res in first.items():
-        if res and res.ambiguous and near_t:
+        if not res and not key[1] and near_t:  # a bare name: a register unit may count beside its parent
+            if parents_of is not None:
+                if near_latest is None:
+                    near_latest = set(near_t)
+                    if gazetteer is not None:  # a province named by its old name stands for its successor too
+                        for pid in near_t:
+                            place = gazetteer.get(pid)
+                            while place is not None and place.successor_id and place.successor_id not in near_latest:
+                                near_latest.add(place.successor_id)
+                                place = gazetteer.get(place.successor_id)
+                parents = parents_of(key[0])
+                if not parents or parents.isdisjoint(near_latest):
+                    final[key] = res
+                    continue
+            final[key] = resolve(key[0], key[1], near_t)
+        elif res and res.ambiguous and near_t:
             again = resolve(key[0], key[1], near_t)
             final[key] = again if again else res
         else:

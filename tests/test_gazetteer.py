@@ -9,7 +9,7 @@ import pytest
 from _gazetteer import BROKEN, REPO_GAZETTEER, SMALL, copy_fixture
 
 from geomap._errors import GazetteerError, GeomapError, InputNotFoundError
-from geomap.gazetteer import Gazetteer, Problem, check_gazetteer, load_gazetteer
+from geomap.gazetteer import PLACE_COLUMNS, Gazetteer, Problem, check_gazetteer, load_gazetteer
 from geomap.records import ALIAS_KINDS, ALIAS_LANGS, PLACE_KINDS, Place
 
 
@@ -274,3 +274,55 @@ def test_shared_names_are_reported_once_per_group(small):
     friendship = [p for p in problems if "cn.border_gate.youyi-guan" in p.message]
     assert friendship and friendship[0].file.endswith("aliases.csv") and friendship[0].line == 13
     assert check_gazetteer(SMALL, ambiguities=False) == [p for p in check_gazetteer(SMALL) if p not in problems]
+
+
+# -- codes, split units, points placed at the parent ----------------------------------------
+
+_HEADER = ",".join(PLACE_COLUMNS)
+
+
+def _table(tmp_path, rows: list[str]):
+    folder = tmp_path / "gaz"
+    folder.mkdir()
+    (folder / "places.csv").write_text(_HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    (folder / "aliases.csv").write_text("place_id,name,lang,kind,source\n", encoding="utf-8")
+    return folder
+
+
+_VN = "vn.country.vn,Việt Nam,country,VN,,16.0,106.0,,,,,,,,,,ref:test,"
+_HG = "vn.province.hg,Hà Giang,province,VN,vn.country.vn,22.8,104.98,,02,,,,2025-07-01,vn.province.tq,,,ref:test,"
+_TQ = "vn.province.tq,Tuyên Quang,province,VN,vn.country.vn,21.8,105.2,,08,,,2025-07-01,,,,,ref:test,"
+
+
+def test_a_split_unit_lists_every_successor_and_loads_them(tmp_path):
+    rows = [
+        _VN, _HG, _TQ,
+        "vn.commune.a,A,commune,VN,vn.province.hg,22.9,105.0,,00001,,,,2025-07-01,vn.commune.b,vn.commune.b;vn.commune.c,,ref:test,",
+        "vn.commune.b,B,commune,VN,vn.province.tq,22.9,105.0,,00001,,,2025-07-01,,,,,ref:test,",
+        "vn.commune.c,C,commune,VN,vn.province.tq,22.8,105.1,parent,00002,,,2025-07-01,,,,,ref:test,",
+    ]  # fmt: skip
+    gazetteer = Gazetteer.from_dir(_table(tmp_path, rows))
+    a = gazetteer.get("vn.commune.a")
+    assert a.successors == ("vn.commune.b", "vn.commune.c") and a.successor_ids == a.successors
+    assert [p.id for p in gazetteer.successors_on("vn.commune.a", dt.date(2026, 1, 1))] == ["vn.commune.b", "vn.commune.c"]
+    assert a.code == "00001" and gazetteer.get("vn.commune.b").code == "00001"  # one code, two eras: no clash
+    assert gazetteer.get("vn.commune.c").at_parent_point and not a.at_parent_point
+
+
+def test_broken_successors_and_duplicated_codes_are_reported_with_their_line(tmp_path):
+    rows = [
+        _VN, _HG, _TQ,
+        "vn.commune.a,A,commune,VN,vn.province.hg,22.9,105.0,,00001,,,,2025-07-01,vn.commune.b,vn.commune.c;vn.commune.b,,ref:test,",
+        "vn.commune.b,B,commune,VN,vn.province.tq,22.9,105.0,,00007,,,2025-07-01,,,,,ref:test,",
+        "vn.commune.c,C,commune,VN,vn.province.tq,22.8,105.1,,00007,,,2025-07-01,,,,,ref:test,",
+        "vn.commune.d,D,commune,VN,vn.province.hg,22.9,105.0,,00009,,,,2025-07-01,vn.commune.b,vn.commune.b;vn.commune.nowhere,,ref:test,",
+        "vn.commune.e,E,commune,VN,vn.province.tq,22.8,105.1,somewhere,,,,2025-07-01,,,,,ref:test,",
+    ]  # fmt: skip
+    problems = [p for p in check_gazetteer(_table(tmp_path, rows), ambiguities=False) if p.severity == "error"]
+    found = {(p.line, p.column): p for p in problems}
+    assert "first successor must be successor_id" in found[(5, "successors")].message
+    assert "duplicate code" in found[(7, "code")].message and found[(7, "code")].value == "00007"
+    assert "successor does not exist" in found[(8, "successors")].message
+    assert found[(8, "successors")].value == "vn.commune.nowhere"
+    assert (9, "point_source") in found
+    assert all("places.csv:" in str(p) for p in problems)
