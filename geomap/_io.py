@@ -322,9 +322,11 @@ def _read(folder: Path) -> dict:
     """The manifest of ``folder`` as a dict; empty if it has none or it is unreadable."""
     import json
 
-    try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    from geomap._input import Unreadable, read_limited
+
+    try:  # bounded, and never blocks: a manifest may be a FIFO or a link to /dev/zero in a walked folder
+        manifest = json.loads(read_limited(folder / MANIFEST, 64 << 20).decode("utf-8"))
+    except (Unreadable, OSError, ValueError, RecursionError):
         return {}
     return manifest if isinstance(manifest, dict) else {}
 

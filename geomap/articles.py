@@ -47,6 +47,7 @@ import json
 import logging
 import os
 import re
+import stat
 import unicodedata
 import warnings
 from collections.abc import Iterable, Iterator
@@ -55,6 +56,22 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from geomap._errors import InputError, InputNotFoundError
+from geomap._input import (
+    MAX_DOCUMENT_BYTES,
+    MAX_FIELD_CHARS,
+    MAX_FRONT_MATTER_BYTES,
+    MAX_LINE_BYTES,
+    Unreadable,
+    clean_text,
+    display_path,
+    file_kind,
+    load_json,
+    load_yaml,
+    open_regular,
+    read_limited,
+    read_lines,
+    size_text,
+)
 from geomap._io import MANIFEST, outputs_in
 from geomap.dates import find_publication_date, parse_date
 from geomap.records import Article, DateSpan, Skipped
@@ -91,92 +108,264 @@ class DetectedEncodingWarning(UserWarning):
     """A file was not UTF-8; its encoding was detected and used."""
 
 
-class _Unreadable(Exception):
-    """A file or line that cannot be read; becomes a :class:`Skipped`."""
+_Unreadable = Unreadable  # a file or line that cannot be read; becomes a :class:`Skipped`
 
-    def __init__(self, reason: str, line: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
+#: Analysts' incident tables: not articles, but a folder walk tells of them too.
+_TABLE_EXTENSIONS = (".csv",)
 
 
 # -- paths ----------------------------------------------------------------------
 
 
-def _expand(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> Iterator[Path]:
+class _Seen:
+    """The folders and files one expansion has visited, by device and inode.
+
+    A folder or file reached again, by a symbolic link or a second argument,
+    is passed over: a link loop ends, and no report is read twice.
+    """
+
+    def __init__(self) -> None:
+        self.folders: set[tuple[int, int]] = set()
+        self.files: set[tuple[int, int]] = set()
+
+    @staticmethod
+    def first(group: set[tuple[int, int]], st: os.stat_result) -> bool:
+        key = (st.st_dev, st.st_ino)
+        if key in group:
+            return False
+        group.add(key)
+        return True
+
+
+def _expand(
+    paths: str | os.PathLike | Iterable[str | os.PathLike], *, optional: frozenset[str] = frozenset()
+) -> Iterator[Path | Skipped]:
     """Files named by ``paths`` (files, folders, globs), each once, in a stable order.
 
     Every path is checked at once (a missing one raises before any work);
-    folders are then walked lazily.
+    folders are then walked lazily.  What cannot be read on the way (a FIFO,
+    an unreadable folder) comes as a :class:`Skipped`.  A folder or glob in
+    ``optional`` may hold no article (it holds analysts' tables).
     """
     items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
-    sources = [_expand_one(item) for item in items]
-    if len(sources) == 1:
-        yield from sources[0]  # one input cannot name a file twice
-        return
-    seen: set[str] = set()
+    seen = _Seen()
+    sources = [_expand_one(item, seen, optional=os.fspath(item) in optional) for item in items]
     for source in sources:
-        for path in source:
-            key = os.path.abspath(path)  # cheaper than resolve(); symlinked twins are read twice
-            if key not in seen:
-                seen.add(key)
-                yield path
+        yield from source
 
 
-def _expand_one(item: str | os.PathLike) -> Iterator[Path]:
+def _expand_one(item: str | os.PathLike, seen: _Seen, *, optional: bool = False) -> Iterator[Path | Skipped]:
     """The files ``item`` names; raises :class:`InputNotFoundError` now, walks later."""
     path = Path(item)
     text = os.fspath(item)
+    shown = repr(display_path(text))
     if path.is_dir():
-        return _not_empty(_walk(path), f"no article files in folder {text!r}")
-    if path.exists():
-        return iter([path])
+        return _not_empty(_walk(path, seen), f"no article files in folder {shown}", optional)
+    if path.exists() or path.is_symlink():
+        return _one_file(path, seen)
     if _GLOB_CHARS.search(text):
-        matches = sorted(glob.glob(text, recursive=True))
+        matches = glob_paths(text)
         if not matches:
-            msg = f"no file matches {text!r}"
+            msg = f"no file matches {shown}"
             raise InputNotFoundError(msg)
-        return _not_empty(_from_matches(matches), f"no article files match {text!r}")
-    msg = f"no such file or folder: {text!r}"
+        return _not_empty(_from_matches(matches, seen), f"no article files match {shown}", optional)
+    msg = f"no such file or folder: {shown}"
     raise InputNotFoundError(msg)
 
 
-def _not_empty(files: Iterator[Path], message: str) -> Iterator[Path]:
-    """``files``, after checking there is at least one (the first is read ahead)."""
-    first = next(files, None)
-    if first is None:
-        known = " ".join(sorted(EXTENSIONS))
-        raise InputNotFoundError(f"{message} (looked for {known})")
-    return itertools.chain([first], files)
+def _one_file(path: Path, seen: _Seen) -> Iterator[Path | Skipped]:
+    try:
+        st = path.stat()
+    except OSError as exc:  # a dangling link, a link loop
+        yield Skipped(display_path(path), f"cannot read: {exc.strerror or exc}")
+        return
+    if seen.first(seen.files, st):
+        yield path
 
 
-def _from_matches(matches: list[str]) -> Iterator[Path]:
+def _not_empty(files: Iterator[Path | Skipped], message: str, optional: bool) -> Iterator[Path | Skipped]:
+    """``files``, after checking there is at least one file (read ahead up to the first)."""
+    ahead: list[Path | Skipped] = []
+    for item in files:
+        ahead.append(item)
+        if isinstance(item, Path):
+            break
+    else:
+        if not optional:
+            known = " ".join(sorted(EXTENSIONS))
+            raise InputNotFoundError(f"{message} (looked for {known})")
+    return itertools.chain(ahead, files)
+
+
+def _from_matches(matches: list[str], seen: _Seen) -> Iterator[Path | Skipped]:
     for match in matches:
         p = Path(match)
         if p.is_dir():
-            yield from _walk(p)
+            yield from _walk(p, seen)
         elif p.suffix.lower() in EXTENSIONS:
-            yield p
+            yield from _one_file(p, seen)
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    """Files with a known extension under ``folder``, in sorted path order, hidden ones left out.
+def glob_paths(pattern: str) -> list[str]:
+    """The paths a glob pattern matches, sorted; ``**`` walks folders as :func:`_walk` does.
 
-    Lazy: one folder's listing at a time, so a huge corpus is never listed whole.
+    Python's :func:`glob.glob` follows every link under ``**``: two link
+    loops make it list paths without end.  Here ``**`` goes into each folder
+    once (by device and inode); hidden names are left out, as glob does.
     """
+    parts = Path(pattern).parts
+    if "**" not in parts:
+        return sorted(glob.glob(pattern))
+    first = parts.index("**")
+    bases = sorted(glob.glob(os.path.join(*parts[:first]))) if first else [""]
+    rest = parts[first:]
+    found: list[str] = []
+    for base in bases:
+        if base and not os.path.isdir(base):
+            continue
+        seen = _Seen()
+        for rel in _tree(base or os.curdir, seen):
+            if _match_parts(rel, rest):
+                found.append(os.path.join(base, *rel) if base else os.path.join(*rel))
+    return sorted(found)
+
+
+def _tree(top: str, seen: _Seen) -> Iterator[tuple[str, ...]]:
+    """Every path under ``top`` (folders too) as a tuple of names, each folder entered once."""
     try:
-        names = sorted(os.listdir(folder))
+        seen.first(seen.folders, os.stat(top))
     except OSError:
         return
-    own = outputs_in(folder) if MANIFEST in names else frozenset()  # what geomap wrote here is no input
-    for name in names:
-        if name.startswith(".") or name in own:
+    stack: list[tuple[tuple[str, ...], Iterator[os.DirEntry]]] = []
+    listing = _entries(top)
+    if isinstance(listing, Skipped):
+        return
+    stack.append(((), iter(listing)))
+    while stack:
+        prefix, entries = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
             continue
-        path = os.path.join(folder, name)
-        if os.path.isdir(path):
-            yield from _walk(Path(path))
-        elif os.path.splitext(name)[1].lower() in EXTENSIONS:
-            yield Path(path)
+        if entry.name.startswith("."):
+            continue
+        rel = (*prefix, entry.name)
+        yield rel
+        try:
+            st = entry.stat()
+        except OSError:
+            continue
+        if stat.S_ISDIR(st.st_mode) and seen.first(seen.folders, st):
+            listing = _entries(entry.path)
+            if not isinstance(listing, Skipped):
+                stack.append((rel, iter(listing)))
+
+
+def _match_parts(names: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
+    """Whether path ``names`` match glob ``pattern`` parts (``**``: any number of folders, none too)."""
+    import fnmatch
+
+    # positions in the pattern a prefix of the names can have reached
+    states = {0}
+    for name in names:
+        states = _closure(states, pattern)
+        nxt = set()
+        for i in states:
+            if i < len(pattern):
+                if pattern[i] == "**":
+                    nxt.add(i)
+                elif fnmatch.fnmatchcase(name, pattern[i]):
+                    nxt.add(i + 1)
+        states = nxt
+        if not states:
+            return False
+    return len(pattern) in _closure(states, pattern)
+
+
+def _closure(states: set[int], pattern: tuple[str, ...]) -> set[int]:
+    out = set(states)
+    for i in sorted(states):
+        j = i
+        while j < len(pattern) and pattern[j] == "**":
+            j += 1
+            out.add(j)
+    return out
+
+
+def _entries(folder: str | os.PathLike) -> list[os.DirEntry] | Skipped:
+    """A folder's entries in name order, or why it cannot be listed."""
+    try:
+        with os.scandir(folder) as it:
+            return sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        return Skipped(display_path(folder), f"cannot read the folder: {exc.strerror or exc}")
+
+
+def table_files(folder: str | os.PathLike) -> list[Path]:
+    """The analysts' tables (``*.csv``) under ``folder``, walked as for articles; nothing is reported."""
+    return [p for p in _walk(Path(folder), _Seen(), suffixes=_TABLE_EXTENSIONS, report=False) if isinstance(p, Path)]
+
+
+def _walk(
+    top: Path, seen: _Seen, *, suffixes: Iterable[str] = EXTENSIONS, report: bool = True
+) -> Iterator[Path | Skipped]:
+    """Files with one of ``suffixes`` under ``top``, in sorted path order, hidden ones left out.
+
+    Lazy (one folder's listing at a time) and without recursion (any depth).
+    Each folder and file is visited once whatever links lead to it again, so
+    a link loop ends.  A non-regular file with a known extension (a FIFO, a
+    socket, a device, a link to one), a dangling link and an unreadable
+    folder come as a :class:`Skipped` when the walk is for articles (tables
+    are found on the same folders by a second walk, which reports nothing
+    again); nothing here opens a file.
+    """
+    try:
+        if not seen.first(seen.folders, top.stat()):
+            return
+    except OSError as exc:
+        if report:
+            yield Skipped(display_path(top), f"cannot read the folder: {exc.strerror or exc}")
+        return
+    listing = _entries(top)
+    if isinstance(listing, Skipped):
+        if report:
+            yield listing
+        return
+    stack = [_own_filtered(top, listing)]
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
+        suffix = os.path.splitext(entry.name)[1].lower()
+        wanted = suffix in EXTENSIONS or suffix in _TABLE_EXTENSIONS
+        try:
+            st = entry.stat()  # follows links
+        except OSError as exc:
+            if wanted and report:
+                yield Skipped(display_path(entry.path), f"cannot read: {exc.strerror or exc}")
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            if seen.first(seen.folders, st):
+                listing = _entries(entry.path)
+                if not isinstance(listing, Skipped):
+                    stack.append(_own_filtered(Path(entry.path), listing))
+                elif report:
+                    yield listing
+        elif not wanted:
+            continue
+        elif not stat.S_ISREG(st.st_mode):
+            if report:
+                yield Skipped(display_path(entry.path), f"not a regular file: {file_kind(st.st_mode)}")
+        elif suffix in suffixes and seen.first(seen.files, st):
+            yield Path(entry.path)
+
+
+def _own_filtered(folder: Path, entries: list[os.DirEntry]) -> Iterator[os.DirEntry]:
+    """``entries`` less hidden names and the files geomap wrote in ``folder`` (they are no input)."""
+    names = {e.name for e in entries}
+    own = outputs_in(folder) if MANIFEST in names else frozenset()
+    return (e for e in entries if not e.name.startswith(".") and e.name not in own)
 
 
 def article_format(path: str | os.PathLike) -> str:
@@ -321,26 +510,55 @@ def _is_date_line(line: str) -> bool:
     return span is not None and len(span.text) >= len(line) * 0.5
 
 
-def _meta_date(value: object) -> DateSpan | None:
-    """A date from metadata: a string, a ``date``/``datetime`` (YAML), or nothing."""
-    import datetime as dt
+_MAX_DATE_CHARS = 200  # no date written out is longer
 
-    if value is None or value == "":
+
+def _meta_date(value: object) -> DateSpan | None:
+    """A date from metadata: a string, a ``date``/``datetime`` (YAML), a year, or nothing.
+
+    Anything else -- a number that is not finite or not a plausible year or
+    compact date (``.inf``, ``.nan``, a 400-digit integer), a list, a
+    mapping, a string longer than any date -- is no date (``None``).
+    """
+    import datetime as dt
+    import math
+
+    if value is None or value == "" or isinstance(value, bool):
         return None
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
         return DateSpan(value, value, "day", value.isoformat())
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(int(value))
-    return parse_date(str(value))
+    if isinstance(value, float):
+        if not math.isfinite(value) or value != int(value):
+            return None
+        value = int(value)
+    if isinstance(value, int):
+        if not 0 < value < 100_000_000:  # a year (2024) or a compact date (20240325)
+            return None
+        value = str(value)
+    if not isinstance(value, str) or len(value) > _MAX_DATE_CHARS:
+        return None
+    return parse_date(value)
 
 
 def _str_field(obj: dict, key: str) -> str:
+    """A metadata field as text: a string or a number; ``_Unreadable`` for a list, a mapping, or one too long."""
     value = obj.get(key)
     if value is None:
         return ""
-    return _normalise(str(value)).strip()
+    if isinstance(value, (list, dict, set, tuple)):
+        raise _Unreadable(f"'{key}' is a {type(value).__name__}, not text")
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        raise _Unreadable(f"'{key}' is a number of more than 20 digits, not text")
+    return _field(key, _normalise(str(value)).strip())
+
+
+def _field(key: str, value: str) -> str:
+    """``value`` if it is no longer than :data:`~geomap._input.MAX_FIELD_CHARS`; ``_Unreadable`` if it is."""
+    if len(value) > MAX_FIELD_CHARS:
+        raise _Unreadable(f"'{key}' is {len(value):,} characters long (the limit is {MAX_FIELD_CHARS:,})")
+    return value
 
 
 # -- markdown ------------------------------------------------------------------------
@@ -366,14 +584,19 @@ _MD_RULES = (
 
 
 def _split_front_matter(text: str, path: str) -> tuple[dict, str]:
-    m = _FRONT.match(text)
+    if not text.startswith("---"):
+        return {}, text
+    m = _FRONT.match(text, 0, MAX_FRONT_MATTER_BYTES + 16)  # no front matter is longer than the limit
     if not m:
+        if _FRONT.match(text):
+            raise _Unreadable(f"front matter longer than {size_text(MAX_FRONT_MATTER_BYTES)}", 1)
         return {}, text
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it: much faster
     try:
-        meta = yaml.load(m.group(1) or "", Loader=loader) or {}  # noqa: S506 - a safe loader
+        meta = load_yaml(m.group(1) or "") or {}  # safe, libyaml when it is there; aliases refused
+    except RecursionError:
+        raise _Unreadable("malformed front matter: nested too deeply", 2) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else None
@@ -685,7 +908,9 @@ def _build(
     line: int | None,
     encoding: str,
 ) -> Article:
-    text = _normalise(text)
+    text, bad = clean_text(_normalise(text))
+    if bad:
+        log.warning("%s", _where(path or id, line, f"{bad} character(s) that are not text (lone surrogates) replaced with U+FFFD"))
     meta: dict = {}
     if fmt == "markdown":
         meta, text = _split_front_matter(text, path)
@@ -699,16 +924,16 @@ def _build(
     found_title = title if title is not None else _str_field(meta, "title")
     if not found_title and fmt in ("text", "markdown"):
         found_title = _first_line_title(text)
-    found_url = url or _str_field(meta, "url")
-    span, date_source = _publication_date(date, meta, text, found_url)
-    article_id = str(meta.get("id") or id) if fmt == "markdown" else id
+    found_url = _clean(url or _str_field(meta, "url"))
+    span, date_source = _publication_date(date, meta, text, found_url, where=(path or id, line))
+    article_id = (_str_field(meta, "id") or id) if fmt == "markdown" else id
     return Article(
-        id=article_id,
+        id=_field("id", _clean(article_id)),
         text=text,
-        title=" ".join(_normalise(found_title).split()),
+        title=_field("title", _clean(" ".join(_normalise(found_title).split()))),
         date=span,
         date_source=date_source,
-        source=source or _str_field(meta, "source"),
+        source=_clean(source or _str_field(meta, "source")),
         url=found_url,
         path=path,
         line=line,
@@ -717,13 +942,26 @@ def _build(
     )
 
 
-def _publication_date(date: DateSpan | str | None, meta: dict, text: str, url: str) -> tuple[DateSpan | None, str]:
-    """The publication date and where it came from: metadata, the header, the URL, a dateline (``geomap.page_dates``)."""
+def _clean(value: str) -> str:
+    """``value`` with lone surrogates replaced (a metadata field: not worth a warning of its own)."""
+    return clean_text(value)[0]
+
+
+def _publication_date(
+    date: DateSpan | str | None, meta: dict, text: str, url: str, *, where: tuple[str, int | None] = ("", None)
+) -> tuple[DateSpan | None, str]:
+    """The publication date and where it came from: metadata, the header, the URL, a dateline (``geomap.page_dates``).
+
+    A metadata date that is not a date is a warning (``where``: the file and
+    line it names); the date is then looked for in the text.
+    """
     from geomap.page_dates import date_from_dateline, date_from_url
 
     span = date if isinstance(date, DateSpan) else _meta_date(date)
-    if span is None:
-        span = _meta_date(meta.get("date"))
+    if span is None and meta.get("date") not in (None, ""):
+        span = _meta_date(meta["date"])
+        if span is None:
+            log.warning("%s", _where(where[0], where[1], f"not a date: {_short_repr(meta['date'])}; looking in the text instead"))
     if span is not None:
         return span, "metadata"
     span = find_publication_date(text)
@@ -738,18 +976,16 @@ def _publication_date(date: DateSpan | str | None, meta: dict, text: str, url: s
 
 def _read_document(path: Path, fmt: str, *, encoding_warnings: bool) -> Article:
     """One text, Markdown or HTML file.  Raises _Unreadable."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise _Unreadable(f"cannot read: {exc.strerror or exc}") from None
+    data = read_limited(path, MAX_DOCUMENT_BYTES)
+    shown = display_path(path)
     declared = _declared_charset(data) if fmt == "html" else None
     text, encoding, truncated = _decode(data, declared=declared)
     if encoding not in ("utf-8", "ascii") and encoding_warnings:  # names as codecs.lookup() gives them
-        warnings.warn(f"{path}: not UTF-8, read as {encoding}", DetectedEncodingWarning, stacklevel=4)
+        warnings.warn(f"{shown}: not UTF-8, read as {encoding}", DetectedEncodingWarning, stacklevel=4)
     if truncated:
-        log.warning("%s: file ends inside a character; read up to there", path)
-    return _build(text, id=path.stem, fmt=fmt, title=None, date=None, source="", url="",
-                  path=str(path), line=None, encoding=encoding)
+        log.warning("%s: file ends inside a character; read up to there", shown)
+    return _build(text, id=display_path(path.stem), fmt=fmt, title=None, date=None, source="", url="",
+                  path=shown, line=None, encoding=encoding)
 
 
 def _article_from_object(obj: object, path: Path, line: int | None, default_id: str, fmt: str) -> Article:
@@ -758,39 +994,53 @@ def _article_from_object(obj: object, path: Path, line: int | None, default_id: 
     text = obj.get("text")
     if not isinstance(text, str) or not text.strip():
         raise _Unreadable("no 'text' in the object" if text is None else "'text' is empty or not a string", line)
+    shown = display_path(path)
     raw_date = obj.get("date")
     span = _meta_date(raw_date)
     if raw_date and span is None:
-        log.warning("%s", _where(str(path), line, f"not a date: {raw_date!r}; looking in the text instead"))
-    inner = str(obj.get("format") or "text")
+        log.warning("%s", _where(shown, line, f"not a date: {_short_repr(raw_date)}; looking in the text instead"))
+    inner = obj.get("format") or "text"
     if inner not in ("text", "markdown", "html"):
         inner = "text"
-    title = obj.get("title")
     article = _build(
         text,
-        id=str(obj.get("id")) if obj.get("id") not in (None, "") else default_id,
+        id=_str_field(obj, "id") or default_id,
         fmt=inner,
-        title=None if title is None else str(title),
+        title=_str_field(obj, "title") if obj.get("title") is not None else None,
         date=span,
         source=_str_field(obj, "source"),
         url=_str_field(obj, "url"),
-        path=str(path),
+        path=shown,
         line=line,
         encoding="utf-8",
     )
     return replace(article, format=fmt)
 
 
+def _short_repr(value: object) -> str:
+    """``repr(value)`` cut to 80 characters, for a message about a value that may be huge."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"a number of about {int(value.bit_length() * 0.30103)} digits"
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
+
+
 def _read_jsonl(path: Path, skipped: list[Skipped] | None) -> Iterator[Article]:
-    """Articles of a JSON Lines file, one line at a time."""
+    """Articles of a JSON Lines file, one line at a time (each at most :data:`~geomap._input.MAX_LINE_BYTES`)."""
+    shown = display_path(path)
     try:
-        fh = path.open("rb")
-    except OSError as exc:
-        _skip(skipped, Skipped(str(path), f"cannot read: {exc.strerror or exc}"))
+        fh = open_regular(path)
+    except _Unreadable as exc:
+        _skip(skipped, Skipped(shown, exc.reason))
         return
     with fh:
         any_line = False
-        for number, raw in enumerate(fh, start=1):
+        for number, raw in read_lines(fh, MAX_LINE_BYTES):
+            if raw is None:
+                any_line = True
+                reason = f"line longer than {size_text(MAX_LINE_BYTES)}"
+                _skip(skipped, Skipped(shown, reason, number))
+                continue
             if number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8) :]
             if not raw.strip():
@@ -804,38 +1054,34 @@ def _read_jsonl(path: Path, skipped: list[Skipped] | None) -> Iterator[Article]:
                 except UnicodeDecodeError:
                     raise _Unreadable("undecodable: JSON Lines must be UTF-8", number) from None
                 try:
-                    obj = json.loads(line_text)
-                except json.JSONDecodeError as exc:
-                    raise _Unreadable(f"malformed JSON ({exc.msg}, column {exc.colno})", number) from None
-                yield _article_from_object(obj, path, number, f"{path.stem}:{number}", "jsonl")
+                    obj = load_json(line_text)
+                except _Unreadable as exc:
+                    raise _Unreadable(exc.reason, number) from None
+                yield _article_from_object(obj, path, number, f"{display_path(path.stem)}:{number}", "jsonl")
             except _Unreadable as exc:
-                _skip(skipped, Skipped(str(path), exc.reason, exc.line))
+                _skip(skipped, Skipped(shown, exc.reason, exc.line if exc.line is not None else number))
         if not any_line:
-            _skip(skipped, Skipped(str(path), "empty file"))
+            _skip(skipped, Skipped(shown, "empty file"))
 
 
 def _read_json(path: Path, skipped: list[Skipped] | None) -> Iterator[Article]:
     """Articles of a ``.json`` file: one object or a list of them."""
+    shown = display_path(path)
     try:
-        text, _, _ = _decode(path.read_bytes())
-        data = json.loads(text)
+        text, _, _ = _decode(read_limited(path, MAX_DOCUMENT_BYTES))
+        data = load_json(text)
     except _Unreadable as exc:
-        _skip(skipped, Skipped(str(path), exc.reason))
-        return
-    except json.JSONDecodeError as exc:
-        _skip(skipped, Skipped(str(path), f"malformed JSON ({exc.msg}, column {exc.colno})", exc.lineno))
-        return
-    except OSError as exc:
-        _skip(skipped, Skipped(str(path), f"cannot read: {exc.strerror or exc}"))
+        _skip(skipped, Skipped(shown, exc.reason, exc.line))
         return
     items = data if isinstance(data, list) else [data]
+    stem = display_path(path.stem)
     for index, obj in enumerate(items, start=1):
-        default = path.stem if not isinstance(data, list) else f"{path.stem}:{index}"
+        default = stem if not isinstance(data, list) else f"{stem}:{index}"
         try:
             yield _article_from_object(obj, path, None, default, "json")
         except _Unreadable as exc:
             reason = exc.reason if not isinstance(data, list) else f"item {index}: {exc.reason}"
-            _skip(skipped, Skipped(str(path), reason))
+            _skip(skipped, Skipped(shown, reason))
 
 
 def _skip(skipped: list[Skipped] | None, item: Skipped) -> None:
@@ -876,20 +1122,34 @@ def read_articles(
         A path that does not exist, or a glob that matches nothing; raised
         by the call itself, before any article is read.
     """
+    return _read_articles(paths, skipped=skipped, encoding_warnings=encoding_warnings)
+
+
+def _read_articles(
+    paths: str | os.PathLike | Iterable[str | os.PathLike],
+    *,
+    skipped: list[Skipped] | None = None,
+    encoding_warnings: bool = True,
+    optional: frozenset[str] = frozenset(),
+) -> Iterator[Article]:
+    """:func:`read_articles`; a folder or glob in ``optional`` may hold no article (it holds tables)."""
     items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
-    files = _expand(items)
+    files = _expand(items, optional=optional)
     next_file = next(files, None)  # runs the checks: a usage error shows before any work
     return _generate(next_file, files, skipped, encoding_warnings)
 
 
 def _generate(
-    first: Path | None, files: Iterator[Path], skipped: list[Skipped] | None, encoding_warnings: bool
+    first: Path | Skipped | None, files: Iterator[Path | Skipped], skipped: list[Skipped] | None, encoding_warnings: bool
 ) -> Iterator[Article]:
     if first is None:
         return
     files = itertools.chain([first], files)
     given: dict[str, int] = {}
     for path in files:
+        if isinstance(path, Skipped):  # met on the walk: a FIFO, an unreadable folder...
+            _skip(skipped, path)
+            continue
         fmt = article_format(path)
         if fmt == "jsonl":
             articles: Iterable[Article] = _read_jsonl(path, skipped)
@@ -899,7 +1159,7 @@ def _generate(
             try:
                 articles = [_read_document(path, fmt, encoding_warnings=encoding_warnings)]
             except _Unreadable as exc:
-                _skip(skipped, Skipped(str(path), exc.reason, exc.line))
+                _skip(skipped, Skipped(display_path(path), exc.reason, exc.line))
                 continue
         for article in articles:
             yield _unique(article, given)
@@ -931,8 +1191,8 @@ def read_article(path: str | os.PathLike, *, encoding_warnings: bool = True) -> 
         JSON (Lines) file that does not hold exactly one article.
     """
     p = Path(path)
-    if not p.is_file():
-        msg = f"no such file: {os.fspath(path)!r}"
+    if not p.exists():
+        msg = f"no such file: {display_path(path)!r}"
         raise InputNotFoundError(msg)
     fmt = article_format(p)
     if fmt in ("jsonl", "json"):
@@ -941,10 +1201,10 @@ def read_article(path: str | os.PathLike, *, encoding_warnings: bool = True) -> 
         if problems:
             raise InputError(str(problems[0]))
         if len(found) != 1:
-            msg = f"{p}: holds {len(found)} articles, not one: use read_articles"
+            msg = f"{display_path(p)}: holds {len(found)} articles, not one: use read_articles"
             raise InputError(msg)
         return found[0]
     try:
         return _read_document(p, fmt, encoding_warnings=encoding_warnings)
     except _Unreadable as exc:
-        raise InputError(_where(str(p), exc.line, exc.reason)) from None
+        raise InputError(_where(display_path(p), exc.line, exc.reason)) from None

@@ -888,9 +888,14 @@ def _collect(text: str, start: int, end: int, ref: dt.date | None, strict: bool)
     # Longest match wins; ties go to the earlier pattern.
     if len(found) > 1:
         found.sort(key=lambda f: (-(f[1] - f[0]), f[2], f[0]))
+    # Overlaps are checked on a mask of the stretch the matches cover: time linear in
+    # the text, however many dates one long sentence holds.
     taken: list[tuple[int, int, DateSpan]] = []
+    base = min(f[0] for f in found)
+    covered = bytearray(max(f[1] for f in found) - base)
     for begin, stop, _, span in found:
-        if all(stop <= b or begin >= e for b, e, _ in taken):
+        if covered.find(1, begin - base, stop - base) == -1:
+            covered[begin - base : stop - base] = b"\x01" * (stop - begin)
             taken.append((begin, stop, span))
     taken.sort(key=lambda t: t[0])
     return taken

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import glob
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -36,7 +35,8 @@ from typing import Any
 from geomap._cache import ArticleCache, extraction_version
 from geomap._csv import restore, write_frame
 from geomap._errors import InputError, InputNotFoundError, located
-from geomap._io import MANIFEST, OutputDir, outputs_in
+from geomap._input import MAX_TABLE_LINE_BYTES, Unreadable, display_path, open_regular, read_lines, size_text
+from geomap._io import MANIFEST, OutputDir
 from geomap.records import INCIDENT_TYPES, Article, DateSpan, Incident, Mention, Route, Skipped
 
 __all__ = [
@@ -369,59 +369,59 @@ def _route_rows(route: Route) -> Iterator[tuple]:
 # -- sources -------------------------------------------------------------------------
 
 
-def _split_sources(sources: Any) -> tuple[list[Any], list[Path]]:
-    """Article sources and analyst tables (``*.csv``), in the order given."""
+def _split_sources(sources: Any) -> tuple[list[Any], list[Path], frozenset[str]]:
+    """Article sources and analyst tables (``*.csv``), in the order given.
+
+    Also the folders and globs that hold tables: those may hold no article.
+    """
+    from geomap.articles import glob_paths, table_files
+
     if isinstance(sources, (str, os.PathLike, Article)):
         sources = [sources]
     others: list[Any] = []
     tables: list[Path] = []
+    with_tables: set[str] = set()
     for source in sources:
         if isinstance(source, Article):
             others.append(source)
             continue
         text = os.fspath(source)
         if any(ch in text for ch in "*?[") and not Path(text).exists():
-            matches = sorted(glob.glob(text, recursive=True))
-            csvs = [Path(m) for m in matches if m.lower().endswith(".csv")]
+            matches = glob_paths(text)
+            csvs = [Path(m) for m in matches if m.lower().endswith(".csv") and os.path.isfile(m)]
+            for m in matches:
+                if os.path.isdir(m):
+                    csvs.extend(table_files(m))
             tables.extend(csvs)
+            if csvs:
+                with_tables.add(text)
             if len(csvs) < len(matches) or not matches:
                 others.append(source)
             continue
         path = Path(text)
         if path.is_dir():
-            tables.extend(_tables_in(path))
+            found = table_files(path)
+            tables.extend(found)
+            if found:
+                with_tables.add(text)
             others.append(source)
         elif path.suffix.lower() == ".csv":
             if not path.exists():
-                raise InputNotFoundError(located(path, None, "no such file"))
+                raise InputNotFoundError(located(display_path(path), None, "no such file"))
             tables.append(path)
         else:
             others.append(source)
-    return others, list(dict.fromkeys(tables))
+    return others, list(dict.fromkeys(tables)), frozenset(with_tables)
 
 
-def _tables_in(folder: Path) -> list[Path]:
-    """The ``*.csv`` files under ``folder``, sorted; hidden ones, and those geomap wrote, left out (as for articles)."""
-    found = []
-    own: dict[Path, frozenset[str]] = {}
-    for path in folder.rglob("*.csv"):
-        if any(part.startswith(".") for part in path.relative_to(folder).parts) or not path.is_file():
-            continue
-        if path.parent not in own:
-            own[path.parent] = outputs_in(path.parent)
-        if path.name not in own[path.parent]:
-            found.append(path)
-    return sorted(found)
-
-
-def _articles(sources: list[Any], skipped: list[Skipped]) -> Iterator[Article]:
-    from geomap.articles import read_articles
+def _articles(sources: list[Any], skipped: list[Skipped], with_tables: frozenset[str] = frozenset()) -> Iterator[Article]:
+    from geomap.articles import _read_articles
 
     paths: list[Any] = []
 
     def flush() -> Iterator[Article]:
         if paths:
-            yield from read_articles(list(paths), skipped=skipped)
+            yield from _read_articles(list(paths), skipped=skipped, optional=with_tables)
             paths.clear()
 
     for source in sources:
@@ -435,31 +435,111 @@ def _articles(sources: list[Any], skipped: list[Skipped]) -> Iterator[Article]:
 
 def _read_table(path: Path, resolver: Any, skipped: list[Skipped]) -> Iterator[tuple[Article, Incident]]:
     """Incidents from an analyst's CSV; each bad row goes to ``skipped`` with its line."""
+    shown = display_path(path)
+    try:
+        fh = open_regular(path)
+    except Unreadable as exc:
+        skipped.append(Skipped(shown, f"cannot read the table: {exc.reason}"))
+        return
+    bad_rows = 0
+
+    def skip(reason: str, line: int | None) -> None:
+        nonlocal bad_rows
+        bad_rows += 1
+        if bad_rows <= _MAX_BAD_ROWS:
+            skipped.append(Skipped(shown, reason, line))
+
+    with fh:
+        records = _table_records(fh)
+        first = next(records, None)
+        if first is None:
+            skipped.append(Skipped(shown, "empty table"))
+            return
+        _, header, problem = first
+        if problem is not None:
+            skipped.append(Skipped(shown, problem, 1))
+            return
+        header = [h.strip().lower() for h in header]
+        missing = [c for c in _TABLE_COLUMNS[:5] if c not in header]
+        if missing:
+            skipped.append(Skipped(shown, f"missing columns: {', '.join(missing)}", 1))
+            return
+        yield from _table_incidents(path, shown, header, records, resolver, skip)
+    if bad_rows > _MAX_BAD_ROWS:
+        skipped.append(Skipped(shown, f"{bad_rows - _MAX_BAD_ROWS} more bad rows, not listed one by one"))
+
+
+_MAX_BAD_ROWS = 100  # of one table, listed one by one; the rest are counted
+
+
+def _table_records(fh: Any) -> Iterator[tuple[int, list[str], str | None]]:
+    """``(line, fields, problem)`` for each record of a CSV table read from binary ``fh``.
+
+    ``line`` is the physical line the record starts on (a quoted field may
+    span lines).  Lines are read a bounded chunk at a time: a line longer
+    than :data:`~geomap._input.MAX_TABLE_LINE_BYTES`, one that is not UTF-8
+    or holds NUL bytes, or a field longer than the csv module allows, makes
+    its record a ``problem``; the records after it are read on.
+    """
+    broken: dict[int, str] = {}
+
+    def lines() -> Iterator[str]:
+        for number, raw in read_lines(fh, MAX_TABLE_LINE_BYTES):
+            if raw is None:
+                broken[number] = f"line longer than {size_text(MAX_TABLE_LINE_BYTES)}"
+                yield "\n"
+                continue
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if b"\x00" in raw:
+                broken[number] = "binary data (NUL bytes)"
+                yield "\n"
+                continue
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                broken[number] = f"not UTF-8 text ({exc.reason})"
+                yield "\n"
+
+    reader = csv.reader(lines())
+    done = 0  # physical lines read so far
+    while True:
+        try:
+            values = next(reader)
+            problem = None
+        except StopIteration:
+            return
+        except csv.Error as exc:  # a field longer than csv.field_size_limit(), ...
+            values, problem = [], " ".join(str(exc).split())
+            if "field limit" in problem:
+                problem = f"a field longer than {csv.field_size_limit():,} characters"
+        start, done = done + 1, reader.line_num
+        bad = [n for n in broken if start <= n <= done]
+        if bad:
+            problem = broken[bad[0]]
+            start = bad[0]
+            for n in bad:
+                del broken[n]
+        yield start, values, problem
+
+
+def _table_incidents(
+    path: Path, shown: str, header: list[str], records: Iterator[tuple[int, list[str], str | None]], resolver: Any, skip: Any
+) -> Iterator[tuple[Article, Incident]]:
+    """Incidents of the records of one table (after its header)."""
     from geomap.dates import parse_date
     from geomap.numbers import parse_number
     from geomap.records import Count, IncidentPlace
 
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        skipped.append(Skipped(str(path), f"cannot read the table: {exc}"))
-        return
-    reader = csv.reader(text.splitlines())
-    header = next(reader, None)
-    if header is None:
-        skipped.append(Skipped(str(path), "empty table"))
-        return
-    header = [h.strip().lower() for h in header]
-    missing = [c for c in _TABLE_COLUMNS[:5] if c not in header]
-    if missing:
-        skipped.append(Skipped(str(path), f"missing columns: {', '.join(missing)}", 1))
-        return
     gazetteer = resolver.gazetteer
-    for line, values in enumerate(reader, start=2):
+    for line, values, problem in records:
+        if problem is not None:
+            skip(problem, line)
+            continue
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
-            skipped.append(Skipped(str(path), f"expected {len(header)} fields, found {len(values)}", line))
+            skip(f"expected {len(header)} fields, found {len(values)}", line)
             continue
         row = dict(zip(header, (v.strip() for v in values), strict=True))
         problem = None
@@ -482,16 +562,16 @@ def _read_table(path: Path, resolver: Any, skipped: list[Skipped]) -> Iterator[t
                 ids = ", ".join(c.place.id for c in resolution.candidates[:4])
                 problem = f"ambiguous place {row['place']!r} (one of {ids}): write its id"
         if problem is not None:
-            skipped.append(Skipped(str(path), problem, line))
+            skip(problem, line)
             continue
         place = resolution.place
         article = Article(
-            id=f"{path.stem}:{line}",
+            id=f"{display_path(path.stem)}:{line}",
             text=",".join(values),
             title=f"{row['type']} at {row['place']}",
             date=date,
             source=row.get("source", ""),
-            path=str(path),
+            path=shown,
             line=line,
             format="csv",
         )
@@ -738,9 +818,9 @@ def extract(
     run, corrections = _prepare(gazetteer, corrections, since, until, types, jobs)
     skipped: list[Skipped] = []
     rows = {name: _Columns(name) for name in TABLES}
-    others, tables = _split_sources(sources)
+    others, tables, with_tables = _split_sources(sources)
     hits: set[int] = set()
-    for found in _produce(run, others, tables, skipped, jobs, progress):
+    for found in _produce(run, others, tables, skipped, jobs, progress, with_tables=with_tables):
         _add_rows(rows, found, hits)
     rows["skipped"].extend((s.path, s.line, s.reason) for s in skipped)
     # one table at a time, letting go of its rows as soon as its frame exists
@@ -804,6 +884,7 @@ def _produce(
     jobs: int,
     progress: bool,
     cache: ArticleCache | None = None,
+    with_tables: frozenset[str] = frozenset(),
 ) -> Iterator[_ArticleRows]:
     """The rows of every article, then of every row of the incident tables, in order.
 
@@ -821,7 +902,7 @@ def _produce(
 
         bar = tqdm(unit=" article", desc="extract", leave=False)
     try:
-        articles = _unique_ids(_articles(others, skipped), skipped)
+        articles = _unique_ids(_articles(others, skipped, with_tables), skipped)
         if pool is None:
             for article in articles:
                 yield run.rows(article) if cache is None else cache.rows(run, article)
@@ -977,7 +1058,7 @@ def write_extraction(
 
     with table_writer(out_dir, format=format, by_month=by_month) as tables_out:  # checks the folder before the work
         run, corrections = _prepare(gazetteer, corrections, since, until, types, jobs)
-        others, tables = _split_sources(sources)  # before any spool exists: one can not be taken for a table
+        others, tables, with_tables = _split_sources(sources)  # before any spool exists: one can not be taken for a table
         fixes = StreamedCorrections(corrections, run.gazetteer) if corrections is not None else None
         version = extraction_version(run.gazetteer, since=run.since, until=run.until, wanted=run.wanted)
         cache = ArticleCache(out_dir, version, corrections=corrections, read=not full)
@@ -992,7 +1073,7 @@ def write_extraction(
 
             parts = _parts_on_cluster(client, run, others, tables, skipped, cache, fixes, hits)
         else:
-            parts = _parts(_produce(run, others, tables, skipped, jobs, progress, cache), fixes, hits)
+            parts = _parts(_produce(run, others, tables, skipped, jobs, progress, cache, with_tables), fixes, hits)
         for frames in parts:
             tally.add(frames)
             articles = frames["articles"]

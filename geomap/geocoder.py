@@ -80,6 +80,7 @@ __all__ = [
     "AMBIGUITY_MARGIN",
     "FallbackGeocoder",
     "GazetteerGeocoder",
+    "REVERSE_MAX_KM",
     "Resolver",
     "parse_date",
 ]
@@ -94,6 +95,8 @@ BIG_CITY = 1_000_000
 REGISTER_PENALTY = 5.0
 _NOT_CACHED = frozenset({"gazetteer", "cache_size", "_places"})  # a resolver's own, not its tables' index
 _EARTH_KM = 6371.0088
+#: How far :meth:`GazetteerGeocoder.reverse` looks by default, in km.
+REVERSE_MAX_KM = 50.0
 
 _PROMINENCE = {"country": 0.0, "province": -1.0, "prefecture": -2.0, "district": -3.0}
 _LEVEL = {kind: i for i, kind in enumerate(PLACE_KINDS)}
@@ -1050,13 +1053,25 @@ class GazetteerGeocoder:
         kinds: Iterable[str] | None = None,
         date: dt.date | str | None = None,
         limit: int = 10,
-        max_km: float | None = None,
+        max_distance_km: float | None = REVERSE_MAX_KM,
     ) -> Any:
         """The nearest gazetteer place(s) to ``query``, a ``(lat, lon)`` pair or ``"lat, lon"``.
 
         By default only point-like places (cities, towns, communes, gates,
         ports, other) are considered, since an admin unit's point is just a
         representative point; pass ``kinds`` to change that.
+
+        Parameters
+        ----------
+        max_distance_km
+            Places farther than this (great-circle distance to their point)
+            are not an answer: ``None`` (or ``[]``) when none is nearer.
+            The default, :data:`REVERSE_MAX_KM` (50 km), is more than the gap
+            between neighbouring towns and communes anywhere the gazetteer
+            covers, and far less than the distance to a place it does not
+            cover: a point in the sea or on another continent has no answer.
+            Admin units' points stand in the middle of large areas: pass a
+            larger figure with ``kinds=("province",)``, or ``None`` for no limit.
         """
         import numpy as np
         from geopy.point import Point
@@ -1078,7 +1093,7 @@ class GazetteerGeocoder:
         locations = []
         for i in order:
             place = r._places[int(i)]
-            if max_km is not None and km[i] > max_km:
+            if max_distance_km is not None and km[i] > max_distance_km:
                 break
             if place.kind not in want or not place.valid_on(day):
                 continue

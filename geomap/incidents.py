@@ -25,6 +25,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from geomap._regex import clue_size as _clue_size  # noqa: F401  (the tests read it here)
+from geomap._regex import prefixes as _prefixes
+from geomap._regex import required as _required
 from geomap import lang
 from geomap.normalize import CharMap, fold, fold_char, translate_runs
 from geomap.placement import rank as role_rank
@@ -236,6 +239,7 @@ _INLINE_SPACE_RE = re.compile(r"[^\S\n]*")  # spaces, not a line end
 # and the word boundary before it checked after it, so the engine scans for ;:,wm in C
 _CLAUSE_RE = re.compile(r";|:|,|w(?<!\w.)hile\b|w(?<!\w.)hereas\b|m(?<!\w.)eanwhile\b|，|、|；|：")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_LONGEST_WORD = 100  # characters looked back for the word before a dot
 
 
 def split_sentences(text: str, *, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -264,8 +268,10 @@ def split_sentences(text: str, *, start: int = 0, end: int | None = None) -> lis
         if not newline and mark[0] == ".":
             dot = m.start()
             # the word before the dot: back to the last space (str.rfind, not a loop a character)
-            cut = max(text.rfind(" ", begin, dot), text.rfind("\n", begin, dot))
-            word = text[cut + 1 if cut >= begin else begin : dot]
+            # (no further back than a word can be: a line of dots without spaces stays linear)
+            near = max(begin, dot - _LONGEST_WORD)
+            cut = max(text.rfind(" ", near, dot), text.rfind("\n", near, dot))
+            word = text[cut + 1 if cut >= near else near : dot]
             if not word.isprintable():  # another kind of space (or a control character) in it
                 parts = word.split()
                 word = parts[-1] if parts and not word[-1].isspace() else ""
@@ -311,106 +317,6 @@ def fold_text(text: str) -> str:
 # -- the cue matcher -------------------------------------------------------------
 
 
-def _clue_size(literal: str) -> int:
-    """How telling a literal is: its length, a Chinese character counting for two (a
-    two-character word such as 毒品 is as rare in text as a five-letter English one)."""
-    return len(literal) + sum(1 for c in literal if c >= "\u2e80")
-
-
-def _required(pattern: str) -> tuple[str, ...] | None:
-    """Literal strings one of which every match of ``pattern`` contains, or ``None``.
-
-    Read from the parsed pattern: a run of literal characters that every match
-    must contain, or, for a group of branches that every match must pass, one
-    such clue of each branch.  The longest such clue (by its shortest string) is kept;
-    a clue shorter than three characters is not worth checking.  The regex
-    is then run only on texts that contain one of them: a pure shortcut, the
-    matches are the same.
-    """
-    from re import _constants as c  # type: ignore[attr-defined]
-    from re import _parser  # type: ignore[attr-defined]
-
-    def best(items: Any) -> set[str] | None:
-        options = [clue for clue in clues(items) if min(map(_clue_size, clue)) >= 3]
-        return max(options, key=lambda clue: (min(map(_clue_size, clue)), -len(clue))) if options else None
-
-    def clues(items: Any) -> list[set[str]]:
-        found: list[set[str]] = []
-        run: list[str] = []
-        for op, av in items:
-            if op is c.LITERAL:
-                run.append(chr(av))
-                continue
-            if run:
-                found.append({"".join(run)})
-                run = []
-            if op is c.SUBPATTERN and av[1] == 0 and av[2] == 0:
-                found.extend(clues(av[3]))
-            elif op is c.BRANCH:
-                # a match goes through one branch: one of the branches' clues is in it
-                got: set[str] = set()
-                for branch in av[1]:
-                    clue = best(branch)
-                    if clue is None:
-                        got = set()
-                        break
-                    got |= clue
-                if got:
-                    found.append(got)
-            elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
-                found.extend(clues(av[2]))
-        if run:
-            found.append({"".join(run)})
-        return found
-
-    clue = best(_parser.parse(pattern))
-    return tuple(sorted(clue)) if clue is not None else None
-
-
-def _prefixes(pattern: str) -> tuple[str, ...] | None:
-    """Literal strings one of which every match of ``pattern`` starts with, or ``None``.
-
-    Read from the parsed pattern: its leading literal run, or one such run of
-    each branch of a leading group; zero-width look-behinds before them are
-    passed over (they do not move the start).  A prefix shorter than three
-    characters is not worth it.  Such a pattern is tried only where one of
-    its prefixes stands, with ``match``: the same matches as a ``finditer``
-    over the whole text, without the engine trying every position (which it
-    does for a pattern that opens with a group of branches).
-    """
-    from re import _constants as c  # type: ignore[attr-defined]
-    from re import _parser  # type: ignore[attr-defined]
-
-    def lead(items: Any) -> set[str] | None:
-        items = list(items)
-        while items and items[0][0] is c.ASSERT_NOT and items[0][1][0] == -1:
-            items.pop(0)  # a negative look-behind: checked by match() at the start as well
-        run: list[str] = []
-        for op, av in items:
-            if op is not c.LITERAL:
-                break
-            run.append(chr(av))
-        if run:
-            return {"".join(run)} if _clue_size("".join(run)) >= 3 else None
-        if not items:
-            return None
-        op, av = items[0]
-        if op is c.SUBPATTERN and av[1] == 0 and av[2] == 0:
-            return lead(av[3])
-        if op is c.BRANCH:
-            found: set[str] = set()
-            for branch in av[1]:
-                got = lead(branch)
-                if got is None:
-                    return None
-                found |= got
-            return found
-        return None
-
-    found = lead(_parser.parse(pattern))
-    return tuple(sorted(found)) if found else None
-
-
 # One regex a cue, without a leading \b: the word boundary before it is checked
 # by hand.  Each goes with the literals one of which a text must contain for it
 # to match, and, when every match starts with one of a few literals, those.
@@ -443,6 +349,7 @@ def _literal_finder() -> Any:
 
 
 _COOPERATION_NEEDS = _required(_COOPERATION_EVENT.pattern)
+_STRETCH_END = re.compile(r"[.;]")
 _CODE_SETS = (None, *(_codes(code) for code in lang.languages()))
 _MEETING_NEEDS = {codes: _required(_rules(codes).meeting.pattern) for codes in _CODE_SETS}
 _CUE_LITERALS = _literal_finder()
@@ -461,13 +368,15 @@ def _meetings(folded: str, literals: Sequence[tuple[int, str]], codes: tuple[str
         return [_Cue("cooperation", m.start(), m.end()) for m in meeting.finditer(folded)]
     stretches: dict[tuple[int, int], None] = {}
     size = len(folded)
+    stops: list[int] | None = None  # where a "." or ";" stands, found once (not searched again for each hit)
     for end, literal in literals:
         if literal not in needs:
             continue
+        if stops is None:
+            stops = [m.start() for m in _STRETCH_END.finditer(folded)]
         at = end + 1 - len(literal)
-        lo = max(folded.rfind(".", 0, at), folded.rfind(";", 0, at)) + 1
-        stops = [i for i in (folded.find(".", at), folded.find(";", at)) if i != -1]
-        stretches[(lo, min(stops) if stops else size)] = None
+        i = bisect.bisect_left(stops, at)
+        stretches[(stops[i - 1] + 1 if i else 0, stops[i] if i < len(stops) else size)] = None
     return [
         _Cue("cooperation", m.start(), m.end())
         for lo, hi in sorted(stretches)
@@ -617,25 +526,35 @@ def find_incidents(
     for lo, hi in cue_sentences:
         all_counts.extend(c for c in find_counts(text, start=lo, end=hi) if c.start is not None)
     count_starts = [c.start for c in all_counts]
-    read_to: dict[int, tuple[int, list[DateSpan]]] = {}  # paragraph -> (dates read up to, dates)
+    # paragraph -> (dates read up to, its dates so far, where they begin): each stretch is read once
+    read_to: dict[int, tuple[int, list[DateSpan], list[int]]] = {}
 
     def dates_in(lo: int, hi: int) -> list[DateSpan]:
         return [d for d in find_dates(text, ref=ref, start=lo, end=hi) if d.begin is not None]
 
     def last_date_before(s_start: int) -> DateSpan | None:
         para = _paragraph_of(paragraphs, s_start)
-        upto, dates = read_to.get(para, (para, []))
+        upto, dates, begins = read_to.get(para) or (para, [], [])
         if upto < s_start:  # read on from where the last look stopped (a sentence start)
-            dates = dates + dates_in(upto, s_start)
-            read_to[para] = (s_start, dates)
-        earlier = [d for d in dates if d.begin < s_start]
-        return earlier[-1] if earlier else None
+            found = dates_in(upto, s_start)
+            dates.extend(found)
+            begins.extend(d.begin for d in found)  # type: ignore[misc]
+            upto = s_start
+        read_to[para] = (upto, dates, begins)
+        i = bisect.bisect_left(begins, s_start)
+        return dates[i - 1] if i else None
     resolved = [m for m in mentions if m.place_id]
     if _DATELINE_AFTER is not None and language != "en" and not text.isascii():
         # "新华社南宁5月16日电": where the report was filed, not where anything happened
         resolved = [m for m in resolved if not _DATELINE_AFTER.search(text, max(0, m.start - 4), m.start)]
     mention_starts = [m.start for m in resolved]
     dateline = _dateline(text, resolved, gazetteer)
+    kinds = [_kind(gazetteer, m.place_id) for m in resolved]
+    countries = list(dict.fromkeys(m.place_id for m, kind in zip(resolved, kinds, strict=True) if kind == "country"))
+    # for each mention, the last one up to it that is not a country (-1: none)
+    last_place: list[int] = []
+    for i, kind in enumerate(kinds):
+        last_place.append(i if kind != "country" else (last_place[-1] if last_place else -1))
     filed_to = dateline_stop(text)
     drafts: list[_Draft] = []
     report_border: tuple[str, ...] | None = None  # the two countries of "the China-Vietnam border", looked up once
@@ -664,7 +583,7 @@ def find_incidents(
         # the dates a clause may take: those of the sentence, less the dates statements were made
         clause_dates = _untold(dates, folded)
         sentence_mentions = [m for m in _between(resolved, mention_starts, s_start, s_end) if m.end <= s_end]
-        context_mentions = sentence_mentions or _carried(resolved, paragraphs, s_start, gazetteer) or dateline
+        context_mentions = sentence_mentions or _carried(resolved, mention_starts, last_place, paragraphs, s_start) or dateline
         border_wide: bool | None = False if sentence_mentions else None
         actors: tuple[str, ...] | None = None  # read when the sentence gives its first incident
         group_start = s_start  # where the clauses of a group may take their date from: after the group before
@@ -682,9 +601,9 @@ def find_incidents(
                 border_wide = _BORDER_WIDE.search(folded, s_start, s_end) is not None
             if border_wide:
                 # "both sides conducted 24 joint patrols": the border, not the place named earlier
-                place_id, precision, places = _border_wide(place_id, resolved, gazetteer)
+                place_id, precision, places = _border_wide(place_id, countries)
             elif place_id is None:
-                place_id, precision = _nationality_country(text, s_start, s_end, resolved, gazetteer)
+                place_id, precision = _nationality_country(text, s_start, s_end, countries, gazetteer)
                 if place_id is None:
                     if report_border is None:
                         report_border = _report_border(text, resolved, gazetteer)
@@ -770,11 +689,8 @@ _NATIONAL_AGENCY_RE = re.compile(
 )
 
 
-def _border_wide(
-    place_id: str | None, mentions: Sequence[Mention], gazetteer: Any
-) -> tuple[str | None, int, list[IncidentPlace]]:
-    """Precision 5, drawn at the first country the article names; its countries are the parties."""
-    countries = list(dict.fromkeys(m.place_id for m in mentions if _kind(gazetteer, m.place_id) == "country"))
+def _border_wide(place_id: str | None, countries: Sequence[str]) -> tuple[str | None, int, list[IncidentPlace]]:
+    """Precision 5, drawn at the first country the article names (``countries``: in order); they are the parties."""
     parties = [IncidentPlace(c, "party") for c in countries[:2]]
     anchor = countries[0] if countries else place_id
     return anchor, 5, parties
@@ -798,16 +714,19 @@ def _report_border(text: str, mentions: Sequence[Mention], gazetteer: Any) -> tu
 
 
 def _nationality_country(
-    text: str, lo: int, hi: int, mentions: Sequence[Mention], gazetteer: Any
+    text: str, lo: int, hi: int, countries: Sequence[str], gazetteer: Any
 ) -> tuple[str | None, int]:
-    """"Vietnamese police arrested...": with no place named, the acting agency's country (precision 6)."""
+    """"Vietnamese police arrested...": with no place named, the acting agency's country (precision 6).
+
+    ``countries``: the countries the article names, once each, in order.
+    """
     m = _NATIONAL_AGENCY_RE.search(text, lo, hi)
     if m is None or gazetteer is None:
         return None, 6
     code = _NATIONALITY_COUNTRY[m.group(1).lower()]
-    for mention in mentions:
-        place = gazetteer.get(mention.place_id)
-        if place is not None and place.kind == "country" and place.country == code:
+    for place_id in countries:
+        place = gazetteer.get(place_id)
+        if place is not None and place.country == code:
             return place.id, 6
     return None, 6
 
@@ -915,14 +834,19 @@ def _paragraph_of(paragraphs: Sequence[int], pos: int) -> int:
     return paragraphs[max(0, bisect.bisect_right(paragraphs, pos) - 1)]
 
 
-def _carried(resolved: Sequence[Mention], paragraphs: Sequence[int], s_start: int, gazetteer: Any) -> list[Mention]:
-    """The places of the sentences before, in the same paragraph (not countries)."""
-    para = _paragraph_of(paragraphs, s_start)
-    before = [m for m in resolved if para <= m.start < s_start]
-    if not before:
+def _carried(
+    resolved: Sequence[Mention], starts: Sequence[int], last_place: Sequence[int], paragraphs: Sequence[int], s_start: int
+) -> list[Mention]:
+    """The place of the sentences before, in the same paragraph: the last one named that is not a country.
+
+    ``starts``: where each of ``resolved`` starts; ``last_place``: for each,
+    the index of the last mention up to it that is not a country (-1: none).
+    """
+    before = bisect.bisect_left(starts, s_start) - 1
+    if before < 0 or last_place[before] < 0:
         return []
-    non_country = [m for m in before if _kind(gazetteer, m.place_id) != "country"]
-    return [non_country[-1]] if non_country else []
+    m = resolved[last_place[before]]
+    return [m] if m.start >= _paragraph_of(paragraphs, s_start) else []
 
 
 _DATELINE_AFTER = (

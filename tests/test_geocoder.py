@@ -247,7 +247,12 @@ def test_reverse_finds_the_nearest_place(geocoder):
     assert [loc.raw["distance_km"] for loc in near_city] == sorted(loc.raw["distance_km"] for loc in near_city)
     # admin units only when asked for
     assert geocoder.reverse((21.83, 106.58), kinds=("province",)).raw["id"] == "vn.province.lang-son"
-    assert geocoder.reverse((0.0, 0.0), max_km=50) is None
+    # nothing within 50 km (the default): no answer, rather than a place 10,000 km away
+    assert geocoder.reverse((0.0, 0.0)) is None
+    assert geocoder.reverse((0.0, 0.0), exactly_one=False) == []
+    assert geocoder.reverse((21.971, 106.704), max_distance_km=0.01) is None
+    far = geocoder.reverse((0.0, 0.0), max_distance_km=None)
+    assert far is not None and far.raw["distance_km"] > 5000
     with pytest.raises(InputError):
         geocoder.reverse("north of here")
 

@@ -281,6 +281,11 @@ def test_every_cue_match_holds_one_of_the_literals_its_regex_is_gated_on() -> No
     assert _required(r"(?:crossed|entered)(?: [\w-]+){0,3} illegally") == (" illegally",)
     assert _required(r"co-?chaired|hosted") == ("chaired", "hosted")
     assert _required(r"(?:a|b)?x") is None
+    # read without Python's private parser: what it does not know gives no clue, never a wrong one
+    assert _required(r"(?i)smuggled") is None
+    assert _required(r"(abc)\1def") is None
+    assert _required(r"smugg(?:l|le)?ed{2,3} goods") == (" goods",)
+    assert _required(r"a[)|(]bcdef") == ("bcdef",)
 
 
 def test_cues_tried_only_at_their_prefixes_are_the_cues_a_full_search_finds() -> None:

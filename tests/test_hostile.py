@@ -1,0 +1,97 @@
+"""Hostile input, end to end: each class of trouble is told in one line and sinks nothing else.
+
+Every case of ``tests/_hostile_inputs.py`` (generated here, never committed) is run
+through ``geomap extract`` in its own process, with a time limit and its peak
+memory read from the kernel as it exits (``VmHWM`` in ``/proc/self/status``:
+the peak of that process alone, not of the test process it was forked from):
+a case that hangs or swells fails instead of taking the machine.  Each must exit with the documented status,
+name the bad input in exactly one line, and leave every good report of the
+same folder in the output.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from _hostile_inputs import CASES, GOOD_IDS, Case, build, unlock
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc to read a peak memory")
+
+#: No case may take longer (a hang guard: the machine may be busy), nor more memory, than this.
+TIME_LIMIT_S = 240
+PEAK_MEMORY_MB = 400
+
+
+# The geomap command, noting its own peak memory in a file as it exits.
+_GEOMAP = """
+import atexit, os, sys
+
+def note_peak():
+    with open("/proc/self/status") as fh:
+        peak = next(line.split()[1] for line in fh if line.startswith("VmHWM:"))
+    with open(os.environ["GEOMAP_TEST_PEAK"], "w") as fh:
+        fh.write(peak)
+
+atexit.register(note_peak)
+from geomap.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _run(args: list[str], cwd: Path) -> tuple[int, str, str, float]:
+    """Run ``geomap args``; return (status, stdout, stderr, peak memory in MB), killing it past the time limit."""
+    out, err, peak = cwd / "stdout.txt", cwd / "stderr.txt", cwd / "peak.txt"
+    env = {**os.environ, "GEOMAP_TEST_PEAK": str(peak)}
+    with open(out, "wb") as o, open(err, "wb") as e:
+        child = subprocess.Popen(
+            [sys.executable, "-c", _GEOMAP, *args], cwd=cwd, stdout=o, stderr=e, stdin=subprocess.DEVNULL, env=env
+        )
+    try:
+        status = child.wait(TIME_LIMIT_S)
+    except subprocess.TimeoutExpired:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        pytest.fail(f"geomap {' '.join(args)} ran longer than {TIME_LIMIT_S} s")
+    peak_mb = int(peak.read_text()) / 1024  # kB
+    return status, out.read_text("utf-8"), err.read_text("utf-8"), peak_mb
+
+
+def _ids(table: Path) -> list[str]:
+    with open(table, encoding="utf-8", newline="") as fh:
+        return [row["article_id"] for row in csv.DictReader(fh)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_hostile_input_is_told_in_one_line_and_the_good_reports_go_on(case: Case, tmp_path: Path) -> None:
+    if case.name == "unreadable-folder" and os.geteuid() == 0:
+        pytest.skip("root reads a folder whatever its permissions")
+    folder = build(case, tmp_path / "in" / case.name)
+    try:
+        status, stdout, stderr, peak_mb = _run(["extract", str(folder), "-o", str(tmp_path / "out")], tmp_path)
+    finally:
+        unlock(folder)
+    assert "Traceback" not in stderr, stderr
+    assert status == case.status, (stdout, stderr)
+    assert peak_mb < PEAK_MEMORY_MB, f"peak memory {peak_mb:.0f} MB"
+    lines = (stdout + stderr).splitlines()
+    if case.says:
+        told = [line for line in lines if case.names in line and case.says in line]
+        assert len(told) == 1, lines
+    # a file name never forges a line of geomap's own output
+    assert not any(line.startswith("geomap: error:") for line in lines), lines
+    ids = _ids(tmp_path / "out" / "articles.csv")
+    wanted = (GOOD_IDS if case.with_good else ()) + case.also
+    assert set(wanted) <= set(ids), ids
+    assert len(ids) == len(set(ids)), ids  # each report read once, whatever links lead to it
+    assert len(ids) == len(wanted), ids
+    if case.name == "lone-surrogate":
+        text = (tmp_path / "out" / "articles.csv").read_text("utf-8")
+        assert "bad \ufffd" in text
