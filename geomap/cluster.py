@@ -36,6 +36,7 @@ import shutil
 import uuid
 from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import CancelledError  # what a Dask future the scheduler forgot raises
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -187,18 +188,32 @@ def _parts_on_cluster(
     pending: deque = deque()
     number = 0
 
-    def submit(batch: list) -> None:
-        nonlocal number
-        future = client.submit(
-            _extract_part, digest, shared, cache, batch, str(staging), number, items, key=f"geomap-part-{staging.name}-{number}",
+    def send(batch: list, part: int, attempt: int = 0) -> Any:
+        return client.submit(
+            _extract_part, digest, shared, cache, batch, str(staging), part, items,
+            key=f"geomap-part-{staging.name}-{part}" + (f"-again{attempt}" if attempt else ""),
             pure=False,  # a worker that dies is replaced and its tasks run again; an error is not retried
         )  # fmt: skip
-        pending.append((number, future))
+
+    def submit(batch: list) -> None:
+        nonlocal number
+        pending.append((number, send(batch, number), batch))
         number += 1
 
     def collect() -> dict[str, Any]:
-        part, future = pending.popleft()
-        result = future.result()
+        nonlocal shared
+        part, future, batch = pending.popleft()
+        for attempt in range(1, 4):
+            try:
+                result = future.result()
+                break
+            except CancelledError:
+                # A worker that died took the scattered run with it before the task ran: the scheduler
+                # forgets the task.  Scatter the run again and send the same batch again.
+                (shared,) = client.scatter([blob], broadcast=True, hash=False)
+                future = send(batch, part, attempt)
+        else:
+            result = future.result()
         cache.hits += result["hits"]
         cache.misses += result["misses"]
         cache.unkept = cache.unkept or result["unkept"]
@@ -224,7 +239,7 @@ def _parts_on_cluster(
             yield collect()
         yield from _parts(_table_rows(run, tables, skipped), fixes, hits)
     finally:
-        for _, future in pending:
+        for _, future, _ in pending:
             future.cancel()
         shutil.rmtree(staging, ignore_errors=True)
 
