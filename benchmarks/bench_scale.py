@@ -39,8 +39,8 @@ def _tables_equal(one: Path, two: Path) -> bool:
     return all((one / f).read_bytes() == (two / f).read_bytes() for f in os.listdir(one) if f.endswith(".csv"))
 
 
-def _big_tables(folder: Path, n_incidents: int) -> None:
-    """Parquet tables of ``n_incidents`` incidents (4 an article) and as many mentions, a chunk at a time."""
+def _big_tables(folder: Path, n_incidents: int, *, by_month: bool = False) -> None:
+    """Parquet tables of ``n_incidents`` incidents (4 an article) and as many mentions, a chunk at a time (``by_month``: partitioned)."""
     import numpy as np
     import pandas as pd
 
@@ -54,7 +54,7 @@ def _big_tables(folder: Path, n_incidents: int) -> None:
     rng = np.random.default_rng(20261203)
     days = np.array([np.datetime64("2019-01-01") + i for i in range(0, 365 * 7)]).astype(str)
     chunk = 100_000
-    with table_writer(folder, format="parquet") as out:
+    with table_writer(folder, format="parquet", by_month=by_month) as out:
         for first in range(0, n_incidents, chunk):
             n = min(chunk, n_incidents - first)
             ids = np.arange(first, first + n)

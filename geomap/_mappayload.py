@@ -14,7 +14,15 @@
   never adds people to kilograms; the units (their polygons, validity and
   successor) so that the page draws only the units valid for the period;
 - routes as legs (consecutive stops) shared between routes, each route a
-  list of leg indices, with its article's date.
+  list of leg indices, with its article's date;
+- ``agg``: incidents counted but not drawn one by one (maps from big
+  tables, :mod:`geomap.mapdata`), as columns of cells (:func:`aggregates`):
+  province unit ``u``, country ``cc``, location precision ``lp``, month
+  ``m`` (year * 12 + month - 1; -1 undated), type ``t``, incidents ``n``,
+  and ``v``, the value of the type's measure ``mk``.  The page adds them to
+  the per-type counts, the timeline and the shading, under every filter
+  they can answer (type, period by month, precision, country, province);
+  a source or text filter leaves them out.  Empty for maps made in memory.
 
 Nothing here is HTML: the page inserts every string with ``textContent``.
 """
@@ -35,7 +43,7 @@ if TYPE_CHECKING:
     from geopandas import GeoDataFrame as GeoFrame
     from shapely.geometry.base import BaseGeometry
 
-__all__ = ["MEASURES", "TYPE_COLORS", "TYPE_LABELS", "measure_of", "payload", "unit_breaks"]
+__all__ = ["MEASURES", "TYPE_COLORS", "TYPE_LABELS", "aggregates", "measure_of", "payload", "unit_breaks"]
 
 #: One fixed colour per incident type (Paul Tol's and ColorBrewer's distinct sets), so maps read alike.
 TYPE_COLORS: dict[str, str] = {
@@ -387,7 +395,8 @@ def _points(frame: GeoFrame) -> list[tuple[float, float] | None]:
 
 
 def _incidents(
-    frame: GeoFrame, strings: Strings, province_of: Mapping[str, str], unit_index_of: Any, country_of: Any
+    frame: GeoFrame, strings: Strings, province_of: Mapping[str, str], unit_index_of: Any, country_of: Any,
+    types: list[str] | None = None,
 ) -> tuple[dict, list, list, dict[str, int], int]:
     """The incident columns, the sites, the articles (and by article id), how many had no location.
 
@@ -400,7 +409,7 @@ def _incidents(
              "article_date", "article_url", *_FIGURE_FIELDS)  # fmt: skip
     col = {c: (frame[c].tolist() if c in frame.columns else [None] * n) for c in dict.fromkeys(names)}
     cols: dict[str, list] = {k: [] for k in _COLUMNS}
-    type_index = {kind: i for i, kind in enumerate(_type_order(frame))}
+    type_index = {kind: i for i, kind in enumerate(types if types is not None else _type_order(frame))}
     sites: list[list] = []
     site_index: dict[tuple[float, float], int] = {}
     articles: list[list] = []
@@ -565,6 +574,31 @@ def _routes(
     return out
 
 
+_AGG_COLUMNS = ("u", "cc", "lp", "m", "t", "n", "v", "mk")
+
+
+def aggregates(frame: Any, strings: Strings, unit_index: Mapping[str, int], type_index: Mapping[str, int]) -> dict:
+    """The ``agg`` columns of the payload from :attr:`geomap.layers.Layers.aggregates` (``None``: none)."""
+    out: dict[str, list] = {k: [] for k in _AGG_COLUMNS}
+    if frame is None or not len(frame):
+        return out
+    measure_of_type = {t: i for i, (_, _, types) in enumerate(MEASURES) if i for t in types}
+    for unit, country, precision, month, kind, n, value in zip(
+        frame["unit"], frame["country"], frame["precision"], frame["month"], frame["type"], frame["incidents"],
+        frame["measure"], strict=True,
+    ):  # fmt: skip
+        year, _, mon = text(month).partition("-")
+        out["u"].append(unit_index.get(text(unit), -1))
+        out["cc"].append(strings(country))
+        out["lp"].append(int(precision or 0))
+        out["m"].append(int(year) * 12 + int(mon) - 1 if mon else -1)
+        out["t"].append(type_index[text(kind) or "other"])
+        out["n"].append(int(n))
+        out["v"].append(round(float(value), 3))
+        out["mk"].append(measure_of_type.get(text(kind), 0) if value else 0)
+    return out
+
+
 def payload(layers: Any) -> tuple[dict, int]:
     """The page's data for ``layers`` and how many incidents had no location (left off the map)."""
     strings = Strings()
@@ -579,18 +613,23 @@ def payload(layers: Any) -> tuple[dict, int]:
         if not assignment and incidents is not None and all_units is not None:
             assignment = _province_by_point(incidents, all_units)
         used = set(assignment.values())
+    rest = getattr(layers, "aggregates", None)
+    if rest is not None and len(rest):
+        used |= {text(u) for u in rest["unit"] if text(u)}
     units, unit_index = _units(all_units, used)
     cols: dict[str, list] = {k: [] for k in _COLUMNS}
     sites: list = []
     articles: list = []
     by_article: dict[str, int] = {}  # for the routes' popups: title, date, link like the incidents'
     unplaced = 0
-    types: list[str] = []
+    types: list[str] = _type_order(incidents) if incidents is not None else []
+    if rest is not None and len(rest):
+        present = set(types) | {text(t) or "other" for t in rest["type"]}
+        types = [t for t in INCIDENT_TYPES if t in present] + sorted(present - set(INCIDENT_TYPES))
     if incidents is not None:
         cols, sites, articles, by_article, unplaced = _incidents(
-            incidents, strings, assignment, lambda u: unit_index.get(u, -1), lambda i: units["cc"][i]
+            incidents, strings, assignment, lambda u: unit_index.get(u, -1), lambda i: units["cc"][i], types
         )
-        types = _type_order(incidents)
     dates = dict(getattr(layers, "article_dates", ()) or ())
     routes = _routes(
         layer(layers, "routes"), layer(layers, "route_stops"), strings, by_article, dates, [a[2] for a in articles]
@@ -599,7 +638,9 @@ def payload(layers: Any) -> tuple[dict, int]:
     names = {}
     if countries is not None and {"iso_a2", "name"} <= set(countries.columns):
         names = {text(c): text(n) for c, n in zip(countries["iso_a2"], countries["name"], strict=True)}
-    codes = sorted({strings.items[c] for c in cols["cc"] if c >= 0})
+    codes = {strings.items[c] for c in cols["cc"] if c >= 0}
+    if rest is not None:
+        codes |= {text(c) for c in rest["country"] if text(c)}
     sources = sorted({a[1] for a in articles if a[1] >= 0}, key=lambda i: strings.items[i])
     data = {
         "v": 1,
@@ -610,7 +651,8 @@ def payload(layers: Any) -> tuple[dict, int]:
         "art": articles,
         "units": units,
         "routes": routes,
-        "countries": [[c, names.get(c, c)] for c in codes],
+        "agg": aggregates(rest, strings, unit_index, {t: i for i, t in enumerate(types)}),
+        "countries": [[c, names.get(c, c)] for c in sorted(codes)],
         "country_names": names,
         "sources": sources,
         "s": strings.items,

@@ -233,8 +233,9 @@ def _cmd_map(args: argparse.Namespace) -> int:
     from geomap.jobs import make_map
 
     summary = make_map(
-        args.paths, args.output, offline=args.offline, formats=args.formats, title=args.title, **_extraction(args)
-    )
+        args.paths, args.output, offline=args.offline, formats=args.formats, title=args.title,
+        max_incidents=args.max_incidents, **_extraction(args),
+    )  # fmt: skip
     return _print_summary(args, summary)
 
 
@@ -288,6 +289,15 @@ def _add_reports(parser: argparse.ArgumentParser, *, output: str) -> None:
     )
     _add_replace_corrected(parser)
     _add_filters(parser)
+
+
+def _add_max_incidents(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-incidents", type=_positive_int, metavar="N",
+        help="tables of more incidents are read a batch at a time: the map draws the newest N one by one "
+        "(default 50000) and counts the rest by province, month and type; the summary, counts, timeline "
+        "and shading cover them all",
+    )
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
@@ -372,10 +382,13 @@ def _build_parser() -> argparse.ArgumentParser:
         description=(
             "Read reports (text, Markdown, HTML, JSON Lines; analyst incident tables as CSV), resolve the places "
             f"they name, extract incidents and routes, and write {_MAP_FILES} into the output folder. "
+            "PATH may instead be one folder of tables written by `geomap extract` (CSV or Parquet, by month or not): "
+            "the map is made from the tables, streamed, however many incidents they hold. "
             "Files geomap did not write are never overwritten."
         ),
     )
     _add_reports(run, output="output folder (created if needed)")
+    _add_max_incidents(run)
     _add_map_options(run)
     run.set_defaults(command="map")
 
@@ -417,11 +430,7 @@ def _build_parser() -> argparse.ArgumentParser:
     exp.add_argument("tables", metavar="TABLES_DIR", help="folder of tables written by `geomap extract`")
     exp.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder (created if needed)")
     exp.add_argument("--no-map", action="store_true", help="write the exports only, not the HTML map")
-    exp.add_argument(
-        "--max-incidents", type=_positive_int, metavar="N",
-        help="tables of more incidents are read a batch at a time: the map shows the newest N (default 50000), "
-        "the summary and province totals count them all",
-    )
+    _add_max_incidents(exp)
     exp.add_argument(
         "--date-format", metavar="FMT",
         help="how a spreadsheet wrote the tables' dates, in strptime codes (e.g. %%m/%%d/%%Y); default: ISO YYYY-MM-DD only",

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from geomap._errors import InputError
 from geomap._io import OutputDir
 from geomap.records import Skipped
 
@@ -109,12 +110,20 @@ def make_map(
     progress: bool = False,
     jobs: int = 1,
     replace_corrected: bool = False,
+    max_incidents: int | None = None,
 ) -> RunSummary:
     """Run the main job: read reports, extract, join, render and export.
 
     Writes ``border_activity.html`` (self-contained unless ``offline=False``),
     one GeoJSON per layer, ``geomap.gpkg``, CSV of incidents and routes, and
     ``summary.txt`` into ``out_dir``.
+
+    ``sources`` may instead be one folder of tables a ``geomap extract``
+    wrote (CSV or Parquet, plain or by month, by one process or a Dask
+    cluster; :func:`geomap.mapdata.is_table_folder`): the map is then made
+    from the tables, as :func:`export_tables` makes it, streamed with memory
+    bounded by ``max_incidents`` (the incidents drawn one by one; the rest
+    are counted in aggregates the map carries).
 
     Raises
     ------
@@ -128,6 +137,17 @@ def make_map(
     """
     from geomap.extract import extract
 
+    tables = _table_folder(sources)
+    if tables is not None:
+        if corrections is not None:
+            raise InputError(
+                f"{tables}: a folder of tables has its corrections applied when it was extracted; "
+                "give --corrections to `geomap extract`"
+            )
+        return export_tables(
+            tables, out_dir, gazetteer=gazetteer, since=since, until=until, types=types, formats=formats,
+            offline=offline, title=title, max_incidents=max_incidents, replace_corrected=replace_corrected,
+        )  # fmt: skip
     out = OutputDir(out_dir)
     out.check(MAP_NAME, SUMMARY_NAME, *_export_names(formats))
     corrected = str(corrections) if corrections is not None else None
@@ -147,10 +167,30 @@ def make_map(
     return _render_and_export(extraction, out, gazetteer=gazetteer, offline=offline, formats=formats, title=title)
 
 
+def _table_folder(sources: Any) -> Path | None:
+    """The one folder of tables among ``sources``, or ``None`` when they are reports.
+
+    Tables given with reports are refused: the reports would need extracting
+    and the tables are already extracted; map them apart, or extract all.
+    """
+    import os
+
+    from geomap.mapdata import is_table_folder
+
+    items = [sources] if isinstance(sources, (str, os.PathLike)) else list(sources) if isinstance(sources, (list, tuple)) else []
+    found = [Path(s) for s in items if isinstance(s, (str, os.PathLike)) and is_table_folder(s)]
+    if not found:
+        return None
+    if len(items) > 1:
+        raise InputError(
+            f"{found[0]}: a folder of tables written by `geomap extract` given with other inputs: "
+            "make a map of one folder of tables at a time, or extract the reports together first"
+        )
+    return found[0]
+
+
 def _keep_corrected(out: OutputDir, corrected: str | None, replace: bool) -> None:
     """Refuse to replace outputs made with corrections by outputs made without them, unless asked."""
-    from geomap._errors import InputError
-
     before = out.meta("corrected")
     if before and not corrected and not replace:
         raise InputError(
@@ -297,7 +337,8 @@ def _export_big(tables_dir: str | Path, out: OutputDir, *, gazetteer: Any, since
 
         gazetteer = load_gazetteer()
     extraction, totals = read_for_map(
-        tables_dir, since=since, until=until, types=types, max_incidents=limit, date_format=date_format
+        tables_dir, since=since, until=until, types=types, max_incidents=limit, date_format=date_format,
+        gazetteer=gazetteer,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
@@ -306,6 +347,7 @@ def _export_big(tables_dir: str | Path, out: OutputDir, *, gazetteer: Any, since
             layers,
             province_stats=province_stats(totals, layers, gazetteer),
             places=places_counted(totals, extraction.mentions, gazetteer),
+            aggregates=totals.rest_frame(),
         )
     summary = _render_and_export(extraction, out, gazetteer=gazetteer, offline=offline, formats=formats, title=title,
                                  with_map=with_map, layers=layers, write_summary=False)  # fmt: skip

@@ -150,6 +150,9 @@ class Layers:
     incident_province: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     article_dates: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     all_provinces: gpd.GeoDataFrame | None = field(default=None, repr=False)
+    # Incidents counted but not drawn one by one (maps from big tables, geomap.mapdata): one row a
+    # (unit, country, precision, month, type) cell with its incidents, people and measure; the map carries them.
+    aggregates: pd.DataFrame | None = field(default=None, repr=False)
 
     NAMES: ClassVar[tuple[str, ...]] = LAYER_NAMES
 
@@ -218,6 +221,13 @@ class Layers:
             events = events[keep_event].reset_index(drop=True)
         assignment = tuple((i, p) for i, p in self.incident_province if i in kept)
         stats = _province_stats(incidents, dict(assignment), self._polygons())
+        aggregates = self.aggregates
+        if aggregates is not None and (types is not None or lo or hi):  # by type, and by month meeting the period
+            keep_cells = aggregates["type"].isin(wanted) if types is not None else aggregates["type"].notna()
+            if lo or hi:
+                months = aggregates["month"]
+                keep_cells &= (months != "") & (months >= (lo or "")[:7]) & (months <= (hi or "9999-99")[:7])
+            aggregates = aggregates[keep_cells].reset_index(drop=True)
         return dataclasses.replace(
             self,
             incidents=incidents,
@@ -226,6 +236,7 @@ class Layers:
             route_stops=stops,
             province_stats=stats,
             incident_province=assignment,
+            aggregates=aggregates,
         )
 
     def _polygons(self) -> gpd.GeoDataFrame:

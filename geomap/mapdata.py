@@ -1,146 +1,203 @@
 """What a map needs from tables too big to hold: read a batch at a time, bounded by the map, not the corpus.
 
-``geomap export`` on tables of a few thousand incidents builds the layers
-from the whole tables (:func:`geomap.layers.build_layers`).  Past
-:data:`MAX_INCIDENTS` incidents it reads the tables here instead, a batch
-of rows at a time (CSV or Parquet, one file or a folder of months):
+``geomap map TABLES`` and ``geomap export TABLES`` on tables of a few
+thousand incidents build the layers from the whole tables
+(:func:`geomap.layers.build_layers`).  Past ``max_incidents`` incidents
+(:data:`MAX_INCIDENTS` unless told) they read the tables here instead, a
+batch of rows at a time with only the columns needed
+(:mod:`geomap._tablestream`: CSV or Parquet, one file or a folder of
+months, written by one process or by a Dask cluster):
 
-- every incident (after the filters) is counted, by place, month and type
-  (:class:`Totals`): the summary, the ``province_stats`` layer (incidents
-  and people per province) and the count of mentions per place are these
-  totals over the *whole* corpus;
-- the :data:`MAX_INCIDENTS` newest incidents (by start date, then id) are
-  kept one by one, with their articles and their articles' mentions: the
-  ``incidents`` layer, the map's points, holds them;
+- the ``max_incidents`` newest incidents (after the filters; by start date,
+  then id, largest first, so the choice does not depend on the order the
+  files are read in) are kept one by one, with their articles and their
+  articles' mentions: the ``incidents`` layer and the map's points;
+- every other incident is *aggregated* into cells of (province unit,
+  country, location precision, month, type), each holding the incidents,
+  the people (as ``province_stats`` counts them) and the value of the
+  incident's shading measure (:data:`geomap._mappayload.MEASURES`: people
+  smuggled, repatriated, kg of drugs, crossings): :attr:`Totals.rest`,
+  which the map's payload carries beside the kept incidents so that the
+  counts, timeline and shading still cover every incident;
+- :attr:`Totals.cells` are the cells of every incident (kept and rest):
+  the summary, the ``province_stats`` layer and the mentions per place are
+  those of the *whole* corpus;
 - the routes of the newest :data:`MAX_ROUTES` route ids are kept likewise.
 
-Memory is that of the kept rows and of the totals (places x months x
-types), whatever the number of rows read.  An incident counts for the
-province units valid on the first day of its month (units change on the
-first of a month: Vietnam's on 2025-07-01); an incident with no date of its
-own counts for today's units (the whole-table path would use its article's
-date).
+Memory is that of one batch, the kept rows and the cells (units x months x
+types, a few thousand), whatever the number of rows read.  An incident
+counts for the province unit valid on the first day of its month (units
+change on the first of a month: Vietnam's on 2025-07-01); an incident with
+no date of its own counts for today's units (the whole-table path would use
+its article's date).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import heapq
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from geomap._errors import InputError, InputNotFoundError, located
+from geomap._tablestream import batches, first_bad, source
 
-__all__ = ["MAX_INCIDENTS", "MAX_ROUTES", "Totals", "count_rows", "read_for_map"]
+__all__ = ["MAX_INCIDENTS", "MAX_ROUTES", "Totals", "count_rows", "is_table_folder", "read_for_map"]
 
 MAX_INCIDENTS = 50_000  # incidents drawn one by one (the map stays a few MB and quick to open)
 MAX_ROUTES = 5_000
-_BATCH_ROWS = 65_536
+
+#: A cell of the aggregates: (province unit or "", country or "", location precision (0: none), month "YYYY-MM" or "", type).
+Cell = tuple[str, str, int, str, str]
+CELL_FIELDS = ("unit", "country", "precision", "month", "type")
+_DERIVED = ("_key", "_unit", "_cc", "_lp", "_month", "_people", "_mv")
 
 
-def _source(folder: Path, name: str, format: str | None) -> tuple[str, list[Path]] | None:
-    """How table ``name`` is stored in ``folder``: ``("parquet", files)`` or ``("csv", [file])``; ``None`` if absent."""
-    single, months, csv = folder / f"{name}.parquet", folder / name, folder / f"{name}.csv"
-    parquet = [single] if single.is_file() else sorted(months.glob("month=*/part-0.parquet")) if months.is_dir() else []
-    if parquet and csv.is_file() and format is None:
-        raise InputError(located(csv, None, "the table is there as CSV and as Parquet: say which to read (format)"))
-    if parquet and format != "csv":
-        return "parquet", parquet
-    if csv.is_file() and format != "parquet":
-        return "csv", [csv]
-    return None
-
-
-def _batches(folder: Path, name: str, columns: list[str], format: str | None, date_format: str | None = None) -> Iterator[Any]:
-    """Table ``name`` as frames of a batch of rows each, with only ``columns`` (text as in the CSV).
-
-    CSV cells are read as :func:`geomap.extract.read_tables` reads them: text
-    neutralised against formulas restored, dates checked and made ISO
-    (``date_format`` as there).
-    """
-    import pandas as pd
-    import pyarrow.parquet as pq
-
-    from geomap.extract import _read_dates, _restore_text
-    from geomap.tablefiles import DATES, from_arrow
-
-    found = _source(folder, name, format)
-    if found is None:
-        return
-    kind, files = found
-    for path in files:
-        try:
-            if kind == "parquet":
-                for batch in pq.ParquetFile(path).iter_batches(batch_size=_BATCH_ROWS, columns=columns):
-                    import pyarrow as pa
-
-                    yield from_arrow(name, pa.Table.from_batches([batch]))[columns]
-            else:
-                line = 2  # of the chunk's first row
-                for chunk in pd.read_csv(
-                    path, dtype=str, keep_default_na=False, encoding="utf-8", usecols=columns, chunksize=_BATCH_ROWS
-                ):
-                    _restore_text(chunk, name)
-                    for column in DATES.get(name, ()):
-                        if column in chunk.columns:
-                            chunk[column] = _read_dates(chunk[column], path, column, date_format, first=line)
-                    line += len(chunk)
-                    yield chunk
-        except InputError:
-            raise
-        except (OSError, ValueError) as exc:
-            raise InputError(located(path, None, f"not a readable table: {exc}")) from exc
+def is_table_folder(path: str | Path) -> bool:
+    """True when ``path`` is a folder of tables written by ``geomap extract`` (its articles and incidents, CSV or Parquet)."""
+    folder = Path(path)
+    if not folder.is_dir():
+        return False
+    return all(
+        (folder / f"{name}.csv").is_file() or (folder / f"{name}.parquet").is_file() or (folder / name).is_dir()
+        for name in ("articles", "incidents")
+    )
 
 
 def count_rows(directory: str | Path, name: str = "incidents", *, format: str | None = None) -> int:
     """Rows of table ``name`` in ``directory`` (Parquet: from the files' footers, nothing else read)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    found = _source(Path(directory), name, format)
+    found = source(Path(directory), name, format)
     if found is None:
         return 0
     kind, files = found
     if kind == "parquet":
-        return sum(pq.ParquetFile(p).metadata.num_rows for p in files)
+        total = 0
+        for path in files:
+            try:
+                total += pq.ParquetFile(path).metadata.num_rows
+            except (OSError, pa.ArrowException) as exc:
+                raise InputError(located(path, None, f"not a readable Parquet table: {exc}")) from exc
+        return total
     with open(files[0], "rb") as fh:  # rows, not lines: a cell may hold a line break
         import csv
         import io
 
-        return max(0, sum(1 for _ in csv.reader(io.TextIOWrapper(fh, encoding="utf-8", newline=""))) - 1)
+        try:
+            return max(0, sum(1 for _ in csv.reader(io.TextIOWrapper(fh, encoding="utf-8", newline=""))) - 1)
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise InputError(located(files[0], None, f"not a readable CSV table: {exc}")) from exc
 
 
 @dataclass
 class Totals:
-    """Incidents counted over the whole table: by place, month (``YYYY-MM`` or ``""``) and type."""
+    """What was counted over the whole tables: incidents by cell (:data:`Cell`), mentions by place, articles."""
 
-    incidents: dict[tuple[str, int | None, str, str], list[float]] = field(default_factory=dict)  # -> [count, people]
+    cells: dict[Cell, list[float]] = field(default_factory=dict)  # every incident: -> [incidents, people, measure]
+    rest: dict[Cell, list[float]] = field(default_factory=dict)  # those not kept one by one (the map's aggregates)
     mentions: dict[str, int] = field(default_factory=dict)  # place id -> mentions
     articles: int = 0  # reports read (not rows of incident tables)
     table_rows: int = 0
 
-    def add_incidents(self, frame: Any) -> None:
-        from geomap.layers import _int, _people
-
-        for place, precision, start, kind, unit, value, counts in zip(
-            frame["place_id"], frame["location_precision"], frame["date_start"], frame["type"],
-            frame["unit"], frame["value"], frame["counts"], strict=True,
-        ):  # fmt: skip
-            key = (place or "", _int(precision), (start or "")[:7], kind)
-            total = self.incidents.setdefault(key, [0, 0.0])
-            total[0] += 1
-            total[1] += _people({"unit": unit, "value": value, "counts": counts})
-
     @property
     def n_incidents(self) -> int:
-        return int(sum(t[0] for t in self.incidents.values()))
+        return int(sum(t[0] for t in self.cells.values()))
 
     def by_type(self) -> dict[str, int]:
         out: dict[str, int] = {}
-        for (_, _, _, kind), (n, _) in self.incidents.items():
-            out[kind] = out.get(kind, 0) + int(n)
+        for key, (n, _, _) in self.cells.items():
+            out[key[4]] = out.get(key[4], 0) + int(n)
         return out
+
+    def rest_frame(self) -> Any:
+        """:attr:`rest` as a DataFrame: the cell's fields, ``incidents``, ``people``, ``measure`` (sorted, deterministic)."""
+        import pandas as pd
+
+        rows = [(*key, int(n), people, round(value, 3)) for key, (n, people, value) in sorted(self.rest.items()) if n]
+        return pd.DataFrame(rows, columns=[*CELL_FIELDS, "incidents", "people", "measure"])
+
+
+def _add(cells: dict[Cell, list[float]], frame: Any) -> None:
+    """Count the rows of ``frame`` (with the derived columns) into ``cells``."""
+    if not len(frame):
+        return
+    grouped = frame.groupby(["_unit", "_cc", "_lp", "_month", "type"], sort=False).agg(
+        n=("_lp", "size"), people=("_people", "sum"), measure=("_mv", "sum")
+    )
+    for key, n, people, measure in zip(grouped.index, grouped["n"], grouped["people"], grouped["measure"], strict=True):
+        total = cells.setdefault(key, [0, 0.0, 0.0])
+        total[0] += int(n)
+        total[1] += float(people)
+        total[2] += float(measure)
+
+
+class _Derive:
+    """Per incident: its sort key, cell (unit, country, precision, month) and figures, memoised by distinct values."""
+
+    def __init__(self, gazetteer: Any) -> None:
+        from geomap.boundaries import load_provinces
+        from geomap.layers import _ProvinceLocator
+
+        self.gazetteer = gazetteer
+        provinces = load_provinces()
+        self.locate = _ProvinceLocator(gazetteer, provinces)
+        self.rep = {
+            pid: geom.representative_point()
+            for pid, geom in zip(provinces["province_id"], provinces.geometry, strict=True)
+            if geom is not None and not geom.is_empty
+        }
+        self.places: dict[tuple[str, int], tuple[Any, Any]] = {}  # (place id, precision) -> place, point
+        self.figures: dict[tuple, tuple[float, float]] = {}  # (type, value, unit, counts) -> people, measure
+
+    def where(self, place_id: str, precision: int, month: str) -> tuple[str, str]:
+        """The province unit (or "") and country (or "") an incident at ``place_id`` counts for."""
+        found = self.places.get((place_id, precision))
+        if found is None:
+            from geomap.layers import point
+
+            place = self.gazetteer.get(place_id) if place_id else None
+            geom = None
+            if place is not None:
+                geom = self.rep.get(place_id) if place.kind == "province" and precision >= 4 else None
+                geom = geom or point(place.lat, place.lon)
+            found = self.places[(place_id, precision)] = (place, geom)
+        place, geom = found
+        if place is None:
+            return "", ""
+        return self.locate(place_id, geom, f"{month}-01" if month else None, precision or None) or "", place.country or ""
+
+    def __call__(self, frame: Any) -> Any:
+        """``frame`` (plain incidents) with the columns of :data:`_DERIVED`."""
+        import pandas as pd
+
+        from geomap._mappayload import measure_of
+        from geomap.layers import _people
+
+        starts, ends = frame["date_start"].tolist(), frame["date_end"].tolist()
+        months = [(s or e)[:7] for s, e in zip(starts, ends, strict=True)]
+        lp = frame["location_precision"].fillna(0).astype("int64").tolist()
+        places = [self.where(p, k, m) for p, k, m in zip(frame["place_id"].tolist(), lp, months, strict=True)]
+        figures = self.figures
+        if len(figures) > 100_000:  # bounded: a corpus of ever new figures does not grow it past this
+            figures.clear()
+        people, measure = [], []
+        for key in zip(frame["type"].tolist(), frame["value"].tolist(), frame["unit"].tolist(), frame["counts"].tolist(), strict=True):
+            found = figures.get(key)
+            if found is None:
+                value = None if pd.isna(key[1]) else key[1]
+                row = {"type": key[0], "value": value, "unit": key[2], "counts": key[3]}
+                found = figures[key] = (_people(row), measure_of(row)[1])
+            people.append(found[0])
+            measure.append(found[1])
+        ids = frame["incident_id"].tolist()
+        return frame.assign(
+            _key=[f"{s}\x00{i}" for s, i in zip(starts, ids, strict=True)],
+            _unit=[p[0] for p in places], _cc=[p[1] for p in places], _lp=lp, _month=months,
+            _people=people, _mv=measure,
+        )  # fmt: skip
 
 
 def read_for_map(
@@ -153,8 +210,9 @@ def read_for_map(
     max_routes: int = MAX_ROUTES,
     format: str | None = None,
     date_format: str | None = None,
+    gazetteer: Any = None,
 ) -> tuple[Any, Totals]:
-    """The newest incidents of big tables, with what the map needs of them, and the totals of all.
+    """The newest incidents of big tables, with what the map needs of them, and the aggregates of all.
 
     Dates in CSV tables are read as :func:`geomap.extract.read_tables` reads
     them (ISO, or ``date_format``; a cell that is neither names its line).
@@ -166,115 +224,142 @@ def read_for_map(
         ``max_incidents`` incidents (the newest after the filters), their
         articles, those articles' mentions, and the last ``max_routes``
         routes; and the :class:`Totals` of every incident that passed the
-        filters, and of every mention.
+        filters (:attr:`Totals.rest`: those not kept), and of every mention.
+
+    Raises
+    ------
+    InputError
+        A table that cannot be read, lacks a column, or holds a value of the
+        wrong kind or an unknown incident type: one line naming the file and
+        the line (CSV) or row group (Parquet).
     """
+    import numpy as np
     import pandas as pd
 
     from geomap.extract import COLUMNS, Extraction, _frame
-    from geomap.layers import _bound, _overlaps
+    from geomap.layers import _bound
+    from geomap.records import INCIDENT_TYPES
 
     folder = Path(directory)
     if not folder.is_dir():
         raise InputNotFoundError(located(folder, None, "no such folder"))
+    if gazetteer is None:
+        from geomap.gazetteer import load_gazetteer
+
+        gazetteer = load_gazetteer()
     lo, hi = _bound("since", since), _bound("until", until)
     wanted = None if types is None else ({types} if isinstance(types, str) else set(types))
+    derive = _Derive(gazetteer)
     totals = Totals()
-    newest: list[tuple] = []  # a heap of (start, id, row): the smallest, oldest, goes first
     columns = list(COLUMNS["incidents"])
-    start_at, id_at = columns.index("date_start"), columns.index("incident_id")
-    read = 0
-    for frame in _batches(folder, "incidents", columns, format, date_format):
-        _known_types(folder, frame["type"], read, format)
-        read += len(frame)
-        keep = pd.Series(True, index=frame.index)
-        if wanted is not None:
-            keep &= frame["type"].isin(wanted)
-        if lo or hi:
-            spans = zip(frame["date_start"], frame["date_end"], strict=True)
-            keep &= pd.Series([_overlaps(s or None, e or None, lo, hi) for s, e in spans], index=frame.index)
-        frame = frame[keep]
-        totals.add_incidents(frame)
-        for row in zip(*(frame[c] for c in columns), strict=True):
-            item = (row[start_at] or "", row[id_at], row)
-            if len(newest) < max_incidents:
-                heapq.heappush(newest, item)
-            elif item[:2] > newest[0][:2]:
-                heapq.heapreplace(newest, item)
-    kept = [row for _, _, row in sorted(newest, key=lambda item: item[1])]
-    del newest
-    article_ids = {row[columns.index("article_id")] for row in kept}
-    articles = []
-    for part in _batches(folder, "articles", list(COLUMNS["articles"]), format, date_format):
-        tables_read = int((part["format"] == "csv").sum())
-        totals.table_rows += tables_read
-        totals.articles += len(part) - tables_read
-        articles.append(part[part["article_id"].isin(article_ids)])
-    mentions = []
-    for part in _batches(folder, "mentions", list(COLUMNS["mentions"]), format):
-        for place in part["place_id"]:
-            if place:
-                totals.mentions[place] = totals.mentions.get(place, 0) + 1
-        mentions.append(part[part["article_id"].isin(article_ids)])
-    route_rows: dict[str, list] = {}
-    for part in _batches(folder, "routes", list(COLUMNS["routes"]), format):
-        for row in zip(*(part[c] for c in COLUMNS["routes"]), strict=True):
-            route_rows.setdefault(row[0], []).append(row)
-            if len(route_rows) > max_routes:
-                route_rows.pop(next(iter(route_rows)))  # the oldest route id read goes
+    kept = None  # the newest rows so far, with their derived columns, at most max_incidents
+    for batch in batches(folder, "incidents", columns, format, date_format=date_format, newest_first=True):
+        bad = first_bad(batch.data.column("type"), INCIDENT_TYPES)
+        if bad is not None:
+            value = batch.data.column("type")[bad].as_py()
+            raise InputError(batch.where(bad, f"type: unknown incident type: {value!r}"))
+        frame = _filtered(batch.data.to_pandas(), lo, hi, wanted)
+        if not len(frame):
+            continue
+        if kept is not None and len(kept) >= max_incidents:  # most rows of an old month go straight to the aggregates
+            floor = kept["_key"].iloc[0]
+            starts = frame["date_start"].to_numpy(dtype=object)
+            older = np.array([f"{s}\x00{i}" <= floor for s, i in zip(starts, frame["incident_id"], strict=True)], dtype=bool)
+            _add(totals.rest, derive(frame[older]))
+            frame = frame[~older]
+            if not len(frame):
+                continue
+        frame = derive(frame)
+        both = frame if kept is None else pd.concat([kept, frame], ignore_index=True)
+        order = np.argsort(both["_key"].to_numpy(dtype=object), kind="stable")
+        cut = max(0, len(both) - max_incidents)
+        _add(totals.rest, both.iloc[order[:cut]])
+        kept = both.iloc[order[cut:]].reset_index(drop=True)  # ascending: the oldest kept first
+    if kept is None:
+        kept = pd.DataFrame(columns=[*columns, *_DERIVED])
+    totals.cells = {k: list(v) for k, v in totals.rest.items()}
+    _add(totals.cells, kept)
+    kept = kept.sort_values("incident_id", kind="stable")[columns]
+    article_ids = set(kept["article_id"])
+    articles = _kept(folder, "articles", format, date_format, article_ids, totals)
+    mentions = _kept(folder, "mentions", format, None, article_ids, totals)
     extraction = Extraction(
-        articles=_frame("articles", _concat(articles)),
-        mentions=_frame("mentions", _concat(mentions)),
-        incidents=_frame("incidents", pd.DataFrame(kept, columns=columns)),
-        routes=_frame("routes", pd.DataFrame([r for rows in route_rows.values() for r in rows], columns=list(COLUMNS["routes"]))),
+        articles=_frame("articles", articles),
+        mentions=_frame("mentions", mentions),
+        incidents=_frame("incidents", kept.reset_index(drop=True)),
+        routes=_frame("routes", _routes(folder, format, max_routes)),
         unresolved=_frame("unresolved", []),
         skipped=_frame("skipped", []),
     )
     return extraction, totals
 
 
-def _known_types(folder: Path, types: Any, before: int, format: str | None) -> None:
-    """Reject an incident type the taxonomy lacks (it would become a layer name), naming the line or row."""
-    from geomap.records import INCIDENT_TYPES
+def _filtered(frame: Any, lo: str | None, hi: str | None, wanted: set[str] | None) -> Any:
+    """The rows of ``frame`` that pass the filters (types, and a period their dates overlap)."""
+    from geomap.layers import _overlaps
 
-    bad = ~types.astype(str).str.strip().isin(INCIDENT_TYPES)
-    if bad.any():
-        row = before + int(bad.to_numpy().nonzero()[0][0])
-        kind, files = _source(folder, "incidents", format) or ("csv", [folder / "incidents.csv"])
-        value = types[bad].iloc[0]
-        msg = f"type: unknown incident type: {value!r}"
-        if kind == "csv":
-            raise InputError(located(files[0], row + 2, msg))
-        raise InputError(located(folder / "incidents", None, f"row {row + 1}: {msg}"))
+    if wanted is not None:
+        frame = frame[frame["type"].str.strip().isin(wanted)]
+    if lo or hi:
+        spans = zip(frame["date_start"], frame["date_end"], strict=True)
+        frame = frame[[_overlaps(s or None, e or None, lo, hi) for s, e in spans]]
+    return frame
 
 
-def _concat(frames: list) -> Any:
+def _kept(folder: Path, name: str, format: str | None, date_format: str | None, article_ids: set[str], totals: Totals) -> Any:
+    """The rows of table ``name`` of the kept articles (counting articles, or mentions by place, on the way)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from geomap.extract import COLUMNS
+
+    keep = pa.array(sorted(article_ids), type=pa.string())
+    parts = []
+    for batch in batches(folder, name, list(COLUMNS[name]), format, date_format=date_format):
+        data = batch.data
+        if name == "articles":
+            tables_read = pc.sum(pc.equal(data.column("format"), "csv")).as_py() or 0
+            totals.table_rows += tables_read
+            totals.articles += data.num_rows - tables_read
+        else:
+            places = data.column("place_id")
+            counts = pc.value_counts(pc.filter(places, pc.not_equal(places, "")))
+            for item in counts.to_pylist():
+                totals.mentions[item["values"]] = totals.mentions.get(item["values"], 0) + item["counts"]
+        mask = pc.is_in(data.column("article_id"), value_set=keep)
+        if pc.any(mask).as_py():
+            parts.append(data.filter(mask))
+    if not parts:
+        return []
+    return pa.concat_tables(parts).to_pandas()
+
+
+def _routes(folder: Path, format: str | None, max_routes: int) -> Any:
+    """The rows of the last ``max_routes`` route ids read."""
+    from geomap.extract import COLUMNS
+
+    names = list(COLUMNS["routes"])
+    route_rows: dict[str, list] = {}
+    for batch in batches(folder, "routes", names, format):
+        frame = batch.data.to_pandas()
+        for row in zip(*(frame[c] for c in names), strict=True):
+            route_rows.setdefault(row[0], []).append(row)
+            if len(route_rows) > max_routes:
+                route_rows.pop(next(iter(route_rows)))  # the oldest route id read goes
     import pandas as pd
 
-    frames = [f for f in frames if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else []
+    return pd.DataFrame([r for rows in route_rows.values() for r in rows], columns=names)
 
 
 def province_stats(totals: Totals, layers: Any, gazetteer: Any) -> Any:
     """The ``province_stats`` layer from the totals of every incident (as :func:`geomap.layers.build_layers` makes it)."""
-    from geomap.layers import PROVINCE_STATS_COLUMNS, _frame, _ProvinceLocator, point
+    from geomap.layers import PROVINCE_STATS_COLUMNS, _frame
 
     polygons = layers._polygons()
-    locate = _ProvinceLocator(gazetteer, polygons)
-    rep = {
-        pid: geom.representative_point()
-        for pid, geom in zip(polygons["province_id"], polygons.geometry, strict=True)
-        if geom is not None and not geom.is_empty
-    }
     sums: dict[str, list[float]] = {}
-    for (place_id, precision, month, _), (n, people) in totals.incidents.items():
-        place = gazetteer.get(place_id) if place_id else None
-        if place is None:
-            continue  # drawn on a border, if anywhere: no province's
-        geom = rep.get(place_id) if place.kind == "province" and (precision or 0) >= 4 else None
-        geom = geom or point(place.lat, place.lon)
-        province = locate(place_id, geom, f"{month}-01" if month else None, precision)
-        if province:
-            total = sums.setdefault(province, [0, 0.0])
+    for (unit, _, _, _, _), (n, people, _) in totals.cells.items():
+        if unit:
+            total = sums.setdefault(unit, [0, 0.0])
             total[0] += n
             total[1] += people
     polys = {r["province_id"]: r for r in polygons.to_dict("records")}

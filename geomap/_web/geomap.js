@@ -231,6 +231,17 @@
       if (a !== null && (lo === null || a < lo)) { lo = a; }
       if (b !== null && (hi === null || b > hi)) { hi = b; }
     }
+    var A = this.agg = D.agg && D.agg.n && D.agg.n.length ? D.agg : null;
+    this.aggTotal = 0;
+    if (A) {  // incidents counted, not drawn (maps from big tables): the period covers their months too
+      for (i = 0; i < A.n.length; i++) {
+        this.aggTotal += A.n[i];
+        if (A.m[i] < 0) { continue; }
+        var m0 = monthStart(A.m[i]), m1 = monthStart(A.m[i] + 1) - 1;
+        if (lo === null || m0 < lo) { lo = m0; }
+        if (hi === null || m1 > hi) { hi = m1; }
+      }
+    }
     this.range = [lo, hi];
     this.state = {from: lo, to: hi, undated: true, types: {}, prec: {}, country: "", province: "", source: "",
                   q: "", measure: opts.measure || "incidents", sort: "date", desc: false, page: 0};
@@ -337,6 +348,7 @@
         }
       }
     }
+    this.aggShown = this.agg ? this.addAggregates(f, typeCounts, months, unitValues, mIndex, unitMap) : 0;
     this.shown = shown;
     this.typeCounts = Array.prototype.slice.call(typeCounts);
     this.unitValues = unitValues;
@@ -345,6 +357,28 @@
     this.drawAll();
     this.writeHash();
     this.listeners.forEach(function (fn) { fn(); });
+  };
+
+  /** Add the cells of incidents counted but not drawn (``D.agg``) to the counts, timeline and shading; how many pass.
+   *  A cell answers the type, period (by month), precision, country and province filters; not source or text. */
+  App.prototype.addAggregates = function (f, typeCounts, months, unitValues, mIndex, unitMap) {
+    var A = this.agg, shown = 0;
+    if (f.src !== -2 || f.q) { return 0; }
+    for (var k = 0; k < A.n.length; k++) {
+      if (!f.prec[A.lp[k] || 1] || (f.cc !== -2 && A.cc[k] !== f.cc) || (f.pv !== -2 && A.u[k] !== f.pv)) { continue; }
+      var t = A.t[k], n = A.n[k], m = A.m[k], typeOk = f.type[t] === 1, timeOk;
+      if (m < 0) { timeOk = f.undated; } else {
+        timeOk = !(f.from !== null && monthStart(m + 1) - 1 < f.from) && !(f.to !== null && monthStart(m) > f.to);
+      }
+      if (timeOk) { typeCounts[t] += n; }
+      if (typeOk && m >= 0) { months[m] = (months[m] || 0) + n; }
+      if (!(typeOk && timeOk)) { continue; }
+      shown += n;
+      var u = A.u[k] >= 0 ? unitMap[A.u[k]] : -1;
+      var v = mIndex === 0 ? n : (A.mk[k] === mIndex ? A.v[k] : 0);
+      if (u >= 0 && v) { unitValues[u] = (unitValues[u] || 0) + v; }
+    }
+    return shown;
   };
 
   /** The unit valid on ``day`` that unit ``u`` became (successors followed); -1 when it did not exist yet. */
@@ -720,7 +754,9 @@
   App.prototype.drawControls = function () {
     var app = this, st = this.state;
     if (this.countLine) {
-      this.countLine.textContent = this.shown.length.toLocaleString("en") + " of " + this.n.toLocaleString("en") + " incidents shown";
+      this.countLine.textContent = (this.shown.length + this.aggShown).toLocaleString("en") + " of " +
+        (this.n + this.aggTotal).toLocaleString("en") + " incidents shown" +
+        (this.agg ? " (" + this.aggShown.toLocaleString("en") + " counted by province and month, not drawn)" : "");
       this.fromInput.value = iso(st.from); this.toInput.value = iso(st.to);
       this.undatedInput.checked = st.undated;
       this.typeLabels.forEach(function (x, ti) {
