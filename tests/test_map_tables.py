@@ -234,5 +234,6 @@ def test_a_bounded_map_counts_and_shades_every_incident_in_the_browser(runs) -> 
         assert two["total"] < total and two["aggregated"] < sum(data["agg"]["n"])  # the period of 2023
         source = data["s"][data["sources"][0]]
         _set(bounded.page, source=source)  # the aggregates carry no source: they leave the counts
-        assert _shown(bounded.page)["aggregated"] == 0
+        left = _shown(bounded.page)
+        assert left["aggregated"] == 0 and "not drawn, have no source or text to filter: left out" in left["count"]
         assert whole.errors == [] and bounded.errors == [] and bounded.blocked == []

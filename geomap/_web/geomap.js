@@ -349,6 +349,7 @@
       }
     }
     this.aggShown = this.agg ? this.addAggregates(f, typeCounts, months, unitValues, mIndex, unitMap) : 0;
+    this.aggLeftOut = !!this.agg && (f.src !== -2 || !!f.q);
     this.shown = shown;
     this.typeCounts = Array.prototype.slice.call(typeCounts);
     this.unitValues = unitValues;
@@ -756,7 +757,8 @@
     if (this.countLine) {
       this.countLine.textContent = (this.shown.length + this.aggShown).toLocaleString("en") + " of " +
         (this.n + this.aggTotal).toLocaleString("en") + " incidents shown" +
-        (this.agg ? " (" + this.aggShown.toLocaleString("en") + " counted by province and month, not drawn)" : "");
+        (!this.agg ? "" : this.aggLeftOut ? " (those counted by province and month, not drawn, have no source or text to filter: left out)" :
+          " (" + this.aggShown.toLocaleString("en") + " counted by province and month, not drawn)");
       this.fromInput.value = iso(st.from); this.toInput.value = iso(st.to);
       this.undatedInput.checked = st.undated;
       this.typeLabels.forEach(function (x, ti) {
