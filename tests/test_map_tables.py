@@ -237,3 +237,19 @@ def test_a_bounded_map_counts_and_shades_every_incident_in_the_browser(runs) -> 
         left = _shown(bounded.page)
         assert left["aggregated"] == 0 and "not drawn, have no source or text to filter: left out" in left["count"]
         assert whole.errors == [] and bounded.errors == [] and bounded.blocked == []
+
+
+def test_layers_filter_keeps_the_aggregates_of_the_types_and_months_asked(runs) -> None:
+    import dataclasses
+
+    from geomap.layers import build_layers
+    from geomap.mapdata import read_for_map
+
+    extraction, totals = read_for_map(runs["tables"], max_incidents=12)
+    layers = dataclasses.replace(build_layers(extraction), aggregates=totals.rest_frame())
+    cells = layers.aggregates
+    assert cells["incidents"].sum() == totals.n_incidents - 12
+    kept = layers.filter(types=["repatriation", "drug_trafficking"], since="2023-03-15", until="2024-02-01").aggregates
+    wanted = cells[cells["type"].isin(["repatriation", "drug_trafficking"]) & cells["month"].between("2023-03", "2024-02")]
+    assert len(kept) == len(wanted) > 0 and kept["incidents"].sum() == wanted["incidents"].sum()
+    assert layers.filter(types=["repatriation"]).aggregates["type"].eq("repatriation").all()
