@@ -7,9 +7,10 @@ cluster of two single-threaded worker processes (its start is timed apart);
 and again into the first folder after adding 1% new reports, which extracts
 only those (the aim: under 5% of the full run).  Then a million incidents
 (with 250,000 articles and a million mentions, generated straight into
-Parquet tables, with places from the bundled gazetteer) are turned into the
-map and exports by ``geomap export`` in a fresh process: its time, peak
-memory (aim: under 1 GB) and the HTML's size are printed.
+Parquet tables by month, with places from the bundled gazetteer) are turned
+into the map and exports by ``geomap map TABLES`` in a fresh process
+(``bench_bigmap``): its time, peak memory (aim: under 1 GB) and the HTML's
+size are printed.
 
 Run: ``python -m benchmarks scale`` (``BENCH_SCALE_N`` articles, default
 10,000; ``BENCH_SCALE_INCIDENTS``, default 1,000,000).
@@ -18,8 +19,6 @@ Run: ``python -m benchmarks scale`` (``BENCH_SCALE_N`` articles, default
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -84,19 +83,8 @@ def _big_tables(folder: Path, n_incidents: int, *, by_month: bool = False) -> No
         out.commit()
 
 
-_EXPORT = """
-import sys, time
-from geomap.cli import main
-started = time.perf_counter()
-code = main(["-q", "export", sys.argv[1], "-o", sys.argv[2], "--formats", "csv"])
-seconds = time.perf_counter() - started
-with open("/proc/self/status") as fh:
-    peak = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:")) / 1024
-print(f"{code} {seconds} {peak}", file=sys.stderr)
-"""
-
-
 def main() -> None:
+    from benchmarks.bench_bigmap import _run_map
     from benchmarks.bench_extract import _corpus
     from geomap.cluster import dask_client
     from geomap.gazetteer import load_gazetteer
@@ -132,20 +120,16 @@ def main() -> None:
               f"{summary.cached:,} from the cache; same tables: {_tables_equal(root / 'one', root / 'full')}")  # fmt: skip
 
         tables = root / "big"
-        gen_s, _ = _timed(_big_tables, tables, N_INCIDENTS)
-        mb = sum(p.stat().st_size for p in tables.glob("*.parquet")) / 1e6
-        print(f"generated {N_INCIDENTS:,} incidents as Parquet ({mb:.0f} MB, {gen_s:.0f} s)")
-        done = subprocess.run([sys.executable, "-c", _EXPORT, str(tables), str(root / "map")],
-                              capture_output=True, text=True, check=False)  # fmt: skip
-        last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
-        code, seconds, peak = last.split() if last.count(" ") == 2 else ("?", "nan", "nan")
+        gen_s, _ = _timed(_big_tables, tables, N_INCIDENTS, by_month=True)
+        mb = sum(p.stat().st_size for p in tables.rglob("*.parquet")) / 1e6
+        print(f"generated {N_INCIDENTS:,} incidents as Parquet by month ({mb:.0f} MB, {gen_s:.0f} s)")
+        code, wall, cpu, peak, err = _run_map(tables, root / "map")
         html = root / "map" / "border_activity.html"
-        print(f"geomap export of {N_INCIDENTS:,} incidents from Parquet: exit {code}, {float(seconds):.0f} s, "
-              f"peak RSS {float(peak):.0f} MB, HTML {html.stat().st_size / 1e6 if html.exists() else float('nan'):.1f} MB "
-              "(the newest 50,000 drawn, all counted)")  # fmt: skip
-        if code != "0":
-            print(done.stderr[-2000:])
-
+        print(f"geomap map of {N_INCIDENTS:,} incidents from Parquet: exit {code}, {wall:.0f} s ({cpu:.0f} s CPU), "
+              f"peak RSS {peak:.0f} MB, HTML {html.stat().st_size / 1e6 if html.exists() else float('nan'):.1f} MB "
+              "(the newest 50,000 drawn, the rest counted by province, month and type)")  # fmt: skip
+        if code != 0:
+            print(err)
 
 if __name__ == "__main__":
     main()
