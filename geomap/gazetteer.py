@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 from geomap._errors import GazetteerError, InputNotFoundError, located
 from geomap.normalize import name_key
-from geomap.records import ALIAS_KINDS, ALIAS_LANGS, PLACE_KINDS, Alias, Place
+from geomap.records import ALIAS_KINDS, ALIAS_LANGS, GATE_LEVELS, PLACE_KINDS, Alias, Place
 
 __all__ = [
     "ALIAS_COLUMNS",
@@ -73,11 +73,12 @@ PLACE_COLUMNS = (
     "successor_id",
     "successors",
     "pair_id",
+    "level",
     "source",
     "note",
 )
 #: Columns added later: a table without them still loads (they read as empty).
-OPTIONAL_COLUMNS = ("point_source", "code", "successors")
+OPTIONAL_COLUMNS = ("point_source", "code", "successors", "level")
 ALIAS_COLUMNS = ("place_id", "name", "lang", "kind", "source")
 _PLACE_REQUIRED = ("id", "name", "kind", "country", "lat", "lon", "source")
 _ALIAS_REQUIRED = ("place_id", "name", "lang", "kind")
@@ -186,8 +187,10 @@ _ALIAS_KIND_SET = frozenset(ALIAS_KINDS)
 
 def _place_fast(fields: Sequence[str]) -> Place | None:
     """The :class:`Place` of a sound row, quickly; ``None`` when anything needs a closer look."""
-    (pid, name, kind, country, parent, lat, lon, point, code, iso, pop, vf, vt, succ, succs, pair, source, note) = fields
+    (pid, name, kind, country, parent, lat, lon, point, code, iso, pop, vf, vt, succ, succs, pair, level, source, note) = fields
     if not (pid and name and source and kind in _KIND_SET and country in COUNTRY_CODES):
+        return None
+    if level and (kind != "border_gate" or level not in GATE_LEVELS):
         return None
     if succs or (code and not _CODE_RE.match(code)) or (point and not _SOURCE_RE.match(point)):
         return None  # a split unit is checked the slow way
@@ -227,6 +230,7 @@ def _place_fast(fields: Sequence[str]) -> Place | None:
         code or None,
         (),
         point or None,
+        level or None,
     )
 
 
@@ -317,6 +321,11 @@ def _place_from_row(row: _Row, file: str, problems: list[Problem]) -> Place | No
         bad("pair_id", "a place cannot be paired with itself")
     if pid and v.get("parent_id") == pid:
         bad("parent_id", "a place cannot be its own parent")
+    level = v.get("level") or None
+    if level and level not in GATE_LEVELS:
+        bad("level", f"unknown level (allowed: {', '.join(GATE_LEVELS)})")
+    elif level and kind != "border_gate":
+        bad("level", "only a border gate has a level")
     if not ok:
         return None
     return Place(
@@ -338,6 +347,7 @@ def _place_from_row(row: _Row, file: str, problems: list[Problem]) -> Place | No
         code=code,
         successors=successors,
         point_source=point,
+        level=level,
     )
 
 

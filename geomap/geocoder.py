@@ -120,7 +120,8 @@ _HINT_WORDS: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = (
         ("international border gate", "international border crossing", "border crossing point", "border checkpoint",
          "border crossing", "border gate", "border port", "border station", "checkpoint", "gate", "pass", "port",
          "international highway port", "highway port", "land port", "international port", "port of entry",
-         "cua khau quoc te", "cua khau chinh", "cua khau phu", "cua khau", "kouan"),
+         "cua khau quoc te", "cua khau chinh", "cua khau phu", "cua khau", "kouan", "loi mo", "diem thong quan",
+         "border trade point", "border market"),
         frozenset({"border_gate", "port"}),
     ),
 )
@@ -136,6 +137,9 @@ _CJK_HINTS = (
     ("镇", frozenset({"town"})),
     ("国际口岸", frozenset({"border_gate", "port"})),
     ("口岸", frozenset({"border_gate", "port"})),
+    ("边民互市点", frozenset({"border_gate", "port"})),
+    ("互市点", frozenset({"border_gate", "port"})),
+    ("通道", frozenset({"border_gate", "port"})),
 )
 # Single generic words a report may misspell ("provice"): matched fuzzily at the end of a name.
 _TYPO_WORDS = tuple(sorted({w for w in GENERIC_WORDS if " " not in w and len(w) >= 5}))

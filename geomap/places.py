@@ -67,6 +67,9 @@ _SUFFIXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("port of entry", _GATES, _GATES),
     ("pass", _GATES, _GATES),
     ("railway station", ("border_gate", "other"), _ADMIN + _GATES),
+    ("international border crossing", _GATES, _ADMIN + _GATES),
+    ("border trade point", _GATES, _GATES),
+    ("border market", _GATES, _GATES),
 )
 _PREFIXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("tinh", ("province",), _ADMIN),
@@ -80,6 +83,10 @@ _PREFIXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("phuong", ("commune",), _ADMIN),
     ("cua khau", _GATES, _ADMIN + _GATES),
     ("cua khau quoc te", _GATES, _ADMIN + _GATES),
+    ("cua khau chinh", _GATES, _ADMIN + _GATES),
+    ("cua khau phu", _GATES, _ADMIN + _GATES),
+    ("loi mo", _GATES, _GATES),
+    ("diem thong quan", _GATES, _GATES),
     ("ga", ("border_gate", "other"), _ADMIN + _GATES),
 )
 _CJK_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -93,6 +100,9 @@ _CJK_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("国际口岸", _GATES),
     ("公路口岸", _GATES),
     ("铁路口岸", _GATES),
+    ("边民互市点", _GATES),
+    ("互市点", _GATES),
+    ("通道", _GATES),
     ("镇", ("town",)),
     ("乡", ("commune",)),
 )

@@ -53,6 +53,13 @@ PLACE_KINDS = (
     "other",
 )
 
+#: A crossing's ``level`` (border gates only), one vocabulary for every country: Vietnam's
+#: international, main (chính) and secondary (phụ) gates and its border-trade crossings (lối mở,
+#: điểm thông quan); China's first-class (一类) ports are ``international``, second-class (二类)
+#: ones ``main`` and its border-trade points (边民互市点, 通道) ``trade_point``; Laos's and
+#: Cambodia's international, national and local checkpoints map likewise.
+GATE_LEVELS = ("international", "main", "secondary", "trade_point")
+
 ALIAS_LANGS = (
     "vi",  # Vietnamese with diacritics
     "ascii",  # any name written without diacritics (Lang Son, Pingxiang)
@@ -93,6 +100,7 @@ class Place:
     code: str | None = None  # the unit's official code (GSO, NBS, MEF) where it has one
     successors: tuple[str, ...] = ()  # every unit that took part of its territory; successor_id first
     point_source: str | None = None  # where lat/lon come from when not from ``source``; "parent": its parent's point
+    level: str | None = None  # a border gate's level (GATE_LEVELS)
 
     @property
     def successor_ids(self) -> tuple[str, ...]:

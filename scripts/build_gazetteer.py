@@ -235,7 +235,9 @@ def _curated_places(curated: Path, geonames: Mapping[int, Mapping], problems: _P
         for line, raw in _read_csv(path, PLACE_COLUMNS, extra=("coords",), optional=OPTIONAL_COLUMNS):
             where = f"{path}:{line}"
             row = _Row({c: raw.get(c, "") for c in PLACE_COLUMNS}, where, raw.get("coords", ""))
-            if row.coords:
+            if row.coords.startswith("place:"):
+                pass  # the point of another row, taken once the table is built (_gazetteer_gates.take_points)
+            elif row.coords:
                 match = re.fullmatch(r"geonames:(\d+)", row.coords)
                 record = geonames.get(int(match.group(1))) if match else None
                 if record is None:
@@ -729,7 +731,8 @@ def _point_source(values: Mapping[str, str]) -> str:
     if point == "parent":
         return "its parent's point"
     head = point.split(":", 1)[0]
-    return {"ref": "named references (ref:)", "pycountry": "GeoNames seats (pycountry rows)"}.get(head, head)
+    names = {"ref": "named references (ref:)", "pycountry": "GeoNames seats (pycountry rows)", "place": "the unit it lies in (place:)"}
+    return names.get(head, head)
 
 
 def build(*, curated: Path = DEFAULT_CURATED, out: Path = DEFAULT_OUT, boundaries: Path = BOUNDARIES) -> dict[str, object]:
@@ -740,6 +743,8 @@ def build(*, curated: Path = DEFAULT_CURATED, out: Path = DEFAULT_OUT, boundarie
     InputError
         when the curated files have problems; all of them are listed, one a line.
     """
+    import _gazetteer_gates as gates
+
     from geomap._polygons import read_polygons
 
     problems = _Problems()
@@ -760,11 +765,14 @@ def build(*, curated: Path = DEFAULT_CURATED, out: Path = DEFAULT_OUT, boundarie
     _rename_clashes(bulk, {r.id for r in rows})
     derived, drop_alias = _apply_corrections(derived + bulk, _corrections(curated), problems)
     rows = curated_rows + derived
+    gates.take_points(rows, problems.add)
     for row in rows:
         row.values["lat"] = _fmt_coord(row.values["lat"]) if row.values["lat"] else ""
         row.values["lon"] = _fmt_coord(row.values["lon"]) if row.values["lon"] else ""
     _validate(rows, problems)
     _check_curated_points(rows, polygons, problems)
+    countries = read_polygons(boundaries / "countries.geojson", "iso_a2")
+    gates.check_crossings(rows, countries, problems.add)
     aliases = _collect_aliases(rows, geonames, iso_names, curated_aliases, drop_alias, problems)
     if problems:
         raise InputError("\n".join(problems))
@@ -780,6 +788,7 @@ def build(*, curated: Path = DEFAULT_CURATED, out: Path = DEFAULT_OUT, boundarie
         "by_country_kind": Counter((r.values["country"], r.values["kind"]) for r in rows),
         "by_point_source": Counter(_point_source(r.values) for r in rows),
         "points_replaced": failed,
+        "crossings": gates.crossing_counts(rows, countries),
     }
 
 
@@ -810,6 +819,10 @@ def main(argv: list[str] | None = None) -> int:
             "  source points that failed the checks and were replaced: "
             + ", ".join(f"{k} {n}" for k, n in sorted(counts["points_replaced"].items()))
         )
+    import _gazetteer_gates as gates
+
+    for line in gates.format_counts(counts["crossings"]):
+        print(line)
     print(f"wrote {args.out / 'aliases.csv'}: {counts['aliases']} aliases in {time.perf_counter() - started:.1f} s")
     return 0
 

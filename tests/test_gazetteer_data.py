@@ -30,7 +30,7 @@ SCRIPT = ROOT / "scripts" / "build_gazetteer.py"
 
 PLACE_COLUMNS = [
     "id", "name", "kind", "country", "parent_id", "lat", "lon", "point_source", "code", "iso3166_2", "population",
-    "valid_from", "valid_to", "successor_id", "successors", "pair_id", "source", "note",
+    "valid_from", "valid_to", "successor_id", "successors", "pair_id", "level", "source", "note",
 ]  # fmt: skip
 ALIAS_COLUMNS = ["place_id", "name", "lang", "kind", "source"]
 ID_RE = re.compile(r"^([a-z]{2})\.([a-z_]+)\.([a-z0-9]+(?:-[a-z0-9]+)*)$")
@@ -223,8 +223,29 @@ def test_every_gate_has_a_pair_that_points_back_across_the_border(places, by_id)
         other = by_id[g["pair_id"]]
         assert other["pair_id"] == g["id"], g["id"]
         assert other["country"] != g["country"], g["id"]
-        assert "VN" in (g["country"], other["country"]), g["id"]
-    assert [p["id"] for p in places if p["kind"] == "border_gate" and not p["pair_id"]] == []
+        # Vietnam's borders, and China's ports facing Laos
+        assert "VN" in (g["country"], other["country"]) or {g["country"], other["country"]} == {"CN", "LA"}, g["id"]
+    # a crossing stands alone only where its reference names no counterpart, and says so
+    unpaired = [p for p in places if p["kind"] == "border_gate" and not p["pair_id"]]
+    assert all("counterpart" in p["note"] and "not" in p["note"] for p in unpaired), [p["id"] for p in unpaired]
+    assert len(unpaired) <= 5
+
+
+def test_every_gate_has_a_level_and_a_point_source_when_placed_at_a_unit(places, by_id) -> None:
+    from geomap.records import GATE_LEVELS
+
+    gates = [p for p in places if p["kind"] == "border_gate"]
+    assert len(gates) >= 130
+    assert all(p["level"] in GATE_LEVELS for p in gates), [p["id"] for p in gates if p["level"] not in GATE_LEVELS]
+    assert all(p["level"] == "" for p in places if p["kind"] != "border_gate")
+    for g in gates:
+        if g["point_source"].startswith("place:"):
+            unit = by_id[g["point_source"].split(":", 1)[1]]
+            assert (g["lat"], g["lon"]) == (unit["lat"], unit["lon"]), g["id"]
+        elif g["point_source"] == "parent":
+            assert (g["lat"], g["lon"]) == (by_id[g["parent_id"]]["lat"], by_id[g["parent_id"]]["lon"]), g["id"]
+        else:
+            assert g["source"].startswith(("ref:", "geonames:")), g["id"]
 
 
 @pytest.mark.parametrize(
