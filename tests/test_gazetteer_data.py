@@ -486,3 +486,59 @@ def test_a_duplicated_code_and_a_point_outside_its_province_stop_the_build(tmp_p
     assert f"{path}:3: duplicate code (also {path}:2): '99901'" in err
     assert f"{path}:4: parent_id names no place: 'vn.district.nowhere'" in err
     assert "Traceback" not in err and not (tmp_path / "out" / "places.csv").exists()
+
+
+def test_a_broken_crossing_stops_the_build_with_file_and_line(tmp_path: Path, capsys) -> None:
+    curated = tmp_path / "curated"
+    shutil.copytree(GAZ / "curated", curated)
+    path = curated / "places_extra_gates.csv"
+    header = [*PLACE_COLUMNS, "coords"]
+    gate = dict.fromkeys(header, "") | dict(kind="border_gate", country="VN", parent_id="vn.province.lang-son",
+                                             level="secondary", source="ref:test")  # fmt: skip
+    rows = [
+        # Lạng Sơn's, but placed in Hà Nội: outside its province
+        gate | dict(id="vn.border_gate.astray", name="Astray", lat="21.02850", lon="105.85420", pair_id="vn.border_gate.twin"),
+        # paired with a gate of its own country
+        gate | dict(id="vn.border_gate.twin", name="Twin", lat="21.85", lon="106.76", pair_id="vn.border_gate.astray"),
+        # paired with Youyi Guan, which faces Hữu Nghị: the pair does not point back; and a level nobody uses
+        gate | dict(id="vn.border_gate.lonely", name="Lonely", lat="21.85", lon="106.76", level="tertiary",
+                    pair_id="cn.border_gate.youyi-guan"),
+        # a Vietnamese gate placed 12 km inside China, by Pingxiang
+        gate | dict(id="vn.border_gate.astride", name="Astride", lat="22.09694", lon="106.75667"),
+    ]  # fmt: skip
+    path.write_text(
+        ",".join(header) + "\n" + "".join(",".join(r[c] for c in header) + "\n" for r in rows), encoding="utf-8"
+    )
+    module = _load_script()
+    code = module.main(["--curated", str(curated), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"{path}:2: point lies " in err and "outside its province vn.province.lang-son" in err
+    assert f"{path}:2: pair_id names a gate in the same country: 'vn.border_gate.twin'" in err
+    assert f"{path}:3: pair_id names a gate in the same country: 'vn.border_gate.astray'" in err
+    assert f"{path}:4: pair_id does not point back: 'cn.border_gate.youyi-guan'" in err
+    assert f"{path}:4: a border gate needs a level (international, main, secondary, trade_point): 'tertiary'" in err
+    assert f"{path}:5: point lies " in err and "outside VN, on the wrong side of the border: '22.09694,106.75667'" in err
+    assert all(line.startswith(f"{path}:") for line in err.strip().splitlines()), err  # one line each, file:line first
+    assert "Traceback" not in err and not (tmp_path / "out" / "places.csv").exists()
+
+
+def test_a_crossing_with_its_sides_swapped_stops_the_build(tmp_path: Path, capsys) -> None:
+    """However coarse the border line, a gate may not lie farther into the other country than its pair."""
+    curated = tmp_path / "curated"
+    shutil.copytree(GAZ / "curated", curated)
+    path = curated / "places_border_gates.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))
+    header = list(rows[0])
+    by_id = {r["id"]: r for r in rows}
+    vn, la = by_id["vn.border_gate.lao-bao"], by_id["la.border_gate.densavanh"]
+    (vn["lat"], vn["lon"]), (la["lat"], la["lon"]) = (la["lat"], la["lon"]), (vn["lat"], vn["lon"])
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    line = 2 + [r["id"] for r in rows].index("vn.border_gate.lao-bao")
+    module = _load_script()
+    assert module.main(["--curated", str(curated), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:{line}: point lies farther outside VN than its pair la.border_gate.densavanh: the sides are swapped" in err

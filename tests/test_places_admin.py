@@ -136,6 +136,65 @@ def test_a_gate_named_with_its_generic_words_resolves_to_the_gate(kit, text, gat
     assert not {"vn.province.lao-cai", "vn.city.lao-cai"} & set(ids)
 
 
+@pytest.mark.parametrize(
+    "text, gate",
+    [
+        # secondary gates, border-trade crossings and China's ports, each with the generic words of its language
+        ("Goods moved through the Ban Vuoc border gate and the Po Peo border gate.", "vn.border_gate.ban-vuoc"),
+        ("Goods moved through the Ban Vuoc border gate and the Po Peo border gate.", "vn.border_gate.po-peo"),
+        ("Traffic at Yuexu Port and the Mohan Highway Port rose in May.", "cn.border_gate.yuexu"),
+        ("Traffic at Yuexu Port and the Mohan Highway Port rose in May.", "cn.border_gate.mohan"),
+        ("Buses now use the Kim Thanh International Border Gate.", "vn.border_gate.kim-thanh"),
+        ("Hàng qua cửa khẩu phụ Bản Vược giảm, qua cửa khẩu chính Pò Peo tăng.", "vn.border_gate.ban-vuoc"),
+        ("Hàng qua cửa khẩu phụ Bản Vược giảm, qua cửa khẩu chính Pò Peo tăng.", "vn.border_gate.po-peo"),
+        ("Biên phòng kiểm soát chặt lối mở Đình Phong.", "vn.border_gate.dinh-phong"),
+        ("Xe hàng xếp hàng tại cửa khẩu quốc tế Bình Hiệp.", "vn.border_gate.binh-hiep"),
+        ("货物经坝洒边民互市点入境，岳圩口岸同日恢复通关。", "cn.border_gate.bazha"),
+        ("货物经坝洒边民互市点入境，岳圩口岸同日恢复通关。", "cn.border_gate.yuexu"),
+        ("磨憨国际口岸出入境人员增长。", "cn.border_gate.mohan"),
+    ],
+)
+def test_secondary_gates_trade_points_and_chinese_ports_resolve_to_their_side(kit, text, gate):
+    gazetteer = kit[0]
+    found = {m.place_id: m for m in _mentions(kit, text, NEW).values()}
+    assert gate in found, sorted(filter(None, found))
+    place = gazetteer.get(gate)
+    assert place.kind == "border_gate" and place.level in ("international", "main", "secondary", "trade_point")
+    # the facing gate is one step away, on the other side
+    pair = gazetteer.get(place.pair_id)
+    assert pair.pair_id == gate and pair.country != place.country
+
+
+def test_a_gate_pair_is_readable_with_its_levels(kit):
+    gazetteer = kit[0]
+    ban_vuoc = gazetteer.get("vn.border_gate.ban-vuoc")
+    bazha = gazetteer.get(ban_vuoc.pair_id)
+    assert (bazha.id, bazha.country, bazha.level, ban_vuoc.level) == ("cn.border_gate.bazha", "CN", "trade_point", "secondary")
+    # placed at the commune it lies in, and saying so
+    assert ban_vuoc.point_source == "place:vn.commune.ban-vuoc-bat-xat-lao-cai"
+    commune = gazetteer.get("vn.commune.ban-vuoc-bat-xat-lao-cai")
+    assert (ban_vuoc.lat, ban_vuoc.lon) == (commune.lat, commune.lon)
+    assert bazha.at_parent_point and bazha.parent_id == "cn.district.hekou"
+    assert gazetteer.get("cn.border_gate.youyi-guan").level == "international"
+
+
+@pytest.mark.parametrize(
+    "text, place",
+    [
+        ("Đoàn công tác Quảng Tây sang thăm Lạng Sơn.", "cn.province.guangxi"),
+        ("Chuyến bay từ Côn Minh hạ cánh xuống Hà Nội.", "cn.city.kunming"),
+        ("Hàng hóa từ Tứ Xuyên về Hà Khẩu.", "cn.province.sichuan"),
+        ("Lao động từ Công Pông Chàm sang Tây Ninh làm thuê.", "kh.province.kampong-cham"),
+        ("Hai người quê Xvây Riêng bị bắt ở An Giang.", "kh.province.svay-rieng"),
+        ("Đoàn đại biểu tỉnh Phôngxalỳ thăm Điện Biên.", "la.province.phongsaly"),
+        ("Đường sắt nối Luông Pha Băng với Viêng Chăn.", "la.province.luang-prabang"),
+    ],
+)
+def test_vietnamese_names_of_neighbouring_provinces_and_cities(kit, text, place):
+    ids = {m.place_id for m in _mentions(kit, text, NEW).values()}
+    assert place in ids, ids
+
+
 def test_pingxiang_city_beside_chongzuo_is_guangxis(kit):
     gazetteer = kit[0]
     for text in (
