@@ -121,7 +121,8 @@ _HINT_WORDS: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = (
          "border crossing", "border gate", "border port", "border station", "checkpoint", "gate", "pass", "port",
          "international highway port", "highway port", "land port", "international port", "port of entry",
          "cua khau quoc te", "cua khau chinh", "cua khau phu", "cua khau", "kouan", "loi mo", "diem thong quan",
-         "border trade point", "border market"),
+         "border trade point", "border market", "main border gate", "secondary border gate", "auxiliary border gate",
+         "main gate", "secondary gate"),
         frozenset({"border_gate", "port"}),
     ),
 )

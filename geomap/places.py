@@ -69,6 +69,11 @@ _SUFFIXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("railway station", ("border_gate", "other"), _ADMIN + _GATES),
     ("international border crossing", _GATES, _ADMIN + _GATES),
     ("border trade point", _GATES, _GATES),
+    ("main border gate", _GATES, _GATES),
+    ("secondary border gate", _GATES, _GATES),
+    ("auxiliary border gate", _GATES, _GATES),
+    ("main gate", _GATES, _GATES),
+    ("secondary gate", _GATES, _GATES),
     ("border market", _GATES, _GATES),
 )
 _PREFIXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
