@@ -459,6 +459,15 @@ def test_slugify_folds_vietnamese_and_geonames_eth() -> None:
     assert module.slugify("Lüchun") == "luchun"
 
 
+def _build_with(path: Path, header: list[str], rows: list[dict[str, str]], capsys) -> tuple[int, str]:
+    """Write ``rows`` as the curated file ``path``, run the build on its folder: exit code and stderr."""
+    path.write_text(
+        ",".join(header) + "\n" + "".join(",".join(r[c] for c in header) + "\n" for r in rows), encoding="utf-8"
+    )
+    code = _load_script().main(["--curated", str(path.parent), "--out", str(path.parent.parent / "out")])
+    return code, capsys.readouterr().err
+
+
 def test_a_duplicated_code_and_a_point_outside_its_province_stop_the_build(tmp_path: Path, capsys) -> None:
     curated = tmp_path / "curated"
     shutil.copytree(GAZ / "curated", curated)
@@ -475,12 +484,7 @@ def test_a_duplicated_code_and_a_point_outside_its_province_stop_the_build(tmp_p
         dict.fromkeys(header, "") | dict(id="vn.town.orphan", name="Orphan", kind="town", country="VN",
                                           parent_id="vn.district.nowhere", lat="21.85", lon="106.76", source="ref:test"),
     ]  # fmt: skip
-    path.write_text(
-        ",".join(header) + "\n" + "".join(",".join(r[c] for c in header) + "\n" for r in rows), encoding="utf-8"
-    )
-    module = _load_script()
-    code = module.main(["--curated", str(curated), "--out", str(tmp_path / "out")])
-    err = capsys.readouterr().err
+    code, err = _build_with(path, header, rows, capsys)
     assert code == 2
     assert f"{path}:2: point lies " in err and "outside its province vn.province.lang-son" in err
     assert f"{path}:3: duplicate code (also {path}:2): '99901'" in err
@@ -506,12 +510,7 @@ def test_a_broken_crossing_stops_the_build_with_file_and_line(tmp_path: Path, ca
         # a Vietnamese gate placed 12 km inside China, by Pingxiang
         gate | dict(id="vn.border_gate.astride", name="Astride", lat="22.09694", lon="106.75667"),
     ]  # fmt: skip
-    path.write_text(
-        ",".join(header) + "\n" + "".join(",".join(r[c] for c in header) + "\n" for r in rows), encoding="utf-8"
-    )
-    module = _load_script()
-    code = module.main(["--curated", str(curated), "--out", str(tmp_path / "out")])
-    err = capsys.readouterr().err
+    code, err = _build_with(path, header, rows, capsys)
     assert code == 2
     assert f"{path}:2: point lies " in err and "outside its province vn.province.lang-son" in err
     assert f"{path}:2: pair_id names a gate in the same country: 'vn.border_gate.twin'" in err
