@@ -1,28 +1,58 @@
-"""The map's one data payload: incidents, sites, province units, routes, as compact JSON.
+"""The map's one data payload: incidents, sites, province units, routes, compact and columnar.
 
 :func:`payload` turns the layers into what the map's fixed JavaScript
-(``geomap/_web/geomap.js``) draws, filters and aggregates in the browser:
+(``geomap/_web/geomap.js``) draws, filters and aggregates in the browser;
+:func:`pack` turns that into what the page embeds, :func:`unpack` reads it back.
 
-- every string once (``s``), rows holding indices (-1 for none);
-- incidents as columns (``inc``), each with its *site*: incidents drawn at
-  the same point share one site, so 200,000 incidents on a few thousand
-  gazetteer points are a few thousand circles, each opening the list of its
-  incidents.  Country-wide figures (location precision 6) have no site: the
-  legend lists them by country instead of a dot in the country's middle;
-- for shading, each incident's province unit (the unit of its own day) and
-  its contribution to one *measure* (:data:`MEASURES`), so that the page
-  never adds people to kilograms; the units (their polygons, validity and
-  successor) so that the page draws only the units valid for the period;
-- routes as legs (consecutive stops) shared between routes, each route a
-  list of leg indices, with its article's date;
-- ``agg``: incidents counted but not drawn one by one (maps from big
-  tables, :mod:`geomap.mapdata`), as columns of cells (:func:`aggregates`):
-  province unit ``u``, country ``cc``, location precision ``lp``, month
-  ``m`` (year * 12 + month - 1; -1 undated), type ``t``, incidents ``n``,
-  and ``v``, the value of the type's measure ``mk``.  The page adds them to
-  the per-type counts, the timeline and the shading, under every filter
-  they can answer (type, period by month, precision, country, province);
-  a source or text filter leaves them out.  Empty for maps made in memory.
+What the renderer accepts (``payload(layers)``)
+    ``layers`` is a :class:`geomap.layers.Layers` or any object or mapping with
+    GeoDataFrames named ``incidents`` (points; the columns of
+    ``layers.INCIDENT_COLUMNS``, any missing one read as empty), and optionally
+    ``routes`` + ``route_stops``, ``provinces`` (or ``all_provinces``, every unit
+    with ``valid_from``/``valid_to``), ``countries``; ``incident_province``
+    (incident id -> province unit id) and ``article_dates`` (article id -> ISO
+    day) when the frames do not carry ``province``/``article_date``.  Every
+    incident given is drawn, filtered, counted and listed one by one: a reader
+    of big tables (streamed batches) hands it the bounded set it wants shown.
+    The page holds 200,000 incidents comfortably (binary columns, below).
+    ``layers.aggregates`` (optional) counts incidents not given one by one
+    (maps from big tables, :mod:`geomap.mapdata`): one row a (unit, country,
+    precision, month, type) cell, read by :func:`aggregates`.
+
+The logical payload (a dict; ``v`` 2)
+    - ``s``: every string once, rows holding indices (-1 for none).  The first
+      ``ns`` are the *core* strings the map needs to draw and filter (types,
+      places, countries, sources, date labels, stop names); after them the
+      *details* (incident ids, evidence, figures, actors, article titles,
+      dates and links, route ids, stops and evidence), which the page reads
+      only once the map is drawn (or when a popup, the table, a text search or
+      an export needs them);
+    - ``inc``: the incidents as columns (:data:`_COLUMNS`), in date order, each
+      with its *site*: incidents drawn at the same point share one site, so
+      200,000 incidents on a few thousand gazetteer points are a few thousand
+      circles, each opening the list of its incidents.  Country-wide figures
+      (location precision 6) have no site: the legend lists them by country;
+    - for shading, each incident's province unit (the unit of its own day) and
+      its contribution to one *measure* (:data:`MEASURES`), so that the page
+      never adds people to kilograms; ``units``: their polygons, validity and
+      successor, so that the page draws only the units valid for the period;
+    - ``agg``: the incidents counted but not drawn one by one, as columns of
+      cells: province unit ``u``, country ``cc``, location precision ``lp``,
+      month ``m`` (year * 12 + month - 1; -1 undated), type ``t``, incidents
+      ``n``, and ``v``, the value of the type's measure ``mk``.  The page adds
+      them to the per-type counts, the timeline and the shading, under every
+      filter they can answer (type, period by month, precision, country,
+      province); a source or text filter leaves them out.  Empty for maps
+      made in memory;
+    - ``routes``: legs (consecutive stops) shared between routes, each route a
+      list of leg indices, with its article and date; ``art``: the articles.
+
+What the page embeds (:func:`pack`)
+    The incident columns as one deflated block of little-endian typed arrays
+    (``bin``, laid out by ``cols``; a missing day is :data:`NO_DAY`), which the
+    browser views without parsing; the detail strings apart (``x``, or deflated
+    ``xz``); the rest as JSON (deflated ``z`` when large).  A 200,000-incident
+    page is about 5 MB, most of it the details.
 
 Nothing here is HTML: the page inserts every string with ``textContent``.
 """
@@ -43,7 +73,10 @@ if TYPE_CHECKING:
     from geopandas import GeoDataFrame as GeoFrame
     from shapely.geometry.base import BaseGeometry
 
-__all__ = ["MEASURES", "TYPE_COLORS", "TYPE_LABELS", "aggregates", "measure_of", "payload", "unit_breaks"]
+__all__ = [
+    "MEASURES", "NO_DAY", "TYPE_COLORS", "TYPE_LABELS", "aggregates", "measure_of", "pack", "payload", "unit_breaks",
+    "unpack",
+]
 
 #: One fixed colour per incident type (Paul Tol's and ColorBrewer's distinct sets), so maps read alike.
 TYPE_COLORS: dict[str, str] = {
@@ -96,6 +129,13 @@ _UNIT_TOLERANCE = 0.01  # degrees (~1 km): province shading is context, not surv
 _EPOCH = dt.date(1970, 1, 1)
 # The incident columns of the payload (``geomap.js`` reads them by these names).
 _COLUMNS = ("id", "t", "d0", "d1", "dl", "place", "lp", "fig", "ev", "a", "act", "cc", "pv", "mk", "mv", "site")
+# Their binary types in the page (numpy dtype codes; ``geomap.js`` ``ARRAYS``).
+_COLUMN_TYPES = {"id": "i4", "t": "u1", "d0": "i4", "d1": "i4", "dl": "i4", "place": "i4", "lp": "u1", "fig": "i4",
+                 "ev": "i4", "a": "i4", "act": "i4", "cc": "i4", "pv": "i4", "mk": "u1", "mv": "f8", "site": "i4"}
+# The columns that index detail strings (read after the map is drawn).
+_DETAIL_COLUMNS = ("id", "fig", "ev", "act")
+#: A day column's value for "no date" in the binary columns.
+NO_DAY = -(2**31)
 
 
 # -- small helpers ------------------------------------------------------------------
@@ -395,8 +435,8 @@ def _points(frame: GeoFrame) -> list[tuple[float, float] | None]:
 
 
 def _incidents(
-    frame: GeoFrame, strings: Strings, province_of: Mapping[str, str], unit_index_of: Any, country_of: Any,
-    types: list[str] | None = None,
+    frame: GeoFrame, strings: Strings, details: Strings, province_of: Mapping[str, str], unit_index_of: Any,
+    country_of: Any, types: list[str] | None = None,
 ) -> tuple[dict, list, list, dict[str, int], int]:
     """The incident columns, the sites, the articles (and by article id), how many had no location.
 
@@ -449,7 +489,7 @@ def _incidents(
         aid = article_index.get(key)
         if aid is None:
             aid = article_index[key] = len(articles)
-            articles.append([strings(key[0]), strings(key[1]), strings(key[2]), strings(key[3]), 1 if safe_url(key[3]) else 0])
+            articles.append([details(key[0]), strings(key[1]), details(key[2]), details(key[3]), 1 if safe_url(key[3]) else 0])
         by_id.setdefault(text(col["article_id"][i]), aid)
         site = -1
         if precision != 6 and where is not None:
@@ -468,10 +508,10 @@ def _incidents(
         found = figs.get(fig_key)
         if found is None:
             row = dict(zip(_FIGURE_FIELDS, fig_key, strict=True))
-            found = figs[fig_key] = (strings(figures(row)), *measure_of(row))
+            found = figs[fig_key] = (details(figures(row)), *measure_of(row))
         unit = text(col["province"][i]) or province_of.get(ids[i], "")
         pv = unit_index_of(unit)
-        cols["id"].append(strings(ids[i]))
+        cols["id"].append(details(ids[i]))
         cols["t"].append(type_index[text(col["type"][i]) or "other"])
         cols["d0"].append(start)
         cols["d1"].append(end)
@@ -479,9 +519,9 @@ def _incidents(
         cols["place"].append(strings(text(col["place_name"][i]) or text(col["place_id"][i])))
         cols["lp"].append(precision)
         cols["fig"].append(found[0])
-        cols["ev"].append(strings(col["sentence"][i]))
+        cols["ev"].append(details(col["sentence"][i]))
         cols["a"].append(aid)
-        cols["act"].append(strings(col["actors"][i]))
+        cols["act"].append(details(col["actors"][i]))
         cols["cc"].append(strings(text(col["country"][i]) or (country_of(pv) if pv >= 0 else "")))
         cols["pv"].append(pv)
         cols["mk"].append(found[1])
@@ -519,6 +559,7 @@ def _routes(
     routes: GeoFrame | None,
     stops: GeoFrame | None,
     strings: Strings,
+    details: Strings,
     articles: dict[str, int],
     dates: Mapping[str, str],
     article_dates: list[int],
@@ -546,14 +587,14 @@ def _routes(
         rid = text(record.get("route_id"))
         aid = text(record.get("article_id"))
         article = articles.get(aid)
-        out["id"].append(strings(rid))
+        out["id"].append(details(rid))
         out["a"].append(article if article is not None else -1)
         day = dates.get(aid) or record.get("article_date")
         if not day and article is not None and article_dates[article] >= 0:
-            day = strings.items[article_dates[article]]
+            day = details.items[article_dates[article]]
         out["d"].append(_day(day))
-        out["stops_text"].append(strings(record.get("stops")))
-        out["ev"].append(strings(record.get("sentence")))
+        out["stops_text"].append(details(record.get("stops")))
+        out["ev"].append(details(record.get("sentence")))
         km = _float(record.get("length_km"))
         out["km"].append(round(km, 1) if km is not None else None)
         path = []
@@ -600,8 +641,11 @@ def aggregates(frame: Any, strings: Strings, unit_index: Mapping[str, int], type
 
 
 def payload(layers: Any) -> tuple[dict, int]:
-    """The page's data for ``layers`` and how many incidents had no location (left off the map)."""
+    """The page's data for ``layers`` (its logical form, see the module docstring) and how many
+    incidents had no location (left off the map).  :func:`pack` turns it into what the page embeds.
+    """
     strings = Strings()
+    details = Strings()
     incidents = layer(layers, "incidents")
     assignment = dict(getattr(layers, "incident_province", ()) or ())
     all_units = getattr(layers, "all_provinces", None)
@@ -628,11 +672,13 @@ def payload(layers: Any) -> tuple[dict, int]:
         types = [t for t in INCIDENT_TYPES if t in present] + sorted(present - set(INCIDENT_TYPES))
     if incidents is not None:
         cols, sites, articles, by_article, unplaced = _incidents(
-            incidents, strings, assignment, lambda u: unit_index.get(u, -1), lambda i: units["cc"][i], types
+            incidents, strings, details, assignment, lambda u: unit_index.get(u, -1), lambda i: units["cc"][i],
+            types,
         )
     dates = dict(getattr(layers, "article_dates", ()) or ())
     routes = _routes(
-        layer(layers, "routes"), layer(layers, "route_stops"), strings, by_article, dates, [a[2] for a in articles]
+        layer(layers, "routes"), layer(layers, "route_stops"), strings, details, by_article, dates,
+        [a[2] for a in articles],
     )
     countries = layer(layers, "countries")
     names = {}
@@ -642,8 +688,21 @@ def payload(layers: Any) -> tuple[dict, int]:
     if rest is not None:
         codes |= {text(c) for c in rest["country"] if text(c)}
     sources = sorted({a[1] for a in articles if a[1] >= 0}, key=lambda i: strings.items[i])
+    agg = aggregates(rest, strings, unit_index, {t: i for i, t in enumerate(types)})
+    # One index space: the core strings (all of them added by now), then the details (read lazily by the page).
+    shift = len(strings.items)
+
+    def moved(values: list[int]) -> list[int]:
+        return [v + shift if v >= 0 else v for v in values]
+
+    for key in _DETAIL_COLUMNS:
+        cols[key] = moved(cols[key])
+    for row in articles:
+        row[0], row[2], row[3] = moved([row[0], row[2], row[3]])
+    for key in ("id", "stops_text", "ev"):
+        routes[key] = moved(routes[key])
     data = {
-        "v": 1,
+        "v": 2,
         "types": [[t, TYPE_LABELS.get(t, t.replace("_", " ").capitalize()), TYPE_COLORS.get(t, UNKNOWN_COLOR)] for t in types],
         "precisions": LOCATION_PRECISIONS,
         "inc": cols,
@@ -651,10 +710,95 @@ def payload(layers: Any) -> tuple[dict, int]:
         "art": articles,
         "units": units,
         "routes": routes,
-        "agg": aggregates(rest, strings, unit_index, {t: i for i, t in enumerate(types)}),
+        "agg": agg,
         "countries": [[c, names.get(c, c)] for c in sorted(codes)],
         "country_names": names,
         "sources": sources,
-        "s": strings.items,
+        "s": strings.items + details.items,
+        "ns": shift,
     }
     return data, unplaced
+
+
+# -- what the page embeds ------------------------------------------------------------------
+
+
+def _deflated(raw: bytes) -> str:
+    import base64
+    import zlib
+
+    return base64.b64encode(zlib.compress(raw, 6)).decode("ascii")
+
+
+def _inflated(packed: str) -> bytes:
+    import base64
+    import zlib
+
+    return zlib.decompress(base64.b64decode(packed))
+
+
+def pack(data: Mapping[str, Any], *, compress: bool) -> dict:
+    """What the page embeds for the logical payload ``data`` (the inverse of :func:`unpack`).
+
+    The incident columns become one deflated binary block (``bin``, little-endian
+    typed arrays described by ``cols``: ``[name, dtype, byte offset]``, days with
+    no date :data:`NO_DAY`); the strings are split into the core (``s``, read at
+    start) and the details (``x``, or deflated as ``xz`` when ``compress``: read
+    after the map is drawn).  With ``compress`` the rest is deflated JSON (``z``).
+    """
+    import json
+
+    import numpy as np
+
+    inc = data["inc"]
+    n = len(inc["id"])
+    blocks: list[bytes] = []
+    layout: list[list] = []
+    offset = 0
+    for name in _COLUMNS:
+        kind = _COLUMN_TYPES[name]
+        values = inc[name]
+        if kind == "i4" and name in ("d0", "d1"):
+            values = [NO_DAY if v is None else v for v in values]
+        raw = np.asarray(values, dtype=np.dtype(kind).newbyteorder("<")).tobytes()
+        layout.append([name, kind, offset])
+        pad = (-len(raw)) % 8  # every column starts 8-byte aligned (typed array views need it)
+        blocks.append(raw + b"\0" * pad)
+        offset += len(raw) + pad
+    ns = data["ns"]
+    rest = {k: v for k, v in data.items() if k not in ("inc", "s")}
+    rest["s"] = data["s"][:ns]
+    rest["n"] = n
+    rest["cols"] = layout
+    out: dict[str, Any] = {"bin": _deflated(b"".join(blocks))}
+    details = data["s"][ns:]
+    if compress:
+        out["z"] = _deflated(json.dumps(rest, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8"))
+        out["xz"] = _deflated(json.dumps(details, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    else:
+        out.update(rest)
+        out["x"] = details
+    return out
+
+
+def unpack(packed: Mapping[str, Any]) -> dict:
+    """The logical payload of what a page embeds (:func:`pack`): for tests, and to read a page back."""
+    import json
+
+    import numpy as np
+
+    data = dict(json.loads(_inflated(packed["z"]).decode("utf-8")) if "z" in packed else packed)
+    blob = _inflated(packed["bin"])
+    n = data.pop("n")
+    inc = {}
+    for name, kind, offset in data.pop("cols"):
+        values = np.frombuffer(blob, dtype=np.dtype(kind).newbyteorder("<"), count=n, offset=offset).tolist()
+        if name in ("d0", "d1"):
+            values = [None if v == NO_DAY else v for v in values]
+        inc[name] = values
+    details = json.loads(_inflated(packed["xz"]).decode("utf-8")) if "xz" in packed else data.pop("x")
+    data.pop("bin", None)
+    data.pop("xz", None)
+    data["inc"] = inc
+    data["s"] = [*data["s"], *details]
+    return data

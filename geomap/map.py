@@ -5,9 +5,11 @@ and returns it; :func:`save_map` writes it as one HTML file that, by default,
 fetches nothing from the network but map tiles.
 
 Design, chosen for scale (200,000 incidents and 40,000 routes in a page that
-is ready in seconds): the data is one JSON payload (:mod:`geomap._mappayload`),
-embedded as a ``<script type="application/json">`` element (deflate-compressed
-above :data:`COMPRESS_ABOVE`), and fixed JavaScript shipped with the package
+is ready in seconds): the data is one payload (:mod:`geomap._mappayload`:
+the incident columns as deflated binary typed arrays, the detail strings
+apart and read once the map is drawn), embedded as a
+``<script type="application/json">`` element (its JSON deflated above
+:data:`COMPRESS_ABOVE`), and fixed JavaScript shipped with the package
 (``geomap/_web/geomap.js``) draws, filters and aggregates it in the browser:
 
 - incidents drawn at one point are one *site*, a circle with their number;
@@ -36,13 +38,11 @@ Examples
 
 from __future__ import annotations
 
-import base64
 import functools
 import html
 import json
 import math
 import warnings
-import zlib
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
@@ -55,7 +55,7 @@ from branca.element import Element, Figure
 
 from geomap._errors import InputError
 from geomap._io import OutputDir
-from geomap._mappayload import MEASURES, TYPE_COLORS, TYPE_LABELS, latlon, layer, payload, text
+from geomap._mappayload import MEASURES, TYPE_COLORS, TYPE_LABELS, latlon, layer, pack, payload, text
 from geomap._templates import SafeMacroElement, Verbatim, js_value, render_html, template
 from geomap._templates import html_text as _html_text
 
@@ -140,10 +140,9 @@ class _App(folium.elements.JSCSSMixin, SafeMacroElement):
     def __init__(self, data: dict, groups: dict[str, folium.FeatureGroup], options: dict, *, compress: bool | str) -> None:
         super().__init__()
         self._name = "GeomapApp"
-        body = js_value(data)
-        if compress is True or (compress == "auto" and len(body) > COMPRESS_ABOVE):
-            packed = zlib.compress(body.encode("utf-8"), 6)
-            body = js_value({"z": base64.b64encode(packed).decode("ascii")})
+        body = js_value(pack(data, compress=compress is True))
+        if compress == "auto" and len(body) > COMPRESS_ABOVE:
+            body = js_value(pack(data, compress=True))
         self.body = body
         self.groups = groups
         self.options = options

@@ -15,7 +15,7 @@ from shapely.geometry import Point
 
 from geomap._assets import OfflineAssetError, known_urls
 from geomap._errors import InputError
-from geomap._mappayload import MEASURES, measure_of, unit_breaks
+from geomap._mappayload import MEASURES, measure_of, unit_breaks, unpack
 from geomap.map import TYPE_COLORS, TYPE_LABELS, render, save_map
 from geomap.records import INCIDENT_TYPES
 
@@ -24,15 +24,11 @@ PAYLOAD = re.compile(r'<script type="application/json" id="geomap_app_\d+_data">
 
 
 def _payload(page: str, *, packed: bool = False) -> dict:
+    """The page's data as embedded (``packed``) or read back to its logical form (``_mappayload.unpack``)."""
     found = PAYLOAD.search(page)
     assert found, "the map's data is missing from the page"
     data = json.loads(found.group(1))
-    if "z" in data and not packed:
-        import base64
-        import zlib
-
-        data = json.loads(zlib.decompress(base64.b64decode(data["z"])).decode("utf-8"))
-    return data
+    return data if packed else unpack(data)
 
 
 def _rows(data: dict) -> list[dict]:
@@ -282,7 +278,7 @@ def test_jupyter_display_is_self_contained_when_offline():
 
 def test_compressed_table_round_trips(tmp_path):
     page = render(make_layers(hostile=True), compress=True).get_root().render()
-    assert set(_payload(page, packed=True)) == {"z"}
+    assert set(_payload(page, packed=True)) == {"z", "bin", "xz"}
     data = _payload(page)
     assert HOSTILE_SENTENCE in data["s"]
     assert len(data["inc"]["id"]) == 7

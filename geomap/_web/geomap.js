@@ -20,7 +20,10 @@
   var SHADES = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"];
   var CELL = 44; // px: sites closer than this at the current zoom are drawn as one cluster
   var PAGE = 100; // table rows per page
+  var SVG_LEGS = 1500; // route legs and stops drawn as SVG elements up to this many, on a canvas above
   var DAY = 86400000;
+  var NO_DAY = -2147483648; // a day column's "no date" (``_mappayload.NO_DAY``)
+  var ARRAYS = {i4: Int32Array, u1: Uint8Array, f8: Float64Array, i2: Int16Array};
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -30,7 +33,7 @@
   }
   /** The colour of class k of n: spread over the palette, lightest first. */
   function shadeColor(k, n) { return SHADES[n <= 1 ? SHADES.length - 1 : Math.round(k * (SHADES.length - 1) / (n - 1))]; }
-  function iso(d) { return d === null || d === undefined ? "" : new Date(d * DAY).toISOString().slice(0, 10); }
+  function iso(d) { return d === null || d === undefined || d === NO_DAY ? "" : new Date(d * DAY).toISOString().slice(0, 10); }
   function dayOf(v) { return v ? Math.floor(Date.parse(v + "T00:00:00Z") / DAY) : null; }
   function fmt(n) {
     if (n === null || n === undefined) { return ""; }
@@ -89,13 +92,25 @@
     setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
   }
 
+  /** The bytes of a deflated, base64 block, as a Response to read as text or an ArrayBuffer. */
+  function inflate(b64) {
+    var bin = atob(b64), bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) { bytes[i] = bin.charCodeAt(i); }
+    return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate")));
+  }
+
+  /** The payload (``_mappayload.pack``): the core JSON and the incident columns as typed arrays over one binary block.
+   *  The detail strings (evidence, ids, figures, titles) stay packed in ``D.xz`` until ``App.loadDetails``. */
   function load(node) {
     var raw = JSON.parse(node.textContent);
-    if (!raw.z) { return Promise.resolve(raw); }
-    var bin = atob(raw.z), bytes = new Uint8Array(bin.length);
-    for (var i = 0; i < bin.length; i++) { bytes[i] = bin.charCodeAt(i); }
-    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
-    return new Response(stream).text().then(JSON.parse);
+    var core = raw.z ? inflate(raw.z).text().then(JSON.parse) : Promise.resolve(raw);
+    return Promise.all([core, inflate(raw.bin).arrayBuffer()]).then(function (got) {
+      var D = got[0], buf = got[1], inc = {};
+      D.cols.forEach(function (c) { inc[c[0]] = new ARRAYS[c[1]](buf, c[2], D.n); });
+      D.inc = inc;
+      if (raw.xz) { D.xz = raw.xz; }
+      return D;
+    });
   }
 
   // -- the incident sites, drawn and clustered on one canvas ----------------------------
@@ -216,7 +231,7 @@
   function App(map, D, groups, opts) {
     var app = this;
     this.map = map; this.D = D; this.groups = groups; this.opts = opts;
-    var S = this.S = D.s;
+    this.S = D.s;
     this.types = D.types;
     var I = this.I = D.inc;
     this.n = I.id.length;
@@ -228,8 +243,8 @@
     var lo = null, hi = null;
     for (var i = 0; i < this.n; i++) {
       var a = I.d0[i], b = I.d1[i];
-      if (a !== null && (lo === null || a < lo)) { lo = a; }
-      if (b !== null && (hi === null || b > hi)) { hi = b; }
+      if (a !== NO_DAY && (lo === null || a < lo)) { lo = a; }
+      if (b !== NO_DAY && (hi === null || b > hi)) { hi = b; }
     }
     var A = this.agg = D.agg && D.agg.n && D.agg.n.length ? D.agg : null;
     this.aggTotal = 0;
@@ -248,11 +263,15 @@
     this.types.forEach(function (t, ti) { app.state.types[ti] = true; });
     [1, 2, 3, 4, 5, 6].forEach(function (p) { app.state.prec[p] = true; });
     this.mask = new Uint8Array(this.n);
+    this.details = null; // a promise once the detail strings are being read
+    this.detailsReady = !D.xz;
+    if (D.x) { this.S = this.S.concat(D.x); }
     this.siteCount = new Int32Array(this.sites.length);
     this.siteTypes = new Int32Array(0);
     this.prepare();
     this.readHash();
     this.build();
+    performance.mark("geomap-layers");
     this.apply();
   }
 
@@ -260,13 +279,35 @@
   App.prototype.article = function (i) { return this.D.art[this.I.a[i]] || [-1, -1, -1, -1, 0]; };
   App.prototype.onChange = function (f) { this.listeners.push(f); };
 
+  /** Read the detail strings (evidence, ids, figures, titles, links), packed apart so the map draws first. */
+  App.prototype.loadDetails = function () {
+    var app = this;
+    if (!this.details) {
+      this.details = this.detailsReady ? Promise.resolve() : inflate(this.D.xz).text().then(function (text) {
+        app.S = app.S.concat(JSON.parse(text));
+        app.lower = null;
+        app.detailsReady = true;
+        delete app.D.xz;
+        app.drawTable();
+      });
+    }
+    return this.details;
+  };
+
+  /** Run ``fn`` now when the detail strings are read, else once they are. */
+  App.prototype.withDetails = function (fn) {
+    if (this.detailsReady) { return fn(); }
+    var app = this;
+    return this.loadDetails().then(function () { return fn.call(app); });
+  };
+
   /** Per-incident lookups made once: month, article source, and the lower-cased text searched. */
   App.prototype.prepare = function () {
     var I = this.I, n = this.n, art = this.D.art;
     this.month = new Int32Array(n);
     this.src = new Int32Array(n);
     for (var i = 0; i < n; i++) {
-      this.month[i] = I.d0[i] === null ? -1 : monthOf(I.d0[i]);
+      this.month[i] = I.d0[i] === NO_DAY ? -1 : monthOf(I.d0[i]);
       this.src[i] = (art[I.a[i]] || [-1, -1])[1];
     }
     this.nTypes = this.types.length;
@@ -274,15 +315,15 @@
 
   /** The filters as fast tests: type and precision flags, string indices for exact matches. */
   App.prototype.compile = function () {
-    var st = this.state, S = this.S, app = this;
-    var index = function (v) { return v ? S.indexOf(v) : -2; };
+    var st = this.state, S = this.S, app = this, ns = this.D.ns;
+    var index = function (v) { return v ? S.slice(0, ns).indexOf(v) : -2; };
     var f = {
       type: new Uint8Array(this.nTypes), prec: new Uint8Array(8), cc: index(st.country), src: index(st.source),
       pv: st.province ? this.units.id.indexOf(st.province) : -2, q: st.q, from: st.from, to: st.to, undated: st.undated
     };
     this.types.forEach(function (t, ti) { f.type[ti] = st.types[ti] ? 1 : 0; });
     for (var p = 0; p < 8; p++) { f.prec[p] = st.prec[p || 1] ? 1 : 0; }
-    if (f.q && !this.lower) { this.lower = S.map(function (s) { return s.toLowerCase(); }); }
+    if (f.q && !this.lower) { this.lower = this.S.map(function (s) { return s.toLowerCase(); }); }
     return f;
   };
 
@@ -303,12 +344,16 @@
 
   App.prototype.inPeriod = function (i, f) {
     var I = this.I;
-    if (I.d0[i] === null) { return f.undated; }
+    if (I.d0[i] === NO_DAY) { return f.undated; }
     if (f.from !== null && I.d1[i] < f.from) { return false; }
     return !(f.to !== null && I.d0[i] > f.to);
   };
 
   App.prototype.apply = function () {
+    // Words and sorts by figures or evidence need the detail strings: filter once they are read.
+    if (!this.detailsReady && (this.state.q || this.state.sort === "figures" || this.state.sort === "evidence")) {
+      return this.withDetails(this.apply);
+    }
     var I = this.I, n = this.n, st = this.state, i, f = this.compile(), nt = this.nTypes;
     var typeCounts = new Int32Array(nt);
     this.siteCount = new Int32Array(this.sites.length);
@@ -464,7 +509,10 @@
     var app = this, R = this.routes, map = this.map;
     var pane = map.getPane("geomapRoutes") || map.createPane("geomapRoutes");
     pane.style.zIndex = 450;
-    var renderer = L.svg({pane: "geomapRoutes"});
+    // Up to SVG_LEGS legs each is an element (styled, testable); more are drawn on one canvas, which
+    // Leaflet hit-tests itself: thousands of SVG paths would take seconds to lay out and paint.
+    var renderer = R.legs.length + R.stops.length > SVG_LEGS ? L.canvas({pane: "geomapRoutes", tolerance: 3})
+                                                             : L.svg({pane: "geomapRoutes"});
     this.legLayers = R.legs.map(function (leg, k) {
       var a = [leg[0], leg[1]], b = [leg[2], leg[3]];
       var line = L.polyline([a, b], {renderer: renderer, color: "#1f3b73", weight: 2.5, opacity: 0.85,
@@ -598,6 +646,7 @@
   };
 
   App.prototype.openList = function (rows, latlng, what) {
+    if (!this.detailsReady) { return this.withDetails(function () { this.openList(rows, latlng, what); }); }
     var app = this, I = this.I;
     if (rows.length === 1) { this.openIncident(rows[0], latlng); return; }
     var box = el("div", "geomap-popup geomap-list");
@@ -621,12 +670,14 @@
   };
 
   App.prototype.openIncident = function (i, latlng) {
+    if (!this.detailsReady) { return this.withDetails(function () { this.openIncident(i, latlng); }); }
     var I = this.I;
     var at = latlng || (I.site[i] >= 0 ? [this.sites[I.site[i]][0], this.sites[I.site[i]][1]] : this.map.getCenter());
     L.popup({maxWidth: 380, maxHeight: 360}).setLatLng(at).setContent(this.incidentBox(i)).openOn(this.map);
   };
 
   App.prototype.openRoutes = function (leg, latlng) {
+    if (!this.detailsReady) { return this.withDetails(function () { this.openRoutes(leg, latlng); }); }
     var app = this, R = this.routes, rows = [];
     for (var r = 0; r < R.id.length; r++) { if (R.path[r].indexOf(leg) >= 0 && this.routeShown(r)) { rows.push(r); } }
     var box = el("div", "geomap-popup geomap-routes");
@@ -855,7 +906,8 @@
       th.setAttribute("data-sort", c[0]);
       th.addEventListener("click", function () {
         if (app.state.sort === c[0]) { app.state.desc = !app.state.desc; } else { app.state.sort = c[0]; app.state.desc = false; }
-        app.state.page = 0; app.sortShown(); app.drawTable(); app.writeHash();
+        app.state.page = 0;
+        app.withDetails(function () { app.sortShown(); app.drawTable(); app.writeHash(); });
       });
     });
     this.tbody = table.appendChild(el("tbody"));
@@ -872,7 +924,7 @@
       case "precision": return function (i) { return I.lp[i] || 9; };
       case "source": return function (i) { return app.str(app.article(i)[1]); };
       case "evidence": return function (i) { return app.str(I.ev[i]); };
-      default: return function (i) { return I.d0[i] === null ? Infinity : I.d0[i]; };
+      default: return function (i) { return I.d0[i] === NO_DAY ? Infinity : I.d0[i]; };
     }
   };
 
@@ -978,6 +1030,7 @@
   };
 
   App.prototype.exportCsv = function () {
+    if (!this.detailsReady) { return this.withDetails(this.exportCsv); }
     var rows = this.records();
     var cols = ["incident_id", "type", "date_start", "date_end", "date", "place", "location_precision", "country", "province",
                 "figures", "actors", "evidence", "article_title", "article_source", "article_date", "article_url", "lat", "lon"];
@@ -989,6 +1042,7 @@
   };
 
   App.prototype.exportGeoJSON = function () {
+    if (!this.detailsReady) { return this.withDetails(this.exportGeoJSON); }
     var features = this.records().map(function (r) {
       var props = {};
       Object.keys(r).forEach(function (k) { if (k !== "lat" && k !== "lon") { props[k] = r[k]; } });
@@ -1102,6 +1156,7 @@
         app.state.from = from; app.state.to = to; app.state.undated = undated !== false; app.apply();
       };
       api.visibleCount = function () { return app.shown.length; };
+      api.details = function () { return app.loadDetails(); };
       api.total = app.n;
       api.range = app.range;
       api.onChange = function (f) { app.onChange(f); };
@@ -1111,7 +1166,9 @@
           if (app.view) { map.setView([app.view[0], app.view[1]], app.view[2], {animate: false}); }
           map.on("moveend", function () { app.writeHash(); });
           app.writeHash();
+          performance.mark("geomap-ready");
           resolve(api);
+          setTimeout(function () { app.loadDetails(); }, 0);
         }
         // Leaflet starts a zoom animation on the next frame: let it start, then end.
         requestAnimationFrame(function () { requestAnimationFrame(function () {
