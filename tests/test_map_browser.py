@@ -434,12 +434,34 @@ def test_screenshots_for_the_readme(browser, tmp_path):
         page = opened.page
         page.wait_for_timeout(300)
         page.screenshot(path=str(OUTPUT / "map_overview.png"))
+        first = page.evaluate("() => { const c = __geomapMap.getCenter(); return [c.lat, c.lng, __geomapMap.getZoom()]; }")
         page.evaluate(f"() => __geomapMap.setView([{MONG_CAI[0]}, {MONG_CAI[1]}], 10, {{animate: false}})")
         page.mouse.click(*_site_point(page, *MONG_CAI))
         page.locator(".leaflet-popup-content .geomap-list").wait_for(timeout=5000)
         page.screenshot(path=str(OUTPUT / "map_stacked.png"))
-        for name in ("map_overview.png", "map_stacked.png"):
-            assert (OUTPUT / name).stat().st_size > 20_000
+        # The shading legend: one measure, its period, its natural-breaks classes.
+        page.keyboard.press("Escape")
+        page.evaluate("() => __geomapMap.closePopup()")
+        page.evaluate("v => __geomapMap.setView([v[0], v[1]], v[2], {animate: false})", first)
+        page.select_option(".geomap-filters select[name=measure]", "repatriated")
+        legend = page.locator(".geomap-legend")
+        assert "People repatriated" in legend.inner_text()
+        page.evaluate("() => document.querySelector('.geomap-shade-legend').scrollIntoView({block: 'end'})")
+        legend.screenshot(path=str(OUTPUT / "map_legend.png"))
+        # The timeline brushed to 2024 and the table of what it shows, sorted by type.
+        canvas = page.locator(".geomap-timeline-canvas").bounding_box()
+        months = page.evaluate("() => __geomapApp.app.tlMonths")  # 2024-02 .. 2025-08
+        step = canvas["width"] / months
+        page.mouse.move(canvas["x"] + step * 0.5, canvas["y"] + canvas["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(canvas["x"] + step * 10.5, canvas["y"] + canvas["height"] / 2, steps=4)
+        page.mouse.up()
+        page.locator(".geomap-table th[data-sort=type]").click()
+        assert page.evaluate("() => __geomapApp.app.shown.length") == _state(page)["shown"] > 0
+        page.locator(".geomap-panel").screenshot(path=str(OUTPUT / "map_timeline_table.png"))
+        page.screenshot(path=str(OUTPUT / "map_shading.png"))
+        for name in ("map_overview.png", "map_stacked.png", "map_legend.png", "map_timeline_table.png", "map_shading.png"):
+            assert (OUTPUT / name).stat().st_size > 5_000
         assert opened.errors == [] and opened.blocked == []
     finally:
         opened.page.close()
