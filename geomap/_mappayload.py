@@ -166,7 +166,8 @@ def number_text(value: Any) -> str:
 
 
 def to_date(value: Any) -> dt.date | None:
-    if value is None or value == "":
+    """The day of a date, datetime, Timestamp or ISO text; ``None`` for none (``NaT``, ``NaN``, '')."""
+    if value is None or value == "" or value != value:  # NaT and NaN are not equal to themselves
         return None
     if isinstance(value, dt.datetime):
         return value.date()

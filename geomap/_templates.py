@@ -73,8 +73,8 @@ def text_of(value: Any) -> str:
         return str(value)
     if isinstance(value, (list, tuple)):
         return "; ".join(text_of(v) for v in value if text_of(v))
-    if isinstance(value, dt.date):  # pandas Timestamps are dates too
-        return value.isoformat()[:10]
+    if isinstance(value, dt.date):  # pandas Timestamps are dates too (and NaT, not equal to itself)
+        return value.isoformat()[:10] if value == value else ""
     try:
         if pd.isna(value):
             return ""

@@ -13,6 +13,8 @@ table does not list is an event of its own.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +40,8 @@ def _text(value: Any) -> str:
             return ""
     except ImportError:  # pragma: no cover
         pass
+    if isinstance(value, dt.date):  # the incidents' days are datetime64: their ISO day
+        return value.isoformat()[:10]
     return str(value)
 
 

@@ -367,6 +367,9 @@ def _plain(value: Any) -> Any:
     if isinstance(value, str):
         return value
     if isinstance(value, pd.Timestamp | dt.datetime):
+        # A day (the layers' dates are datetime64 at midnight) is written as the day, as before.
+        if value.tzinfo is None and (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+            return value.date().isoformat()
         return value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()

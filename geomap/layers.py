@@ -89,6 +89,10 @@ INCIDENT_COLUMNS = (
     "place_name", "location_precision_name", "country", "province",
     "article_title", "article_source", "article_url", "article_date", "event_id",
 )  # fmt: skip
+#: The incident columns that are days (``datetime64``; ``date_precision`` says how precise) and
+#: those of a few values (categoricals), as a notebook user expects them.
+INCIDENT_DATES = ("date_start", "date_end", "article_date")
+INCIDENT_CATEGORIES = ("type", "date_precision", "location_precision_name", "country", "province", "article_source")
 PLACE_COLUMNS = ("place_id", "name", "kind", "country", "mentions", "articles")
 ROUTE_COLUMNS = ("route_id", "article_id", "stops", "roles", "length_km", "sentence")
 ROUTE_STOP_COLUMNS = ("route_id", "stop", "place_id", "name", "role", "precision")
@@ -398,7 +402,8 @@ def _incidents(
         if province:
             assignment[_text(rec["incident_id"])] = province
     ints = ("location_precision", "start", "end")
-    gdf = _frame(records, INCIDENT_COLUMNS, geoms, floats=("value", "value_max"), ints=ints)
+    gdf = _frame(records, INCIDENT_COLUMNS, geoms, floats=("value", "value_max"), ints=ints, dates=INCIDENT_DATES,
+                 categories=INCIDENT_CATEGORIES)
     return gdf, assignment
 
 
@@ -777,8 +782,17 @@ def _frame(
     *,
     ints: Iterable[str] = (),
     floats: Iterable[str] = (),
+    dates: Iterable[str] = (),
+    categories: Iterable[str] = (),
 ) -> gpd.GeoDataFrame:
-    """A GeoDataFrame with exactly ``columns`` + geometry, EPSG:4326, stable dtypes."""
+    """A GeoDataFrame with exactly ``columns`` + geometry, EPSG:4326, stable dtypes.
+
+    ``ints`` become nullable integers (``Int64``), ``floats`` floats, ``dates``
+    (ISO days) ``datetime64`` (NaT for none: the day's precision is its own
+    column), ``categories`` categoricals with sorted categories (a column of a
+    few values: incident type, precision, country, province); the rest stay
+    text (``None`` for none).
+    """
     import geopandas as gpd
     import pandas as pd
 
@@ -788,9 +802,16 @@ def _frame(
         df[col] = pd.array([_int(v) for v in df[col]], dtype="Int64")
     for col in floats:
         df[col] = pd.array([_float(v) for v in df[col]], dtype="Float64").astype("float64")
+    for col in dates:
+        df[col] = pd.to_datetime(pd.Series([_iso_date(v) for v in df[col]], dtype=object), format="%Y-%m-%d").astype(
+            "datetime64[ns]"
+        )
+    typed = set(ints) | set(floats) | set(dates)
     for col in columns:
-        if col not in set(ints) | set(floats):
+        if col not in typed:
             df[col] = df[col].astype(object).where(pd.notna(df[col]), None)
+    for col in categories:  # "" stays a value (as in the CSV and GeoJSON), None is missing
+        df[col] = df[col].astype(pd.CategoricalDtype(sorted({v for v in df[col] if v is not None})))
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(list(geoms), crs="EPSG:4326"), crs="EPSG:4326")
 
 
@@ -815,6 +836,8 @@ def _text(value: Any) -> str:
     if type(value) is str:
         return value
     value = _clean(value)
+    if isinstance(value, dt.date):  # a day of a datetime64 column: its ISO day, as before
+        return value.isoformat()[:10]
     return "" if value is None else str(value)
 
 

@@ -360,3 +360,27 @@ def test_properties_keep_the_layer_order_ids_first(exported, layers):
     assert keys[:3] == ["incident_id", "article_id", "type"]
     assert keys == [c for c in layers.incidents.columns if c != "geometry"]
     assert {"country", "province"} <= set(keys)
+
+
+def test_geopackage_and_geoparquet_keep_days_as_dates(layers, tmp_path):
+    """Days are datetime64 in the layers and stay dates in GeoPackage and GeoParquet; CSV and GeoJSON keep ISO days."""
+    import pandas as pd
+
+    from geomap.exports import to_geoparquet
+
+    inc = layers.incidents.set_index("incident_id")
+    gpkg = gpd.read_file(to_geopackage(layers, tmp_path / "t.gpkg"), layer="incidents").set_index("incident_id")
+    parquet = gpd.read_parquet(to_geoparquet(layers.incidents, tmp_path / "t.parquet")).set_index("incident_id")
+    for back in (gpkg, parquet):
+        for col in ("date_start", "date_end", "article_date"):
+            assert pd.api.types.is_datetime64_any_dtype(back[col]), col
+        assert back.loc["a002-i01", "date_start"] == pd.Timestamp("2024-11-01")
+        assert back.loc["a002-i01", "date_end"] == pd.Timestamp("2024-11-30")
+        assert back.loc["a002-i01", "date_precision"] == "month"
+        assert pd.isna(back.loc["a003-i05", "date_start"])
+    assert isinstance(parquet["type"].dtype, pd.CategoricalDtype)
+    assert str(parquet["location_precision"].dtype) == "Int64"
+    assert (parquet["type"].astype(str) == inc.loc[parquet.index, "type"].astype(str)).all()
+    with to_csv(layers.incidents, tmp_path / "i.csv", layer_name="incidents").open(encoding="utf-8-sig") as fh:
+        rows = {r["incident_id"]: r for r in csv.DictReader(fh)}
+    assert (rows["a002-i01"]["date_start"], rows["a003-i05"]["date_start"]) == ("2024-11-01", "")

@@ -149,15 +149,15 @@ def test_incident_carries_article_and_evidence(layers):
     assert row["article_title"].startswith("Provincial police")
     assert row["article_source"] == "Test Daily"
     assert row["article_url"] == "https://example.org/a002"
-    assert row["article_date"] == "2024-12-02"
+    assert row["article_date"] == pd.Timestamp("2024-12-02")
     assert row["counts"] == "146 cases;431 people"
-    assert row["date_start"] == "2024-11-01" and row["date_precision"] == "month"
+    assert row["date_start"] == pd.Timestamp("2024-11-01") and row["date_precision"] == "month"
     assert row["location_precision"] == 4
     # text is kept as data: escaping is the map's job
     assert "<script>" in inc.loc[HOSTILE_INCIDENT_ID, "sentence"]
 
 
-def test_dates_given_as_date_objects_are_iso_strings():
+def test_dates_given_as_date_objects_are_days():
     ext = fixture_extraction()
     incidents = ext.incidents.copy()
     incidents["date_start"] = [dt.date.fromisoformat(d) if isinstance(d, str) else None for d in incidents["date_start"]]
@@ -165,8 +165,25 @@ def test_dates_given_as_date_objects_are_iso_strings():
     articles["date"] = pd.to_datetime(articles["date"])
     built = build_layers(_extraction(incidents=incidents, articles=articles), gazetteer=fixture_gazetteer())
     inc = built.incidents.set_index("incident_id")
-    assert inc.loc["a001-i01", "date_start"] == "2024-03-12"
-    assert inc.loc["a001-i01", "article_date"] == "2024-03-14"
+    assert inc.loc["a001-i01", "date_start"] == pd.Timestamp("2024-03-12")
+    assert inc.loc["a001-i01", "article_date"] == pd.Timestamp("2024-03-14")
+
+
+def test_incident_columns_have_the_types_a_notebook_expects(layers):
+    """Days as datetime64 (their precision in date_precision), counts as nullable ints, few-valued columns categorical."""
+    inc = layers.incidents
+    for col in ("date_start", "date_end", "article_date"):
+        assert str(inc[col].dtype) == "datetime64[ns]", col
+    for col in ("type", "date_precision", "location_precision_name", "country", "province", "article_source"):
+        assert isinstance(inc[col].dtype, pd.CategoricalDtype), col
+        assert list(inc[col].cat.categories) == sorted(inc[col].cat.categories), col
+    assert str(inc["location_precision"].dtype) == "Int64"
+    row = inc.set_index("incident_id").loc["a002-i01"]
+    assert (row["date_start"], row["date_end"], row["date_precision"]) == (
+        pd.Timestamp("2024-11-01"), pd.Timestamp("2024-11-30"), "month")
+    assert inc["date_start"].dt.year.min() >= 2024  # date arithmetic works as on any datetime column
+    undated = inc.set_index("incident_id").loc["a003-i05", "date_start"]
+    assert undated is pd.NaT
 
 
 # -- routes -----------------------------------------------------------------------------
@@ -369,7 +386,7 @@ def test_tables_typed_as_extract_writes_them_give_the_same_layers(layers):
         a, b = layers[name], again[name]
         assert list(a.geometry.to_wkt()) == list(b.geometry.to_wkt()), name
     inc = again.incidents.set_index("incident_id")
-    assert inc.loc["a003-i05", "date_start"] is None and inc.loc["a003-i05", "geometry"] is None
+    assert inc.loc["a003-i05", "date_start"] is pd.NaT and inc.loc["a003-i05", "geometry"] is None
     assert inc.loc["a002-i01", "location_precision"] == 4
     assert again.province_stats.set_index("province_id").loc["vn.province.ha-giang-pre2025", "people"] == 431
 
