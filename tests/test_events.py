@@ -118,3 +118,110 @@ def test_small_counts_that_differ_by_a_third_are_two_events(gazetteer) -> None:
                     dt.date(2024, 5, 12), "Wire Q")  # fmt: skip
     events = _events([late, early], gazetteer)
     assert len(events) == 2 and events["event_id"].nunique() == 2
+
+
+# -- events across Vietnam's 2025 reform ------------------------------------------------------
+
+_END = dt.date(2025, 7, 1)
+
+
+def _reform_gazetteer():
+    """A tiny gazetteer shaped like the real one around Lung Cu: an old province, district and communes
+    (``valid_to`` 2025-07-01) and the new province and communes that succeeded them."""
+    from geomap.gazetteer import Gazetteer
+    from geomap.records import Place
+
+    def place(pid, kind, parent, lat, lon, *, start=None, end=None, successor=None, successors=()):
+        return Place(id=pid, name=pid.split(".")[-1], kind=kind, country="VN", lat=lat, lon=lon, source="ref:test fixture",
+                     parent_id=parent, valid_from=start, valid_to=end, successor_id=successor, successors=successors)  # fmt: skip
+
+    return Gazetteer(
+        [
+            place("vn.country.vietnam", "country", None, 16.0, 106.0),
+            place("vn.province.ha-giang-pre2025", "province", "vn.country.vietnam", 22.8, 105.0, end=_END,
+                  successor="vn.province.tuyen-quang"),
+            place("vn.province.tuyen-quang", "province", "vn.country.vietnam", 21.8, 105.2, start=_END),
+            place("vn.district.dong-van", "district", "vn.province.ha-giang-pre2025", 23.2, 105.2, end=_END,
+                  successor="vn.province.tuyen-quang"),
+            place("vn.district.meo-vac", "district", "vn.province.ha-giang-pre2025", 23.1, 105.4, end=_END,
+                  successor="vn.province.tuyen-quang"),
+            place("vn.commune.lung-cu-old", "commune", "vn.district.dong-van", 23.37, 105.32, end=_END,
+                  successor="vn.commune.lung-cu"),
+            place("vn.commune.lung-tao-old", "commune", "vn.district.dong-van", 23.29, 105.27, end=_END,
+                  successor="vn.commune.lung-cu"),
+            place("vn.commune.pho-bang-old", "commune", "vn.district.dong-van", 23.25, 105.19, end=_END,
+                  successor="vn.commune.pho-bang"),
+            place("vn.commune.meo-vac-old", "commune", "vn.district.meo-vac", 23.16, 105.41, end=_END,
+                  successor="vn.commune.meo-vac"),
+            place("vn.commune.lung-cu", "commune", "vn.province.tuyen-quang", 23.32, 105.30, start=_END),
+            place("vn.commune.pho-bang", "commune", "vn.province.tuyen-quang", 23.24, 105.19, start=_END),
+            place("vn.commune.meo-vac", "commune", "vn.province.tuyen-quang", 23.16, 105.41, start=_END),
+        ]  # fmt: skip
+    )
+
+
+def _key(order: int, article: str, place: str, precision: int, published: str, counts: str = "14 people"):
+    from geomap.events import EventKey
+
+    return EventKey(order, f"{article}#1", article, "illegal_crossing", place, precision, "2025-06-20", "2025-06-20",
+                    "day", True, counts, "A sentence.", f"Outlet {article}", published)  # fmt: skip
+
+
+def _grouping(keys, gazetteer) -> dict[str, str]:
+    from geomap.events import match_events
+
+    rows = match_events(keys, gazetteer=gazetteer)
+    return {row[2]: row[0] for row in rows}, {row[2]: row[14] for row in rows}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "precision"),
+    [
+        ("vn.commune.lung-cu-old", "vn.commune.lung-cu", 1),  # a commune and the commune that succeeded it
+        ("vn.commune.lung-tao-old", "vn.commune.lung-cu", 1),  # a commune merged into a new one: nested
+        ("vn.district.dong-van", "vn.commune.lung-cu", 3),  # an abolished district and a commune made of its communes
+        ("vn.province.ha-giang-pre2025", "vn.commune.lung-cu", 4),  # a merged province and a commune of its successor
+    ],
+)
+def test_a_report_before_the_reform_and_one_after_at_its_successor_are_one_event(old, new, precision) -> None:
+    gazetteer = _reform_gazetteer()
+    before = _key(0, "before", old, precision, "2025-06-21")
+    after = _key(1, "after", new, 1, "2025-08-10")
+    events, reasons = _grouping([before, after], gazetteer)
+    assert events["before"] == events["after"]
+    (matched,) = [r for r in reasons.values() if r != "first report"]
+    assert f"place {old} (until 2025-07-01) and {new}, the same or nested through its successors" in matched
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("vn.commune.pho-bang-old", "vn.commune.lung-cu"),  # another commune of the same old district, not a successor
+        ("vn.commune.meo-vac-old", "vn.commune.lung-cu"),  # a commune of another district
+        ("vn.district.meo-vac", "vn.commune.lung-cu"),  # a district none of whose communes became Lung Cu
+        ("vn.commune.lung-cu-old", "vn.commune.pho-bang"),  # the old commune and a new one that did not succeed it
+    ],
+)
+def test_a_unit_that_did_not_succeed_the_old_one_is_another_place(old, new) -> None:
+    gazetteer = _reform_gazetteer()
+    events, _ = _grouping([_key(0, "before", old, 1, "2025-06-21"), _key(1, "after", new, 1, "2025-08-10")], gazetteer)
+    assert events["before"] != events["after"]
+
+
+def test_two_old_communes_merged_later_were_two_places_then() -> None:
+    # Lung Cu and Lung Tao became one commune in 2025; two 2024 reports at each are two places
+    gazetteer = _reform_gazetteer()
+    keys = [_key(0, "x", "vn.commune.lung-cu-old", 1, "2025-06-21"), _key(1, "y", "vn.commune.lung-tao-old", 1, "2025-06-22")]
+    events, _ = _grouping(keys, gazetteer)
+    assert events["x"] != events["y"]
+
+
+def test_the_real_gazetteer_joins_lung_cu_across_the_reform_and_not_pho_bang() -> None:
+    from geomap.gazetteer import load_gazetteer
+
+    gazetteer = load_gazetteer()
+    before = _key(0, "before", "vn.commune.lung-cu-dong-van-ha-giang", 1, "2025-06-21")
+    after = _key(1, "after", "vn.commune.lung-cu-tuyen-quang", 1, "2025-08-10")
+    elsewhere = _key(2, "elsewhere", "vn.commune.pho-bang-tuyen-quang", 1, "2025-08-11")
+    events, _ = _grouping([before, after, elsewhere], gazetteer)
+    assert events["before"] == events["after"] != events["elsewhere"]
