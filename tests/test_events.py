@@ -125,38 +125,38 @@ def test_small_counts_that_differ_by_a_third_are_two_events(gazetteer) -> None:
 _END = dt.date(2025, 7, 1)
 
 
+# (id, kind, parent, successor): units that ended on 2025-07-01, and units that began then (no successor)
+_OLD = [
+    ("vn.province.ha-giang-pre2025", "province", "vn.country.vietnam", "vn.province.tuyen-quang"),
+    ("vn.district.dong-van", "district", "vn.province.ha-giang-pre2025", "vn.province.tuyen-quang"),
+    ("vn.district.meo-vac", "district", "vn.province.ha-giang-pre2025", "vn.province.tuyen-quang"),
+    ("vn.commune.lung-cu-old", "commune", "vn.district.dong-van", "vn.commune.lung-cu"),
+    ("vn.commune.lung-tao-old", "commune", "vn.district.dong-van", "vn.commune.lung-cu"),
+    ("vn.commune.pho-bang-old", "commune", "vn.district.dong-van", "vn.commune.pho-bang"),
+    ("vn.commune.meo-vac-old", "commune", "vn.district.meo-vac", "vn.commune.meo-vac"),
+]
+_NEW = [
+    ("vn.province.tuyen-quang", "province", "vn.country.vietnam"),
+    ("vn.commune.lung-cu", "commune", "vn.province.tuyen-quang"),
+    ("vn.commune.pho-bang", "commune", "vn.province.tuyen-quang"),
+    ("vn.commune.meo-vac", "commune", "vn.province.tuyen-quang"),
+]
+
+
 def _reform_gazetteer():
-    """A tiny gazetteer shaped like the real one around Lung Cu: an old province, district and communes
+    """A tiny gazetteer shaped like the real one around Lung Cu: an old province, districts and communes
     (``valid_to`` 2025-07-01) and the new province and communes that succeeded them."""
     from geomap.gazetteer import Gazetteer
     from geomap.records import Place
 
-    def place(pid, kind, parent, lat, lon, *, start=None, end=None, successor=None, successors=()):
-        return Place(id=pid, name=pid.split(".")[-1], kind=kind, country="VN", lat=lat, lon=lon, source="ref:test fixture",
-                     parent_id=parent, valid_from=start, valid_to=end, successor_id=successor, successors=successors)  # fmt: skip
+    def place(pid, kind, parent, **dates):
+        return Place(id=pid, name=pid.split(".")[-1], kind=kind, country="VN", lat=23.0, lon=105.0,
+                     source="ref:test fixture", parent_id=parent, **dates)  # fmt: skip
 
     return Gazetteer(
-        [
-            place("vn.country.vietnam", "country", None, 16.0, 106.0),
-            place("vn.province.ha-giang-pre2025", "province", "vn.country.vietnam", 22.8, 105.0, end=_END,
-                  successor="vn.province.tuyen-quang"),
-            place("vn.province.tuyen-quang", "province", "vn.country.vietnam", 21.8, 105.2, start=_END),
-            place("vn.district.dong-van", "district", "vn.province.ha-giang-pre2025", 23.2, 105.2, end=_END,
-                  successor="vn.province.tuyen-quang"),
-            place("vn.district.meo-vac", "district", "vn.province.ha-giang-pre2025", 23.1, 105.4, end=_END,
-                  successor="vn.province.tuyen-quang"),
-            place("vn.commune.lung-cu-old", "commune", "vn.district.dong-van", 23.37, 105.32, end=_END,
-                  successor="vn.commune.lung-cu"),
-            place("vn.commune.lung-tao-old", "commune", "vn.district.dong-van", 23.29, 105.27, end=_END,
-                  successor="vn.commune.lung-cu"),
-            place("vn.commune.pho-bang-old", "commune", "vn.district.dong-van", 23.25, 105.19, end=_END,
-                  successor="vn.commune.pho-bang"),
-            place("vn.commune.meo-vac-old", "commune", "vn.district.meo-vac", 23.16, 105.41, end=_END,
-                  successor="vn.commune.meo-vac"),
-            place("vn.commune.lung-cu", "commune", "vn.province.tuyen-quang", 23.32, 105.30, start=_END),
-            place("vn.commune.pho-bang", "commune", "vn.province.tuyen-quang", 23.24, 105.19, start=_END),
-            place("vn.commune.meo-vac", "commune", "vn.province.tuyen-quang", 23.16, 105.41, start=_END),
-        ]  # fmt: skip
+        [place("vn.country.vietnam", "country", None)]
+        + [place(pid, kind, parent, valid_to=_END, successor_id=successor) for pid, kind, parent, successor in _OLD]
+        + [place(pid, kind, parent, valid_from=_END) for pid, kind, parent in _NEW]
     )
 
 
