@@ -225,3 +225,18 @@ def test_the_real_gazetteer_joins_lung_cu_across_the_reform_and_not_pho_bang() -
     elsewhere = _key(2, "elsewhere", "vn.commune.pho-bang-tuyen-quang", 1, "2025-08-11")
     events, _ = _grouping([before, after, elsewhere], gazetteer)
     assert events["before"] == events["after"] != events["elsewhere"]
+
+
+def test_the_map_payload_folds_an_event_of_several_reports(gazetteer) -> None:
+    # what the page draws as one marker: the event's rows, the one that stands for it, whether counts disagree
+    from geomap._mappayload import payload
+    from geomap.layers import build_layers
+
+    heroin = _report("d", "On May 2 police in Lao Cai seized 4 kg of heroin.", dt.date(2024, 5, 3), "Wire A")
+    data, _ = payload(build_layers(extract([A, B, C, heroin], gazetteer=gazetteer), gazetteer=gazetteer))
+    ids = [data["s"][k] for k in data["inc"]["id"]]
+    (rows,) = data["events"]["m"]
+    assert sorted(ids[r] for r in rows) == ["a#1", "b#1", "c#1"]  # the heroin seizure stays a marker of its own
+    (lead,) = data["events"]["lead"]
+    assert ids[lead] == "a#1"  # at the gate (precision 1), not at the province B names; then the first id
+    assert data["events"]["dis"] == [1]  # 23 and 25 people
