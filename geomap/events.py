@@ -160,7 +160,7 @@ class _Places:
         self._province: dict[str, str | None] = {}
         self._current: dict[str, frozenset[str]] = {}
         self._ended: dict[str, dt.date | None] = {}
-        self._nested: dict[tuple[str, str], tuple[bool, bool]] = {}
+        self._reaches: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
     def up(self, place_id: str) -> frozenset[str]:
         found = self._up.get(place_id)
@@ -242,25 +242,30 @@ class _Places:
         one time only through the tree (two old communes merged into one
         later were two places then).
         """
-        key = (a, b) if a <= b else (b, a)
-        found = self._nested.get(key)
+        if self._tree(a, b):
+            return True, False
+        for old, new in ((a, b), (b, a)):
+            end = self.ended(old)
+            if end is None:
+                continue
+            place = self.gazetteer.get(new)
+            if place is None or not place.valid_on(end):
+                continue
+            after, around = self._reach(old)
+            if new in around or not after.isdisjoint(self.up(new)):
+                return True, True
+        return False, False
+
+    def _reach(self, old: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The units that took ``old``'s territory, and those and every unit holding one of them."""
+        found = self._reaches.get(old)
         if found is None:
-            if self._tree(a, b):
-                found = (True, False)
-            else:
-                found = (False, False)
-                gaz = self.gazetteer
-                for old, new in ((a, b), (b, a)):
-                    end = self.ended(old)
-                    place = gaz.get(new) if end is not None else None
-                    if place is not None and place.valid_on(end) and any(self._tree(s, new) for s in self.current(old)):
-                        found = (True, True)
-                        break
-            self._nested[key] = found
+            after = self.current(old)
+            found = self._reaches[old] = (after, frozenset().union(*(self.up(s) for s in after)))
         return found
 
     def nested(self, a: str, b: str) -> bool:
-        return self.relation(a, b)[0]
+        return a == b or self.relation(a, b)[0]
 
 
 def _counts(a: EventKey, b: EventKey) -> tuple[bool, bool]:
