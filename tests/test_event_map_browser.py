@@ -76,6 +76,8 @@ def sample(browser, tmp_path_factory):
 
 
 def _event_rows(page) -> list[dict]:
+    # a page that reads its detail strings (ids, evidence) after it is drawn: wait for them
+    page.evaluate("async () => { if (window.__geomapApp.details) { await window.__geomapApp.details(); } }")
     return page.evaluate(
         """() => { const a = __geomapApp.app, I = a.I;
             return a.E.lead.map((lead, e) => ({lead: a.str(I.id[lead]), reports: a.E.m[e].map(i => a.str(I.id[i])),
@@ -219,6 +221,7 @@ def test_the_sample_corpus_event_told_by_three_outlets_is_one_marker_listing_the
 
 def test_sample_filters_keep_working_with_events_folded(sample):
     page, layers, ids = sample
+    lead = next(e["lead"] for e in _event_rows(page) if sorted(e["reports"]) == sorted(ids))
 
     def count() -> int:
         return page.evaluate("() => __geomapApp.app.shown.length")
@@ -227,7 +230,6 @@ def test_sample_filters_keep_working_with_events_folded(sample):
     page.select_option(".geomap-filters select[name=source]", "Frontier Wire Service (sample)")
     page.wait_for_timeout(50)
     wire = page.evaluate("() => __geomapApp.app.shown.map(i => __geomapApp.app.str(__geomapApp.app.I.id[i]))")
-    lead = next(e["lead"] for e in _event_rows(page) if sorted(e["reports"]) == sorted(ids))
     assert lead in wire and 0 < len(wire) < everything  # the event is shown for the wire's report, by its lead
     page.select_option(".geomap-filters select[name=source]", "")
     page.uncheck(".geomap-types input[value=illegal_crossing]")
