@@ -10,8 +10,16 @@ apart, and now and then another count.  Prints, per size, the wall and CPU time 
 date, never all pairs), the events found, and, as the generator knows which
 incidents tell one event, pairwise precision and recall.
 
-Run: ``python -m benchmarks events`` (about half a minute);
-``BENCH_EVENTS_N=20000`` for a quick look at one size.
+First, extraction with and without event matching on the generated corpus
+of ``bench_extract`` (``BENCH_EVENTS_EXTRACT_N`` articles, 1,000 by default):
+``extract()`` end to end, then the same with its last step (matching the
+incidents into events, :func:`geomap.extract.with_events`) left out, runs
+interleaved, three of each; medians and the ratio are printed (the aim:
+within 10%).
+
+Run: ``python -m benchmarks events`` (a few minutes on a shared box);
+``BENCH_EVENTS_N=20000`` for a quick look at one size of the matching,
+``BENCH_EVENTS_EXTRACT_N=0`` to skip the extraction comparison.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from geomap.gazetteer import load_gazetteer
 from geomap.records import INCIDENT_TYPES
 
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_EVENTS_N", "10000,100000").split(","))
+EXTRACT_N = int(os.environ.get("BENCH_EVENTS_EXTRACT_N", "1000"))
 REPEATS = 3
 
 
@@ -88,8 +97,59 @@ def _pairs(groups: dict[object, list[str]]) -> set[tuple[str, str]]:
     return {pair for members in groups.values() for pair in itertools.combinations(sorted(members), 2)}
 
 
+def _extraction(gazetteer) -> None:
+    """Extraction of the generated corpus with and without event matching, interleaved; medians."""
+    import tempfile
+    from pathlib import Path
+
+    import geomap.extract as extract_module
+    from benchmarks.bench_extract import _corpus
+
+    matching = extract_module.with_events
+    with tempfile.TemporaryDirectory() as folder:
+        path, size, _, _ = _corpus(Path(folder), EXTRACT_N)
+        extract_module.extract([path], gazetteer=gazetteer)  # warm: the matcher is built once a process
+        timed: dict[str, list[float]] = {"with": [], "without": []}
+        cpu: dict[str, list[float]] = {"with": [], "without": []}
+        found = {}
+        for _ in range(REPEATS):
+            for mode in ("with", "without"):
+                # "without": the same run with its last step, the matching, left out
+                extract_module.with_events = matching if mode == "with" else (lambda extraction, **_: extraction)
+                try:
+                    started, started_cpu = time.perf_counter(), time.process_time()
+                    tables = extract_module.extract([path], gazetteer=gazetteer)
+                    timed[mode].append(time.perf_counter() - started)
+                    cpu[mode].append(time.process_time() - started_cpu)
+                finally:
+                    extract_module.with_events = matching
+                found[mode] = tables
+        # the matching step alone, on the tables of the last run
+        step = []
+        for _ in range(REPEATS):
+            started_cpu = time.process_time()
+            matching(found["without"], gazetteer=gazetteer)
+            step.append(time.process_time() - started_cpu)
+    with_m, without_m = statistics.median(timed["with"]), statistics.median(timed["without"])
+    with_c, without_c = statistics.median(cpu["with"]), statistics.median(cpu["without"])
+    events = found["with"].events
+    several = int(events.loc[events["reports"] > 1, "event_id"].nunique())
+    print(
+        f"extraction of {EXTRACT_N:,} generated articles ({size / 1e6:.1f} MB, {len(found['with'].incidents):,} incidents): "
+        f"with event matching {with_m:.2f} s, without {without_m:.2f} s (medians of {REPEATS}, interleaved: "
+        f"{', '.join(f'{t:.2f}' for t in timed['with'])} / {', '.join(f'{t:.2f}' for t in timed['without'])}); "
+        f"ratio {with_m / without_m:.3f}; CPU {with_c:.2f} s and {without_c:.2f} s, ratio {with_c / without_c:.3f} "
+        f"(aim: within 1.10); the matching step alone {statistics.median(step):.3f} s of CPU "
+        f"({statistics.median(step) / without_c:.1%} of the extraction); "
+        f"{events['event_id'].nunique():,} events, {several:,} told by several reports",
+        flush=True,
+    )
+
+
 def main() -> None:
     gazetteer = load_gazetteer()
+    if EXTRACT_N > 0:
+        _extraction(gazetteer)
     for n in SIZES:
         keys, truth = _keys(n, gazetteer, random.Random(13))
         times = []

@@ -641,6 +641,43 @@ def aggregates(frame: Any, strings: Strings, unit_index: Mapping[str, int], type
     return out
 
 
+def _events(incidents: GeoFrame | None, data: Mapping[str, Any], events: GeoFrame | None) -> dict:
+    """The events told by several reports, as the page folds them: one marker an event.
+
+    ``m`` lists each event's incident rows (indices into ``inc``, in date
+    order), ``lead`` the row it is drawn, counted and filtered as (the most
+    precisely placed, then the first incident id: where the ``events`` layer
+    puts it), ``dis`` 1 when the reports' counts disagree (every count is
+    kept: each row's own).  An incident in no such event stays one marker.
+    """
+    out: dict[str, list] = {"lead": [], "m": [], "dis": []}
+    cols, names = data["inc"], data["s"]
+    if incidents is None or "event_id" not in incidents.columns or not cols["id"]:
+        return out
+    row_of = {names[k]: row for row, k in enumerate(cols["id"]) if k >= 0}
+    members: dict[str, list[int]] = {}
+    for iid, eid in zip(incidents["incident_id"].map(text), incidents["event_id"].map(text), strict=True):
+        row = row_of.get(iid)
+        if row is not None and eid:
+            members.setdefault(eid, []).append(row)
+    disagree: dict[str, bool] = {}
+    if events is not None and {"event_id", "counts_disagree"} <= set(events.columns):
+        disagree = {text(e): bool(d is True or text(d) == "True") for e, d in zip(events["event_id"], events["counts_disagree"], strict=True)}
+    for eid in sorted(members, key=lambda e: min(members[e])):
+        rows = sorted(members[eid])
+        articles = {cols["a"][r] for r in rows}
+        if len(rows) < 2 or len(articles) < 2:
+            continue
+        lead = min(rows, key=lambda r: ((cols["lp"][r] or 9) if cols["site"][r] >= 0 else 9, names[cols["id"][r]]))
+        flag = disagree.get(eid)
+        if flag is None:  # no events layer: the reports' figures differ
+            flag = len({cols["fig"][r] for r in rows}) > 1
+        out["lead"].append(lead)
+        out["m"].append(rows)
+        out["dis"].append(1 if flag else 0)
+    return out
+
+
 def payload(layers: Any) -> tuple[dict, int]:
     """The page's data for ``layers`` (its logical form, see the module docstring) and how many
     incidents had no location (left off the map).  :func:`pack` turns it into what the page embeds.
@@ -718,6 +755,7 @@ def payload(layers: Any) -> tuple[dict, int]:
         "s": strings.items + details.items,
         "ns": shift,
     }
+    data["events"] = _events(incidents, data, layer(layers, "events"))  # read from ``data``: its final string indices
     return data, unplaced
 
 

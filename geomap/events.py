@@ -10,7 +10,12 @@ Two incidents of different reports tell the same event when
 
 * they have the same type and both have a place;
 * their places are the same or nested (a gate inside its province, a town
-  inside its country);
+  inside its country), across a reform too: a unit that ended (Vietnam's
+  2025 merger of communes and provinces) is the units that took its
+  territory (its ``successors``; for a district abolished into its province,
+  what its communes became), so a 2024 report's old commune and a 2025
+  report's new commune that succeeded it are one place, a new commune that
+  did not succeed it another;
 * their dates overlap within their stated precision: a day is widened by one
   day either side (reports filed across midnight, time zones); a date no words
   state (``date_text`` empty) stands for "in the month before publication";
@@ -23,7 +28,8 @@ Two incidents of different reports tell the same event when
 An event is built greedily, incidents taken in a fixed order (date, article,
 id): an incident joins the first open event whose every member it matches and
 that holds no incident of its article, else opens one.  The matching is
-blocked by type and province, and swept by date: only events still open at an
+blocked by type and province (today's: a merged province counts as the one it
+went into), and swept by date: only events still open at an
 incident's start are tried, never all pairs; an incident placed only at a
 country or border is tried against the events of its type and country that
 hold one of its figures (an index).  Where counts disagree between
@@ -139,13 +145,22 @@ def _span(key: EventKey) -> tuple[dt.date | None, dt.date | None]:
 
 
 class _Places:
-    """Nesting of places by the gazetteer's tree, cached: a place's ids from itself up to its country."""
+    """Nesting of places by the gazetteer's tree and its reforms, cached.
+
+    ``up`` is a place's ids from itself up to its country.  A unit a reform
+    ended (``valid_to``) stands, in reports of after the reform, for the
+    units that took its territory (:meth:`current`), so a 2024 report's old
+    commune and a 2025 report's new commune that succeeded it are one place.
+    """
 
     def __init__(self, gazetteer: Any) -> None:
         self.gazetteer = gazetteer
         self._up: dict[str, frozenset[str]] = {}
         self._country: dict[str, str] = {}
         self._province: dict[str, str | None] = {}
+        self._current: dict[str, frozenset[str]] = {}
+        self._ended: dict[str, dt.date | None] = {}
+        self._reaches: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
     def up(self, place_id: str) -> frozenset[str]:
         found = self._up.get(place_id)
@@ -168,14 +183,89 @@ class _Places:
         return found
 
     def province(self, place_id: str) -> str | None:
-        """The province that is or holds the place; ``None`` for a country or a place outside any."""
+        """The province that is or holds the place, as it is today (a merged province: the one it went into).
+
+        ``None`` for a country or a place outside any.  Blocking by today's
+        province puts a 2024 report at an old commune and a 2025 report at
+        its successor in one block.
+        """
         if place_id not in self._province:
-            province = self.gazetteer.province_of(place_id) if self.gazetteer is not None else None
+            gaz = self.gazetteer
+            province = gaz.province_of(place_id) if gaz is not None else None
+            seen: set[str] = set()
+            while province is not None and province.valid_to is not None and province.successor_id and province.id not in seen:
+                seen.add(province.id)
+                province = gaz.get(province.successor_id) or province
             self._province[place_id] = province.id if province is not None else None
         return self._province[place_id]
 
-    def nested(self, a: str, b: str) -> bool:
+    def ended(self, place_id: str) -> dt.date | None:
+        """The first day the unit no longer existed (``valid_to``), ``None`` when it still does."""
+        if place_id not in self._ended:
+            place = self.gazetteer.get(place_id) if self.gazetteer is not None else None
+            self._ended[place_id] = place.valid_to if place is not None and place.successor_ids else None
+        return self._ended[place_id]
+
+    def current(self, place_id: str) -> frozenset[str]:
+        """The units that took the territory of a unit a reform ended (itself when it did not end).
+
+        A unit whose successors are of its own level or finer (a commune
+        merged into a commune, a province into a province) stands for them;
+        one whose territory went to a coarser unit (a district abolished into
+        its province) stands for what its own units became (its communes'
+        successors), not for the whole province.
+        """
+        found = self._current.get(place_id)
+        if found is not None:
+            return found
+        gaz, end = self.gazetteer, self.ended(place_id)
+        ids = {place_id}
+        if end is not None:
+            after = gaz.successors_on(place_id, end)
+            level = gaz.level(place_id)
+            if after and all(gaz.level(p.id) >= level for p in after):
+                ids = {p.id for p in after}
+            else:
+                kids = [c.id for c in gaz.children(place_id) if self.ended(c.id) is not None]
+                ids = set().union(*(self.current(k) for k in kids)) if kids else {p.id for p in after} or ids
+        found = self._current[place_id] = frozenset(ids)
+        return found
+
+    def _tree(self, a: str, b: str) -> bool:
         return a == b or b in self.up(a) or a in self.up(b)
+
+    def relation(self, a: str, b: str) -> tuple[bool, bool]:
+        """Whether ``a`` and ``b`` are the same or nested places, and whether only through a reform.
+
+        An old unit and a place that existed after it ended are compared
+        through the old unit's successors (:meth:`current`); two units of
+        one time only through the tree (two old communes merged into one
+        later were two places then).
+        """
+        if self._tree(a, b):
+            return True, False
+        for old, new in ((a, b), (b, a)):
+            end = self.ended(old)
+            if end is None:
+                continue
+            place = self.gazetteer.get(new)
+            if place is None or not place.valid_on(end):
+                continue
+            after, around = self._reach(old)
+            if new in around or not after.isdisjoint(self.up(new)):
+                return True, True
+        return False, False
+
+    def _reach(self, old: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The units that took ``old``'s territory, and those and every unit holding one of them."""
+        found = self._reaches.get(old)
+        if found is None:
+            after = self.current(old)
+            found = self._reaches[old] = (after, frozenset().union(*(self.up(s) for s in after)))
+        return found
+
+    def nested(self, a: str, b: str) -> bool:
+        return a == b or self.relation(a, b)[0]
 
 
 def _counts(a: EventKey, b: EventKey) -> tuple[bool, bool]:
@@ -224,10 +314,13 @@ def _matches(a: EventKey, b: EventKey, places: _Places) -> bool:
     )  # fmt: skip
 
 
-def _reason(a: EventKey, b: EventKey) -> str:
+def _reason(a: EventKey, b: EventKey, places: _Places) -> str:
     """Why ``b`` was matched to ``a``, for the ``match_reason`` column."""
     if a.place_id == b.place_id:
         where = f"same place ({a.place_id})"
+    elif places.relation(a.place_id, b.place_id)[1]:
+        old, new = (a, b) if places.ended(a.place_id) is not None else (b, a)
+        where = f"place {old.place_id} (until {places.ended(old.place_id)}) and {new.place_id}, the same or nested through its successors"
     else:
         inner, outer = (a, b) if a.location_precision <= b.location_precision else (b, a)
         where = f"place {inner.place_id} within {outer.place_id}"
@@ -260,7 +353,7 @@ class _Event:
 def _try_join(event: _Event, key: EventKey, places: _Places) -> bool:
     if key.article_id in event.articles or not all(_matches(m, key, places) for m in event.members):
         return False
-    event.reasons.append(_reason(event.members[0], key))
+    event.reasons.append(_reason(event.members[0], key, places))
     event.members.append(key)
     event.articles.add(key.article_id)
     event.hi = max(event.hi, key.hi)  # type: ignore[type-var]

@@ -122,6 +122,7 @@ class Extraction:
             "unresolved": len(self.unresolved),
             "incidents": tally.incidents,
             "events": tally.events,
+            "events_multi": tally.events_multi,
             "routes": tally.routes,
         }
 
@@ -964,6 +965,7 @@ class Tally:
     cached: int = 0  # ...and those an earlier run's cache gave
     unread: dict[str, int] = field(default_factory=dict)  # reports in a language geomap does not read, by language
     events: int = 0
+    events_multi: int = 0  # events told by two reports or more
 
     def add(self, tables: dict[str, Any]) -> None:
         """Count the rows of some tables (frames of :data:`COLUMNS`; any of them may be missing).
@@ -990,7 +992,10 @@ class Tally:
         if "routes" in tables:
             self.routes += int(tables["routes"]["route_id"].nunique())
         if "events" in tables:  # an event's rows are never split between two calls
-            self.events += int(tables["events"]["event_id"].nunique())
+            events = tables["events"]
+            self.events += int(events["event_id"].nunique())
+            told = events.loc[events["reports"].fillna(1).astype(int) > 1, "event_id"]
+            self.events_multi += int(told.nunique())
 
     def _add_unread(self, articles: Any) -> None:
         from geomap.language import UNREAD_NAMES

@@ -45,6 +45,8 @@ class RunSummary:
     incidents: int = 0
     incidents_mapped: int = 0
     routes: int = 0
+    events: int = 0  # incidents grouped into events across reports (geomap.events)...
+    events_multi: int = 0  # ...of which told by two reports or more
     by_type: tuple[tuple[str, int], ...] = ()  # incidents of each type, most first
     cached: int = 0  # articles an earlier run's cache gave (geomap extract), not extracted again
     unread: tuple[tuple[str, int], ...] = ()  # reports in a language geomap does not read, by language
@@ -84,6 +86,7 @@ class RunSummary:
             f"place mentions:    {self.mentions} ({self.places} distinct places, {self.ambiguous} ambiguous)",
             f"names unresolved:  {len(self.unresolved)}" + (f" ({', '.join(self.unresolved[:8])}" + (", ..." if len(self.unresolved) > 8 else "") + ")" if self.unresolved else ""),
             f"incidents:         {self.incidents}" + (f" ({self.incidents_mapped} on the map)" if self.incidents_mapped != self.incidents else ""),
+            f"events:            {self.events} ({self.events_multi} told by several reports)",
             f"routes:            {self.routes}",
         ]
         if self.corrections is not None:
@@ -422,8 +425,14 @@ def _summarise(extraction: Any, *, layers: Any = None) -> RunSummary:
     # what the map holds: the incidents after the layers' filters, and those with a geometry
     geoms = layers.incidents.geometry
     kinds = layers.incidents["type"].astype(str).value_counts()
+    events, multi = summary.events, summary.events_multi
+    if getattr(layers, "events", None) is not None:  # the events of the incidents kept (--since, --types...)
+        events = len(layers.events)
+        multi = int((layers.events["reports"].fillna(1) > 1).sum())
     return dataclasses.replace(
         summary,
+        events=events,
+        events_multi=multi,
         incidents=len(layers.incidents),
         incidents_mapped=int((geoms.notna() & ~geoms.is_empty).sum()),
         by_type=_by_type((str(k), int(v)) for k, v in kinds.items()),
@@ -445,6 +454,8 @@ def _from_tally(tally: Tally, skipped: tuple[Skipped, ...]) -> RunSummary:
         incidents=tally.incidents,
         incidents_mapped=tally.incidents,
         routes=tally.routes,
+        events=tally.events,
+        events_multi=tally.events_multi,
         by_type=_by_type(tally.by_type.items()),
         unread=tuple(sorted(tally.unread.items())),
     )

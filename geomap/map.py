@@ -12,6 +12,10 @@ apart and read once the map is drawn), embedded as a
 :data:`COMPRESS_ABOVE`), and fixed JavaScript shipped with the package
 (``geomap/_web/geomap.js``) draws, filters and aggregates it in the browser:
 
+- an event told by several reports is one marker (its report placed most
+  precisely stands for it in the counts, filters, timeline and table), its
+  popup listing each report and saying when their counts disagree; any
+  other incident is one marker of its own;
 - incidents drawn at one point are one *site*, a circle with their number;
   near sites are clustered on a grid at every zoom; clicking a site lists
   every incident there, and each opens its popup.  Exact places are drawn
@@ -538,11 +542,6 @@ def render(
     app = _App(data, groups, options, compress=compress)
     app._geomap = True
     app.add_to(m)
-    # An event told by several reports: one marker listing them all (its incidents stay in the app,
-    # which filters, counts and tabulates them).
-    from geomap._event_map import add_events
-
-    add_events(m, layer(layers, "events"))
     if search:
         names = _search_places(layer(layers, "places"), layer(layers, "crossings"))
         if names:

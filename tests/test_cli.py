@@ -178,3 +178,24 @@ def test_verbose_lists_incidents_by_type(reports, tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "incidents by type:" in printed
     assert "illegal_crossing" in printed.split("incidents by type:")[1]
+
+
+def test_map_and_extract_count_events_beside_incidents(tmp_path, capsys):
+    # the sample's event told by three outlets (16, 17, 18): one event of several reports
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name in ("16_bat-xat-trail-crossing.md", "17_lao-cai-group-caught.md", "18_frontier-wire.jsonl"):
+        shutil.copy(REPORTS / name, folder / name)
+    assert main(["map", str(folder), "-o", str(tmp_path / "map")]) == 0
+    printed = capsys.readouterr().out
+    import pandas as pd
+
+    events = pd.read_csv(tmp_path / "map" / "events.csv")
+    several = int((events["reports"] > 1).sum())
+    assert several >= 1 and len(events) < len(pd.read_csv(tmp_path / "map" / "incidents.csv"))
+    assert f"events:            {len(events)} ({several} told by several reports)" in printed.splitlines()
+    assert main(["extract", str(folder), "-o", str(tmp_path / "tables")]) == 0
+    table = pd.read_csv(tmp_path / "tables" / "events.csv")
+    told = table.groupby("event_id")["reports"].first()
+    assert f"events:            {len(told)} ({int((told > 1).sum())} told by several reports)" in capsys.readouterr().out
+    assert len(told) == len(events) and int((told > 1).sum()) == several

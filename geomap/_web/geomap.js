@@ -269,6 +269,7 @@
     this.siteCount = new Int32Array(this.sites.length);
     this.siteTypes = new Int32Array(0);
     this.prepare();
+    this.prepareEvents();
     this.readHash();
     this.build();
     performance.mark("geomap-layers");
@@ -368,8 +369,8 @@
     var months = this.months, siteCount = this.siteCount, siteTypes = this.siteTypes;
     var T = I.t, SITE = I.site, PV = I.pv, MK = I.mk, MV = I.mv, month = this.month;
     for (i = 0; i < n; i++) {
-      if (!this.passesOther(i, f)) { this.mask[i] = 0; continue; }
-      var t = T[i], typeOk = f.type[t] === 1, timeOk = this.inPeriod(i, f);
+      if (this.follower[i] || !this.passesEvent(i, f)) { this.mask[i] = 0; continue; }
+      var t = T[i], typeOk = f.type[t] === 1, timeOk = this.eventInPeriod(i, f);
       if (timeOk) { typeCounts[t]++; }
       if (typeOk && month[i] >= 0) { months[month[i]] = (months[month[i]] || 0) + 1; }
       var ok = typeOk && timeOk;
@@ -657,7 +658,7 @@
       var li = ul.appendChild(el("li"));
       var sw = li.appendChild(el("i")); sw.style.background = app.types[I.t[i]][2];
       var b = li.appendChild(el("button", "geomap-list-item",
-        [app.str(I.dl[i]), app.types[I.t[i]][1], app.str(I.fig[i])].filter(Boolean).join(" · ")));
+        [app.str(I.dl[i]), app.types[I.t[i]][1], app.str(I.fig[i]), app.reportsLabel(i)].filter(Boolean).join(" · ")));
       b.type = "button";
       b.setAttribute("data-incident", app.str(I.id[i]));
       L.DomEvent.on(b, "click", function (e) { L.DomEvent.stop(e); app.openIncident(i, latlng); });
@@ -673,7 +674,122 @@
     if (!this.detailsReady) { return this.withDetails(function () { this.openIncident(i, latlng); }); }
     var I = this.I;
     var at = latlng || (I.site[i] >= 0 ? [this.sites[I.site[i]][0], this.sites[I.site[i]][1]] : this.map.getCenter());
-    L.popup({maxWidth: 380, maxHeight: 360}).setLatLng(at).setContent(this.incidentBox(i)).openOn(this.map);
+    var box = this.eventOf[i] >= 0 ? this.eventBox(i) : this.incidentBox(i);
+    L.popup({maxWidth: 380, maxHeight: 360}).setLatLng(at).setContent(box).openOn(this.map);
+  };
+
+  // -- events told by several reports: one marker, one row, one count -------------------
+
+  /** Which incidents tell one event of several reports (``D.events``): the lead stands for the event. */
+  App.prototype.prepareEvents = function () {
+    var E = this.E = this.D.events || {lead: [], m: [], dis: []};
+    this.eventOf = new Int32Array(this.n).fill(-1);
+    this.follower = new Uint8Array(this.n);
+    var followers = 0;
+    for (var e = 0; e < E.lead.length; e++) {
+      for (var k = 0; k < E.m[e].length; k++) {
+        var i = E.m[e][k];
+        this.eventOf[i] = e;
+        if (i !== E.lead[e]) { this.follower[i] = 1; followers++; }
+      }
+    }
+    this.nEvents = this.n - followers;
+  };
+
+  /** The event of lead i passes every filter but type and period when one of its reports does. */
+  App.prototype.passesEvent = function (i, f) {
+    var e = this.eventOf[i];
+    if (e < 0) { return this.passesOther(i, f); }
+    var m = this.E.m[e];
+    for (var k = 0; k < m.length; k++) { if (this.passesOther(m[k], f)) { return true; } }
+    return false;
+  };
+
+  /** ... and is in the period when one of those reports is. */
+  App.prototype.eventInPeriod = function (i, f) {
+    var e = this.eventOf[i];
+    if (e < 0) { return this.inPeriod(i, f); }
+    var m = this.E.m[e];
+    for (var k = 0; k < m.length; k++) { if (this.passesOther(m[k], f) && this.inPeriod(m[k], f)) { return true; } }
+    return false;
+  };
+
+  /** Every report of the events in ``rows`` (leads), for exports of what is shown. */
+  App.prototype.withReports = function (rows) {
+    var out = [], E = this.E, app = this;
+    rows.forEach(function (i) { if (app.eventOf[i] >= 0) { out.push.apply(out, E.m[app.eventOf[i]]); } else { out.push(i); } });
+    return out;
+  };
+
+  App.prototype.unitWord = function (capital) {
+    var w = this.E.lead.length ? "events" : "incidents";
+    return capital ? w.charAt(0).toUpperCase() + w.slice(1) : w;
+  };
+
+  /** "N of M events shown": an event of several reports counts once; incidents counted by province and month too. */
+  App.prototype.countText = function () {
+    var text = (this.shown.length + this.aggShown).toLocaleString("en") + " of " + (this.nEvents + this.aggTotal).toLocaleString("en") +
+      " " + this.unitWord(false) + " shown";
+    if (this.E.lead.length) {
+      var k = this.E.lead.length;
+      text += " (" + this.n.toLocaleString("en") + " incidents; " + k.toLocaleString("en") + (k === 1 ? " event" : " events") +
+        " told by several reports)";
+    }
+    return text + (!this.agg ? "" : this.aggLeftOut ? " (those counted by province and month, not drawn, have no source or text to filter: left out)" :
+      " (" + this.aggShown.toLocaleString("en") + " counted by province and month, not drawn)");
+  };
+
+  App.prototype.reportsLabel = function (i) {
+    var e = this.eventOf[i];
+    return e >= 0 ? this.E.m[e].length + " reports" : "";
+  };
+
+  App.prototype.sourceLabel = function (i) {
+    var src = this.str(this.article(i)[1]), e = this.eventOf[i];
+    return e >= 0 ? src + " + " + (this.E.m[e].length - 1) + " more report" + (this.E.m[e].length > 2 ? "s" : "") : src;
+  };
+
+  App.prototype.legendMarkers = function (box) {
+    if (this.E.lead.length) {
+      box.appendChild(el("h5", null, "Events (a number: how many at that spot)"));
+      box.appendChild(el("div", "geomap-note", "A marker is one event: one report's incident, or every report of an event " +
+        "several outlets told (its popup lists them all). Counts, timeline and table count events."));
+    } else {
+      box.appendChild(el("h5", null, "Incidents (a number: how many at that spot)"));
+    }
+  };
+
+  /** The popup of an event told by several reports: each report (outlet, date, figures, sentence, link). */
+  App.prototype.eventBox = function (i) {
+    var I = this.I, E = this.E, e = this.eventOf[i], lead = E.lead[e], t = this.types[I.t[lead]], app = this;
+    var rows = E.m[e];
+    var box = el("div", "geomap-popup geomap-event");
+    box.setAttribute("data-event", this.str(I.id[lead]));
+    var h = box.appendChild(el("h4", null, t[1]));
+    h.style.borderLeftColor = t[2];
+    box.appendChild(el("div", "geomap-event-count", "One event told by " + rows.length + " reports"));
+    var dl = box.appendChild(el("dl"));
+    [["Date", I.dl[lead]], ["Place", I.place[lead]]].forEach(function (p) {
+      if (p[1] >= 0) { dl.appendChild(el("dt", null, p[0])); dl.appendChild(el("dd", null, app.str(p[1]))); }
+    });
+    dl.appendChild(el("dt", null, "Location precision"));
+    dl.appendChild(el("dd", null, PRECISION[I.lp[lead]] || "unknown"));
+    if (E.dis[e]) {
+      box.appendChild(el("div", "geomap-event-disagree", "The reports' counts disagree (all are kept): " + rows.map(function (r) {
+        return (app.str(I.fig[r]) || "no figure") + " (" + (app.str(app.article(r)[1]) || "unnamed outlet") + ")";
+      }).join("; ")));
+    }
+    var list = box.appendChild(el("ol", "geomap-event-sources"));
+    rows.forEach(function (r) {
+      var li = list.appendChild(el("li", "geomap-event-source"));
+      li.setAttribute("data-incident", app.str(I.id[r]));
+      li.appendChild(el("div", "geomap-event-figures", app.str(I.fig[r]) || "no figure"));
+      var meta = [app.str(I.dl[r]), app.str(I.place[r])].filter(Boolean).join(" · ");
+      if (meta) { li.appendChild(el("div", "geomap-event-meta", meta)); }
+      if (I.ev[r] >= 0) { li.appendChild(el("blockquote", "geomap-evidence", app.str(I.ev[r]))); }
+      li.appendChild(app.sourceBox(app.article(r)));
+    });
+    return box;
   };
 
   App.prototype.openRoutes = function (leg, latlng) {
@@ -786,7 +902,7 @@
       var det = d.appendChild(el("details")); det.open = true;
       det.appendChild(el("summary", null, "Legend"));
       var sites = det.appendChild(el("div"));
-      sites.appendChild(el("h5", null, "Incidents (a number: how many at that spot)"));
+      app.legendMarkers(sites);
       [["solid", "exact place or near it"], ["hollow", "district or province figure"], ["dashed", "on a stretch of border"]]
         .forEach(function (p) { var r = sites.appendChild(el("div")); r.appendChild(el("i", "geomap-sym-" + p[0])); r.appendChild(document.createTextNode(p[1])); });
       app.countryBox = det.appendChild(el("div", "geomap-countrywide"));
@@ -806,10 +922,7 @@
   App.prototype.drawControls = function () {
     var app = this, st = this.state;
     if (this.countLine) {
-      this.countLine.textContent = (this.shown.length + this.aggShown).toLocaleString("en") + " of " +
-        (this.n + this.aggTotal).toLocaleString("en") + " incidents shown" +
-        (!this.agg ? "" : this.aggLeftOut ? " (those counted by province and month, not drawn, have no source or text to filter: left out)" :
-          " (" + this.aggShown.toLocaleString("en") + " counted by province and month, not drawn)");
+      this.countLine.textContent = this.countText();
       this.fromInput.value = iso(st.from); this.toInput.value = iso(st.to);
       this.undatedInput.checked = st.undated;
       this.typeLabels.forEach(function (x, ti) {
@@ -863,7 +976,7 @@
     if (!panel) { return; }
     this.panel = panel;
     var tl = panel.appendChild(el("div", "geomap-timeline"));
-    tl.appendChild(el("div", "geomap-timeline-title", "Incidents per month (drag to choose a period; double-click for all)"));
+    tl.appendChild(el("div", "geomap-timeline-title", this.unitWord(true) + " per month (drag to choose a period; double-click for all)"));
     var canvas = tl.appendChild(el("canvas", "geomap-timeline-canvas"));
     this.tl = canvas;
     var drag = null;
@@ -961,7 +1074,7 @@
       var tr = tbody.appendChild(el("tr"));
       tr.setAttribute("data-incident", app.str(I.id[i]));
       var cells = [app.str(I.dl[i]), app.types[I.t[i]][1], app.str(I.place[i]), app.str(I.fig[i]), app.str(I.cc[i]),
-                   I.pv[i] >= 0 ? app.units.name[I.pv[i]] : "", PRECISION[I.lp[i]] || "", app.str(app.article(i)[1]),
+                   I.pv[i] >= 0 ? app.units.name[I.pv[i]] : "", PRECISION[I.lp[i]] || "", app.sourceLabel(i),
                    app.str(I.ev[i])];
       cells.forEach(function (c, k) { tr.appendChild(el("td", k === 8 ? "geomap-td-evidence" : null, c)); });
       tr.addEventListener("click", function () { app.flyTo(i); });
@@ -1016,7 +1129,7 @@
 
   App.prototype.records = function () {
     var app = this, I = this.I;
-    var order = this.shown.slice().sort(function (a, b) { return a - b; });
+    var order = this.withReports(this.shown).sort(function (a, b) { return a - b; });
     return order.map(function (i) {
       var a = app.article(i), site = I.site[i] >= 0 ? app.sites[I.site[i]] : null;
       return {
@@ -1083,7 +1196,7 @@
       }).then(function () { return drawPart(k + 1); });
     }
     return drawPart(0).then(function () {
-      var lines = [app.opts.title || "geomap", app.shown.length.toLocaleString("en") + " incidents, " +
+      var lines = [app.opts.title || "geomap", app.shown.length.toLocaleString("en") + " " + app.unitWord(false) + ", " +
                    (app.state.from !== null ? iso(app.state.from) : "start") + " to " + (app.state.to !== null ? iso(app.state.to) : "end")];
       if (app.unitLayers) { lines.push("Provinces shaded by: " + app.measureLabel()); }
       ctx.fillStyle = "rgba(255,255,255,.9)"; ctx.fillRect(8, 8, 360, 18 * lines.length + 8);
