@@ -40,7 +40,7 @@ _PAGES = {
 
 
 def _geomap(path: Path) -> str:
-    from geomap.articles import read_article
+    from geomap.text.articles import read_article
 
     article = read_article(path)
     return article.title + "\n" + article.text

@@ -4,7 +4,7 @@ First find_counts and find_dates over the bundled sample reports (a real
 density of figures).  Then a generated corpus (text, Markdown, HTML and JSON
 Lines, in the project's own words, far denser in figures and dates than real
 reports) is written to a temporary folder and read back with
-:func:`geomap.articles.read_articles`; counts and dates are found in every
+:func:`geomap.text.articles.read_articles`; counts and dates are found in every
 article.  Peak memory while reading is measured with :mod:`tracemalloc` for
 two corpus sizes: articles are streamed, so it stays small.
 """
@@ -18,7 +18,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from geomap.articles import read_articles
+from geomap.text.articles import read_articles
 from geomap.dates import find_dates
 from geomap.numbers import find_counts
 

@@ -40,7 +40,7 @@ _EXPORTS = {
     "extract_tables": "geomap.jobs",
     "load_gazetteer": "geomap.gazetteer",
     "make_map": "geomap.jobs",
-    "read_articles": "geomap.articles",
+    "read_articles": "geomap.text.articles",
     "read_tables": "geomap.extract",
     "render": "geomap.map",
     "sample_path": "geomap._resources",
@@ -53,7 +53,7 @@ __all__ = sorted([*_EXPORTS, "__version__"])
 if TYPE_CHECKING:
     from geomap._errors import GazetteerError, GeomapError, InputError
     from geomap._resources import sample_path
-    from geomap.articles import read_articles
+    from geomap.text.articles import read_articles
     from geomap.exports import export
     from geomap.extract import Extraction, extract, read_tables, write_tables
     from geomap.gazetteer import Gazetteer, check_gazetteer, load_gazetteer

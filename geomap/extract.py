@@ -375,7 +375,7 @@ def _split_sources(sources: Any) -> tuple[list[Any], list[Path], frozenset[str]]
 
     Also the folders and globs that hold tables: those may hold no article.
     """
-    from geomap.articles import glob_paths, table_files
+    from geomap.text.files import glob_paths, table_files
 
     if isinstance(sources, (str, os.PathLike, Article)):
         sources = [sources]
@@ -416,7 +416,7 @@ def _split_sources(sources: Any) -> tuple[list[Any], list[Path], frozenset[str]]
 
 
 def _articles(sources: list[Any], skipped: list[Skipped], with_tables: frozenset[str] = frozenset()) -> Iterator[Article]:
-    from geomap.articles import _read_articles
+    from geomap.text.articles import _read_articles
 
     paths: list[Any] = []
 

@@ -2,7 +2,7 @@
 
 Many outlets put the date in the address (``/2022/03/25/...``,
 ``...-20230908093512345.htm``) or open the story with a dateline
-("HANOI, March 25, 2022 (Wire) - ...").  :func:`geomap.articles.read_articles`
+("HANOI, March 25, 2022 (Wire) - ...").  :func:`geomap.text.articles.read_articles`
 tries, in order: metadata (front matter, JSON fields, ``<time datetime>``),
 the header (a date line under the headline), the URL, the dateline; the
 first found is the article's date, and ``date_source`` says which

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from geomap._errors import InputError, InputNotFoundError
-from geomap.articles import DetectedEncodingWarning, parse_text, read_article, read_articles
+from geomap.text.articles import DetectedEncodingWarning, parse_text, read_article, read_articles
 from geomap.dates import find_dates
 from geomap.numbers import find_counts
 from geomap.records import Article, Skipped
@@ -260,7 +260,7 @@ def test_bad_file_read_alone_raises_input_error_naming_it(tmp_path):
 
 def test_skipped_inputs_are_logged(tmp_path, caplog):
     (tmp_path / "empty.txt").write_bytes(b"")
-    with caplog.at_level("WARNING", logger="geomap.articles"):
+    with caplog.at_level("WARNING", logger="geomap.text"):
         assert list(read_articles(tmp_path)) == []  # no list given: still logged, no crash
     assert "empty.txt: empty file" in caplog.text
 
@@ -487,7 +487,7 @@ def test_markdown_soft_line_breaks_are_spaces():
 def test_publication_date_from_the_url_or_a_dateline_when_metadata_and_header_have_none() -> None:
     import datetime as dt
 
-    from geomap.articles import parse_text
+    from geomap.text.articles import parse_text
 
     body = "Guards stop group at the gate\n\nBorder guards stopped nine people on Tuesday, the agency said in 2019 of a pact."
     # no date anywhere but the address: taken from it, and said so

@@ -14,7 +14,7 @@ from test_review import _every_action, sample_run  # noqa: F401 (a fixture: the 
 
 pytest.importorskip("distributed", reason="the test extra installs dask; CI runs these")
 
-from geomap.articles import read_articles
+from geomap.text.articles import read_articles
 from geomap.cluster import dask_client, dask_tables  # noqa: E402
 from geomap.extract import TABLES, read_tables  # noqa: E402
 from geomap.jobs import extract_tables  # noqa: E402

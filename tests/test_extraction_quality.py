@@ -389,9 +389,9 @@ def test_key_names_are_in_the_articles_as_read(key: dict[str, dict[str, object]]
     This also checks the HTML reader drops boilerplate: 03's comment box names
     Nanning, which the key does not list.
     """
-    if not (ROOT / "geomap" / "articles.py").exists():
-        pytest.skip("geomap/articles.py has not landed yet")
-    from geomap.articles import read_articles
+    if not (ROOT / "geomap" / "text" / "articles.py").exists():
+        pytest.skip("geomap/text/articles.py has not landed yet")
+    from geomap.text.articles import read_articles
 
     skipped: list[object] = []
     articles = {a.id: a for a in read_articles([REPORTS], skipped=skipped)}

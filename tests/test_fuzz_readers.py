@@ -17,8 +17,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geomap.articles import EXTENSIONS, read_articles
 from geomap.records import Skipped
+from geomap.text.articles import read_articles
+from geomap.text.files import EXTENSIONS
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -11,7 +11,7 @@ import pytest
 from geomap._cache import CACHE_DIR
 from geomap.cli import main
 from geomap.extract import TABLES
-from geomap.articles import read_articles
+from geomap.text.articles import read_articles
 from geomap.jobs import extract_tables
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"

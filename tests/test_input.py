@@ -19,8 +19,9 @@ from geomap._input import (
     read_limited,
     read_lines,
 )
-from geomap.articles import glob_paths, read_articles
 from geomap.records import Skipped
+from geomap.text.articles import read_articles
+from geomap.text.files import glob_paths
 
 LAUGHS = "a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n"
 

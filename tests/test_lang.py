@@ -360,7 +360,7 @@ PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
 )
 def test_pages_lose_their_navigation_and_related_and_most_read_boxes(name: str, kept: list, dropped: list) -> None:
     """Boxes found by their heading ("Tin liên quan", "相关阅读", "Most read"), lines of links, copyright lines."""
-    from geomap.articles import read_article
+    from geomap.text.articles import read_article
 
     text = " ".join(read_article(PAGES / name).text.split())
     assert [k for k in kept if k not in text] == []
