@@ -179,7 +179,7 @@ def _types_arg(text: str) -> list[str]:
 
 
 def _date_arg(text: str) -> str:
-    from geomap.dates import parse_iso_date_arg
+    from geomap.text.dates import parse_iso_date_arg
 
     try:
         return parse_iso_date_arg(text).isoformat()

@@ -528,7 +528,7 @@ def _table_incidents(
     path: Path, shown: str, header: list[str], records: Iterator[tuple[int, list[str], str | None]], resolver: Any, skip: Any
 ) -> Iterator[tuple[Article, Incident]]:
     """Incidents of the records of one table (after its header)."""
-    from geomap.dates import parse_date
+    from geomap.text.dates import parse_date
     from geomap.numbers import parse_number
     from geomap.records import Count, IncidentPlace
 

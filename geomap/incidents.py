@@ -31,9 +31,9 @@ from geomap._regex import required as _required
 from geomap import lang
 from geomap.normalize import CharMap, fold, fold_char, translate_runs
 from geomap.placement import rank as role_rank
-from geomap.page_dates import dateline_stop
 from geomap.placement import dateline_country, refine_role, road_start
 from geomap.records import Article, Count, DateSpan, Incident, IncidentPlace, Mention
+from geomap.text.publication import dateline_stop
 
 __all__ = [
     "CUES",
@@ -492,7 +492,7 @@ def find_incidents(
     list of Incident
         In text order.
     """
-    from geomap.dates import find_dates
+    from geomap.text.dates import find_dates
     from geomap.numbers import find_counts
 
     text = article.text

@@ -13,7 +13,7 @@ import pytest
 
 from geomap._errors import InputError, InputNotFoundError
 from geomap.text.articles import DetectedEncodingWarning, parse_text, read_article, read_articles
-from geomap.dates import find_dates
+from geomap.text.dates import find_dates
 from geomap.numbers import find_counts
 from geomap.records import Article, Skipped
 
@@ -481,7 +481,7 @@ def test_markdown_soft_line_breaks_are_spaces():
     assert "one item\ntwo items" in a.text
 
 
-# -- publication dates from the page (geomap.page_dates) ---------------------------
+# -- publication dates from the page (geomap.text.publication) ---------------------------
 
 
 def test_publication_date_from_the_url_or_a_dateline_when_metadata_and_header_have_none() -> None:

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from geomap._errors import InputError
-from geomap.dates import find_dates, find_publication_date, parse_date, parse_iso_date_arg
+from geomap.text.dates import find_dates, parse_date, parse_iso_date_arg
+from geomap.text.publication import find_publication_date
 from geomap.records import DATE_PRECISIONS, DateSpan
 
 D = dt.date
@@ -413,15 +414,15 @@ def test_fast_forms_of_the_patterns_match_as_their_plain_forms():
     # class (for speed); their plain forms must give the same matches
     import re
 
-    from geomap import dates
+    from geomap.text import date_patterns, date_search
 
     plain_anchors = re.compile(
         r"[A-Z]\w+|(?<![\d.,])\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d\d|(?<![\d.,])(?:19|20)\d\d(?!\d)"
         r"|\b(?:years?|months?|weeks?|days?|quarter|half|present)\b|ngày|tháng|năm"
     )
-    pairs = [(plain_anchors, dates._ANCHORS)] + [
-        (re.compile(plain.pattern) if handler in dates._CASE_SENSITIVE_OK else plain, fast)
-        for (plain, handler, _), (fast, _, _) in zip(dates._PATTERNS, dates._STRICT_PATTERNS)
+    pairs = [(plain_anchors, date_search._ANCHORS)] + [
+        (re.compile(plain.pattern) if handler in date_patterns._CASE_SENSITIVE_OK else plain, fast)
+        for (plain, handler, _), (fast, _, _) in zip(date_patterns._PATTERNS, date_patterns._STRICT_PATTERNS)
         if fast is not plain
     ]
     assert len(pairs) == 15

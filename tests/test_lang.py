@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from geomap import lang
-from geomap.dates import find_dates, find_publication_date, parse_date
+from geomap.text.dates import find_dates, parse_date
+from geomap.text.publication import find_publication_date
 from geomap.incidents import CUES, find_incidents, split_sentences
 from geomap.numbers import find_counts
 from geomap.records import Article

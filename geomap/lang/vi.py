@@ -1,4 +1,4 @@
-"""Vietnamese dates the shared patterns of :mod:`geomap.dates` do not cover.
+"""Vietnamese dates the shared patterns of :mod:`geomap.text.dates` do not cover.
 
 The shared ones read "ngày 24/1", "ngày 28 tháng 6 năm 2023", "tháng 3/2024",
 "năm 2023", "24-1-2024", "từ đầu năm (đến nay)", "tháng trước", "năm ngoái".
@@ -13,7 +13,7 @@ import datetime as dt
 import re
 
 from geomap import lang
-from geomap.dates import _month_end, _year_for
+from geomap.text.days import month_end, year_for
 from geomap.records import DateSpan
 
 __all__ = ["find_dates"]
@@ -40,7 +40,7 @@ def find_dates(text: str, ref: dt.date | None, start: int = 0, end: int | None =
         if not 1 <= month <= 12 or (not m["y"] and ref is None):
             continue
         try:
-            d = dt.date(int(m["y"]) if m["y"] else _year_for(month, day, ref), month, day)  # type: ignore[arg-type]
+            d = dt.date(int(m["y"]) if m["y"] else year_for(month, day, ref), month, day)  # type: ignore[arg-type]
         except ValueError:
             continue
         spans.append(DateSpan(d, d, "day", m.group(), m.start(), m.end()))
@@ -49,8 +49,8 @@ def find_dates(text: str, ref: dt.date | None, start: int = 0, end: int | None =
             month = int(m["m"])
             if 1 <= month <= 12:
                 try:
-                    year = _year_for(month, 1, ref)
-                    last = _month_end(year, month)
+                    year = year_for(month, 1, ref)
+                    last = month_end(year, month)
                 except ValueError:  # a reference date in year 1
                     continue
                 spans.append(DateSpan(dt.date(year, month, 1), last, "month", m.group(), m.start(), m.end()))

@@ -23,7 +23,7 @@ import datetime as dt
 import re
 
 from geomap import lang
-from geomap.dates import _month_end
+from geomap.text.days import month_end
 from geomap.records import Count, DateSpan
 
 __all__ = ["find_counts", "find_dates", "has_han", "parse_numeral"]
@@ -235,12 +235,12 @@ def _spans(text: str, start: int, hi: int, ref: dt.date | None) -> list[tuple[in
         m1, m2 = int(m["m"]), int(m["m2"])
         year = _year(m, ref, m2)
         if year is not None and 1 <= m1 < m2 <= 12:
-            add(m, dt.date(year, m1, 1), _month_end(year, m2), "range")
+            add(m, dt.date(year, m1, 1), month_end(year, m2), "range")
     for m in _MONTH_RE.finditer(text, start, hi):
         month = int(m["m"])
         year = _year(m, ref, month)
         if year is not None and 1 <= month <= 12:
-            add(m, dt.date(year, month, 1), _month_end(year, month), "month")
+            add(m, dt.date(year, month, 1), month_end(year, month), "month")
     for m in _YEAR_RE.finditer(text, start, hi):
         year = int(m["y"])
         add(m, dt.date(year, 1, 1), dt.date(year, 12, 31), "year")
@@ -256,7 +256,7 @@ def _spans(text: str, start: int, hi: int, ref: dt.date | None) -> list[tuple[in
                 first = ref.replace(day=1)
                 if word in _DATES["last_month"]:
                     first = (first - dt.timedelta(days=1)).replace(day=1)
-                add(m, first, _month_end(first.year, first.month), "month")
+                add(m, first, month_end(first.year, first.month), "month")
             else:  # 春节期间: the holiday of the last Spring Festival on or before the reference date
                 festivals = _DATES["spring_festival"]
                 day = festivals.get(ref.year)

@@ -33,7 +33,7 @@ batch gets ``~2``, ``~3``... in read order.  Plain text and Markdown take
 their first non-empty line as the title when it looks like a headline
 (at most 200 characters and 30 words, not ending with ``.``, ``,``, ``;`` or ``:``).
 The publication date comes from metadata, else from a date line among the
-first lines (:func:`geomap.dates.find_publication_date`).
+first lines (:func:`geomap.text.publication.find_publication_date`).
 
 Files are decoded as UTF-8 (a BOM is allowed; UTF-16/32 with a BOM too);
 otherwise an HTML page's declared charset is tried, then the encoding is

@@ -4,7 +4,7 @@ Metadata known from the file (Markdown front matter, JSON fields, a page's
 meta tags) wins over what the text says.  A title is otherwise the first
 line that looks like a headline; the publication date comes from metadata,
 else the header (:func:`geomap.text.publication.find_publication_date`), the
-URL or a dateline (:mod:`geomap.text.page_dates`), and ``date_source`` says which.
+URL or a dateline (:mod:`geomap.text.publication`), and ``date_source`` says which.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ import re
 
 from geomap._input import MAX_FIELD_CHARS, MAX_FRONT_MATTER_BYTES, Unreadable, clean_text, load_yaml, size_text
 from geomap.records import DateSpan, Skipped
-from geomap.dates import find_publication_date, parse_date
+from geomap.text.dates import parse_date
 from geomap.text.decoding import normalise
+from geomap.text.publication import date_from_dateline, date_from_url, find_publication_date
 
 __all__ = [
     "clean",
@@ -160,13 +161,11 @@ def clean(value: str) -> str:
 def publication_date(
     date: DateSpan | str | None, meta: dict, text: str, url: str, *, where: tuple[str, int | None] = ("", None)
 ) -> tuple[DateSpan | None, str]:
-    """The publication date and where it came from: metadata, the header, the URL, a dateline (``geomap.page_dates``).
+    """The publication date and where it came from: metadata, the header, the URL, a dateline (:mod:`geomap.text.publication`).
 
     A metadata date that is not a date is a warning (``where``: the file and
     line it names); the date is then looked for in the text.
     """
-    from geomap.page_dates import date_from_dateline, date_from_url
-
     span = date if isinstance(date, DateSpan) else meta_date(date)
     if span is None and meta.get("date") not in (None, ""):
         span = meta_date(meta["date"])

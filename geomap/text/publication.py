@@ -1,5 +1,7 @@
-"""Publication dates from the page when its metadata and header give none: the URL, then a dateline.
+"""The publication date a report states: a date line in its header, else its URL, else a dateline.
 
+:func:`find_publication_date` looks for the date stamp reports carry in
+their first lines ("Thứ Tư, 28/06/2023, 07:23", "Updated: 2023-12-13").
 Many outlets put the date in the address (``/2022/03/25/...``,
 ``...-20230908093512345.htm``) or open the story with a dateline
 ("HANOI, March 25, 2022 (Wire) - ...").  :func:`geomap.text.articles.read_articles`
@@ -15,10 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 
 from geomap.records import DateSpan
+from geomap.text.dates import find_dates
 
-__all__ = ["DATE_SOURCES", "date_from_dateline", "date_from_url", "dateline_stop"]
+__all__ = ["DATE_SOURCES", "date_from_dateline", "date_from_url", "dateline_stop", "find_publication_date", "first_lines"]
 
 #: Where an article's publication date came from, best first.
 DATE_SOURCES = ("metadata", "header", "url", "text")
@@ -33,7 +37,7 @@ _URL_COMPACT = re.compile(r"(?<=[/_.=-])((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[
 _DATELINE = re.compile(r"^[ \t]*[A-Z][\w'’. -]{1,40}?,[ \t]*(?P<date>[^\n()–—-]{6,40}?)[ \t]*(?:\([^)\n]{1,40}\))?[ \t]*[-–—]")
 
 
-def _day(year: int, month: int, day: int) -> dt.date | None:
+def day_or_none(year: int, month: int, day: int) -> dt.date | None:
     try:
         found = dt.date(year, month, day)
     except ValueError:
@@ -53,15 +57,15 @@ def date_from_url(url: str, *, today: dt.date | None = None) -> DateSpan | None:
     path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]+", "", path, flags=re.IGNORECASE)  # the host holds no date
     latest = today or (dt.date.today() + dt.timedelta(days=1))
     for m in _URL_DAY.finditer(path):
-        day = _day(int(m.group(1)), int(m.group(3)), int(m.group(4)))
+        day = day_or_none(int(m.group(1)), int(m.group(3)), int(m.group(4)))
         if day is not None and day <= latest:
             return DateSpan(day, day, "day", m.group(0))
     for m in _URL_COMPACT.finditer(path):
-        day = _day(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        day = day_or_none(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if day is not None and day <= latest:
             return DateSpan(day, day, "day", m.group(0)[:8])
     for m in _URL_MONTH.finditer(path):
-        first = _day(int(m.group(1)), int(m.group(2)), 1)
+        first = day_or_none(int(m.group(1)), int(m.group(2)), 1)
         if first is not None and first <= latest:
             following = (first + dt.timedelta(days=32)).replace(day=1)
             return DateSpan(first, following - dt.timedelta(days=1), "month", m.group(0).strip("/"))
@@ -73,8 +77,6 @@ def date_from_dateline(text: str, *, max_lines: int = 6) -> DateSpan | None:
 
     Offsets (``begin``, ``stop``) index ``text``.
     """
-    from geomap.dates import find_dates, first_lines
-
     for line_start, line in first_lines(text, max_lines):
         m = _DATELINE.match(line)
         if m is None:
@@ -97,3 +99,46 @@ def dateline_stop(text: str) -> int:
     """
     m = _DATELINE.match(text)
     return m.end() if m is not None else 0
+
+
+_HEADER_LABEL = re.compile(r"(?:updated|published|posted|date|cập nhật|\||—|·)", re.IGNORECASE)
+
+
+def first_lines(text: str, max_lines: int) -> Iterator[tuple[int, str]]:
+    """The first ``max_lines`` non-empty lines of ``text``, each with the offset where it starts."""
+    pos = 0
+    seen = 0
+    for line in text.split("\n"):
+        line_start = pos
+        pos += len(line) + 1
+        if not line.strip():
+            continue
+        seen += 1
+        if seen > max_lines:
+            return
+        yield line_start, line
+
+
+def find_publication_date(text: str, *, max_lines: int = 8) -> DateSpan | None:
+    """The date stamp in a report's first ``max_lines`` non-empty lines, if any.
+
+    A line counts as a date line when the date fills most of it ("Thứ Tư,
+    28/06/2023, 07:23", "May, 10 2019") or when it carries a label or a
+    by-line separator ("By X | Paper | Updated: 2023-12-13 10:09").  Dates in
+    body sentences are not taken for the publication date.  Only dates that
+    state their year count.  Offsets index ``text``.
+    """
+    for line_start, line in first_lines(text, max_lines):
+        spans = [s for s in find_dates(line, ref=None) if s.precision in ("day", "month")]
+        if not spans:
+            continue
+        span = spans[0]
+        short = len(line.strip()) <= max(40, 2 * len(span.text))
+        if not (short or _HEADER_LABEL.search(line)):
+            continue
+        if span.begin is None or span.stop is None:
+            continue
+        return DateSpan(
+            span.start, span.end, span.precision, span.text, line_start + span.begin, line_start + span.stop
+        )
+    return None
