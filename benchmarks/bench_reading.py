@@ -19,8 +19,8 @@ import tracemalloc
 from pathlib import Path
 
 from geomap.text.articles import read_articles
+from geomap.text.counts import find_counts
 from geomap.text.dates import find_dates
-from geomap.numbers import find_counts
 
 _PLACES = ["Lang Son", "Cao Bang", "Ha Giang", "Lao Cai", "Quang Ninh", "Dien Bien", "Tay Ninh", "An Giang"]
 _SENTENCES = [

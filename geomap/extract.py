@@ -529,7 +529,7 @@ def _table_incidents(
 ) -> Iterator[tuple[Article, Incident]]:
     """Incidents of the records of one table (after its header)."""
     from geomap.text.dates import parse_date
-    from geomap.numbers import parse_number
+    from geomap.text.numbers import parse_number
     from geomap.records import Count, IncidentPlace
 
     gazetteer = resolver.gazetteer

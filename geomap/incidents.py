@@ -493,7 +493,7 @@ def find_incidents(
         In text order.
     """
     from geomap.text.dates import find_dates
-    from geomap.numbers import find_counts
+    from geomap.text.counts import find_counts
 
     text = article.text
     if folded is None:

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from geomap._errors import InputError, InputNotFoundError
-from geomap.text.articles import DetectedEncodingWarning, parse_text, read_article, read_articles
-from geomap.text.dates import find_dates
-from geomap.numbers import find_counts
 from geomap.records import Article, Skipped
+from geomap.text.articles import DetectedEncodingWarning, parse_text, read_article, read_articles
+from geomap.text.counts import find_counts
+from geomap.text.dates import find_dates
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
 

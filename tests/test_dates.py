@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from geomap._errors import InputError
+from geomap.records import DATE_PRECISIONS, DateSpan
 from geomap.text.dates import find_dates, parse_date, parse_iso_date_arg
 from geomap.text.publication import find_publication_date
-from geomap.records import DATE_PRECISIONS, DateSpan
 
 D = dt.date
 REF = D(2024, 11, 6)  # the article's own date in most tests below

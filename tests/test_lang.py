@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from geomap import lang
+from geomap.incidents import CUES, find_incidents, split_sentences
+from geomap.records import Article
+from geomap.text.counts import find_counts
 from geomap.text.dates import find_dates, parse_date
 from geomap.text.publication import find_publication_date
-from geomap.incidents import CUES, find_incidents, split_sentences
-from geomap.numbers import find_counts
-from geomap.records import Article
 
 REF = dt.date(2024, 6, 20)
 

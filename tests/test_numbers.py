@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from geomap.numbers import QUALIFIERS, UNITS, find_counts, parse_number
+from geomap.text.counts import QUALIFIERS, UNITS, find_counts
+from geomap.text.numbers import parse_number
 
 
 @pytest.mark.parametrize(
@@ -277,7 +278,7 @@ def test_fast_anchor_search_finds_what_the_plain_anchor_finds():
     # _ANCHOR_AFTER (for speed); from any position they must find what _ANCHOR finds
     import random
 
-    from geomap import numbers
+    from geomap.text import numbers
 
     def fast(text: str, pos: int, hi: int) -> tuple[int, int] | None:
         if pos < hi and text[pos] in numbers._WORD_FIRST:

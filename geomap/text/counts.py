@@ -1,8 +1,9 @@
-"""Numbers and counts as news reports state them.
+"""Counts as news reports state them: a number with the thing it counts.
 
-:func:`parse_number` reads one number ("4,900", "4.2 million", "Thirteen");
-:func:`find_counts` finds every count in a stretch of text -- a number with the
-thing it counts -- as :class:`~geomap.records.Count` with offsets.
+:func:`find_counts` finds every count in a stretch of text as
+:class:`~geomap.records.Count` with offsets; the numbers themselves are read
+by :func:`geomap.text.numbers.parse_number`, Chinese counts by
+:mod:`geomap.lang.zh`.  Unit nouns and qualifiers are in ``geomap/lang/*.yaml``.
 
 Rules:
 
@@ -61,18 +62,20 @@ import re
 
 from geomap import lang
 from geomap.records import Count
+from geomap.text.numbers import (
+    _ANCHOR_AFTER,
+    _LATIN,
+    _NUMBER,
+    _NUMBER_END,
+    parse_number,
+    _SCALE,
+    _SCALES,
+    _VAGUE,
+    _WORD_ANCHOR_AT,
+    _WORD_FIRST,
+)
 
-__all__ = ["QUALIFIERS", "UNITS", "find_counts", "parse_number"]
-
-# The words of every language that writes numbers as English does, from geomap/lang/*.yaml.
-_LATIN = tuple(code for code in lang.languages() if lang.resources(code)["language"].get("script") == "latin")
-_ONES: dict[str, int] = {w: v for _, n in lang.merged("numbers", codes=_LATIN) for w, v in n.get("ones", {}).items()}
-_TENS: dict[str, int] = {w: v for _, n in lang.merged("numbers", codes=_LATIN) for w, v in n.get("tens", {}).items()}
-# scale words read after a number ("4.2 million", "2 triệu"), then abbreviations parse_number reads ("4m")
-_AFTER_SCALES = {w: v for _, n in lang.merged("numbers", codes=_LATIN) for w, v in n.get("scales", {}).items()}
-_SCALES: dict[str, float] = dict(_AFTER_SCALES)
-_SCALES.update({w: v for _, n in lang.merged("numbers", codes=_LATIN) for w, v in n.get("scale_abbreviations", {}).items()})
-_VAGUE = {w for _, n in lang.merged("numbers", codes=_LATIN) for w in n.get("vague", ())}
+__all__ = ["QUALIFIERS", "UNITS", "find_counts"]
 
 #: Normalised qualifier for each phrase that may stand before a number.
 QUALIFIERS: dict[str, str] = {
@@ -119,24 +122,6 @@ _DURATION_OR_DISTANCE_AFTER = re.compile(
     f"(?:{_DURATION_AFTER.pattern})|(?:{_DISTANCE_AFTER.pattern})", re.IGNORECASE
 )
 
-_DIGITS = (
-    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}\.\d{3},\d+"
-    r"|\d{1,3},\d{1,2}(?!\d)|\d+(?:\.\d+)?)"
-)
-_SCALE = "(?:" + "|".join(_AFTER_SCALES) + ")"  # "(?:hundred|thousand|...|nghìn|...)"
-# "(?:(?:twenty|...|ninety)(?:[-\s](?:one|...|nine))?|zero|one|...|nineteen|a\s+dozen|a\s+hundred|...)"
-_A_SCALES = ("dozen", "hundred", "thousand", "million", "billion")  # "a dozen", "a hundred"...
-_WORD = (
-    "(?:(?:" + "|".join(_TENS) + ")"
-    r"(?:[-\s](?:" + "|".join(w for w, v in _ONES.items() if 1 <= v <= 9) + "))?"
-    "|" + "|".join(_ONES) + "|" + "|".join(r"a\s+" + w for w in _A_SCALES) + ")"
-)
-_NUMBER_CORE = (
-    rf"(?:{_DIGITS}(?![\w/]|[.,:]\d)(?:\s+{_SCALE}\b)?"
-    rf"|\b{_WORD}(?:\s+{_SCALE}(?:\s+(?:and\s+)?{_WORD}\b(?!-))?)?\b(?!-)(?:\s+{_SCALE}\b)?)"
-)
-_NUMBER = rf"(?<![\w.,/:+#-]){_NUMBER_CORE}"
-_NUMBER_END = rf"{_NUMBER_CORE}(?![.,/:-]\d)"
 _CURRENCY_PREFIX = r"(?P<cur>US\$|\$|¥|€|VND\s*|CNY\s*|RMB\s*|USD\s*)"
 
 _COUNT = re.compile(
@@ -144,28 +129,6 @@ _COUNT = re.compile(
     rf"(?:(?P<conn>\s*[-–]\s*|\s+(?:to|and)\s+){_CURRENCY_PREFIX.replace('cur', 'cur2')}?(?P<n2>{_NUMBER_END}))?",
     re.IGNORECASE,
 )
-# Where a number may start: a digit, "$" or a number word.  The pattern
-# starts with a character class so the regex engine can skip ahead fast; the
-# rest of a word is checked loosely ("t" + "wo"), _COUNT then checks it well.
-_NUMBER_WORD_TAILS = "|".join(w[1:] for w in (*_ONES, *_TENS))  # "ero|ne|wo|hree|..."
-# the letters a number word starts with, both cases ("AaOoTtFfSsEeNnZz" in English; "a" of "a dozen")
-_FIRSTS = "".join(sorted({c for w in ("a", *_ONES, *_TENS) for c in (w[0].upper(), w[0])}))
-_ANCHOR = re.compile(
-    rf"[\d${_FIRSTS}](?:(?<=[\d$])|(?<![A-Za-z].)"
-    rf"(?:\s+(?:{'|'.join(_A_SCALES)})|{_NUMBER_WORD_TAILS})\b)"
-)
-# find_counts finds the same anchors, from a position ``pos`` on, faster: a
-# number word needs a character other than an ASCII letter before it, and such
-# characters are rarer than the letters a number word starts with.  So one
-# regex looks at those characters: a digit or "$" is an anchor itself, and
-# otherwise a number word may start right after (group 1).  Only a number word
-# at ``pos`` itself has its character before ``pos``: _WORD_ANCHOR_AT, tried
-# first when ``pos`` holds one of the letters.
-_WORD_FIRST = frozenset(_FIRSTS)
-_WORD_ANCHOR = rf"[{_FIRSTS}](?:\s+(?:{'|'.join(_A_SCALES)})|{_NUMBER_WORD_TAILS})\b"
-_WORD_ANCHOR_AT = re.compile(rf"(?<![A-Za-z]){_WORD_ANCHOR}")
-_ANCHOR_AFTER = re.compile(rf"[^A-Za-z](?:(?<=[\d$])|({_WORD_ANCHOR}))")
-
 _CURRENCY_SYMBOLS = ("US$", "$", "¥", "€")
 _CURRENCY_LAST = frozenset(sym[-1] for sym in _CURRENCY_SYMBOLS)
 _CURRENCY_CODES = ("VND", "CNY", "RMB", "USD")
@@ -228,12 +191,6 @@ def _before(
     return qual, qual_start, frm, from_start, cur, cur_start
 
 
-_WORD_SPLIT = re.compile(r"[\s-]+")
-_COMMA_GROUPS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_DOT_GROUPS = re.compile(r"\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}\.\d{3},\d+")
-_PLAIN = re.compile(r"\d+(?:\.\d+)?")
-_DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
-_DIGITS_AND_SCALE = re.compile(r"(\d[\d.,]*)\s*([^\W\d_]+)?")
 _BREAK = re.compile(r"[,;:()\n.!?\d]")
 _PHONE_TAIL = re.compile(r"\s\d{2,4}(?:\s\d{2,4})+\b")
 _SCALE_TAIL = re.compile(_SCALE + r"\s*$", re.IGNORECASE)
@@ -257,86 +214,6 @@ _MONTH_AFTER = re.compile(
     r"(?:st|nd|rd|th)?\s+(?:of\s+)?(?:January|February|March|April|May|June|July|August|September"
     r"|October|November|December)\b"
 )
-
-
-def _word_value(words: str) -> float | None:
-    """Value of a number written in words ("twenty-five", "a dozen", "two hundred")."""
-    total = 0.0
-    current = 0.0
-    seen = False
-    for token in _WORD_SPLIT.split(words.lower().strip()):
-        if not token or token == "and":
-            continue
-        if token in ("a", "an"):
-            current, seen = 1.0, True
-        elif token == "dozen":
-            current = (current or 1.0) * 12
-            seen = True
-        elif token in _ONES:
-            current += _ONES[token]
-            seen = True
-        elif token in _TENS:
-            current += _TENS[token]
-            seen = True
-        elif token == "hundred":
-            current = (current or 1.0) * 100
-            seen = True
-        elif token in _SCALES and _SCALES[token] >= 1e3 and token not in ("m", "k"):
-            total += (current or 1.0) * _SCALES[token]
-            current = 0.0
-            seen = True
-        else:
-            return None
-    return total + current if seen else None
-
-
-def _digits_value(token: str) -> float | None:
-    """Value of a digit string, with the separator rules of the module docstring."""
-    if _COMMA_GROUPS.fullmatch(token):
-        return float(token.replace(",", ""))
-    if _DOT_GROUPS.fullmatch(token):
-        return float(token.replace(".", "").replace(",", "."))
-    if _PLAIN.fullmatch(token):
-        return float(token)
-    if _DECIMAL_COMMA.fullmatch(token):  # decimal comma: "4,2"
-        return float(token.replace(",", "."))
-    return None
-
-
-def parse_number(text: str) -> float | None:
-    """Read one number in digits or words; ``None`` for vague or non-numbers.
-
-    Examples
-    --------
-    >>> parse_number("4.2 million")
-    4200000.0
-    >>> parse_number("Thirteen")
-    13.0
-    >>> parse_number("hundreds") is None
-    True
-    """
-    if type(text) is str and text.isdigit() and text.isascii():
-        return float(text)  # plain digits ("146"): what the rules below give them
-    if not isinstance(text, str):
-        return None
-    s = " ".join(text.split()).strip().lstrip("$¥€").strip()
-    if not s:
-        return None
-    low = s.lower()
-    if low in _VAGUE:
-        return None
-    m = _DIGITS_AND_SCALE.fullmatch(low)
-    if m:
-        value = _digits_value(m[1])
-        if value is None:
-            return None
-        if m[2]:
-            scale = _SCALES.get(m[2])
-            if scale is None:
-                return None
-            value *= scale
-        return value
-    return _word_value(low)
 
 
 def _unit_after(text: str, pos: int, hi: int, *, singular_ok: bool = False) -> tuple[str, int] | None:
