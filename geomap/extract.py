@@ -653,7 +653,7 @@ class _Run:
     def rows(self, article: Article) -> _ArticleRows:
         """The article's row and those of its mentions, unresolved names, incidents and routes."""
         from geomap.incidents import find_incidents, fold_text, split_sentences
-        from geomap.language import READ_LANGUAGES, detect_language
+        from geomap.text.language import READ_LANGUAGES, detect_language
         from geomap.places import find_mentions, find_unresolved
         from geomap.review import apply_mention_corrections
         from geomap.routes import find_routes
@@ -998,7 +998,7 @@ class Tally:
             self.events_multi += int(told.nunique())
 
     def _add_unread(self, articles: Any) -> None:
-        from geomap.language import UNREAD_NAMES
+        from geomap.text.language import UNREAD_NAMES
 
         if "lang" not in articles:
             return

@@ -483,7 +483,7 @@ def find_incidents(
     folded
         The article's text folded (:func:`fold_text`), if already done.
     language
-        The article's language (:func:`geomap.language.detect_language`): its
+        The article's language (:func:`geomap.text.language.detect_language`): its
         rules and English's judge the cues (an English report is read with
         English ones only); ``None`` uses every language's.
 

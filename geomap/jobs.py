@@ -77,7 +77,7 @@ class RunSummary:
         ]
         out += [f"  - {skip}" for skip in self.skipped]
         if self.unread:
-            from geomap.language import UNREAD_NAMES
+            from geomap.text.language import UNREAD_NAMES
 
             languages = ", ".join(f"{UNREAD_NAMES.get(code, code)} {n}" for code, n in self.unread)
             out.append(f"not read:          {sum(n for _, n in self.unread)} in languages geomap does not read "

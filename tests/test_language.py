@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from geomap.language import READ_LANGUAGES, UNREAD_NAMES, detect_language
+from geomap.text.language import READ_LANGUAGES, UNREAD_NAMES, detect_language
 
 
 @pytest.mark.parametrize(
