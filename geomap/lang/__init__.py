@@ -47,6 +47,7 @@ _SCHEMA: dict[str, str] = {
     "months": "map",
     "month_abbreviations": "map",
     "weekdays": "map",
+    "function_words": "words",
     "dates": "sections",
     "routes": "group_patterns",
     "places": "sections",

@@ -77,6 +77,11 @@ from geomap.text.numbers import (
 
 __all__ = ["QUALIFIERS", "UNITS", "find_counts"]
 
+def _number_words(part: str) -> frozenset[str]:
+    """The words of one list of the ``numbers`` part of every language written as English is."""
+    return frozenset(word for _, table in lang.merged("numbers", codes=_LATIN) for word in table.get(part, ()))
+
+
 #: Normalised qualifier for each phrase that may stand before a number.
 QUALIFIERS: dict[str, str] = {
     phrase: kind for _, table in lang.merged("qualifiers", codes=_LATIN) for kind, phrases in table.items() for phrase in phrases
@@ -109,13 +114,7 @@ _PARTITIVE = re.compile(r"\s+of\s+(?:them|whom|these|those|which)\b", re.IGNOREC
 _DISTANCE_AFTER = re.compile(r"\s*(?:km|kilomet(?:er|re)s?|miles?|met(?:er|re)s?|m)\b", re.IGNORECASE)
 
 # Words that end the search for a unit: the number counts nothing named here.
-_STOP = {
-    "of", "in", "on", "at", "by", "from", "to", "and", "or", "with", "for", "as",
-    "were", "was", "are", "is", "be", "been", "have", "has", "had", "the", "a", "an",
-    "that", "which", "who", "this", "these", "those", "than", "per", "each",
-    "year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours",
-    "minutes", "times", "percent", "per cent", "%",
-}
+_STOP = _number_words("unit_stops")
 _DURATION_AFTER = re.compile(r"[-\s]*(?:year|month|week|day|hour|minute)s?(?:-old)?\b", re.IGNORECASE)
 # Either of the two, in one regex call.
 _DURATION_OR_DISTANCE_AFTER = re.compile(
@@ -198,21 +197,16 @@ _ONE_DOT_GROUP = re.compile(r"^\d{1,3}\.\d{3}(?!\d)")
 _DASH_DIGIT = re.compile(r"\s*[-–]\s*\d")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:[-'.][^\W\d_]+)*\.?|%|\$", re.UNICODE)
 _LIST_NUMBER = re.compile(r"(?:^|\n)[ \t]*(?:\(?\d{1,2}[.)])[ \t]")
-_NOT_BEFORE_WORDS = {
-    "no", "nos", "number", "aged", "age", "version", "phase", "page", "item", "resolution", "decree",
-    "article", "clause", "route", "highway", "marker", "beacon", "ward", "wards", "hamlet", "zone",
-}  # fmt: skip
-_YEAR_BEFORE_WORDS = {
-    "in", "since", "from", "between", "by", "until", "till", "of", "during", "year", "early", "late", "mid",
-    "mid-", "throughout", "before", "after", "to", "and",
-}  # fmt: skip
+_NOT_BEFORE_WORDS = _number_words("ids_after")
+_YEAR_BEFORE_WORDS = _number_words("years_after")
 _MONTH_WORDS = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-}  # fmt: skip
+    word for code in _LATIN for part in ("months", "month_abbreviations") for word in lang.resources(code).get(part, {})
+}
+# "4th of July", "28 June": a day, not a count (month names are capitalised in running text)
 _MONTH_AFTER = re.compile(
-    r"(?:st|nd|rd|th)?\s+(?:of\s+)?(?:January|February|March|April|May|June|July|August|September"
-    r"|October|November|December)\b"
+    r"(?:st|nd|rd|th)?\s+(?:of\s+)?(?:"
+    + "|".join(name.capitalize() for code in _LATIN for name in lang.resources(code).get("months", {}))
+    + r")\b"
 )
 
 
@@ -283,9 +277,7 @@ _SINGULAR = {
         "yuan", "dong", "đồng", "vnd", "vnđ", "usd", "cny", "rmb", "renminbi", "police", "accused",
     }
 }
-_HANDED = {
-    "hand", "handed", "hands", "handing", "turn", "turned", "turns", "turning", "took", "taken", "passed", "won",
-}  # fmt: skip
+_HANDED = _number_words("over_particle_after")
 
 
 def _currency(sym: str | None) -> str | None:

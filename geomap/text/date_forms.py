@@ -35,10 +35,13 @@ _WEEKDAY = (
     r"Thứ\s+(?:Hai|Ba|Tư|Năm|Sáu|Bảy|[2-7])|Chủ\s+[Nn]hật)\s*,?\s*)?"
 )
 _CONN = r"(?P<conn>\s*[-–—]\s*|\s+(?:to|until|till|through|and)\s+)"
-_NUM_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a": 1, "an": 1,
-}  # fmt: skip
+# "the past two weeks", "the first six months": the number words a period is counted in
+_NUM_WORDS: dict[str, int] = {
+    **{word: value for word, value in _EN["numbers"]["ones"].items() if 1 <= value <= 12},
+    "a": 1,
+    "an": 1,
+}
+_WEEKDAY_NAMES = "|".join(name.capitalize() for name in _EN["weekdays"])  # "Monday|...|Sunday"
 
 
 def _month_num(token: str, *, strict_case: bool) -> int | None:

@@ -30,6 +30,7 @@ from geomap.text.date_forms import (
     _Handler,
     _MONTH,
     _ORD,
+    _WEEKDAY_NAMES,
     _YEAR,
 )
 from geomap.text.periods import (
@@ -156,9 +157,8 @@ _PATTERNS: tuple[tuple[re.Pattern, _Handler, str], ...] = (
         "kw",
     ),
     (
-        _p(r"\b(?:(?:on|since|by|until|(?P<last>last|this|past))\s+)(?P<t>(?P<w>Monday|Tuesday|Wednesday|Thursday"
-           r"|Friday|Saturday|Sunday))\b(?!\s*,?\s*(?:\d|January|February|March|April|May|June|July|August"
-           r"|September|October|November|December|ngày|\d))"),
+        _p(rf"\b(?:(?:on|since|by|until|(?P<last>last|this|past))\s+)(?P<t>(?P<w>{_WEEKDAY_NAMES}))"
+           rf"\b(?!\s*,?\s*(?:\d|{_FULL_MONTH[3:-1]}|ngày|\d))"),
         _h_weekday,
         "weekday",
     ),

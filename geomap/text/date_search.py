@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import re
 
+from geomap import lang
 from geomap.records import DateSpan
 from geomap.text.date_forms import (
     _h_md,
@@ -69,7 +70,8 @@ _ANCHORS = re.compile(
     r"|(?<=\d)(?<![\d.,]\d)(?:\d?[/.-]\d{1,2}[/.-](?:19|20)\d\d|(?:(?<=1)9|(?<=2)0)\d\d(?!\d)))"
 )
 _KEYWORDS = {"year", "years", "month", "months", "week", "weeks", "day", "days", "quarter", "half", "present"}
-_WEEKDAY_WORDS = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Thứ", "Chủ"}
+# The first word of a weekday's name, as written in running text: "Monday", "Thứ" (Thứ Hai), "Chủ" (Chủ nhật)
+_WEEKDAY_WORDS = {name.split()[0].capitalize() for _, weekdays in lang.merged("weekdays") for name in weekdays}
 # The longest stretch before an anchor word: "from the very beginning of " (27);
 # after the last one: " to the present" (15).  A little margin on each.
 _BEFORE_ANCHOR = 36

@@ -68,6 +68,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from geomap import lang
 from geomap._errors import InputError
 from geomap.records import DateSpan
 from geomap.text.date_forms import _YEAR
@@ -160,8 +161,9 @@ def _with_local(text: str, lo: int, hi: int, ref: dt.date | None, spans: list[Da
     return sorted(taken, key=lambda s: s.begin or 0)
 
 
+# "Updated:", "Published on", "Cập nhật:" (from geomap/lang/*.yaml)
 _LABEL = re.compile(
-    r"^\s*(?:(?:last\s+)?updated|published|posted|date|cập\s+nhật|ngày\s+đăng|đăng\s+lúc)"
+    r"^\s*(?:" + "|".join(label for _, part in lang.merged("dates") for label in part.get("labels", ())) + ")"
     r"\s*(?:on|at)?\s*[:：-]?\s*",
     re.IGNORECASE,
 )

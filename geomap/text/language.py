@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 
+from geomap import lang
+
 __all__ = ["READ_LANGUAGES", "UNREAD_NAMES", "detect_language"]
 
 #: Languages whose incidents and routes geomap extracts.
@@ -41,15 +43,12 @@ _SCRIPTS = {
 # Any character of those scripts: most texts have none, and their counts are then not needed.
 _OTHER_SCRIPT = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u19e0-\u19ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
-# Letters that Vietnamese uses and English, French or pinyin hardly do.
-_VI_LETTERS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹĩũ]", re.IGNORECASE)
+# Letters that Vietnamese uses and English, French or pinyin hardly do (geomap/lang/vi.yaml).
+_VI_LETTERS = re.compile(f"[{lang.resources('vi')['language']['letters']}]", re.IGNORECASE)
 _PUNCTUATION = ".,;:!?()[]{}\"'“”‘’«»/|-–—…"
-_VI_WORDS = frozenset(
-    "của và các được đã những trong với cho này là có không tại người từ đến theo một để khi trên cùng hai năm ngày tháng".split()
-)
-_EN_WORDS = frozenset(
-    "the of and in to was were is are for on with by from said at that has have had police people".split()
-)
+# Short words common in each language's reports (geomap/lang/*.yaml).
+_VI_WORDS = frozenset(lang.resources("vi")["function_words"])
+_EN_WORDS = frozenset(lang.resources("en")["function_words"])
 
 
 def detect_language(text: str) -> str:

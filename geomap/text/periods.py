@@ -156,8 +156,7 @@ def _h_relative(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -
 
 
 _WEEKDAYS: dict[str, int] = dict(_EN["weekdays"])
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 4, "final": 4, "1st": 1, "2nd": 2,
-             "3rd": 3, "4th": 4}
+_ORDINALS: dict[str, int] = dict(_EN["dates"]["ordinals"])
 
 
 def _h_vi_relative(m: re.Match, ref: dt.date | None, strict: bool, pre: str = "") -> _Result:

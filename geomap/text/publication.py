@@ -19,6 +19,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
+from geomap import lang
 from geomap.records import DateSpan
 from geomap.text.dates import find_dates
 
@@ -101,7 +102,9 @@ def dateline_stop(text: str) -> int:
     return m.end() if m is not None else 0
 
 
-_HEADER_LABEL = re.compile(r"(?:updated|published|posted|date|cập nhật|\||—|·)", re.IGNORECASE)
+# A label ("Updated", "Cập nhật", from geomap/lang/*.yaml) or a by-line separator marks a header line.
+_HEADER_WORDS = [re.escape(word) for _, part in lang.merged("dates") for word in part.get("header_labels", ())]
+_HEADER_LABEL = re.compile("(?:" + "|".join([*_HEADER_WORDS, r"\|", "—", "·"]) + ")", re.IGNORECASE)
 
 
 def first_lines(text: str, max_lines: int) -> Iterator[tuple[int, str]]:
