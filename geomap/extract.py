@@ -652,7 +652,8 @@ class _Run:
 
     def rows(self, article: Article) -> _ArticleRows:
         """The article's row and those of its mentions, unresolved names, incidents and routes."""
-        from geomap.incidents import find_incidents, fold_text, split_sentences
+        from geomap.incidents import find_incidents
+        from geomap.text.sentences import fold_text, split_sentences
         from geomap.text.language import READ_LANGUAGES, detect_language
         from geomap.places import find_mentions, find_unresolved
         from geomap.review import apply_mention_corrections

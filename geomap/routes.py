@@ -33,8 +33,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from geomap import lang
-from geomap.incidents import KIND_PRECISION, _codes, _rules, fold_text, split_sentences
+from geomap.incidents import KIND_PRECISION, _codes, _rules
 from geomap.records import Article, Mention, Route, Stop
+from geomap.text.sentences import fold_text, split_sentences
 
 __all__ = ["find_routes"]
 
@@ -162,7 +163,7 @@ def find_routes(
     sentences
         The article's sentence spans, if already split.
     folded
-        The article's text folded (:func:`geomap.incidents.fold_text`), if
+        The article's text folded (:func:`geomap.text.sentences.fold_text`), if
         already done; else folded here when a sentence names two places.
     language
         The article's language: its route words and English's are read (an

@@ -327,15 +327,8 @@ def test_fast_regex_forms_find_what_their_plain_forms_find() -> None:
     # sentence ends and role words are searched with faster forms of plain regexes
     import random
 
-    from geomap.incidents import (
-        _ABBREVIATIONS,
-        _ROLE_BEFORE,
-        _ROLE_BEFORE_ONE,
-        _ROLE_OF_GROUP,
-        _SENTENCE_END_OR_SURE_RE,
-        _SENTENCE_END_RE,
-        fold_text,
-    )
+    from geomap.incidents import _ROLE_BEFORE, _ROLE_BEFORE_ONE, _ROLE_OF_GROUP
+    from geomap.text.sentences import _ABBREVIATIONS, _SENTENCE_END_OR_SURE_RE, _SENTENCE_END_RE, fold_text
 
     # the sure-end form spells each abbreviation as ASCII letters of at most six
     assert all(a.isascii() and a.isalpha() and len(a) <= 6 for a in _ABBREVIATIONS)
