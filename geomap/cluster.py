@@ -127,7 +127,8 @@ def _extract_part(
 
     from geomap._io import atomic_path
     from geomap.extract import _parts
-    from geomap.review import Corrections, StreamedCorrections
+    from geomap.corrections import Corrections
+    from geomap.review import StreamedCorrections
     from geomap.tablefiles import to_arrow
 
     run = _worker_run(digest, blob)

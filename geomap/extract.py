@@ -862,7 +862,7 @@ def _add_rows(tables: dict[str, _Columns], found: _ArticleRows, hits: set[int]) 
 
 def _prepare(gazetteer: Any, corrections: Any, since: Any, until: Any, types: Any, jobs: Any) -> tuple[_Run, Any]:
     """Check the options of a run; the run, and its corrections loaded."""
-    from geomap.review import Corrections, load_corrections
+    from geomap.corrections import Corrections, load_corrections
 
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise InputError(f"jobs must be a whole number, 1 or more: {jobs!r}")

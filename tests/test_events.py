@@ -10,7 +10,7 @@ from _extract import small_gazetteer
 
 from geomap.extract import extract, read_tables, write_extraction, write_tables
 from geomap.records import Article, DateSpan
-from geomap.review import load_corrections
+from geomap.corrections import load_corrections
 
 
 def _report(aid: str, text: str, day: dt.date, outlet: str) -> Article:

@@ -8,7 +8,8 @@ from _extract import article, small_gazetteer
 
 from geomap._errors import InputError, InputNotFoundError
 from geomap.extract import extract, read_tables, write_tables
-from geomap.review import CorrectionsError, apply_corrections, load_corrections
+from geomap.corrections import CorrectionsError, load_corrections
+from geomap.review import apply_corrections
 
 TEXT = (
     "Police in Lao Cai province on May 3 seized 12 kg of heroin and arrested 2 suspects.\n\n"

@@ -17,7 +17,7 @@ from _extract import article, small_gazetteer
 from geomap._errors import InputError
 from geomap.cli import EXIT_PARTIAL, EXIT_USAGE, main
 from geomap.extract import COLUMNS, TABLES, Extraction, _frame, extract, read_tables, write_tables
-from geomap.review import CorrectionsError, load_corrections
+from geomap.corrections import CorrectionsError, load_corrections
 
 TEXT = (
     "Police in Lao Cai province on May 3 seized 12 kg of heroin and arrested 2 suspects.\n\n"
