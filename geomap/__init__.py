@@ -1,8 +1,8 @@
 """geomap: news reports of cross-border activity, turned into maps analysts can trust.
 
-The flow, one module a step: ``articles`` (text) -> ``places`` (mentions,
-resolved by ``geocoder`` against the ``gazetteer``) -> ``incidents`` and
-``routes`` -> ``layers`` (GeoDataFrames) -> ``map`` and ``exports``.
+The flow, one module a step: ``text`` (articles, dates, counts) -> ``places``
+(mentions, resolved by ``geocoder`` against the ``gazetteer``) -> ``incidents``
+and ``routes`` -> ``layers`` (GeoDataFrames) -> ``map`` and ``exports``.
 
 >>> from geomap import build_layers, extract, render, sample_path
 >>> layers = build_layers(extract(sample_path()))  # doctest: +SKIP
