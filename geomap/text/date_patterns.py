@@ -276,3 +276,30 @@ def _strict_form(pattern: re.Pattern, handler: _Handler) -> re.Pattern:
 _STRICT_PATTERNS: tuple[tuple[re.Pattern, _Handler, str], ...] = tuple(
     (_strict_form(p, h), h, need) for p, h, need in _PATTERNS
 )
+
+# What the search (geomap.text.date_search) needs to know of each pattern's reader:
+# which read ranges ("from"/"between" may stand before them) and days (a weekday may).
+_RANGE_HANDLERS = frozenset({_h_range_md_md, _h_range_m_dd, _h_range_dd_m, _h_range_months, _h_range_years})
+_DAY_HANDLERS = frozenset({_h_num_dmy, _h_mdy, _h_md})
+# Handlers that give nothing without a reference date, whatever the match.
+_NEED_REF = frozenset({_h_md, _h_month, _h_past, _h_relative, _h_weekday, _h_vi_relative})
+# Literals a match of a pattern cannot do without: when a window holds none
+# of one group of them, the pattern cannot match there and is not run.
+# (literals, case-insensitive?) -- the literals are lower case.
+_YEAR_LITS = ("19", "20")  # _YEAR is (?:19|20)\d{2}
+_CONN_LITS = ("-", "–", "—", "to", "til", "through", "and")  # _CONN; "til": until, till
+_YEAR_GROUP = (_YEAR_LITS, False)  # one object each, so windows keep one answer for it
+_CONN_GROUP = (_CONN_LITS, False)
+_REQUIRES: dict[tuple[_Handler, str], tuple[tuple[tuple[str, ...], bool], ...]] = {
+    (_h_mdy, "month"): (_YEAR_GROUP,),
+    (_h_month_year, "month"): (_YEAR_GROUP,),
+    (_h_range_md_md, "month"): (_CONN_GROUP,),
+    (_h_range_m_dd, "month"): (_CONN_GROUP,),
+    (_h_range_dd_m, "month"): (_CONN_GROUP,),
+    (_h_range_months, "month"): (_CONN_GROUP,),
+    (_h_range_years, "year"): (_CONN_GROUP, _YEAR_GROUP),
+    (_h_year_start, "kwyear"): ((("beginning", "start", "far", "date"), True),),
+    (_h_past, "kw"): ((("past", "last", "previous"), True),),
+    (_h_relative, "kw"): ((("last", "this"), True),),
+    (_h_half, "kw"): ((("first", "second", "third", "fourth", "last", "final", "1st", "2nd", "3rd", "4th", "q"), True),),
+}

@@ -15,37 +15,22 @@ import re
 
 from geomap import lang
 from geomap.records import DateSpan
-from geomap.text.date_forms import (
-    _h_md,
-    _h_mdy,
-    _h_month,
-    _h_month_year,
-    _h_num_dmy,
-    _Handler,
-    MONTHS,
-    _WEEKDAY,
-)
-from geomap.text.date_patterns import _PATTERNS, _STRICT_PATTERNS
-from geomap.text.periods import (
-    _h_half,
-    _h_past,
-    _h_range_dd_m,
-    _h_range_m_dd,
-    _h_range_md_md,
-    _h_range_months,
-    _h_range_years,
-    _h_relative,
-    _h_vi_relative,
-    _h_weekday,
-    _h_year_start,
+from geomap.text.date_forms import _Handler, MONTHS, _WEEKDAY
+from geomap.text.date_patterns import (
+    _DAY_HANDLERS,
+    _NEED_REF,
+    _PATTERNS,
+    _RANGE_HANDLERS,
+    _REQUIRES,
+    _STRICT_PATTERNS,
 )
 
 __all__: list[str] = []
 
-_RANGE_HANDLERS = frozenset({_h_range_md_md, _h_range_m_dd, _h_range_dd_m, _h_range_months, _h_range_years})
-_DAY_HANDLERS = frozenset({_h_num_dmy, _h_mdy, _h_md})
 _PRE_BEFORE = re.compile(r"\b(from|between)\s+\Z", re.IGNORECASE)
 _WEEKDAY_BEFORE = re.compile(rf"(?<!\w){_WEEKDAY.removesuffix('?')}\Z")
+
+
 # Every date names a month, a year, a weekday or a period word: the patterns
 # run only in windows around these anchors, and only those that need an
 # anchor kind present in the window.
@@ -82,30 +67,6 @@ _KIND_BITS = {"month": 1, "numdate": 2, "year": 4, "kw": 8, "kwyear": 16, "weekd
 _ALL_KINDS = sum(_KIND_BITS.values())
 _WINDOW_BITS = {
     kind: bit | (_KIND_BITS["kwyear"] if kind in ("kw", "year") else 0) for kind, bit in _KIND_BITS.items()
-}
-
-
-# Handlers that give nothing without a reference date, whatever the match.
-_NEED_REF = frozenset({_h_md, _h_month, _h_past, _h_relative, _h_weekday, _h_vi_relative})
-# Literals a match of a pattern cannot do without: when a window holds none
-# of one group of them, the pattern cannot match there and is not run.
-# (literals, case-insensitive?) -- the literals are lower case.
-_YEAR_LITS = ("19", "20")  # _YEAR is (?:19|20)\d{2}
-_CONN_LITS = ("-", "–", "—", "to", "til", "through", "and")  # _CONN; "til": until, till
-_YEAR_GROUP = (_YEAR_LITS, False)  # one object each, so windows keep one answer for it
-_CONN_GROUP = (_CONN_LITS, False)
-_REQUIRES: dict[tuple[_Handler, str], tuple[tuple[tuple[str, ...], bool], ...]] = {
-    (_h_mdy, "month"): (_YEAR_GROUP,),
-    (_h_month_year, "month"): (_YEAR_GROUP,),
-    (_h_range_md_md, "month"): (_CONN_GROUP,),
-    (_h_range_m_dd, "month"): (_CONN_GROUP,),
-    (_h_range_dd_m, "month"): (_CONN_GROUP,),
-    (_h_range_months, "month"): (_CONN_GROUP,),
-    (_h_range_years, "year"): (_CONN_GROUP, _YEAR_GROUP),
-    (_h_year_start, "kwyear"): ((("beginning", "start", "far", "date"), True),),
-    (_h_past, "kw"): ((("past", "last", "previous"), True),),
-    (_h_relative, "kw"): ((("last", "this"), True),),
-    (_h_half, "kw"): ((("first", "second", "third", "fourth", "last", "final", "1st", "2nd", "3rd", "4th", "q"), True),),
 }
 
 
