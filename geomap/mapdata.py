@@ -22,7 +22,12 @@ months, written by one process or by a Dask cluster):
 - :attr:`Totals.cells` are the cells of every incident (kept and rest):
   the summary, the ``province_stats`` layer and the mentions per place are
   those of the *whole* corpus;
-- the routes of the newest :data:`MAX_ROUTES` route ids are kept likewise.
+- the routes of the newest :data:`MAX_ROUTES` route ids are kept likewise;
+- an event told by several reports (the ``events`` table) counts once, as
+  its lead report (the one the map draws it as): its other reports are in
+  no aggregate, and they are drawn with their lead when the lead is kept
+  (one marker, its popup listing every report), so the map's counts and
+  shading are those of the whole map, which folds events the same way.
 
 Memory is that of one batch, the kept rows and the cells (units x months x
 types, a few thousand), whatever the number of rows read.  An incident
@@ -253,12 +258,20 @@ def read_for_map(
     totals = Totals()
     columns = list(COLUMNS["incidents"])
     kept = None  # the newest rows so far, with their derived columns, at most max_incidents
+    multi, lead_of = _told_by_several(folder, format)
+    folded = []  # the other reports of an event told by several: drawn with their lead, counted in it
     for batch in batches(folder, "incidents", columns, format, date_format=date_format, newest_first=True):
         bad = first_bad(batch.data.column("type"), INCIDENT_TYPES)
         if bad is not None:
             value = batch.data.column("type")[bad].as_py()
             raise InputError(batch.where(bad, f"type: unknown incident type: {value!r}"))
         frame = _filtered(batch.data.to_pandas(), lo, hi, wanted)
+        if lead_of and len(frame):
+            other = frame["incident_id"].isin(lead_of.keys()).to_numpy()
+            if other.any():
+                folded.append(frame[other])
+                _add(totals.cells, derive(frame[other]))
+                frame = frame[~other]
         if not len(frame):
             continue
         if kept is not None and len(kept) >= max_incidents:  # most rows of an old month go straight to the aggregates
@@ -277,9 +290,20 @@ def read_for_map(
         kept = both.iloc[order[cut:]].reset_index(drop=True)  # ascending: the oldest kept first
     if kept is None:
         kept = pd.DataFrame(columns=[*columns, *_DERIVED])
-    totals.cells = {k: list(v) for k, v in totals.rest.items()}
+    for cell, values in totals.rest.items():
+        into = totals.cells.setdefault(cell, [0.0] * len(values))
+        totals.cells[cell] = [a + b for a, b in zip(into, values, strict=True)]
     _add(totals.cells, kept)
-    kept = kept.sort_values("incident_id", kind="stable")[columns]
+    kept = kept[columns]
+    events = multi.iloc[0:0] if multi is not None else []
+    if folded:  # the other reports of a kept lead are drawn with it (one marker, its popup lists them all)
+        leads = set(kept["incident_id"])
+        others = pd.concat(folded, ignore_index=True)
+        others = others[[lead_of[i] in leads for i in others["incident_id"]]]
+        kept = pd.concat([kept, others[columns]], ignore_index=True)
+        shown = set(kept["incident_id"])
+        events = multi[[i in shown for i in multi["incident_id"]]].reset_index(drop=True)
+    kept = kept.sort_values("incident_id", kind="stable")
     article_ids = set(kept["article_id"])
     articles = _kept(folder, "articles", format, date_format, article_ids, totals)
     mentions = _kept(folder, "mentions", format, None, article_ids, totals)
@@ -290,8 +314,42 @@ def read_for_map(
         routes=_frame("routes", _routes(folder, format, max_routes)),
         unresolved=_frame("unresolved", []),
         skipped=_frame("skipped", []),
+        events=_frame("events", events),
     )
     return extraction, totals
+
+
+def _told_by_several(folder: Path, format: str | None) -> tuple[Any, dict[str, str]]:
+    """The ``events`` rows of events told by several reports, and each such event's other incidents' lead.
+
+    The lead is the incident the map draws and counts the event as (as
+    :func:`geomap._mappayload._events` picks it: the most precisely placed,
+    then the first id); the others are folded into it, so the aggregates
+    count an event once, as the whole map does.
+    """
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from geomap.extract import COLUMNS
+
+    parts = []
+    for batch in batches(folder, "events", list(COLUMNS["events"]), format):
+        several = pc.fill_null(pc.greater_equal(batch.data.column("reports"), 2), False)
+        if pc.any(several).as_py():
+            parts.append(batch.data.filter(several))
+    if not parts:
+        return None, {}
+    multi = pa.concat_tables(parts).to_pandas()
+    lead_of: dict[str, str] = {}
+    for _, rows in multi.groupby("event_id", sort=True):
+        ids = [str(i) for i in rows["incident_id"]]
+        if len(set(rows["article_id"])) < 2:
+            continue
+        ranks = [(int(p) if pd.notna(p) and int(p) else 9, i) for p, i in zip(rows["location_precision"], ids, strict=True)]
+        lead = min(ranks)[1]
+        lead_of.update({i: lead for i in ids if i != lead})
+    return multi, lead_of
 
 
 def _filtered(frame: Any, lo: str | None, hi: str | None, wanted: set[str] | None) -> Any:

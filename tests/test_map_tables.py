@@ -12,6 +12,7 @@ import pytest
 from test_map import _payload
 
 from geomap.cli import main
+from _folding import folded, newest_drawn
 from geomap.jobs import extract_tables, make_map
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -54,7 +55,11 @@ def _cells(data: dict) -> tuple[Counter, Counter]:
     """Incidents and measure by (unit, month, type), over the drawn incidents and the aggregates alike."""
     units, types, inc, agg = data["units"]["id"], data["types"], data["inc"], data["agg"]
     n, value = Counter(), Counter()
+    events = data.get("events") or {"lead": [], "m": []}
+    other = {r for lead, rows in zip(events["lead"], events["m"]) for r in rows if r != lead}  # counted as their lead
     for k in range(len(inc["id"])):
+        if k in other:
+            continue
         key = (units[inc["pv"][k]] if inc["pv"][k] >= 0 else "", _month(inc["d0"][k]), types[inc["t"][k]][0])
         n[key] += 1
         value[key] += inc["mv"][k]
@@ -80,25 +85,28 @@ def test_a_bounded_map_keeps_the_newest_incidents_and_counts_the_rest(runs) -> N
     out = runs["root"] / "bounded"
     assert main(["-q", "map", str(runs["tables"]), "-o", str(out), "--max-incidents", "12", "--formats", "csv"]) == 0
     drawn = pd.read_csv(out / "incidents.csv", dtype=str, keep_default_na=False)
-    newest = whole.sort_values(["date_start", "incident_id"]).tail(12)
-    assert sorted(drawn["incident_id"]) == sorted(newest["incident_id"])  # exactly --max-incidents, the newest
+    fold = folded(runs["tables"])
+    newest = newest_drawn(whole, fold, 12)  # the 12 newest, and the other reports of their events
+    assert fold and sorted(drawn["incident_id"]) == sorted(newest) and len(drawn) >= 12
     bounded = _page(out)
-    assert set(_incidents(bounded)) <= set(newest["incident_id"])
+    assert set(_incidents(bounded)) <= newest
     for iid, row in _incidents(bounded).items():
         assert row == _incidents(memory)[iid]
-    # the aggregates hold every incident not drawn: with the drawn ones they are the whole map's cells
-    assert sum(bounded["agg"]["n"]) == len(whole) - len(drawn)
+    # the aggregates hold every incident not drawn but those folded into their event's lead:
+    # with the drawn ones they are the whole map's cells (an event counted once, as its lead)
+    folded_away = [i for i in fold if i not in newest]
+    assert sum(bounded["agg"]["n"]) == len(whole) - len(drawn) - len(folded_away)
     drawn_placed = len(_incidents(bounded))
     n_bounded, v_bounded = _cells(bounded)
     n_memory, v_memory = _cells(memory)
-    assert sum(n_bounded.values()) + (len(drawn) - drawn_placed) == len(whole)
+    assert sum(n_bounded.values()) + (len(drawn) - drawn_placed) == len(whole) - len(fold)
     # by province unit, month and type, the counts and measures are those of the whole map
     # (incidents with no place are in no unit: left off a map drawn whole, counted in the aggregates)
     with_unit = lambda cells: {k: v for k, v in cells.items() if k[0]}  # noqa: E731
     assert with_unit(n_bounded) == with_unit(n_memory) and len(with_unit(n_memory)) > 20
     assert with_unit(v_bounded) == pytest.approx(with_unit(v_memory))
     summary = (out / "summary.txt").read_text(encoding="utf-8")
-    assert f"incidents:         {len(whole)} (12 on the map)" in summary
+    assert f"incidents:         {len(whole)} ({len(drawn)} on the map)" in summary
 
 
 def test_the_same_tables_give_the_same_map(runs) -> None:
@@ -222,9 +230,11 @@ def test_a_bounded_map_counts_and_shades_every_incident_in_the_browser(runs) -> 
         for opened in (whole, bounded):
             opened.page.wait_for_function("() => window.__geomapApp && __geomapApp.app")
         one, two = _shown(whole.page), _shown(bounded.page)
-        total = len(data["inc"]["id"]) + sum(data["agg"]["n"])
+        others = sum(len(rows) - 1 for rows in data["events"]["m"])  # an event's other reports count as its lead
+        total = len(data["inc"]["id"]) - others + sum(data["agg"]["n"])
         assert two["total"] == sum(two["types"]) == total and two["aggregated"] == sum(data["agg"]["n"]) > 50
-        assert f"{total} of {total} incidents shown ({two['aggregated']} counted by province and month, not drawn)" in two["count"]
+        assert two["count"].startswith(f"{total} of {total} events shown (")  # the sample has events told by several reports
+        assert two["count"].endswith(f"({two['aggregated']} counted by province and month, not drawn)")
         assert two["units"] == one["units"] and len(one["units"]) > 10
         for settings in ({"start": "2023-01-01", "end": "2023-12-31"}, {"measure": "smuggled"}, {"measure": "drugs_kg"}):
             for opened in (whole, bounded):
@@ -248,7 +258,8 @@ def test_layers_filter_keeps_the_aggregates_of_the_types_and_months_asked(runs) 
     extraction, totals = read_for_map(runs["tables"], max_incidents=12)
     layers = dataclasses.replace(build_layers(extraction), aggregates=totals.rest_frame())
     cells = layers.aggregates
-    assert cells["incidents"].sum() == totals.n_incidents - 12
+    fold, drawn = folded(runs["tables"]), set(extraction.incidents["incident_id"])
+    assert cells["incidents"].sum() == totals.n_incidents - len(drawn) - len(set(fold) - drawn)
     kept = layers.filter(types=["repatriation", "drug_trafficking"], since="2023-03-15", until="2024-02-01").aggregates
     wanted = cells[cells["type"].isin(["repatriation", "drug_trafficking"]) & cells["month"].between("2023-03", "2024-02")]
     assert len(kept) == len(wanted) > 0 and kept["incidents"].sum() == wanted["incidents"].sum()

@@ -8,6 +8,7 @@ import geopandas as gpd
 import pytest
 
 from geomap.cli import main
+from _folding import folded, newest_drawn
 from geomap.jobs import export_tables, extract_tables
 from geomap.mapdata import count_rows, read_for_map
 
@@ -30,7 +31,9 @@ def test_big_tables_are_counted_whole_and_drawn_newest_first(tables, tmp_path) -
     assert count_rows(tables) == whole.incidents > 0
     big = export_tables(tables, tmp_path / "big", formats=["geojson"], with_map=False, max_incidents=10)
     # the summary counts every incident, place and mention
-    assert (big.incidents, big.incidents_mapped, big.by_type) == (whole.incidents, 10, whole.by_type)
+    everything = _layer(tmp_path / "whole", "incidents")
+    newest = newest_drawn(everything, folded(tables), 10)  # the ten newest, and the other reports of their events
+    assert (big.incidents, big.incidents_mapped, big.by_type) == (whole.incidents, len(newest), whole.by_type)
     assert (big.articles, big.table_rows, big.places, big.mentions) == (whole.articles, whole.table_rows, whole.places, whole.mentions)
     # the province totals are those of the whole tables
     one, two = _layer(tmp_path / "whole", "province_stats"), _layer(tmp_path / "big", "province_stats")
@@ -41,12 +44,10 @@ def test_big_tables_are_counted_whole_and_drawn_newest_first(tables, tmp_path) -
     assert list(places_one["mentions"]) == list(places_two["mentions"])
     # the map holds the ten newest incidents, as the whole path draws them
     drawn = _layer(tmp_path / "big", "incidents")
-    everything = _layer(tmp_path / "whole", "incidents")
-    newest = everything.assign(d=everything["date_start"].fillna("")).sort_values(["d", "incident_id"]).tail(10)
-    assert sorted(drawn["incident_id"]) == sorted(newest["incident_id"])
+    assert sorted(drawn["incident_id"]) == sorted(newest)
     same = everything.set_index("incident_id").loc[sorted(drawn["incident_id"])]
     assert list(drawn.sort_values("incident_id")["place_name"]) == list(same["place_name"])
-    assert "(the map shows the newest 10 incidents; all are counted)" in (tmp_path / "big" / "summary.txt").read_text()
+    assert f"(the map shows the newest {len(newest)} incidents; all are counted)" in (tmp_path / "big" / "summary.txt").read_text()
 
 
 def test_filters_apply_before_counting(tables) -> None:
