@@ -681,10 +681,12 @@ class Resolver:
             found = tuple(m for m in found if not register[m[0]] or self._parent_named(m[0], near_ix))
         if near_ix and len(found) > 1 and all(register[m[0]] for m in found):
             # same-named units ("xã Tân Lập" is in dozens of provinces): those inside a unit the text names
-            for strict in (True, False):  # the units the text names, else their successors
-                inside = tuple(m for m in found if self._within_named(m[0], near_ix, strict=strict))
-                if inside:
-                    found = inside
+            # the units the text names, the most precise first (勐腊县 before 云南省), else their successors
+            for strict in (True, False):
+                depth = {m[0]: self._named_depth(m[0], near_ix, strict=strict) for m in found}
+                top = max(depth.values())
+                if top >= 0:
+                    found = tuple(m for m in found if depth[m[0]] == top)
                     break
         return self._rank(name, found, key, day, code, want, near_ix, province_ix, limit)
 
@@ -723,6 +725,15 @@ class Resolver:
             return False
         latest = self._latest(k)
         return any(self._kind[j] == "province" and self._latest(j) == latest for j in near_ix)
+
+    def _named_depth(self, i: int, near_ix: tuple[int, ...], *, strict: bool) -> int:
+        """How precise the most precise of the places ``near_ix`` containing place ``i`` is (its kind's rank); -1 for none."""
+        if not strict:
+            return 0 if self._within_named(i, near_ix) else -1
+        named = {self._places[j].id for j in near_ix}
+        return max(
+            (_LEVEL.get(p.kind, 0) for p in self.gazetteer.ancestors(self._places[i].id) if p.id in named), default=-1
+        )
 
     def _within_named(self, i: int, near_ix: tuple[int, ...], *, strict: bool = False) -> bool:
         """True when one of the places ``near_ix`` contains place ``i`` (or, unless ``strict``, succeeded a unit that does)."""
