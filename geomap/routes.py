@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from geomap import lang
-from geomap.incidents import KIND_PRECISION, _codes, _rules, fold_text, split_sentences
+from geomap.incidents import _codes, _rules, fold_text, point_precision, split_sentences
 from geomap.records import Article, Mention, Route, Stop
 
 __all__ = ["find_routes"]
@@ -343,7 +343,7 @@ def _stops(
                 place_id=m.place_id,
                 role=role,
                 order=order,
-                precision=KIND_PRECISION.get(kind, 1),
+                precision=point_precision(gazetteer, m.place_id, kind),
                 start=m.start,
                 end=m.end,
             )
