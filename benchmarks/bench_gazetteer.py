@@ -22,6 +22,8 @@ from __future__ import annotations
 import csv
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -33,6 +35,7 @@ from geomap._resources import data_path
 from geomap.gazetteer import ALIAS_COLUMNS, PLACE_COLUMNS, Gazetteer
 from geomap.geocoder import Resolver
 from geomap.normalize import name_key
+from geomap.places import PlaceMatcher
 
 _SYLLABLES = (
     "Bắc Cao Đồng Hà Hải Hòa Hưng Khánh Lạng Lào Long Minh Nam Ninh Phú Quảng Sơn Tân Thái Thanh Trà "
@@ -101,9 +104,14 @@ def _bench(label: str, folder: Path) -> None:
     tracemalloc.stop()
     index = _median_time(lambda: Resolver(gazetteer), 3)
     resolver = Resolver(gazetteer)
+    PlaceMatcher.from_gazetteer(gazetteer)  # built once (and cached) if need be
+    matcher = _median_time(lambda: PlaceMatcher.from_gazetteer(gazetteer), 3)
+    fresh = statistics.median(_fresh_load(folder) for _ in range(3))
     print(f"   {label}: {len(gazetteer):,} places, {sum(len(gazetteer.aliases_of(p.id)) for p in gazetteer):,} aliases")
     print(f"     load (median of 5 cold loads, validation included): {load * 1000:.0f} ms; peak memory {peak / 1e6:.1f} MB")
     print(f"     resolver index build (median of 3): {index * 1000:.0f} ms")
+    print(f"     matcher (median of 3, from the compiled cache): {matcher * 1000:.0f} ms")
+    print(f"     load in a fresh process, as a CLI run does (median of 3): {fresh * 1000:.0f} ms")
 
     rng = random.Random(7)
     places = list(gazetteer)
@@ -130,6 +138,19 @@ def _bench(label: str, folder: Path) -> None:
             f" ({len(queries):,} distinct names, {found / len(queries):.0%} found);"
             f" cached repeats {len(repeated) / warm_seconds:>10,.0f} /s"
         )
+
+
+def _fresh_load(folder: Path) -> float:
+    """Seconds a new Python process takes to load the gazetteer of ``folder`` (imports not counted)."""
+    code = (
+        "import sys, time\n"
+        "from geomap.gazetteer import Gazetteer\n"
+        "started = time.perf_counter()\n"
+        "Gazetteer.from_dir(sys.argv[1])\n"
+        "print(time.perf_counter() - started)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True, text=True, check=True)
+    return float(done.stdout.strip().splitlines()[-1])
 
 
 def _uncached(resolver: Resolver, queries: list[str], context: dict[str, str]) -> Callable[[], object]:

@@ -83,6 +83,9 @@ def _gazetteer_digest(gazetteer: Any) -> str:
     cached = getattr(gazetteer, "_geomap_digest", None)
     if cached is not None:
         return cached
+    stamp = getattr(gazetteer, "_stamp", None)
+    if stamp:  # loaded from files: the digest of their content names it (geomap._compiled.table_stamp)
+        return f"tables:{stamp}"
     digest = hashlib.sha256()
     for place in sorted(gazetteer, key=lambda p: p.id):
         digest.update(repr(place).encode("utf-8"))

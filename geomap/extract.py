@@ -286,12 +286,12 @@ def _format_count(value: Any, unit: str, qualifier: str = "", value_max: Any = N
 
 
 def _precision_of(gazetteer: Any, place_id: str | None) -> int:
-    from geomap.incidents import KIND_PRECISION
+    from geomap.incidents import point_precision
 
     if not place_id:
         return 6
     place = gazetteer.get(place_id) if gazetteer is not None else None
-    return KIND_PRECISION.get(place.kind, 1) if place is not None else 1
+    return point_precision(gazetteer, place_id, place.kind) if place is not None else 1
 
 
 # -- rows ----------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from geomap._errors import GazetteerError, InputNotFoundError, located
 from geomap.normalize import name_key
@@ -515,6 +515,46 @@ def _resolve_dir(path: str | Path | None) -> Path:
 
 _KIND_LEVEL = {kind: i for i, kind in enumerate(PLACE_KINDS)}
 _PLACE_FIELDS = tuple(f.name for f in dataclasses.fields(Place))
+#: The layout of the compiled cache entry (:func:`_compile`); another layout is built again.
+_COMPILED_FORMAT = "gazetteer/2"
+_SEP = "\x1f"  # between the fields of the packed aliases (a unit separator: no name holds one)
+
+
+def _compile(gazetteer: Gazetteer) -> dict[str, Any] | None:
+    """What :meth:`Gazetteer._compiled` loads again: place rows, the tree, and the aliases packed in one string.
+
+    Fifty thousand alias records take longer to rebuild than to read; most
+    runs look at a few hundred of them, so they stay one string (each place's
+    fields joined by :data:`_SEP`) until :meth:`Gazetteer.aliases_of` asks.
+    ``None`` when a value holds the separator (the cache is then skipped).
+    """
+    parts: list[str] = []
+    spans: dict[str, tuple[int, int]] = {}
+    at = 0
+    for place_id, aliases in gazetteer._aliases.items():
+        fields = [v if v is not None else "\x00" for a in aliases for v in (a.name, a.lang, a.kind, a.source)]
+        if any(_SEP in v for v in fields):
+            return None
+        chunk = _SEP.join(fields) + _SEP
+        parts.append(chunk)
+        spans[place_id] = (at, at + len(chunk) - 1)
+        at += len(chunk)
+    return {
+        "format": _COMPILED_FORMAT,
+        "places": [tuple(getattr(p, f) for f in _PLACE_FIELDS) for p in gazetteer._places.values()],
+        "children": gazetteer._children,
+        "countries": gazetteer._countries,
+        "alias_text": "".join(parts),
+        "alias_spans": spans,
+    }
+
+
+def _unpack(text: str) -> Iterator[tuple[str, str, str, str | None]]:
+    """The ``(name, lang, kind, source)`` of each alias packed in ``text`` by :func:`_compile`."""
+    fields = text.split(_SEP)
+    for i in range(0, len(fields) - 3, 4):
+        source = fields[i + 3]
+        yield fields[i], fields[i + 1], fields[i + 2], (None if source == "\x00" else source)
 
 
 class Gazetteer:
@@ -543,6 +583,20 @@ class Gazetteer:
         for place in self._places.values():
             if place.kind == "country":
                 self._countries.setdefault(place.country, place.id)
+        self._packed: tuple[str, dict[str, tuple[int, int]]] | None = None  # aliases not yet made records
+
+    @classmethod
+    def _compiled(cls, state: dict[str, Any], *, path: Path, stamp: str) -> Gazetteer:
+        """A gazetteer from the compiled cache (:func:`_compile`): aliases stay packed until asked for."""
+        gazetteer = cls.__new__(cls)
+        gazetteer.path = path
+        gazetteer._stamp = stamp
+        gazetteer._places = {row[0]: Place(*row) for row in state["places"]}
+        gazetteer._children = state["children"]
+        gazetteer._countries = state["countries"]
+        gazetteer._aliases = {}
+        gazetteer._packed = (state["alias_text"], state["alias_spans"])
+        return gazetteer
 
     @classmethod
     def from_dir(cls, path: str | Path, *, validate: bool = True) -> Gazetteer:
@@ -559,11 +613,9 @@ class Gazetteer:
 
         folder = _resolve_dir(path)
         stamp = table_stamp(folder)
-        rows = cache_get(stamp, "gazetteer")  # tables already checked and found sound
-        if rows is not None:
-            gazetteer = cls((Place(*r) for r in rows[0]), (Alias(*r) for r in rows[1]), path=folder)
-            gazetteer._stamp = stamp
-            return gazetteer
+        state = cache_get(stamp, "gazetteer")  # tables already checked and found sound
+        if isinstance(state, dict) and state.get("format") == _COMPILED_FORMAT:
+            return cls._compiled(state, path=folder, stamp=stamp)
         places, _, aliases, problems = _load(folder)
         errors = [p for p in problems if p.severity == "error"]
         if validate and errors:
@@ -571,10 +623,9 @@ class Gazetteer:
             raise GazetteerError(f"{errors[0]}{more}", problems=tuple(errors))
         gazetteer = cls(places.values(), (a for _, a in aliases), path=folder)
         if not errors:
-            cache_put(stamp, "gazetteer", (
-                [tuple(getattr(p, f) for f in _PLACE_FIELDS) for p in places.values()],
-                [(a.place_id, a.name, a.lang, a.kind, a.source) for _, a in aliases],
-            ))
+            compiled = _compile(gazetteer)
+            if compiled is not None:
+                cache_put(stamp, "gazetteer", compiled)
             gazetteer._stamp = stamp
         return gazetteer
 
@@ -598,7 +649,18 @@ class Gazetteer:
     # -- names
     def aliases_of(self, place_id: str) -> tuple[Alias, ...]:
         """The aliases of a place, in table order (empty when it has none)."""
-        return self._aliases.get(place_id, ())
+        found = self._aliases.get(place_id)
+        if found is None:
+            found = ()
+            if self._packed is not None:
+                text, spans = self._packed
+                span = spans.get(place_id)
+                if span is not None:
+                    found = tuple(
+                        Alias(place_id, *fields) for fields in _unpack(text[span[0] : span[1]])
+                    )
+                self._aliases[place_id] = found
+        return found
 
     def names(self) -> list[Name]:
         """Every name a place goes by: preferred names first within each place, then aliases.
@@ -609,7 +671,7 @@ class Gazetteer:
         out: list[Name] = []
         for place in self._places.values():
             out.append(Name(place.name, place.id, _guess_lang(place.name, place.country), "preferred"))
-            out.extend(Name(a.name, a.place_id, a.lang, a.kind) for a in self._aliases.get(place.id, ()))
+            out.extend(Name(a.name, a.place_id, a.lang, a.kind) for a in self.aliases_of(place.id))
         return out
 
     # -- the admin tree

@@ -320,7 +320,10 @@ class Resolver:
         # Built once, so that a name of the gazetteer is a dict lookup, not a computation:
         # matches by exact key, matches by folded key (for a query that is plain or not),
         # and the finished ranking of each exact key for a query without context.
-        self._by_exact = {exact: (self._direct(exact, key), key) for exact, key in key_of.items()}
+        # (the matches of each exact key are worked out on first need and kept: reading 60,000 of them
+        # back from the compiled cache took longer than working out the few hundred a run meets)
+        self._key_of = key_of
+        self._by_exact: dict[str, tuple[tuple[tuple[int, float, str, str], ...], str]] = {}
         # Built on first use (a table of 15,000 places has 60,000 names; a run meets a few hundred):
         # matches by folded key, the finished ranking of each exact key and of each folded key for a
         # query without context, and whether two places sharing a name are related.
@@ -336,11 +339,21 @@ class Resolver:
         """The prepared answer to a query without context whose exact key is ``exact``."""
         ready = self._ready.get(exact)
         if ready is None:
-            direct = self._by_exact.get(exact)
+            direct = self._exact_direct(exact)
             if direct is None:
                 return None
             ready = self._ready[exact] = self._prepare(exact, direct[0], direct[1])
         return ready
+
+    def _exact_direct(self, exact: str) -> tuple[tuple[tuple[int, float, str, str], ...], str] | None:
+        """``(matches, key)`` of a query whose exact key ``exact`` is a gazetteer name's and has its key; else ``None``."""
+        found = self._by_exact.get(exact)
+        if found is None:
+            key = self._key_of.get(exact)
+            if key is None:
+                return None
+            found = self._by_exact[exact] = (self._direct(exact, key), key)
+        return found
 
     def _folded_of(self, key: str) -> tuple[tuple[tuple[int, float, str, str], ...], ...] | None:
         """:meth:`_folded_pair` of a folded key of the gazetteer, remembered; ``None`` for another key."""
@@ -514,7 +527,7 @@ class Resolver:
         """
         if exact_key is None:
             exact_key = _exact_key(query)
-        ready = self._by_exact.get(exact_key)
+        ready = self._exact_direct(exact_key)
         if ready is not None and _same_key(query):
             return ready
         memo = self._memo.get(query)
@@ -681,10 +694,12 @@ class Resolver:
             found = tuple(m for m in found if not register[m[0]] or self._parent_named(m[0], near_ix))
         if near_ix and len(found) > 1 and all(register[m[0]] for m in found):
             # same-named units ("xã Tân Lập" is in dozens of provinces): those inside a unit the text names
-            for strict in (True, False):  # the units the text names, else their successors
-                inside = tuple(m for m in found if self._within_named(m[0], near_ix, strict=strict))
-                if inside:
-                    found = inside
+            # the units the text names, the most precise first (勐腊县 before 云南省), else their successors
+            for strict in (True, False):
+                depth = {m[0]: self._named_depth(m[0], near_ix, strict=strict) for m in found}
+                top = max(depth.values())
+                if top >= 0:
+                    found = tuple(m for m in found if depth[m[0]] == top)
                     break
         return self._rank(name, found, key, day, code, want, near_ix, province_ix, limit)
 
@@ -723,6 +738,15 @@ class Resolver:
             return False
         latest = self._latest(k)
         return any(self._kind[j] == "province" and self._latest(j) == latest for j in near_ix)
+
+    def _named_depth(self, i: int, near_ix: tuple[int, ...], *, strict: bool) -> int:
+        """How precise the most precise of the places ``near_ix`` containing place ``i`` is (its kind's rank); -1 for none."""
+        if not strict:
+            return 0 if self._within_named(i, near_ix) else -1
+        named = {self._places[j].id for j in near_ix}
+        return max(
+            (_LEVEL.get(p.kind, 0) for p in self.gazetteer.ancestors(self._places[i].id) if p.id in named), default=-1
+        )
 
     def _within_named(self, i: int, near_ix: tuple[int, ...], *, strict: bool = False) -> bool:
         """True when one of the places ``near_ix`` contains place ``i`` (or, unless ``strict``, succeeded a unit that does)."""

@@ -40,6 +40,7 @@ __all__ = [
     "KIND_PRECISION",
     "find_incidents",
     "fold_text",
+    "point_precision",
     "split_sentences",
 ]
 
@@ -168,6 +169,23 @@ KIND_PRECISION = {
     "province": 4,
     "country": 6,
 }
+
+
+def point_precision(gazetteer: Any, place_id: str | None, kind: str) -> int:
+    """The location precision code of a place of ``kind``: its kind's, or its parent's when it stands at its parent's point.
+
+    A township no source places (``point_source=parent``) is drawn at its
+    county's seat, so it is only as precise as the county.
+    """
+    precision = KIND_PRECISION.get(kind, 1)
+    place = gazetteer.get(place_id) if place_id and gazetteer is not None else None
+    if place is not None and getattr(place, "at_parent_point", False) and place.parent_id:
+        parent = gazetteer.get(place.parent_id)
+        if parent is not None:
+            precision = max(precision, point_precision(gazetteer, parent.id, parent.kind))
+    return precision
+
+
 _NEAR_RE = re.compile(r"\b(?:near|around|close to|outside|not far from|along|on the edge of|gan)\b[^,.;:]{0,30}\b(?:in|of|at)?\s*$")
 _NEAR_AFTER = re.compile(r"(?:附近|周边|一带|周围)")
 # A figure for the border as a whole, not for one place on it.
@@ -831,7 +849,8 @@ def _where(
         if best is None or candidate[:3] < best[:3]:
             best = candidate  # type: ignore[assignment]
     if best is not None:
-        return best[3], best[1]  # type: ignore[index]
+        # the most precise place named wins; drawn at its parent's point, it is only as precise as that
+        return best[3], max(best[1], point_precision(gazetteer, best[3], _kind(gazetteer, best[3])))  # type: ignore[index]
     countries = list(dict.fromkeys(countries))
     if len(countries) >= 2:
         return countries[0], 5

@@ -23,7 +23,7 @@ import re
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from geomap.normalize import CharMap, fold, translate_runs
 from geomap.records import Article, Mention, Resolution, Unresolved
@@ -46,7 +46,7 @@ _SUFFIXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("county", ("district",), _ADMIN),
     ("district", ("district",), _ADMIN),
     ("town", ("town", "city", "district"), _ADMIN),
-    ("township", ("town",), _ADMIN),
+    ("township", ("town", "commune"), _ADMIN),
     ("commune", ("commune",), _ADMIN),
     ("ward", ("commune",), _ADMIN),
     ("prefecture", ("prefecture",), _ADMIN),
@@ -135,6 +135,11 @@ _SURNAMES = frozenset(
     """.split()
 )
 
+# The type words of a Chinese township-level unit (乡, 镇, 街道) and the kinds they stand for.
+_CJK_TYPE_KINDS: dict[str, tuple[str, ...]] = {"镇": ("town",), "乡": ("commune",), "街道": ("commune",)}
+_CJK_TYPE_RE = re.compile(r"(?:镇|乡|街道)$")
+_CJK_ADMIN_ENDS = ("省", "市", "县", "区", "州", "旗")  # a name with one of these takes no township type word after it
+
 _NONWORD_RE = re.compile(r"[^\w]")
 _MARGIN = 5.0  # as the resolver's AMBIGUITY_MARGIN: candidates this close are the same answer
 _CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -155,9 +160,12 @@ def word_form(text: str) -> str:
     return translate_runs(text, _WORD_FORM)
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    """What a pattern in the automaton stands for."""
+class _Entry(NamedTuple):
+    """What a pattern in the automaton stands for.
+
+    A named tuple, not a dataclass: a matcher holds 100,000 of them, and the
+    compiled cache (``geomap._compiled``) reads tuples back several times faster.
+    """
 
     cjk: bool
     size: int  # length of the pattern, without the leading boundary space
@@ -261,9 +269,20 @@ class PlaceMatcher:
             if not form or form.isdigit():
                 continue
             if _CJK_RE.search(name):
+                if register:
+                    # a township's Chinese name counts only with its type word (江平镇, not 江平):
+                    # two characters alone are too often a word (友谊, 水口)
+                    typed = _CJK_TYPE_RE.search(form)
+                    if typed is not None:
+                        add(form, _Entry(True, len(form), 0, len(form), _CJK_TYPE_KINDS[typed.group(0)], True))
+                        continue
+                    for suffix, hinted in _CJK_TYPE_KINDS.items():
+                        add(form + suffix, _Entry(True, len(form) + len(suffix), 0, len(form), hinted, True))
+                    continue
                 add(form, _Entry(True, len(form), 0, len(form), (), True))
                 for suffix, hinted in _CJK_SUFFIXES:
-                    if not form.endswith(suffix):
+                    # "临沧市" + 镇 would swallow the first character of "临沧市镇康县"
+                    if not form.endswith(suffix) and not (suffix in _CJK_TYPE_KINDS and form.endswith(_CJK_ADMIN_ENDS)):
                         add(form + suffix, _Entry(True, len(form) + len(suffix), 0, len(form), hinted, True))
                 continue
             lowercase_ok = not name[:1].isupper()
@@ -342,7 +361,9 @@ _TYPE_BEFORE = tuple(
         key=lambda wk: -len(wk[0]),
     )
 )
-_TYPE_AFTER = tuple(sorted(((w, k) for w, k, _ in _SUFFIXES), key=lambda wk: -len(wk[0])))
+_TYPE_AFTER = tuple(
+    sorted([(w, k) for w, k, _ in _SUFFIXES] + [("subdistrict", ("commune",))], key=lambda wk: -len(wk[0]))
+)
 
 
 _TYPE_WORD_RE = re.compile(

