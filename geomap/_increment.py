@@ -58,6 +58,13 @@ _KEY_FIELDS = ("incident_id", "article_id", "type", "place_id", "location_precis
                "date_precision", "stated", "counts", "sentence", "outlet", "published")  # fmt: skip
 
 
+_PART_TABLES = frozenset(("articles", "mentions", "incidents", "routes", "unresolved"))
+
+
+def _strings(value: Any, n: int) -> bool:
+    return isinstance(value, list) and len(value) == n and all(type(v) is str for v in value)
+
+
 @dataclass(frozen=True)
 class Stub:
     """An article of a file unchanged since an earlier run: its id, where it was read, and its content's digest."""
@@ -242,11 +249,17 @@ class Stretch:
         from geomap.extract import Tally
 
         data = json.loads(body)
-        tally = data["tally"]
+        texts, tally, outlets = data["texts"], data["tally"], data["outlets"]
+        if not (
+            isinstance(texts, dict) and set(texts) <= _PART_TABLES and all(type(t) is str for t in texts.values())
+            and isinstance(outlets, dict) and all(_strings(v, 2) for v in outlets.values())
+            and all(isinstance(k, list) and len(k) == len(_KEY_FIELDS) for k in data["keys"])
+            and all(type(n) is int for n in (*data["hits"], *data["fixed"], data["articles"]))
+            and isinstance(tally, dict) and set(tally) == {f.name for f in dataclasses.fields(Tally)}
+        ):  # fmt: skip
+            raise ValueError("not a stretch of the tables")
         tally["places"], tally["unresolved"] = set(tally["places"]), set(tally["unresolved"])
-        if not all(isinstance(k, list) and len(k) == len(_KEY_FIELDS) for k in data["keys"]):
-            raise ValueError("bad event keys")
-        return cls(data["texts"], Tally(**tally), data["keys"], data["outlets"], data["hits"], data["fixed"], data["articles"])
+        return cls(texts, Tally(**tally), data["keys"], outlets, data["hits"], data["fixed"], data["articles"])
 
 
 def _salt(cache: ArticleCache, fixes: Any) -> str:

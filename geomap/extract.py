@@ -1130,7 +1130,8 @@ def write_extraction(
         elif format == "csv":  # in stretches: those an earlier run wrote are copied as they are
             for name in ("articles", "mentions", "incidents", "routes", "unresolved"):
                 tables_out.write(name, _frame(name, []))  # the headers
-            for stretch in _stretched(run, others, tables, skipped, jobs, progress, cache, index, with_tables, fixes, hits):
+            split = (others, tables, with_tables)
+            for stretch in _stretched(run, split, skipped, cache, index, fixes, hits, jobs=jobs, progress=progress):
                 tally.merge(stretch.tally)
                 outlets.update((a, tuple(v)) for a, v in stretch.outlets.items())
                 keys.extend(stretch.event_keys(len(keys)))
@@ -1170,23 +1171,16 @@ def write_extraction(
 
 
 def _stretched(
-    run: _Run,
-    others: list[Any],
-    tables: list[Path],
-    skipped: list[Skipped],
-    jobs: int,
-    progress: bool,
-    cache: ArticleCache,
-    index: Any,
-    with_tables: frozenset[str],
-    fixes: Any,
-    hits: set[int],
-) -> Iterator[Any]:
+    run: _Run, split: tuple, skipped: list[Skipped], cache: ArticleCache, index: Any, fixes: Any, hits: set[int], *,
+    jobs: int, progress: bool,
+) -> Iterator[Any]:  # fmt: skip
     """What each stretch of the articles adds to the CSV tables (:func:`geomap._increment.stretches`).
 
-    As :func:`_produce`: read here, in order, and extracted here or by ``jobs`` worker
-    processes (started only if some article is not in the cache).
+    ``split`` is what :func:`_split_sources` gives.  As in :func:`_produce`, the articles
+    are read here, in order, and extracted here or by ``jobs`` worker processes
+    (started only if some article is not in the cache).
     """
+    others, tables, with_tables = split
     from geomap._increment import stretches
 
     jobs = min(jobs, os.cpu_count() or 1, 61)
