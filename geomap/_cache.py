@@ -38,12 +38,12 @@ from typing import Any
 
 from geomap._io import atomic_path
 
-__all__ = ["CACHE_DIR", "ArticleCache", "extraction_version"]
+__all__ = ["CACHE_DIR", "ArticleCache", "content_digest", "extraction_version", "real"]
 
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".geomap-cache"
-_FORMAT = "geomap-extract-cache/2"
+_FORMAT = "geomap-extract-cache/3"
 _VERSION_CHARS = 24  # hex digits of the version in a folder name
 _HEX = re.compile(r"^[0-9a-f]+$")
 
@@ -114,6 +114,26 @@ def extraction_version(gazetteer: Any, *, since: Any, until: Any, wanted: Any) -
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
+def content_digest(article: Any) -> str:
+    """The SHA-256 of every field of ``article`` that reaches the tables (a stub of an unchanged file carries it)."""
+    digest = getattr(article, "digest", None)
+    if digest is not None:
+        return digest
+    date = article.date
+    fields = [
+        article.id, article.text, article.title, article.source, article.url, article.path, article.line,
+        article.encoding, article.format, article.date_source,
+        None if date is None else [repr(date.start), repr(date.end), date.precision, date.text],
+    ]  # fmt: skip
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def real(article: Any) -> Any:
+    """``article`` itself, or the article a stub of an unchanged file stands for, read again (:mod:`geomap._increment`)."""
+    load = getattr(article, "load", None)
+    return load() if load is not None else article
+
+
 def _plain(value: Any) -> Any:
     """A correction's value as JSON can hold it (dates as ISO text)."""
     if isinstance(value, dict):
@@ -161,12 +181,7 @@ class ArticleCache:
 
     def key(self, article: Any) -> str:
         """The SHA-256 of what, besides the version, decides ``article``'s rows."""
-        date = article.date
-        fields = [
-            article.id, article.text, article.title, article.source, article.url, article.path, article.line,
-            article.encoding, article.format,
-            None if date is None else [repr(date.start), repr(date.end), date.precision, date.text],
-        ]  # fmt: skip
+        fields: list[Any] = [content_digest(article)]
         aimed = self.corrections.for_article(article.id) if self.corrections is not None else ()
         if aimed:  # only then: a corrections file aimed at other articles leaves this one's key alone
             fields.append([[c.action, _plain(c.values)] for c in aimed])
@@ -179,6 +194,18 @@ class ArticleCache:
 
     def get(self, key: str) -> tuple | None:
         """The rows kept for ``key``; ``None`` when there are none, or none to trust (warned)."""
+        body = self.load(key, _FORMAT)
+        if body is None:
+            return None
+        try:
+            *tables, positions = _rows(json.loads(body))
+            hits = self._indices(key, positions)
+        except (ValueError, TypeError):
+            return self._distrust(self._path(key), "corrupt (its rows are not the tables' rows)")
+        return (*tables, hits)
+
+    def load(self, key: str, kind: str) -> bytes | None:
+        """The body of the entry of ``kind`` (a format name) kept for ``key``, checked; ``None`` if none to trust (warned)."""
         if not self.read:
             return None
         path = self._path(key)
@@ -193,18 +220,13 @@ class ArticleCache:
             header = json.loads(head)
         except ValueError:
             return self._distrust(path, "not a geomap cache entry")
-        if not isinstance(header, dict) or header.get("format") != _FORMAT:
+        if not isinstance(header, dict) or header.get("format") != kind:
             return self._distrust(path, "not a geomap cache entry")
         if header.get("version") != self.version or header.get("key") != key:
             return self._distrust(path, "made for another article or another version")
         if header.get("sha256") != hashlib.sha256(body).hexdigest():
             return self._distrust(path, "corrupt (its checksum does not match)")
-        try:
-            *tables, positions = _rows(json.loads(body))
-            hits = self._indices(key, positions)
-        except (ValueError, TypeError):
-            return self._distrust(path, "corrupt (its rows are not the tables' rows)")
-        return (*tables, hits)
+        return body
 
     def _aimed(self, key: str) -> tuple:
         article_id = self._keyed.get(key)
@@ -239,7 +261,11 @@ class ArticleCache:
             body = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         except (TypeError, ValueError):  # a value JSON cannot hold: not kept, extracted again next time
             return
-        header = {"format": _FORMAT, "version": self.version, "key": key, "sha256": hashlib.sha256(body).hexdigest()}
+        self.store(key, _FORMAT, body)
+
+    def store(self, key: str, kind: str, body: bytes) -> None:
+        """Keep ``body`` as the entry of ``kind`` (a format name) for ``key``, atomically, with a checked header."""
+        header = {"format": kind, "version": self.version, "key": key, "sha256": hashlib.sha256(body).hexdigest()}
         path = self._path(key)
         if self.unkept is not None:  # the folder refused an entry (a full disk): no use trying each article
             return
@@ -258,15 +284,15 @@ class ArticleCache:
         if self.unkept is not None:
             log.warning("cannot keep the cache entries (%s); the next run extracts those articles again", self.unkept)
 
-    def rows(self, run: Any, article: Any) -> tuple:
-        """``article``'s rows: from the cache if kept, else extracted by ``run`` and kept."""
-        key = self.key(article)
+    def rows(self, run: Any, article: Any, key: str | None = None) -> tuple:
+        """``article``'s rows: from the cache if kept, else extracted by ``run`` and kept (``key``: its key, if known)."""
+        key = key or self.key(article)
         found = self.get(key)
         if found is not None:
             self.hits += 1
             return found
         self.misses += 1
-        found = run.rows(article)
+        found = run.rows(real(article))
         self.put(key, found)
         return found
 

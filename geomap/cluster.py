@@ -168,10 +168,15 @@ def _parts_on_cluster(
     cache: ArticleCache,
     fixes: Any,
     hits: set[int],
+    index: Any = None,
+    with_tables: frozenset[str] = frozenset(),
 ) -> Iterator[dict[str, Any]]:
     """The parts of the tables, in the order of the articles, extracted by the cluster's workers.
 
-    The corrections that matched something on a worker go into ``hits``.
+    The corrections that matched something on a worker go into ``hits``.  With
+    an input ``index`` (:mod:`geomap._increment`), the articles of files
+    unchanged since an earlier run are not read here: they go as stubs, and
+    a worker reads one only if it must extract it.
     """
     from geomap.extract import _articles, _parts, _table_rows, _unique_ids
 
@@ -227,7 +232,7 @@ def _parts_on_cluster(
 
     try:
         batch: list = []
-        for article in _unique_ids(_articles(others, skipped), skipped):
+        for article in _unique_ids(_articles(others, skipped, with_tables, index), skipped):
             batch.append(article)
             if len(batch) == BATCH:
                 submit(batch)

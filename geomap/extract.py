@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from geomap._cache import ArticleCache, extraction_version
+from geomap._cache import ArticleCache, extraction_version, real
 from geomap._csv import restore, write_frame
 from geomap._errors import InputError, InputNotFoundError, located
 from geomap._input import MAX_TABLE_LINE_BYTES, Unreadable, display_path, open_regular, read_lines, size_text
@@ -415,14 +415,20 @@ def _split_sources(sources: Any) -> tuple[list[Any], list[Path], frozenset[str]]
     return others, list(dict.fromkeys(tables)), frozenset(with_tables)
 
 
-def _articles(sources: list[Any], skipped: list[Skipped], with_tables: frozenset[str] = frozenset()) -> Iterator[Article]:
+def _articles(
+    sources: list[Any], skipped: list[Skipped], with_tables: frozenset[str] = frozenset(), index: Any = None
+) -> Iterator[Article]:
+    """The articles of ``sources``; with an input ``index`` (:mod:`geomap._increment`), stubs for unchanged files."""
     from geomap.text.articles import _read_articles
 
     paths: list[Any] = []
 
     def flush() -> Iterator[Article]:
         if paths:
-            yield from _read_articles(list(paths), skipped=skipped, optional=with_tables)
+            if index is not None:
+                yield from index.articles(list(paths), skipped, with_tables)
+            else:
+                yield from _read_articles(list(paths), skipped=skipped, optional=with_tables)
             paths.clear()
 
     for source in sources:
@@ -730,7 +736,7 @@ def _in_order(
     batch: list[tuple[Article, str | None, _ArticleRows | None]] = []
 
     def submit() -> None:
-        todo = [article for article, _, rows in batch if rows is None]
+        todo = [real(article) for article, _, rows in batch if rows is None]
         pending.append((list(batch), pool.submit(_batch_rows, todo) if todo else None))
         batch.clear()
 
@@ -776,6 +782,7 @@ def extract(
     until: dt.date | str | None = None,
     types: Iterable[str] | None = None,
     jobs: int = 1,
+    client: Any = None,
 ) -> Extraction:
     """Extract place mentions, incidents and routes from reports.
 
@@ -802,6 +809,13 @@ def extract(
         small batches.  Workers start from a clean process, as
         :mod:`multiprocessing` does on macOS and Windows: in a script, call
         this under ``if __name__ == "__main__":``.
+    client
+        A :class:`distributed.Client`: extract on that Dask cluster
+        (:mod:`geomap.cluster`) instead.  The workers write the tables'
+        parts into a temporary folder; the tables come back the same as in
+        one process.  For a corpus bigger than memory, write the tables with
+        :func:`geomap.jobs.extract_tables` (``client=`` too) and read them
+        with ``read_tables(folder, dask=True)``.
 
     Returns
     -------
@@ -817,6 +831,9 @@ def extract(
     """
     from geomap.review import apply_corrections
 
+    if client is not None:
+        return _extract_on_cluster(sources, client, gazetteer=gazetteer, corrections=corrections, since=since,
+                                   until=until, types=types)  # fmt: skip
     run, corrections = _prepare(gazetteer, corrections, since, until, types, jobs)
     skipped: list[Skipped] = []
     rows = {name: _Columns(name) for name in TABLES}
@@ -830,6 +847,30 @@ def extract(
     if corrections is not None:
         return apply_corrections(extraction, corrections, gazetteer=run.gazetteer, matched=hits)  # events matched there
     return with_events(extraction, gazetteer=run.gazetteer)
+
+
+def _extract_on_cluster(sources: Any, client: Any, **options: Any) -> Extraction:
+    """:func:`extract` on a Dask cluster: the tables written by its workers into a temporary folder, read back."""
+    import dataclasses
+    import tempfile
+
+    from geomap.review import Corrections, load_corrections
+
+    corrections = options.pop("corrections")
+    gazetteer = options.pop("gazetteer")
+    if gazetteer is None:
+        from geomap.gazetteer import load_gazetteer
+
+        gazetteer = load_gazetteer()
+    if corrections is not None and not isinstance(corrections, Corrections):
+        corrections = load_corrections(corrections, gazetteer=gazetteer)
+    with tempfile.TemporaryDirectory(prefix="geomap-extract-") as folder:
+        _, tally, _ = write_extraction(
+            sources, folder, gazetteer=gazetteer, corrections=corrections, format="parquet", client=client, full=True,
+            **options,
+        )  # fmt: skip
+        extraction = read_tables(folder, format="parquet")
+    return dataclasses.replace(extraction, corrections=tally.corrections)
 
 
 def with_events(
@@ -887,6 +928,7 @@ def _produce(
     progress: bool,
     cache: ArticleCache | None = None,
     with_tables: frozenset[str] = frozenset(),
+    index: Any = None,
 ) -> Iterator[_ArticleRows]:
     """The rows of every article, then of every row of the incident tables, in order.
 
@@ -904,7 +946,7 @@ def _produce(
 
         bar = tqdm(unit=" article", desc="extract", leave=False)
     try:
-        articles = _unique_ids(_articles(others, skipped, with_tables), skipped)
+        articles = _unique_ids(_articles(others, skipped, with_tables, index), skipped)
         if pool is None:
             for article in articles:
                 yield run.rows(article) if cache is None else cache.rows(run, article)
@@ -998,6 +1040,16 @@ class Tally:
             told = events.loc[events["reports"].fillna(1).astype(int) > 1, "event_id"]
             self.events_multi += int(told.nunique())
 
+    def merge(self, other: Tally) -> None:
+        """Add the counts of ``other`` (of other rows of the same tables)."""
+        for name in ("articles", "table_rows", "mentions", "ambiguous", "incidents", "routes", "events"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.places |= other.places
+        self.unresolved |= other.unresolved
+        for mine, theirs in ((self.by_type, other.by_type), (self.unread, other.unread)):
+            for kind, n in theirs.items():
+                mine[kind] = mine.get(kind, 0) + n
+
     def _add_unread(self, articles: Any) -> None:
         from geomap.text.language import UNREAD_NAMES
 
@@ -1058,6 +1110,7 @@ def write_extraction(
         The files written (in :data:`TABLES` order), the counts of the rows
         written, and the inputs skipped.
     """
+    from geomap._increment import InputIndex
     from geomap.events import event_keys, match_events
     from geomap.review import StreamedCorrections
     from geomap.tablefiles import table_writer
@@ -1074,12 +1127,24 @@ def write_extraction(
         # what event matching needs of every incident (not the whole row), and of every article
         keys: list = []
         outlets: dict[str, tuple[str, str]] = {}
+        index = InputIndex(cache, read=not full)
+        parts: Iterable[dict[str, Any]] = ()
         if client is not None:
             from geomap.cluster import _parts_on_cluster
 
-            parts = _parts_on_cluster(client, run, others, tables, skipped, cache, fixes, hits)
+            parts = _parts_on_cluster(client, run, others, tables, skipped, cache, fixes, hits, index, with_tables)
+        elif format == "csv":  # in stretches: those an earlier run wrote are copied as they are
+            for name in ("articles", "mentions", "incidents", "routes", "unresolved"):
+                tables_out.write(name, _frame(name, []))  # the headers
+            split = (others, tables, with_tables)
+            for stretch in _stretched(run, split, skipped, cache, index, fixes, hits, jobs=jobs, progress=progress):
+                tally.merge(stretch.tally)
+                outlets.update((a, tuple(v)) for a, v in stretch.outlets.items())
+                keys.extend(stretch.event_keys(len(keys)))
+                for name, text in stretch.texts.items():
+                    tables_out.write_text(name, text)
         else:
-            parts = _parts(_produce(run, others, tables, skipped, jobs, progress, cache, with_tables), fixes, hits)
+            parts = _parts(_produce(run, others, tables, skipped, jobs, progress, cache, with_tables, index), fixes, hits)
         for frames in parts:
             tally.add(frames)
             articles = frames["articles"]
@@ -1093,8 +1158,10 @@ def write_extraction(
             keys.extend(event_keys(added["incidents"], outlets, start=len(keys)))
             for name, frame in added.items():
                 tables_out.write(name, frame)
-        events = _frame("events", match_events(keys, gazetteer=run.gazetteer, corrections=corrections, hits=hits))
+        matched = _Columns("events")  # typed columns: a frame of all incidents, built in a fraction of _frame's time
+        matched.extend(match_events(keys, gazetteer=run.gazetteer, corrections=corrections, hits=hits))
         del keys
+        events = matched.frame()
         if fixes is not None:
             fixes.hits.update(hits)
             tally.corrections = fixes.report()
@@ -1104,8 +1171,56 @@ def write_extraction(
         files = tables_out.commit(corrected=corrections.path if corrections is not None else None)
     tally.extracted, tally.cached = cache.misses, cache.hits
     cache.warn_unkept()
+    index.save()
     cache.prune()
     return files, tally, skipped
+
+
+def _stretched(
+    run: _Run, split: tuple, skipped: list[Skipped], cache: ArticleCache, index: Any, fixes: Any, hits: set[int], *,
+    jobs: int, progress: bool,
+) -> Iterator[Any]:  # fmt: skip
+    """What each stretch of the articles adds to the CSV tables (:func:`geomap._increment.stretches`).
+
+    ``split`` is what :func:`_split_sources` gives.  As in :func:`_produce`, the articles
+    are read here, in order, and extracted here or by ``jobs`` worker processes
+    (started only if some article is not in the cache).
+    """
+    others, tables, with_tables = split
+    from geomap._increment import stretches
+
+    jobs = min(jobs, os.cpu_count() or 1, 61)
+    pool = None
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(unit=" article", desc="extract", leave=False)
+
+    def rows(pairs: list[tuple[Article, str]]) -> Iterator[_ArticleRows]:
+        nonlocal pool
+        if jobs == 1:
+            found: Iterable[_ArticleRows] = (cache.rows(run, article, key) for article, key in pairs)
+        else:
+            pool = pool or _pool(run, jobs)
+            found = (rows for batch in _in_order(pool, (a for a, _ in pairs), jobs, cache) for rows in batch)
+        yield from found
+        if bar is not None:
+            bar.update(len(pairs))
+
+    articles = _unique_ids(_articles(others, skipped, with_tables, index), skipped)
+    try:
+        yield from stretches(articles, _table_rows(run, tables, skipped), cache, fixes, hits, rows)
+    except BaseException:
+        if pool is not None:  # an error or an interrupt: drop the batches not started, do not wait
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = None
+        raise
+    finally:
+        if pool is not None:
+            pool.shutdown()
+        if bar is not None:
+            bar.close()
 
 
 def _parts(found: Iterable[_ArticleRows], fixes: Any, hits: set[int]) -> Iterator[dict[str, Any]]:
@@ -1190,8 +1305,15 @@ def write_tables(extraction: Extraction, out_dir: str | Path) -> list[Path]:
     return written
 
 
-def read_tables(directory: str | Path, *, format: str | None = None, date_format: str | None = None) -> Extraction:
+def read_tables(
+    directory: str | Path, *, format: str | None = None, date_format: str | None = None, dask: bool = False
+) -> Extraction:
     """Read tables written by :func:`write_tables` or ``geomap extract`` (perhaps reviewed by hand) back.
+
+    With ``dask=True`` the tables are :class:`dask.dataframe.DataFrame` objects,
+    lazy (nothing is read until ``.compute()``), one partition a Parquet file
+    or row group, for tables bigger than memory, from a notebook or on a
+    cluster (:func:`geomap.cluster.dask_tables`; needs ``geomap[dask]``).
 
     CSV or Parquet (:mod:`geomap.tablefiles`: one file a table or a folder
     of months), as found; ``format`` (``"csv"`` or ``"parquet"``) chooses
@@ -1219,6 +1341,10 @@ def read_tables(directory: str | Path, *, format: str | None = None, date_format
 
     from geomap.tablefiles import DATES, read_table
 
+    if dask:
+        from geomap.cluster import dask_tables
+
+        return Extraction(**dask_tables(directory))
     folder = Path(directory)
     if not folder.is_dir():
         raise InputNotFoundError(located(folder, None, "no such folder"))

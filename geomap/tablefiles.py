@@ -153,7 +153,8 @@ class _Spool:
             shutil.copyfileobj(self.file, fh, 1 << 20)
 
     def close(self) -> None:
-        self.file.close()
+        with contextlib.suppress(OSError):  # rows it could not take (a full disk) are dropped with it: the error was told
+            self.file.close()
 
 
 class _CsvWriter:
@@ -171,6 +172,14 @@ class _CsvWriter:
         if len(frame) or not self._started[name]:
             write_frame(frame, self._spools[name].file, header=not self._started[name])
             self._started[name] = True
+
+    def write_text(self, name: str, text: str) -> None:
+        """Add rows already written as CSV text (no header), after the table's header."""
+        if not self._started[name]:
+            from geomap.extract import _frame
+
+            self.write(name, _frame(name, []))
+        self._spools[name].file.write(text)
 
     def files(self) -> dict[str, _Spool]:
         return {f"{name}.csv": spool for name, spool in self._spools.items()}
@@ -313,6 +322,11 @@ class _Committer:
         """Add ``frame`` (a part of table ``name``) to the table."""
         with _spool_trouble(self.spool_dir):
             self.inner.write(name, frame)
+
+    def write_text(self, name: str, text: str) -> None:
+        """Add rows of table ``name`` already written as CSV text without a header (CSV tables only)."""
+        with _spool_trouble(self.spool_dir):
+            self.inner.write_text(name, text)
 
     def commit(self, *, corrected: str | None = None) -> list[Path]:
         """Put the tables in place; the files written.

@@ -98,7 +98,7 @@ def test_a_changed_gazetteer_or_filter_invalidates_the_cache(corpus, tmp_path) -
     assert extract_tables([corpus], out, gazetteer=smaller).cached == 0
     assert extract_tables([corpus], out, gazetteer=gazetteer, types=["drug_trafficking"]).cached == 0
     # only the current version's entries are kept on disk
-    assert len(list((out / CACHE_DIR).iterdir())) == 1
+    assert len([p for p in (out / CACHE_DIR).iterdir() if p.is_dir()]) == 1
 
 
 def test_a_mention_correction_re_extracts_only_its_article(corpus, tmp_path) -> None:
@@ -123,6 +123,10 @@ def test_corrupt_or_foreign_entries_are_ignored_with_a_warning(corpus, tmp_path,
     extract_tables([corpus], out)
     expected = _files(out)
     entries = sorted((out / CACHE_DIR).glob("*/*/*.json"))
+    stretches = [p for p in entries if b'"geomap-extract-stretch/' in p.read_bytes().partition(b"\n")[0]]
+    for stretch in stretches:  # kept stretches of the tables would spare the run reading the articles' entries
+        stretch.unlink()
+    entries = sorted(set(entries) - set(stretches))
     assert len(entries) == N_SAMPLES
     entries[0].write_bytes(entries[0].read_bytes()[:-40])  # torn
     entries[1].write_bytes(entries[2].read_bytes())  # another article's entry, under this one's name
@@ -181,3 +185,89 @@ def test_corrections_that_matched_are_told_the_same_from_the_cache(corpus, tmp_p
     assert (again.corrections, again.unmatched) == (
         2, (f"{corrections}:3: drop_mention 'Atlantis' in article '{first['article_id']}': matched nothing",)
     )
+
+
+@pytest.fixture()
+def short_stretches(monkeypatch):
+    import geomap._increment as increment
+
+    monkeypatch.setattr(increment, "STRETCH", 4)  # the sample: several stretches, not one
+
+
+def test_unchanged_files_are_not_read_again_and_kept_stretches_not_rebuilt(corpus, tmp_path, short_stretches, monkeypatch) -> None:
+    import geomap._increment as increment
+    from geomap._cache import ArticleCache
+
+    out = tmp_path / "tables"
+    extract_tables([corpus], out)
+    _add_new(corpus)
+    read, entries = [], []
+    read_file, get = increment._read_file, ArticleCache.get
+    monkeypatch.setattr(increment, "_read_file", lambda path, *a, **k: read.append(path.name) or read_file(path, *a, **k))
+    monkeypatch.setattr(ArticleCache, "get", lambda self, key: entries.append(key) or get(self, key))
+    second = extract_tables([corpus], out)
+    assert sorted(read) == sorted(NEW_REPORTS)  # only the new files are read
+    assert second.cached == N_SAMPLES and second.articles == N_SAMPLES + len(NEW_REPORTS)
+    assert len(entries) < N_SAMPLES  # the articles of the stretches kept whole are not even looked up
+    monkeypatch.undo()
+    extract_tables([corpus], tmp_path / "full", full=True)
+    assert _files(out) == _files(tmp_path / "full")
+
+
+def test_skipped_inputs_and_ids_made_unique_are_told_as_in_a_full_run(corpus, tmp_path, short_stretches) -> None:
+    import json
+
+    (corpus / "feed.jsonl").write_text(
+        json.dumps({"id": "w1", "text": "Police in Lao Cai seized 3 kg of heroin on May 2."}) + "\n{not json\n"
+        + json.dumps({"id": "w1", "text": "Guards in Mong Cai stopped 5 people on May 3."}) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    (corpus / "empty.txt").write_text("", encoding="utf-8")
+    out = tmp_path / "tables"
+    first = extract_tables([corpus], out)
+    # a new file read first that gives an id the feed gives too: the feed's ids change, so it is read again
+    (corpus / "00_wire.jsonl").write_text(
+        json.dumps({"id": "w1", "text": "Lang Son customs held 2 trucks of frozen meat on May 1."}) + "\n", encoding="utf-8"
+    )
+    second = extract_tables([corpus], out)
+    full = extract_tables([corpus], tmp_path / "full", full=True)
+    assert [str(s) for s in first.skipped] == [str(s).replace("/full/", "/tables/") for s in full.skipped]
+    assert second.skipped == full.skipped and len(full.skipped) == 2
+    assert second.articles == full.articles and second.cached == first.articles - 2  # the feed's two articles have new ids
+    assert _files(out) == _files(tmp_path / "full")
+    assert {"w1", "w1~2", "w1~3"} <= set(read_tables_ids(out))
+    assert extract_tables([corpus], out).skipped == full.skipped  # told again from the index
+
+
+def read_tables_ids(folder: Path) -> list[str]:
+    from geomap.extract import read_tables
+
+    return list(read_tables(folder).articles["article_id"])
+
+
+def test_an_article_of_an_unchanged_file_is_read_again_when_its_entry_is_gone(corpus, tmp_path, short_stretches) -> None:
+    out = tmp_path / "tables"
+    extract_tables([corpus], out)
+    expected = _files(out)
+    for entry in (out / CACHE_DIR).glob("*/*/*.json"):  # every entry, the index of the inputs kept
+        entry.unlink()
+    assert (out / CACHE_DIR / "inputs.json").is_file()
+    again = extract_tables([corpus], out)
+    assert again.cached == 0 and _files(out) == expected
+
+
+def test_a_spoiled_stretch_or_index_is_ignored_with_a_warning(corpus, tmp_path, short_stretches, caplog) -> None:
+    out = tmp_path / "tables"
+    extract_tables([corpus], out)
+    expected = _files(out)
+    entries = sorted((out / CACHE_DIR).glob("*/*/*.json"))
+    stretches = [p for p in entries if b'"geomap-extract-stretch/' in p.read_bytes().partition(b"\n")[0]]
+    assert len(stretches) > 1
+    head, _, body = stretches[0].read_bytes().partition(b"\n")
+    stretches[0].write_bytes(head + b"\n" + body.replace(b"a", b"b", 1))
+    (out / CACHE_DIR / "inputs.json").write_text("{not json", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="geomap"):
+        again = extract_tables([corpus], out)
+    warned = [r.getMessage() for r in caplog.records]
+    assert any("checksum" in w for w in warned) and any("inputs.json" in w for w in warned)
+    assert again.cached == N_SAMPLES and _files(out) == expected
