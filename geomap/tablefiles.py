@@ -153,7 +153,10 @@ class _Spool:
             shutil.copyfileobj(self.file, fh, 1 << 20)
 
     def close(self) -> None:
-        self.file.close()
+        # An unnamed spool is thrown away: rows still buffered that a full disk cannot take must not
+        # hide the one-line error of the write that failed first (the file is closed all the same).
+        with contextlib.suppress(OSError):
+            self.file.close()
 
 
 class _CsvWriter:
