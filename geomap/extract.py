@@ -1071,7 +1071,7 @@ def write_extraction(
         if client is not None:
             from geomap.cluster import _parts_on_cluster
 
-            parts = _parts_on_cluster(client, run, others, tables, skipped, cache, fixes, hits)
+            parts = _parts_on_cluster(client, run, others, tables, skipped, cache, fixes, hits, tables_out.spool_dir)
         else:
             parts = _parts(_produce(run, others, tables, skipped, jobs, progress, cache, with_tables), fixes, hits)
         for frames in parts:
