@@ -273,7 +273,8 @@ def _spool_trouble(spool_dir: Path) -> Iterator[None]:
     except OSError as exc:
         if isinstance(exc, GeomapError) or exc.errno not in _NO_ROOM:
             raise
-        raise OutputError(f"{spool_dir}: cannot write the tables: {exc.strerror or exc}") from exc
+        reason = os.strerror(exc.errno)  # the system's words: pyarrow's own ("Error writing bytes...") differ
+        raise OutputError(f"{spool_dir}: cannot write the tables: {reason}") from exc
 
 
 @contextlib.contextmanager
