@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
