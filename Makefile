@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 OUT ?= output
+PYTEST_ARGS ?=
 SAMPLE ?= samples/reports samples/tables/analyst_incidents.csv
 
 .PHONY: map test bench setup setup-test gazetteer boundaries assets check clean
@@ -31,9 +32,10 @@ setup-test: $(VENV)/.installed-test
 map: setup
 	$(VENV)/bin/geomap map $(SAMPLE) -o $(OUT)
 
-## test: the whole test suite (browser tests need Debian's chromium)
+## test: the whole test suite (browser tests need Debian's chromium);
+## PYTEST_ARGS="-n 2 --dist loadfile" spreads it over two processes
 test: setup-test
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## bench: every benchmark, printing its figures
 bench: setup-test

@@ -29,6 +29,7 @@ __all__ = [
     "MAX_JSON_DEPTH",
     "MAX_LINE_BYTES",
     "MAX_TABLE_LINE_BYTES",
+    "MAX_YAML_DEPTH",
     "Unreadable",
     "clean_text",
     "compose_yaml",
@@ -40,6 +41,7 @@ __all__ = [
     "read_limited",
     "read_lines",
     "size_text",
+    "yaml_problem",
 ]
 
 #: A text, Markdown, HTML or ``.json`` file, read whole: at most this many bytes.
@@ -256,61 +258,92 @@ def _depth(data: Any, limit: int) -> int:
 
 # -- YAML ------------------------------------------------------------------------------
 
+#: Nesting of YAML sequences and mappings (front matter and corrections need two or three).
+MAX_YAML_DEPTH = 64
+
 
 @functools.lru_cache(maxsize=1)
-def _loaders() -> tuple[Any, Any]:
-    """(the safe loader that refuses aliases, the fastest safe loader)."""
+def _fast_loader() -> Any:
+    """The fastest safe loader: libyaml's when PyYAML was built with it."""
     import yaml
 
-    class NoAliasLoader(yaml.SafeLoader):
-        """PyYAML's safe loader, refusing aliases: no document can expand past its own size."""
-
-        def compose_node(self, parent: Any, index: Any) -> Any:
-            if self.check_event(yaml.AliasEvent):
-                event = self.peek_event()
-                raise yaml.composer.ComposerError(
-                    None, None, f"found an alias (*{event.anchor}): aliases are not allowed", event.start_mark
-                )
-            return super().compose_node(parent, index)
-
-    return NoAliasLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def compose_yaml(text: str) -> Any:
-    """The node tree of a YAML document (``None`` if empty), with line marks; aliases refused.
+def _check_events(text: str) -> None:
+    """Refuse an alias or nesting past :data:`MAX_YAML_DEPTH`, before anything is composed.
 
-    Raises
-    ------
-    yaml.YAMLError
-        Not valid YAML, or an alias (``*name``); ``problem_mark`` says where.
+    The parser's events are read once (no node is built): an alias is
+    refused, never expanded, so a "billion laughs" document costs its own
+    size; a deep document is refused before a recursive composer sees it.
     """
     import yaml
 
-    no_alias, _ = _loaders()
-    return yaml.compose(text, Loader=no_alias)
+    try:
+        _walk_events(yaml.parse(text, Loader=_fast_loader()))
+    except yaml.scanner.ScannerError as exc:
+        if exc.problem != "exceeded maximum nesting depth":  # libyaml's own limit (1,000 levels): the same refusal
+            raise
+        raise yaml.composer.ComposerError(None, None, _TOO_DEEP, exc.problem_mark) from None
 
 
-def load_yaml(text: str) -> Any:
-    """A YAML document as Python data, read with a safe loader; aliases refused.
+_TOO_DEEP = f"nested deeper than {MAX_YAML_DEPTH} levels"
 
-    The events are checked for aliases first with the fastest safe parser
-    (libyaml when PyYAML has it), then the document is loaded with it.
 
-    Raises
-    ------
-    yaml.YAMLError
-        Not valid YAML, an alias (``*name``), or a value Python cannot hold
-        (a 5,000-digit integer); ``problem_mark`` says where when known.
-    """
+def _walk_events(events: Iterator[Any]) -> None:
     import yaml
 
-    _, fast = _loaders()
-    for event in yaml.parse(text, Loader=fast):
+    depth = 0
+    for event in events:
         if isinstance(event, yaml.AliasEvent):
             raise yaml.composer.ComposerError(
                 None, None, f"found an alias (*{event.anchor}): aliases are not allowed", event.start_mark
             )
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(None, None, _TOO_DEEP, event.start_mark)
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+
+
+def compose_yaml(text: str) -> Any:
+    """The node tree of a YAML document (``None`` if empty), with line marks; aliases and deep nesting refused.
+
+    Raises
+    ------
+    yaml.YAMLError
+        Not valid YAML, an alias (``*name``), or nested deeper than
+        :data:`MAX_YAML_DEPTH`; ``problem_mark`` says where.
+    """
+    import yaml
+
+    _check_events(text)
+    return yaml.compose(text, Loader=_fast_loader())
+
+
+def load_yaml(text: str) -> Any:
+    """A YAML document as Python data, read with a safe loader; aliases and deep nesting refused.
+
+    Raises
+    ------
+    yaml.YAMLError
+        Not valid YAML, an alias (``*name``), nested deeper than
+        :data:`MAX_YAML_DEPTH`, or a value Python cannot hold (a 5,000-digit
+        integer); ``problem_mark`` says where when known.
+    """
+    import yaml
+
+    _check_events(text)
     try:
-        return yaml.load(text, Loader=fast)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=_fast_loader())  # noqa: S506 - a safe loader
     except (ValueError, OverflowError) as exc:  # a 5,000-digit integer, a date past year 9999
         raise yaml.constructor.ConstructorError(None, None, _value_problem(exc)) from None
+
+
+def yaml_problem(exc: Exception) -> tuple[int | None, str]:
+    """(the 1-based line, the problem) of an error :func:`load_yaml` or :func:`compose_yaml` raised."""
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    problem = getattr(exc, "problem", None) or "not valid YAML"
+    return line, " ".join(str(problem).split())

@@ -21,8 +21,6 @@ __all__ = [
     "atomic_path",
     "atomic_write",
     "outputs_in",
-    "safe_yaml_compose",
-    "safe_yaml_load",
     "write_bytes",
     "write_text",
 ]
@@ -351,68 +349,3 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-# -- YAML ----------------------------------------------------------------------------------
-
-_YAML_MAX_DEPTH = 64
-
-
-def safe_yaml_compose(text: str, *, source: str | Path | None) -> Any:
-    """The YAML node tree of ``text`` (or ``None`` for an empty document), refusing aliases and deep nesting.
-
-    An alias (``*name``) is refused, not expanded: a "billion laughs" document
-    costs nothing.  Nesting deeper than 64 levels is refused too.
-
-    Raises
-    ------
-    InputError
-        Not valid YAML, an alias, or too deep; the message is ``source:line: ...``.
-    """
-    import yaml
-
-    from geomap._errors import InputError, located
-
-    class _Loader(yaml.SafeLoader):
-        depth = 0
-
-        def compose_node(self, parent: Any, index: Any) -> Any:
-            if self.check_event(yaml.AliasEvent):
-                event = self.peek_event()
-                raise yaml.YAMLError(f"@{event.start_mark.line + 1}: aliases (*{event.anchor}) are not allowed")
-            self.depth += 1
-            try:
-                if self.depth > _YAML_MAX_DEPTH:
-                    mark = self.peek_event().start_mark
-                    raise yaml.YAMLError(f"@{mark.line + 1}: nested deeper than {_YAML_MAX_DEPTH} levels")
-                return super().compose_node(parent, index)
-            finally:
-                self.depth -= 1
-
-    loader = _Loader(text)
-    try:
-        return loader.get_single_node()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        if problem.startswith("@"):
-            where, problem = problem[1:].split(": ", 1)
-            line = int(where)
-        raise InputError(located(source, line, f"not valid YAML: {problem}")) from None
-    finally:
-        loader.dispose()
-
-
-def safe_yaml_load(text: str, *, source: str | Path | None) -> Any:
-    """Python data from YAML ``text``, loaded safely (see :func:`safe_yaml_compose`)."""
-    import yaml
-
-    node = safe_yaml_compose(text, source=source)
-    if node is None:
-        return None
-    loader = yaml.SafeLoader("")
-    try:
-        return loader.construct_document(node)
-    finally:
-        loader.dispose()

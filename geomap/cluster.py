@@ -97,9 +97,17 @@ def dask_client(address: str | None = None, *, n_workers: int | None = None) -> 
         with client:
             yield client
         return
+    import logging
+
     workers = n_workers or max(1, os.cpu_count() or 1)
     with distributed.LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+        # The scheduler's HTTP routes on a free local port: no dashboard, no "port 8787 in use" warning.
+        dashboard_address=None, scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+        # The workers' and scheduler's own logs (a task that failed, with its traceback; a heartbeat
+        # lost while the cluster closes) stay off the user's terminal: what went wrong comes back
+        # to this process as the error itself, told in one line as in a run in one process.
+        silence_logs=logging.CRITICAL,
     ) as cluster, distributed.Client(cluster) as client:
         yield client
 
@@ -120,27 +128,32 @@ def _worker_run(digest: str, blob: bytes) -> _Run:
 
 
 def _extract_part(
-    digest: str, blob: bytes, cache: ArticleCache, articles: list, staging: str, number: int, items: tuple
+    digest: str, blob: bytes, cache: ArticleCache, articles: list, staging: str, number: int, items: tuple, where: str
 ) -> dict:
-    """On a worker: one batch's part of the tables, corrected, written to ``staging``; counts, replaced routes, matched corrections."""
+    """On a worker: one batch's part of the tables, corrected, written to ``staging``; counts, replaced routes, matched corrections.
+
+    A part that cannot be written (a full disk) is an :class:`~geomap._errors.OutputError`
+    naming ``where``, the folder the client's own spools are in: the line a run in one process gives.
+    """
     import pyarrow.parquet as pq
 
     from geomap._io import atomic_path
     from geomap.extract import _parts
     from geomap.corrections import Corrections
     from geomap.review import StreamedCorrections
-    from geomap.tablefiles import to_arrow
+    from geomap.tablefiles import _spool_trouble, to_arrow
 
     run = _worker_run(digest, blob)
     fixes = StreamedCorrections(Corrections("", items), run.gazetteer) if items else None
     found = [cache.rows(run, article) for article in articles]
     folder = Path(staging) / f"{number:08d}"
-    folder.mkdir(parents=True, exist_ok=True)
     hits: set[int] = set()
-    for frames in _parts(found, fixes, hits):  # one part: a batch is far smaller than a part
-        for name, frame in frames.items():
-            with atomic_path(folder / f"{name}.parquet") as tmp:
-                pq.write_table(to_arrow(name, frame), tmp, compression="zstd")
+    with _spool_trouble(Path(where)):
+        folder.mkdir(exist_ok=True)  # not its parent: a run that failed and removed its staging stays removed
+        for frames in _parts(found, fixes, hits):  # one part: a batch is far smaller than a part
+            for name, frame in frames.items():
+                with atomic_path(folder / f"{name}.parquet") as tmp:
+                    pq.write_table(to_arrow(name, frame), tmp, compression="zstd")
     olds = dict(fixes._olds) if fixes is not None else {}
     matched = sorted(hits | fixes.hits) if fixes is not None else sorted(hits)
     return {"hits": cache.hits, "misses": cache.misses, "olds": olds, "matched": matched, "unkept": cache.unkept}
@@ -168,21 +181,30 @@ def _parts_on_cluster(
     cache: ArticleCache,
     fixes: Any,
     hits: set[int],
+    spool_dir: Path,
     index: Any = None,
     with_tables: frozenset[str] = frozenset(),
 ) -> Iterator[dict[str, Any]]:
     """The parts of the tables, in the order of the articles, extracted by the cluster's workers.
 
-    The corrections that matched something on a worker go into ``hits``.  With
-    an input ``index`` (:mod:`geomap._increment`), the articles of files
-    unchanged since an earlier run are not read here: they go as stubs, and
-    a worker reads one only if it must extract it.
+    The corrections that matched something on a worker go into ``hits``.  The
+    parts are staged in the output folder (which the workers can write);
+    trouble writing them is told naming ``spool_dir``, as the client's own
+    spools are (:func:`geomap.tablefiles.table_writer`).  With an input
+    ``index`` (:mod:`geomap._increment`), the articles of files unchanged
+    since an earlier run are not read here: they go as stubs, and a worker
+    reads one only if it must extract it.
     """
     from geomap.extract import _articles, _parts, _table_rows, _unique_ids
 
+    from geomap.tablefiles import _spool_trouble
+
     _distributed()
-    staging = cache.base.parent / f"{_STAGING}{uuid.uuid4().hex[:12]}"
-    staging.mkdir(parents=True, exist_ok=True)
+    out = cache.base.parent.absolute()
+    _sweep_staging(out)
+    staging = out / f"{_STAGING}{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    with _spool_trouble(spool_dir):
+        staging.mkdir(parents=True, exist_ok=True)
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     items = tuple(fixes.items) if fixes is not None else ()
     import hashlib
@@ -196,7 +218,7 @@ def _parts_on_cluster(
 
     def send(batch: list, part: int, attempt: int = 0) -> Any:
         return client.submit(
-            _extract_part, digest, shared, cache, batch, str(staging), part, items,
+            _extract_part, digest, shared, cache, batch, str(staging), part, items, str(spool_dir),
             key=f"geomap-part-{staging.name}-{part}" + (f"-again{attempt}" if attempt else ""),
             pure=False,  # a worker that dies is replaced and its tasks run again; an error is not retried
         )  # fmt: skip
@@ -248,6 +270,20 @@ def _parts_on_cluster(
         for _, future, _ in pending:
             future.cancel()
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _sweep_staging(folder: Path) -> None:
+    """Remove the staging folders that runs no longer running (killed on this machine) left in ``folder``."""
+    from geomap._io import _alive
+
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        pid = entry.name[len(_STAGING) :].split("-", 1)[0]
+        if entry.name.startswith(_STAGING) and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def dask_tables(directory: str | Path) -> dict[str, Any]:

@@ -184,30 +184,29 @@ def load_corrections(path: str | Path, *, gazetteer: Any = None) -> Corrections:
     CorrectionsError
         Anything wrong in it; the message names the first problem as
         ``path:line: what: 'value'`` and ``.problems`` holds every one.
-        YAML aliases are refused (never expanded), and so is a file over
-        16 MB.
+        YAML aliases are refused (never expanded), and so are nesting
+        deeper than 64 levels, a file over 16 MB and one that is not a
+        regular file (a FIFO, a device).
     """
     import yaml
 
-    from geomap._io import safe_yaml_compose
+    from geomap._input import Unreadable, compose_yaml, read_limited, yaml_problem
 
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise InputNotFoundError(located(path, None, "corrections file not found"))
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(_MAX_BYTES + 1)
-        if len(data) > _MAX_BYTES:
-            raise CorrectionsError(located(path, None, f"too big for a corrections file (over {_MAX_BYTES >> 20} MB)"))
-        text = data.decode("utf-8")
+        text = read_limited(path, _MAX_BYTES).decode("utf-8")  # a regular file only: a FIFO or a device never blocks
+    except Unreadable as exc:
+        raise CorrectionsError(located(path, None, exc.reason)) from None
     except UnicodeDecodeError as exc:
         raise CorrectionsError(located(path, None, f"not UTF-8 text: {exc.reason}")) from exc
-    except OSError as exc:
-        raise CorrectionsError(located(path, None, f"cannot read: {exc.strerror or exc}")) from exc
     try:
-        root = safe_yaml_compose(text, source=path)
-    except InputError as exc:
-        raise CorrectionsError(str(exc), (str(exc),)) from None
+        root = compose_yaml(text)
+    except yaml.YAMLError as exc:
+        line, problem = yaml_problem(exc)
+        message = located(path, line, f"not valid YAML: {problem}")
+        raise CorrectionsError(message, (message,)) from None
     if root is None:
         return Corrections(str(path))
     if isinstance(root, yaml.MappingNode):

@@ -1132,7 +1132,9 @@ def write_extraction(
         if client is not None:
             from geomap.cluster import _parts_on_cluster
 
-            parts = _parts_on_cluster(client, run, others, tables, skipped, cache, fixes, hits, index, with_tables)
+            parts = _parts_on_cluster(
+                client, run, others, tables, skipped, cache, fixes, hits, tables_out.spool_dir, index=index, with_tables=with_tables
+            )
         elif format == "csv":  # in stretches: those an earlier run wrote are copied as they are
             for name in ("articles", "mentions", "incidents", "routes", "unresolved"):
                 tables_out.write(name, _frame(name, []))  # the headers

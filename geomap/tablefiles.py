@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -279,7 +280,8 @@ def _spool_trouble(spool_dir: Path) -> Iterator[None]:
     except OSError as exc:
         if isinstance(exc, GeomapError) or exc.errno not in _NO_ROOM:
             raise
-        raise OutputError(f"{spool_dir}: cannot write the tables: {exc.strerror or exc}") from exc
+        reason = os.strerror(exc.errno)  # the system's words: pyarrow's own ("Error writing bytes...") differ
+        raise OutputError(f"{spool_dir}: cannot write the tables: {reason}") from exc
 
 
 @contextlib.contextmanager

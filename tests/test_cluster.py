@@ -199,3 +199,94 @@ def test_read_tables_as_dask_dataframes(tmp_path, sample_run) -> None:
     counted = lazy.incidents.groupby("type", observed=True).size().compute()
     assert counted.sort_index().to_dict() == plain.incidents["type"].value_counts().sort_index().to_dict()
     assert lazy.articles["article_id"].nunique().compute() == len(plain.articles)
+
+
+def _fill_but(disk: Path, leave_kb: int) -> None:
+    stats = os.statvfs(disk)
+    with open(disk / "filler", "wb") as fh:
+        fh.write(b"\0" * max(0, stats.f_bavail * stats.f_frsize - leave_kb * 1024))
+
+
+def test_a_full_disk_on_the_cluster_is_the_one_line_of_one_process(tmp_path, client, capfd, small_batches) -> None:
+    """A part a worker cannot write: the line and exit status of a run in one process, no worker traceback, tables as they were."""
+    import subprocess
+
+    from geomap.cli import EXIT_USAGE, main
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root to mount a small tmpfs (a real full disk)")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    reports = str(SAMPLES / "reports")
+    try:
+        said = {}
+        for name, dask in (("one", []), ("many", ["--dask", client.scheduler.address]), ("local", ["--dask"])):
+            out = disk / name
+            assert main(["-q", "extract", reports, "-o", str(out), *dask]) == 0
+            before = _bytes(out)
+            capfd.readouterr()
+            _fill_but(disk, 0)
+            code = main(["-q", "extract", reports, "-o", str(out), "--full", *dask])  # "local": a new LocalCluster
+            err = capfd.readouterr().err
+            (disk / "filler").unlink()
+            said[name] = (code, err.replace(f"/{name}:", "/OUT:"))
+            assert _bytes(out) == before, name
+            assert not [p for p in out.rglob("*") if p.name.startswith(".geomap-staging") or ".geomap-tmp" in p.name]
+        assert said["one"] == (EXIT_USAGE, f"geomap: error: {disk}/OUT: cannot write the tables: No space left on device\n")
+        assert said["many"] == said["local"] == said["one"]  # the worker's own log (a traceback) never reaches stderr
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True, check=False)
+
+
+def test_a_part_a_worker_cannot_write_is_an_output_error_naming_the_folder(tmp_path, sample_run) -> None:
+    """On the worker itself (no cluster needed to call it): ENOSPC writing a part is told as the client tells its own."""
+    import pickle
+    import subprocess
+
+    from geomap._cache import ArticleCache, extraction_version
+    from geomap._errors import OutputError
+    from geomap.cluster import _extract_part
+    from geomap.extract import _prepare
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root to mount a small tmpfs (a real full disk)")
+    _, gazetteer, _ = sample_run
+    run, _ = _prepare(gazetteer, None, None, None, None, 1)
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        staging = disk / ".geomap-staging-1-x"
+        staging.mkdir()
+        _fill_but(disk, 0)
+        cache = ArticleCache(disk, extraction_version(run.gazetteer, since=None, until=None, wanted=run.wanted), read=False)
+        blob = pickle.dumps(run)
+        articles = list(read_articles([SAMPLES / "reports"]))[:3]
+        with pytest.raises(OutputError, match=rf"^{tmp_path}/elsewhere: cannot write the tables: .*No space left on device"):
+            _extract_part("d", blob, cache, articles, str(staging), 0, (), str(tmp_path / "elsewhere"))
+        (staging.parent / "filler").unlink()
+        staging.rmdir()  # a run that failed removes its staging folder: a task still running never makes it again
+        with pytest.raises(FileNotFoundError):
+            _extract_part("d", blob, cache, articles, str(staging), 1, (), str(tmp_path))
+        assert not staging.exists()
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True, check=False)
+
+
+def test_staging_folders_of_a_killed_client_are_removed_by_the_next_run(tmp_path, client, sample_run, small_batches) -> None:
+    import subprocess
+
+    sources, gazetteer, _ = sample_run
+    out = tmp_path / "out"
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = out / f".geomap-staging-{dead.pid}-0123456789ab"
+    (stale / "00000000").mkdir(parents=True)
+    (stale / "00000000" / "articles.parquet").write_bytes(b"half")
+    live = out / f".geomap-staging-{os.getpid()}-ba9876543210"  # a run still going (this process): kept
+    live.mkdir()
+    extract_tables(sources[:2], out, gazetteer=gazetteer, client=client)
+    assert not stale.exists() and live.is_dir()

@@ -36,6 +36,16 @@ def test_yaml_aliases_are_refused_with_their_line() -> None:
     assert compose_yaml("- action: drop\n").value[0].start_mark.line == 0
 
 
+def test_yaml_nested_too_deeply_is_refused_before_it_is_built() -> None:
+    for read in (load_yaml, compose_yaml):
+        assert read("a: " + "[" * 63 + "]" * 63 + "\n") is not None  # 64 levels with the mapping
+        with pytest.raises(yaml.YAMLError, match="nested deeper than 64 levels") as caught:
+            read("a:\n  b: " + "[" * 100 + "]" * 100 + "\n")
+        assert caught.value.problem_mark.line == 1
+        with pytest.raises(yaml.YAMLError, match="nested deeper than 64 levels"):
+            read("a:\n  b: " + "[" * 100_000 + "]" * 100_000 + "\n")  # past Python's recursion limit (and libyaml's)
+
+
 def test_yaml_values_python_cannot_hold_are_a_yaml_error() -> None:
     with pytest.raises(yaml.YAMLError, match="more digits than Python converts"):
         load_yaml("n: " + "9" * 5000 + "\n")

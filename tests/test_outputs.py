@@ -280,3 +280,49 @@ def test_a_full_disk_while_extracting_tables_is_one_line(capsys, tmp_path) -> No
         assert not [name for name in left if ".geomap-tmp" in name]
     finally:
         _umount(disk)
+
+
+def test_a_full_disk_at_any_point_of_extract_is_one_line_and_leaves_each_table_old_or_new(capsys, tmp_path) -> None:
+    """ENOSPC while the cache, the spools or the tables are written, or the spools closed: exit 2, one line, no traceback.
+
+    First into a new folder with a little room left (the room of a few cache
+    entries and spools: some runs fail as their spools are thrown away with
+    rows still buffered), then over tables an earlier run wrote.
+    """
+    disk = tmp_path / "disk"
+    _mount_tmpfs(disk, "size=8m")
+    out = disk / "tables"
+    reports = str(SAMPLES / "reports")
+
+    def extract(*more: str) -> tuple[int, str]:
+        code, _, err = _run(capsys, "extract", reports, "-o", str(out), *more)
+        if code != EXIT_OK:
+            assert code == EXIT_USAGE, err
+            assert _one_error_line(err).endswith("No space left on device"), err
+        return code, err
+
+    try:
+        for leave in (100, 200, 300, 400, 500):
+            shutil.rmtree(out, ignore_errors=True)
+            _fill(disk, leave)
+            code, _ = extract()
+            (disk / "filler").unlink()
+            assert not [p for p in out.rglob("*") if ".geomap-tmp" in p.name], leave
+        shutil.rmtree(out, ignore_errors=True)
+        assert main(["-q", "extract", reports, "-o", str(out)]) == EXIT_OK
+        old = _snapshot(out)
+        for leave in (0, 100, 300, 450):
+            _fill(disk, leave)
+            extract("--full", "--types", "drug_trafficking")
+            hit = _snapshot(out)
+            (disk / "filler").unlink()
+            code, err = extract("--full", "--types", "drug_trafficking")
+            assert code == EXIT_OK, (leave, err)
+            new = _snapshot(out)
+            for name, digest in hit.items():
+                assert digest in (old.get(name), new.get(name)), (leave, name)
+            assert not [p for p in out.rglob("*") if ".geomap-tmp" in p.name]
+            assert main(["-q", "extract", reports, "-o", str(out), "--full"]) == EXIT_OK  # back to the old tables
+            assert _snapshot(out) == old
+    finally:
+        _umount(disk)

@@ -82,7 +82,7 @@ def test_yaml_aliases_are_refused_not_expanded(tmp_path) -> None:
     lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
     path = _write(tmp_path, "\n".join(lines) + "\n")
     started = time.monotonic()
-    with pytest.raises(CorrectionsError, match=rf"^{path}:2: not valid YAML: aliases \(\*a0\) are not allowed"):
+    with pytest.raises(CorrectionsError, match=rf"^{path}:2: not valid YAML: found an alias \(\*a0\): aliases are not allowed"):
         load_corrections(path)
     assert time.monotonic() - started < 2
     deep = _write(tmp_path, "- " + "[" * 5000 + "]" * 5000 + "\n", "deep.yaml")
@@ -324,3 +324,21 @@ def test_every_map_csv_export_neutralises_formulas_and_keeps_rows_whole(tmp_path
     to_csv(named["incidents"], tmp_path / "plain.csv", layer_name="incidents")
     titles = set(pd.read_csv(tmp_path / "plain.csv", dtype=str, keep_default_na=False)["article_title"])
     assert titles == {"'=1+2\rSecond line"}
+
+
+def test_a_corrections_file_that_is_not_a_regular_file_is_refused_without_blocking(tmp_path) -> None:
+    import os
+
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)  # opened plainly for reading, it would wait for a writer forever
+    with pytest.raises(CorrectionsError, match=rf"^{fifo}: not a regular file: a FIFO"):
+        load_corrections(fifo)
+    zero = tmp_path / "zero.yaml"
+    zero.symlink_to("/dev/zero")
+    with pytest.raises(CorrectionsError, match=rf"^{zero}: not a regular file: a character device"):
+        load_corrections(zero)
+    big = tmp_path / "big.yaml"
+    with open(big, "wb") as fh:
+        fh.truncate(17 << 20)
+    with pytest.raises(CorrectionsError, match=rf"^{big}: too large: 17 MiB \(the limit is 16 MiB\)"):
+        load_corrections(big)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 
-from geomap._input import MAX_FIELD_CHARS, MAX_FRONT_MATTER_BYTES, Unreadable, clean_text, load_yaml, size_text
+from geomap._input import MAX_FIELD_CHARS, MAX_FRONT_MATTER_BYTES, Unreadable, clean_text, load_yaml, size_text, yaml_problem
 from geomap.records import DateSpan, Skipped
 from geomap.text.dates import parse_date
 from geomap.text.decoding import normalise
@@ -132,14 +132,10 @@ def split_front_matter(text: str, path: str) -> tuple[dict, str]:
     import yaml
 
     try:
-        meta = load_yaml(m.group(1) or "") or {}  # safe, libyaml when it is there; aliases refused
-    except RecursionError:
-        raise _Unreadable("malformed front matter: nested too deeply", 2) from None
+        meta = load_yaml(m.group(1) or "") or {}  # safe; aliases and deep nesting refused
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else None
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise _Unreadable(f"malformed front matter: {problem}", line) from None
+        line, problem = yaml_problem(exc)
+        raise _Unreadable(f"malformed front matter: {problem}", line + 1 if line is not None else None) from None
     if not isinstance(meta, dict):
         raise _Unreadable("malformed front matter: not a mapping of keys to values", 2)
     return meta, text[m.end() :]
