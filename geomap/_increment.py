@@ -159,7 +159,7 @@ class InputIndex:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with atomic_path(self.path) as tmp:
-                tmp.write_text(json.dumps({"format": _INDEX_FORMAT, "files": self.new}, ensure_ascii=False), encoding="utf-8")
+                tmp.write_text(json.dumps({"format": _INDEX_FORMAT, "files": self.new}), encoding="utf-8")  # ASCII: a name that is not UTF-8 (surrogates) round-trips
         except OSError as exc:
             log.warning("cannot keep the input index %s (%s); the next run reads every input", self.path, exc.strerror or exc)
 

@@ -38,14 +38,16 @@ def _temp_beside(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
+def atomic_path(path: str | Path, *, make_parents: bool = True) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it over ``path`` on success.
 
     For writers that want a file name (pyogrio, GeoPackage).  On any exception
-    the temporary file is removed and ``path`` is left as it was.
+    the temporary file is removed and ``path`` is left as it was.  With
+    ``make_parents=False`` a missing folder is an error (``FileNotFoundError``), not made.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if make_parents:
+        path.parent.mkdir(parents=True, exist_ok=True)
     tmp_path = _temp_beside(path)
     try:
         yield tmp_path

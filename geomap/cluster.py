@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import time
 import uuid
 from collections import deque
 from collections.abc import Iterator
@@ -152,7 +153,7 @@ def _extract_part(
         folder.mkdir(exist_ok=True)  # not its parent: a run that failed and removed its staging stays removed
         for frames in _parts(found, fixes, hits):  # one part: a batch is far smaller than a part
             for name, frame in frames.items():
-                with atomic_path(folder / f"{name}.parquet") as tmp:
+                with atomic_path(folder / f"{name}.parquet", make_parents=False) as tmp:  # a staging removed stays removed
                     pq.write_table(to_arrow(name, frame), tmp, compression="zstd")
     olds = dict(fixes._olds) if fixes is not None else {}
     matched = sorted(hits | fixes.hits) if fixes is not None else sorted(hits)
@@ -269,7 +270,11 @@ def _parts_on_cluster(
     finally:
         for _, future, _ in pending:
             future.cancel()
-        shutil.rmtree(staging, ignore_errors=True)
+        for wait in (0.0, 0.2, 0.5, 1.0, 2.0):  # a task cancelled while running may still be writing its part
+            time.sleep(wait)
+            shutil.rmtree(staging, ignore_errors=True)  # then gone for good: a task never makes staging again
+            if not staging.exists():
+                break
 
 
 def _sweep_staging(folder: Path) -> None:

@@ -1147,13 +1147,18 @@ def write_extraction(
                     tables_out.write_text(name, text)
         else:
             parts = _parts(_produce(run, others, tables, skipped, jobs, progress, cache, with_tables, index), fixes, hits)
-        for frames in parts:
-            tally.add(frames)
-            articles = frames["articles"]
-            outlets.update(zip(articles["article_id"], zip(articles["source"], articles["date"], strict=True), strict=True))
-            keys.extend(event_keys(frames["incidents"], outlets, start=len(keys)))
-            for name, frame in frames.items():
-                tables_out.write(name, frame)
+        try:
+            for frames in parts:
+                tally.add(frames)
+                articles = frames["articles"]
+                outlets.update(zip(articles["article_id"], zip(articles["source"], articles["date"], strict=True), strict=True))
+                keys.extend(event_keys(frames["incidents"], outlets, start=len(keys)))
+                for name, frame in frames.items():
+                    tables_out.write(name, frame)
+        finally:  # a write that failed: the parts' own clean-up (a cluster's staging folder) runs now, not when collected
+            close = getattr(parts, "close", None)
+            if close is not None:
+                close()
         if fixes is not None:
             added = dict(zip(("incidents", "routes"), fixes.tail(), strict=True))
             tally.add(added)

@@ -233,7 +233,7 @@ def test_a_full_disk_on_the_cluster_is_the_one_line_of_one_process(tmp_path, cli
             (disk / "filler").unlink()
             said[name] = (code, err.replace(f"/{name}:", "/OUT:"))
             assert _bytes(out) == before, name
-            assert not [p for p in out.rglob("*") if p.name.startswith(".geomap-staging") or ".geomap-tmp" in p.name]
+            assert not [p for p in out.rglob("*") if p.name.startswith(".geomap-staging") or ".geomap-tmp" in p.name], sorted(out.rglob("*"))
         assert said["one"] == (EXIT_USAGE, f"geomap: error: {disk}/OUT: cannot write the tables: No space left on device\n")
         assert said["many"] == said["local"] == said["one"]  # the worker's own log (a traceback) never reaches stderr
     finally:
@@ -268,7 +268,7 @@ def test_a_part_a_worker_cannot_write_is_an_output_error_naming_the_folder(tmp_p
         with pytest.raises(OutputError, match=rf"^{tmp_path}/elsewhere: cannot write the tables: .*No space left on device"):
             _extract_part("d", blob, cache, articles, str(staging), 0, (), str(tmp_path / "elsewhere"))
         (staging.parent / "filler").unlink()
-        staging.rmdir()  # a run that failed removes its staging folder: a task still running never makes it again
+        shutil.rmtree(staging)  # a run that failed removes its staging folder: a task still running never makes it again
         with pytest.raises(FileNotFoundError):
             _extract_part("d", blob, cache, articles, str(staging), 1, (), str(tmp_path))
         assert not staging.exists()
