@@ -502,6 +502,7 @@ def test_a_duplicated_code_and_a_point_outside_its_province_stop_the_build(tmp_p
     assert "Traceback" not in err and not (tmp_path / "out" / "places.csv").exists()
 
 
+@needs_the_whole_build
 def test_a_broken_crossing_stops_the_build_with_file_and_line(tmp_path: Path, capsys) -> None:
     curated = tmp_path / "curated"
     shutil.copytree(GAZ / "curated", curated)
@@ -532,6 +533,7 @@ def test_a_broken_crossing_stops_the_build_with_file_and_line(tmp_path: Path, ca
     assert "Traceback" not in err and not (tmp_path / "out" / "places.csv").exists()
 
 
+@needs_the_whole_build
 def test_a_crossing_with_its_sides_swapped_stops_the_build(tmp_path: Path, capsys) -> None:
     """However coarse the border line, a gate may not lie farther into the other country than its pair."""
     curated = tmp_path / "curated"
