@@ -692,6 +692,12 @@ class Resolver:
         register = self._register
         if bare:
             found = tuple(m for m in found if not register[m[0]] or self._parent_named(m[0], near_ix))
+        if near_ix and want is not None and len(found) > 1 and not all(register[m[0]] for m in found):
+            # a gate or town named like the units ("cửa khẩu Tam Hợp") is out when the type word rules
+            # it out ("xã Tam Hợp, huyện Tương Dương"), so that the units can still be narrowed below
+            fitting = tuple(m for m in found if register[m[0]] or self._kind[m[0]] in want)
+            if len(fitting) > 1 and all(register[m[0]] for m in fitting):
+                found = fitting
         if near_ix and len(found) > 1 and all(register[m[0]] for m in found):
             # same-named units ("xã Tân Lập" is in dozens of provinces): those inside a unit the text names
             # the units the text names, the most precise first (勐腊县 before 云南省), else their successors
