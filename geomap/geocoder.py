@@ -42,6 +42,9 @@ Adjustments, all zero or negative so that a score never exceeds 100:
   of ``vietnamadminunits`` and the like) another −5, given back when the
   query's type word fits it ("xã Kiên Giang"), since its bare name rarely
   means it ("Kien Giang" is the province, not the commune of Lệ Thủy);
+  a bare name (``bare``) drops such units, and a border gate that shares its
+  name only with such units ("Hoàng Diệu", "Tân Tiến"), unless the text names
+  their parent;
 * date: an admin unit not valid on the date −6, more than exact and folded
   matches differ (its successor is then added as a candidate with method
   ``successor``, 0.1 below it);
@@ -691,7 +694,22 @@ class Resolver:
         found, key = self._matches(name, exact)
         register = self._register
         if bare:
-            found = tuple(m for m in found if not register[m[0]] or self._parent_named(m[0], near_ix))
+            # a gate named only like register units ("Hoàng Diệu", "Tân Tiến") is, bare, as often a street,
+            # a person or one of those communes: like them it counts only beside its parent (its province);
+            # a name a town or city also bears ("Đồng Đăng") is a place name anyway and keeps its gate
+            shy = any(register[m[0]] for m in found) and all(
+                register[m[0]] or self._kind[m[0]] == "border_gate" for m in found
+            )
+            found = tuple(
+                m for m in found
+                if not (register[m[0]] or (shy and self._kind[m[0]] == "border_gate")) or self._parent_named(m[0], near_ix)
+            )
+        if near_ix and want is not None and len(found) > 1 and not all(register[m[0]] for m in found):
+            # a gate or town named like the units ("cửa khẩu Tam Hợp") is out when the type word rules
+            # it out ("xã Tam Hợp, huyện Tương Dương"), so that the units can still be narrowed below
+            fitting = tuple(m for m in found if register[m[0]] or self._kind[m[0]] in want)
+            if len(fitting) > 1 and all(register[m[0]] for m in fitting):
+                found = fitting
         if near_ix and len(found) > 1 and all(register[m[0]] for m in found):
             # same-named units ("xã Tân Lập" is in dozens of provinces): those inside a unit the text names
             # the units the text names, the most precise first (勐腊县 before 云南省), else their successors
@@ -706,7 +724,7 @@ class Resolver:
     def register_parents(self, name: str) -> frozenset[str]:
         """Ids that, named in a text, let a bare ``name`` stand for a register unit (see ``bare``).
 
-        The parents of the register units of that name, with their latest
+        The parents of the register units and gates of that name, with their latest
         successors for provinces: a quick test before resolving again with
         context, which a text that names none of them can skip.
         """
@@ -717,7 +735,7 @@ class Resolver:
             for table, k in ((self._folded, key), (self._compact, _compact(key))):
                 for i, _ in table.get(k, ()):
                     parent = self._places[i].parent_id
-                    if self._register[i] and parent in self._index:
+                    if (self._register[i] or self._kind[i] == "border_gate") and parent in self._index:
                         ids.add(parent)
                         j = self._index[parent]
                         if self._kind[j] == "province":

@@ -228,7 +228,8 @@ def test_every_gate_has_a_pair_that_points_back_across_the_border(places, by_id)
     # a crossing stands alone only where its reference names no counterpart, and says so
     unpaired = [p for p in places if p["kind"] == "border_gate" and not p["pair_id"]]
     assert all("counterpart" in p["note"] and "not" in p["note"] for p in unpaired), [p["id"] for p in unpaired]
-    assert len(unpaired) <= 5
+    # (3 Chinese border-trade points and ports, 6 Vietnamese gates on the Laos and Cambodia borders)
+    assert len(unpaired) <= 10
 
 
 def test_every_gate_has_a_level_and_a_point_source_when_placed_at_a_unit(places, by_id) -> None:
