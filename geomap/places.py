@@ -7,7 +7,8 @@ reports put around them ("Lang Son province", "tỉnh Lạng Sơn", "Youyi port"
 keeps the length of the text, so offsets found there are offsets in the
 original.  The longest match wins and overlaps are settled leftmost-longest.
 Latin-script names must sit on word boundaries ("Hekou" is not found inside
-"Shekou", "Lao" not inside "Laos"); CJK names need none.
+"Shekou", "Lao" not inside "Laos"): their patterns carry a space at each end,
+so the automaton reports no match inside a word; CJK names need none.
 
 Each match is then resolved by the geocoder in two passes: names that resolve
 without doubt give the article's context (countries, provinces, places), with
@@ -163,8 +164,9 @@ def word_form(text: str) -> str:
 class _Entry(NamedTuple):
     """What a pattern in the automaton stands for.
 
-    A named tuple, not a dataclass: a matcher holds 100,000 of them, and the
-    compiled cache (``geomap._compiled``) reads tuples back several times faster.
+    A named tuple while the matcher is built; the matcher keeps plain tuples
+    of the same fields: it holds 100,000 of them, and the compiled cache
+    (``geomap._compiled``) reads plain tuples back three times faster.
     """
 
     cjk: bool
@@ -195,7 +197,7 @@ class PlaceMatcher:
 
     def __init__(self, automaton: Any, entries: Sequence[_Entry]) -> None:
         self._automaton = automaton
-        self._entries = tuple(entries)
+        self._entries = tuple(tuple(e) for e in entries)  # plain tuples: the fields of _Entry
 
     def __len__(self) -> int:
         return len(self._automaton)
@@ -241,7 +243,7 @@ class PlaceMatcher:
         """
         import ahocorasick
 
-        automaton = ahocorasick.Automaton()
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)  # values are entry numbers: read back faster
         entries: list[_Entry] = []
         index: dict[str, int] = {}
 
@@ -292,7 +294,7 @@ class PlaceMatcher:
                 base = _strip_type_word(form)
                 if base is not None:
                     continue  # "Huyện Bến Cầu", "Bến Cầu district": the bare name and the text's type words cover it
-                key = " " + form
+                key = f" {form} "
                 if key in index:
                     old = entries[index[key]]
                     if not old.kinds and not old.register:
@@ -300,15 +302,15 @@ class PlaceMatcher:
                     continue
                 add(key, _Entry(False, len(form), 0, len(form), (), lowercase_ok, True))
                 continue
-            add(" " + form, _Entry(False, len(form), 0, len(form), (), lowercase_ok))
+            add(f" {form} ", _Entry(False, len(form), 0, len(form), (), lowercase_ok))
             for word, hinted, applies in _SUFFIXES:
                 if kind in applies and not form.endswith(" " + word):
                     pattern = f"{form} {word}"
-                    add(" " + pattern, _Entry(False, len(pattern), 0, len(form), hinted, lowercase_ok))
+                    add(f" {pattern} ", _Entry(False, len(pattern), 0, len(form), hinted, lowercase_ok))
             for word, hinted, applies in _PREFIXES:
                 if kind in applies and not form.startswith(word + " "):
                     pattern = f"{word} {form}"
-                    add(" " + pattern, _Entry(False, len(pattern), len(word) + 1, len(form), hinted, lowercase_ok))
+                    add(f" {pattern} ", _Entry(False, len(pattern), len(word) + 1, len(form), hinted, lowercase_ok))
         if len(automaton):
             automaton.make_automaton()
         return cls(automaton, entries)
@@ -318,15 +320,13 @@ class PlaceMatcher:
         if not len(self._automaton):
             return []
         padded = " " + word_form(text) + " "
-        n = len(padded)
         entries = self._entries
-        found: list[tuple[int, int, int]] = []
-        for last, idx in self._automaton.iter(padded):
-            entry = entries[idx]
-            if not entry.cjk and last + 1 < n and padded[last + 1] != " ":
-                continue  # a Latin name must end on a word boundary
-            # padded index i is text index i - 1; the pattern ends at text index last - 1
-            found.append((last - entry.size, -last, idx))
+        # padded index i is text index i - 1; a CJK pattern ends at text index last - 1, a Latin one
+        # (" name ", on word boundaries) at last - 2
+        found = [
+            (last - entries[idx][1], -last, idx) if entries[idx][0] else (last - 1 - entries[idx][1], 1 - last, idx)
+            for last, idx in self._automaton.iter(padded)
+        ]
         if not found:
             return []
         # leftmost-longest: by start, longest first; a match overlapping a kept one goes
@@ -337,17 +337,16 @@ class PlaceMatcher:
             if start < taken_to:
                 continue
             end = -neg_end
-            entry = entries[idx]
-            base_start = start + entry.base_offset
-            base_end = base_start + entry.base_len
-            if not entry.cjk and not entry.lowercase_ok:
+            cjk, _, base_offset, base_len, kinds, lowercase_ok, register = entries[idx]
+            base_start = start + base_offset
+            base_end = base_start + base_len
+            if not cjk and not lowercase_ok:
                 first = text[base_start]
                 if first.isalpha() and not first.isupper():
                     continue  # "long" in running text is not Long (a place)
-            kinds = entry.kinds
-            if entry.register and not kinds:
+            if register and not kinds:
                 start, end, kinds = _type_words(padded, start, end, max(taken_to, 0))
-            matches.append(_Match(start, end, base_start, base_end, kinds, entry.cjk))
+            matches.append(_Match(start, end, base_start, base_end, kinds, cjk))
             taken_to = end
         return matches
 
@@ -378,6 +377,15 @@ def _strip_type_word(form: str) -> str | None:
     return (found.group(1) or found.group(2)) if found else None
 
 
+# One regex a side: the longest type word ending just before a name (searched in a window that ends
+# there: the leftmost match is the longest), and the longest one just after it.
+_TYPE_BEFORE_RE = re.compile(r" (" + "|".join(re.escape(w) for w, _ in _TYPE_BEFORE) + r") $")
+_TYPE_AFTER_RE = re.compile(r" (" + "|".join(re.escape(w) for w, _ in _TYPE_AFTER) + r")(?= )")
+_TYPE_BEFORE_KINDS = dict(_TYPE_BEFORE)
+_TYPE_AFTER_KINDS = dict(_TYPE_AFTER)
+_LONGEST_BEFORE = max(len(w) for w, _ in _TYPE_BEFORE) + 2
+
+
 def _type_words(padded: str, start: int, end: int, floor: int) -> tuple[int, int, tuple[str, ...]]:
     """Widen the match ``[start, end)`` over a type word just before or after it in ``padded``.
 
@@ -387,16 +395,13 @@ def _type_words(padded: str, start: int, end: int, floor: int) -> tuple[int, int
     ``()`` when there is none.
     """
     if padded[start] == " ":
-        for word, kinds in _TYPE_BEFORE:
-            begin = start - 1 - len(word)  # the text index of the word's first letter
-            if begin >= floor and padded[begin + 1 : start] == word and padded[begin] == " ":
-                return begin, end, kinds
-    n = len(padded)
-    if end + 1 < n and padded[end + 1] == " ":
-        for word, kinds in _TYPE_AFTER:
-            stop = end + 1 + len(word)  # the text index just after the word
-            if stop + 1 < n and padded[end + 2 : stop + 1] == word and padded[stop + 1] == " ":
-                return start, stop, kinds
+        # the window starts at the space before the earliest word allowed (text index floor)
+        found = _TYPE_BEFORE_RE.search(padded, max(floor, start - _LONGEST_BEFORE), start + 1)
+        if found is not None:
+            return found.start(), end, _TYPE_BEFORE_KINDS[found.group(1)]
+    found = _TYPE_AFTER_RE.match(padded, end + 1)
+    if found is not None:
+        return start, found.end() - 1, _TYPE_AFTER_KINDS[found.group(1)]
     return start, end, ()
 
 
