@@ -331,6 +331,9 @@ class Resolver:
         self._kin: dict[tuple[int, int], bool] = {}
         self._ready: dict[str, tuple[tuple[Candidate, ...], bool]] = {}
         self._key_ready: dict[str, tuple[Any, ...]] = {}
+        # the answer to a query without context of a folded key whose places differ in kind, for each kind
+        # its generic words hint at ("LANG SON PROVINCE", "Lang Son city"): worked out on first need
+        self._hinted: dict[tuple[str, bool, frozenset[str]], tuple[tuple[Candidate, ...], bool]] = {}
         self._register_parents: dict[str, frozenset[str]] = {}
         if stamp:
             cache_put(stamp, "resolver", {k: v for k, v in self.__dict__.items() if k not in _NOT_CACHED})
@@ -657,9 +660,19 @@ class Resolver:
         prepared = self._key_prepared(key)
         if prepared is None:
             return None
-        ready = prepared[exact == key]
-        if ready is None or (prepared[2] and _kind_hint(name, key) is not None):
+        plain = exact == key
+        ready = prepared[plain]
+        if ready is None:
             return None
+        if prepared[2]:  # places of several kinds: a generic word in the query may decide
+            hint = _kind_hint(name, key)
+            if hint is not None:
+                memo = (key, plain, hint)
+                ready = self._hinted.get(memo)
+                if ready is None:
+                    variants = self._folded_of(key)
+                    done = self._rank(name, variants[plain], key, None, None, None, (), None, len(self._places))  # type: ignore[index]
+                    ready = self._hinted[memo] = (done.candidates, done.ambiguous)
         candidates, ambiguous = ready
         if len(candidates) > limit:
             candidates = candidates[: max(1, limit)]
