@@ -325,7 +325,7 @@ class Resolver:
         # and the finished ranking of each exact key for a query without context.
         # (the matches of each exact key are worked out on first need and kept: reading 60,000 of them
         # back from the compiled cache took longer than working out the few hundred a run meets)
-        self._key_of = key_of
+        self._exact = _ExactNames(self._exact, key_of)  # packed: 43,000 lists of tuples took 100 ms to read back
         self._by_exact: dict[str, tuple[tuple[tuple[int, float, str, str], ...], str]] = {}
         # Built on first use (a table of 15,000 places has 60,000 names; a run meets a few hundred):
         # matches by folded key, the finished ranking of each exact key and of each folded key for a
@@ -334,6 +334,9 @@ class Resolver:
         self._kin: dict[tuple[int, int], bool] = {}
         self._ready: dict[str, tuple[tuple[Candidate, ...], bool]] = {}
         self._key_ready: dict[str, tuple[Any, ...]] = {}
+        # the answer to a query without context of a folded key whose places differ in kind, for each kind
+        # its generic words hint at ("LANG SON PROVINCE", "Lang Son city"): worked out on first need
+        self._hinted: dict[tuple[str, bool, frozenset[str]], tuple[tuple[Candidate, ...], bool]] = {}
         self._register_parents: dict[str, frozenset[str]] = {}
         if stamp:
             cache_put(stamp, "resolver", {k: v for k, v in self.__dict__.items() if k not in _NOT_CACHED})
@@ -352,7 +355,7 @@ class Resolver:
         """``(matches, key)`` of a query whose exact key ``exact`` is a gazetteer name's and has its key; else ``None``."""
         found = self._by_exact.get(exact)
         if found is None:
-            key = self._key_of.get(exact)
+            key = self._exact.key_of(exact)
             if key is None:
                 return None
             found = self._by_exact[exact] = (self._direct(exact, key), key)
@@ -660,9 +663,19 @@ class Resolver:
         prepared = self._key_prepared(key)
         if prepared is None:
             return None
-        ready = prepared[exact == key]
-        if ready is None or (prepared[2] and _kind_hint(name, key) is not None):
+        plain = exact == key
+        ready = prepared[plain]
+        if ready is None:
             return None
+        if prepared[2]:  # places of several kinds: a generic word in the query may decide
+            hint = _kind_hint(name, key)
+            if hint is not None:
+                memo = (key, plain, hint)
+                ready = self._hinted.get(memo)
+                if ready is None:
+                    variants = self._folded_of(key)
+                    done = self._rank(name, variants[plain], key, None, None, None, (), None, len(self._places))  # type: ignore[index]
+                    ready = self._hinted[memo] = (done.candidates, done.ambiguous)
         candidates, ambiguous = ready
         if len(candidates) > limit:
             candidates = candidates[: max(1, limit)]
@@ -907,6 +920,64 @@ class Resolver:
                 continue
             present.add(j)
             scored.append((score - 0.1, j, matched, "successor"))
+
+
+_SEP = "\x1f"  # between the fields of a packed entry of _ExactNames (a unit separator; names holding one kept apart)
+
+
+class _ExactNames:
+    """The resolver's places by the exact key of their names, each entry packed in one string until asked for.
+
+    ``get(exact)`` gives ``[(place index, name), ...]`` as a dict of lists
+    would, ``key_of(exact)`` the folded key of that name when a query that is
+    the name itself has it (else ``None``), and ``exact in names`` tells
+    whether any name has that exact key.  The compiled cache reads one string
+    an entry several times faster than the lists and tuples it stands for,
+    and a run unpacks only the few hundred entries it meets.
+    """
+
+    __slots__ = ("_packed", "_odd", "_open")
+
+    def __init__(self, table: dict[str, list[tuple[int, str]]], key_of: dict[str, str]) -> None:
+        self._packed: dict[str, str] = {}
+        self._odd: dict[str, tuple[str | None, list[tuple[int, str]]]] = {}  # a name holding the separator
+        for exact, entries in table.items():
+            key = key_of.get(exact)
+            if _SEP in exact or (key is not None and _SEP in key) or any(_SEP in name for _, name in entries):
+                self._odd[exact] = (key, entries)
+                self._packed[exact] = ""
+                continue
+            self._packed[exact] = _SEP.join(["\0" if key is None else key, *(f"{i}{_SEP}{name}" for i, name in entries)])
+        self._open = dict(self._odd)
+
+    def __getstate__(self) -> tuple[dict[str, str], dict[str, tuple[str | None, list[tuple[int, str]]]]]:
+        return self._packed, self._odd
+
+    def __setstate__(self, state: tuple[dict[str, str], dict[str, tuple[str | None, list[tuple[int, str]]]]]) -> None:
+        self._packed, self._odd = state
+        self._open = dict(self._odd)
+
+    def __contains__(self, exact: object) -> bool:
+        return exact in self._packed
+
+    def _entry(self, exact: str) -> tuple[str | None, list[tuple[int, str]]] | None:
+        found = self._open.get(exact)
+        if found is None:
+            packed = self._packed.get(exact)
+            if packed is None:
+                return None
+            key, *fields = packed.split(_SEP)
+            pairs = [(int(fields[j]), fields[j + 1]) for j in range(0, len(fields), 2)]
+            found = self._open[exact] = (None if key == "\0" else key, pairs)
+        return found
+
+    def get(self, exact: str, default: Any = None) -> Any:
+        found = self._entry(exact)
+        return default if found is None else found[1]
+
+    def key_of(self, exact: str) -> str | None:
+        found = self._entry(exact)
+        return None if found is None else found[0]
 
 
 def _kind_hint(query: str, key: str) -> frozenset[str] | None:

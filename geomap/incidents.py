@@ -30,7 +30,7 @@ from geomap._regex import prefixes as _prefixes
 from geomap._regex import required as _required
 from geomap import lang
 from geomap.placement import rank as role_rank
-from geomap.placement import dateline_country, refine_role, road_start
+from geomap.placement import dateline_country, inside, refine_role, road_start
 from geomap.records import Article, Count, DateSpan, Incident, IncidentPlace, Mention
 from geomap.text.publication import dateline_stop
 from geomap.text.sentences import fold_text, split_sentences
@@ -846,8 +846,8 @@ def _where(
         elif place.end is not None and precision == 1 and _NEAR_AFTER.match(folded, place.end):
             precision = 2  # "东兴口岸附近": Chinese says "near" after the name
         candidate = (rank, precision, order, place.place_id)
-        if best is None or candidate[:3] < best[:3]:
-            best = candidate  # type: ignore[assignment]
+        if best is None or candidate[:3] < best[:3] or (candidate[:2] == best[:2] and inside(gazetteer, place.place_id, best[3])):
+            best = candidate  # type: ignore[assignment]  # a place inside the one chosen is more specific
     if best is not None:
         # the most precise place named wins; drawn at its parent's point, it is only as precise as that
         return best[3], max(best[1], point_precision(gazetteer, best[3], _kind(gazetteer, best[3])))  # type: ignore[index]

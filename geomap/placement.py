@@ -28,6 +28,11 @@ roles when it picks the place (``docs/TAXONOMY.md``, "Where it happened"):
     "on the road from Mong Cai to Ha Long": the start of the road, drawn as
     near it (precision 2), not the town the road leads to.
 
+Among places of one role and one precision, a place inside another one named
+beside it is the place (:func:`inside`): "东兴市江平镇边境派出所" is the township
+江平镇, not the county-level city 东兴市 that holds it, though both are drawn
+at precision 1 ("xã Lũng Cú, huyện Đồng Văn" likewise).
+
 Every pattern reads only the few words before or after the name, so the rules
 hold for any place, not for one report's sentence.
 """
@@ -38,7 +43,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["EXCLUDED_ROLES", "ROLE_RANK", "dateline_country", "rank", "refine_role", "road_start"]
+__all__ = ["EXCLUDED_ROLES", "ROLE_RANK", "dateline_country", "inside", "rank", "refine_role", "road_start"]
 
 #: Roles never taken for the place of the event.
 EXCLUDED_ROLES = frozenset({"source", "biography", "requester"})
@@ -124,6 +129,18 @@ def rank(role: str, kind: str = "") -> int | None:
     if role in EXCLUDED_ROLES or (role == "party" and kind != "country"):
         return None
     return ROLE_RANK.get(role, 3)
+
+
+def inside(gazetteer: Any, place_id: str, outer: str) -> bool:
+    """True when ``place_id`` lies within ``outer`` along the admin tree (a township in its county or city).
+
+    Of two places a sentence ties to an event at the same precision, the one
+    inside the other is the more specific: the event happened there.
+    """
+    ancestors = getattr(gazetteer, "ancestors", None)
+    if ancestors is None or place_id == outer:
+        return False
+    return any(p.id == outer for p in ancestors(place_id))
 
 
 def dateline_country(dateline: Sequence[Any], gazetteer: Any) -> tuple[str | None, int]:

@@ -1,13 +1,17 @@
 """Place mentions: every gazetteer name in an article, found and resolved.
 
 One Aho–Corasick automaton (pyahocorasick) holds the folded form of every
-gazetteer name and alias, plus the same names wrapped in the generic words
-reports put around them ("Lang Son province", "tỉnh Lạng Sơn", "Youyi port",
-"凭祥市").  It runs once over the folded article text; :func:`geomap.normalize.fold`
+gazetteer name and alias, plus the Chinese names with the generic words
+reports put after them ("凭祥市", "友谊关口岸").  The generic words around a
+Latin-script name ("Lang Son province", "tỉnh Lạng Sơn", "Youyi port") are
+looked for in the text beside each name found, one regular expression a side,
+which keeps the automaton a sixth of the size it would have with every
+wrapped form in it (faster to build, to load and to run).  It runs once over the folded article text; :func:`geomap.normalize.fold`
 keeps the length of the text, so offsets found there are offsets in the
 original.  The longest match wins and overlaps are settled leftmost-longest.
 Latin-script names must sit on word boundaries ("Hekou" is not found inside
-"Shekou", "Lao" not inside "Laos"); CJK names need none.
+"Shekou", "Lao" not inside "Laos"): their patterns carry a space at each end,
+so the automaton reports no match inside a word; CJK names need none.
 
 Each match is then resolved by the geocoder in two passes: names that resolve
 without doubt give the article's context (countries, provinces, places), with
@@ -163,8 +167,9 @@ def word_form(text: str) -> str:
 class _Entry(NamedTuple):
     """What a pattern in the automaton stands for.
 
-    A named tuple, not a dataclass: a matcher holds 100,000 of them, and the
-    compiled cache (``geomap._compiled``) reads tuples back several times faster.
+    A named tuple while the matcher is built; the matcher keeps plain tuples
+    of the same fields: it holds 100,000 of them, and the compiled cache
+    (``geomap._compiled``) reads plain tuples back three times faster.
     """
 
     cjk: bool
@@ -174,6 +179,7 @@ class _Entry(NamedTuple):
     kinds: tuple[str, ...]  # kinds hinted by the generic word, () for none
     lowercase_ok: bool  # the gazetteer spells the name in lower case
     register: bool = False  # a bare name of a register unit: type words beside it are looked for in the text
+    wraps: tuple[str, ...] = ()  # kinds of the places of this Latin name: the generic words that may wrap it
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,18 +193,30 @@ class _Match:
 
 
 class PlaceMatcher:
-    """One multi-pattern automaton over every gazetteer name, alias and generic variant.
+    """One multi-pattern automaton over every gazetteer name and alias (and Chinese generic variants).
 
     Build it once with :meth:`from_gazetteer` (or :meth:`from_names`) and reuse
     it for every article; it pickles, so worker processes can share it.
     """
 
-    def __init__(self, automaton: Any, entries: Sequence[_Entry]) -> None:
-        self._automaton = automaton
-        self._entries = tuple(entries)
+    def __init__(self, automaton: Any, entries: Sequence[_Entry], cjk: Any = None) -> None:
+        self._automaton = automaton  # Latin-script names, each between two spaces
+        # Chinese (and other non-Latin) names, apart: the first letters of their thousands of names would make
+        # the automaton's root a slow node to leave for every letter of an English or Vietnamese report
+        self._cjk = cjk
+        self._entries = tuple(tuple(e) for e in entries)  # plain tuples: the fields of _Entry
+        firsts = sorted({key[0] for key in cjk.keys()}) if cjk is not None and len(cjk) else []
+        self._cjk_first = "".join(firsts)  # where a match of one of them can start
+        self._cjk_start: re.Pattern | None = None
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_cjk_start"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, _cjk_start=None)
 
     def __len__(self) -> int:
-        return len(self._automaton)
+        return len(self._automaton) + (len(self._cjk) if self._cjk is not None else 0)
 
     @classmethod
     def from_gazetteer(cls, gazetteer: Any) -> PlaceMatcher:
@@ -241,7 +259,8 @@ class PlaceMatcher:
         """
         import ahocorasick
 
-        automaton = ahocorasick.Automaton()
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)  # values are entry numbers: read back faster
+        cjk_automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         entries: list[_Entry] = []
         index: dict[str, int] = {}
 
@@ -251,13 +270,13 @@ class PlaceMatcher:
                 # the same form from several places: the union of hints, bare wins
                 if old.kinds and entry.kinds and old.kinds != entry.kinds:
                     merged = tuple(dict.fromkeys(old.kinds + entry.kinds))
-                    entries[index[pattern]] = _Entry(
-                        old.cjk, old.size, old.base_offset, old.base_len, merged, old.lowercase_ok
-                    )
+                    old = entries[index[pattern]] = old._replace(kinds=merged)
+                if entry.wraps and not set(entry.wraps) <= set(old.wraps):
+                    entries[index[pattern]] = old._replace(wraps=tuple(sorted({*old.wraps, *entry.wraps})))
                 return
             index[pattern] = len(entries)
             entries.append(entry)
-            automaton.add_word(pattern, index[pattern])
+            (cjk_automaton if entry.cjk else automaton).add_word(pattern, index[pattern])
 
         for item in names:
             name, kind = item[0], item[1]
@@ -292,62 +311,71 @@ class PlaceMatcher:
                 base = _strip_type_word(form)
                 if base is not None:
                     continue  # "Huyện Bến Cầu", "Bến Cầu district": the bare name and the text's type words cover it
-                key = " " + form
+                key = f" {form} "
                 if key in index:
                     old = entries[index[key]]
                     if not old.kinds and not old.register:
-                        entries[index[key]] = _Entry(False, old.size, 0, old.base_len, (), old.lowercase_ok, True)
+                        entries[index[key]] = old._replace(register=True)
                     continue
                 add(key, _Entry(False, len(form), 0, len(form), (), lowercase_ok, True))
                 continue
-            add(" " + form, _Entry(False, len(form), 0, len(form), (), lowercase_ok))
-            for word, hinted, applies in _SUFFIXES:
-                if kind in applies and not form.endswith(" " + word):
-                    pattern = f"{form} {word}"
-                    add(" " + pattern, _Entry(False, len(pattern), 0, len(form), hinted, lowercase_ok))
-            for word, hinted, applies in _PREFIXES:
-                if kind in applies and not form.startswith(word + " "):
-                    pattern = f"{word} {form}"
-                    add(" " + pattern, _Entry(False, len(pattern), len(word) + 1, len(form), hinted, lowercase_ok))
-        if len(automaton):
-            automaton.make_automaton()
-        return cls(automaton, entries)
+            # the generic words that may wrap it (_SUFFIXES, _PREFIXES) are looked for by find()
+            add(f" {form} ", _Entry(False, len(form), 0, len(form), (), lowercase_ok, False, (kind,)))
+        for built in (automaton, cjk_automaton):
+            if len(built):
+                built.make_automaton()
+        return cls(automaton, entries, cjk_automaton)
+
+    def _cjk_matches(self, padded: str) -> Iterable[tuple[int, int]]:
+        """The automaton's matches of non-Latin names in ``padded``, from the first letter one can start with."""
+        if not self._cjk_first:
+            return ()
+        if self._cjk_start is None:
+            self._cjk_start = re.compile("[" + re.escape(self._cjk_first) + "]")
+        first = self._cjk_start.search(padded)
+        return self._cjk.iter(padded, first.start()) if first is not None else ()
 
     def find(self, text: str) -> list[_Match]:
         """Every name in ``text``: leftmost-longest, on word boundaries, offsets into ``text``."""
-        if not len(self._automaton):
+        if not len(self):
             return []
         padded = " " + word_form(text) + " "
-        n = len(padded)
         entries = self._entries
-        found: list[tuple[int, int, int]] = []
-        for last, idx in self._automaton.iter(padded):
+        # padded index i is text index i - 1; a CJK pattern ends at text index last - 1, a Latin one
+        # (" name ", on word boundaries) at last - 2.  Each name found is a candidate (start, -end,
+        # entry, 0, base start, kinds); a Latin name wrapped in a generic word fitting one of its
+        # places is one more (..., 1, ...).  Of two of one span the name entered first wins, as when
+        # every wrapped form was a pattern ("Youyi" + " port" before the alias "Youyi Port")
+        found: list[tuple[int, int, int, int, int, tuple[str, ...]]] = []
+        for last, idx in self._cjk_matches(padded):
+            size = entries[idx][1]
+            found.append((last - size, -last, idx, 0, last - size, entries[idx][4]))
+        for last, idx in self._automaton.iter(padded) if len(self._automaton) else ():
             entry = entries[idx]
-            if not entry.cjk and last + 1 < n and padded[last + 1] != " ":
-                continue  # a Latin name must end on a word boundary
-            # padded index i is text index i - 1; the pattern ends at text index last - 1
-            found.append((last - entry.size, -last, idx))
+            start, end = last - 1 - entry[1], last - 1
+            found.append((start, -end, idx, 0, start, entry[4]))
+            if entry[7]:
+                found.extend(_wrapped(padded, start, end, idx, entry[7]))
         if not found:
             return []
         # leftmost-longest: by start, longest first; a match overlapping a kept one goes
         found.sort()
         matches: list[_Match] = []
         taken_to = -1
-        for start, neg_end, idx in found:
+        for start, neg_end, idx, _, base_start, kinds in found:
             if start < taken_to:
                 continue
             end = -neg_end
-            entry = entries[idx]
-            base_start = start + entry.base_offset
-            base_end = base_start + entry.base_len
-            if not entry.cjk and not entry.lowercase_ok:
+            cjk, _, base_offset, base_len, _, lowercase_ok, register, _ = entries[idx]
+            base_start += base_offset
+            base_end = base_start + base_len
+            if not cjk and not lowercase_ok:
                 first = text[base_start]
                 if first.isalpha() and not first.isupper():
                     continue  # "long" in running text is not Long (a place)
-            kinds = entry.kinds
-            if entry.register and not kinds:
+            if register and not kinds:
                 start, end, kinds = _type_words(padded, start, end, max(taken_to, 0))
-            matches.append(_Match(start, end, base_start, base_end, kinds, entry.cjk))
+            matches.append(_Match(start, end, base_start, base_end, kinds, cjk))
             taken_to = end
         return matches
 
@@ -378,6 +406,53 @@ def _strip_type_word(form: str) -> str | None:
     return (found.group(1) or found.group(2)) if found else None
 
 
+def _word_table(words: Iterable[tuple[str, tuple[str, ...], tuple[str, ...]]], *, before: bool) -> tuple[re.Pattern, dict]:
+    """A regex finding the longest of ``words`` just before (or after) a name, and for each word the
+    words that may stand in its place, longest first, each with the kinds it hints at and the kinds
+    of place it fits: itself, then the shorter words it ends (or starts) with ("thi xa" -> "xa")."""
+    table = {w: (hinted, frozenset(applies)) for w, hinted, applies in words}
+    ordered = sorted(table, key=len, reverse=True)
+    shorter = {
+        w: [(x, *table[x]) for x in [w] + [x for x in ordered if x != w and (w.endswith(" " + x) if before else w.startswith(x + " "))]]
+        for w in ordered
+    }  # fmt: skip
+    alternation = "|".join(re.escape(w) for w in ordered)
+    return re.compile(f" ({alternation}) $" if before else f" ({alternation})(?= )"), shorter
+
+
+_WRAP_BEFORE_RE, _WRAP_BEFORE = _word_table(_PREFIXES, before=True)
+_WRAP_AFTER_RE, _WRAP_AFTER = _word_table(_SUFFIXES, before=False)
+_WRAP_LONGEST = max(len(w) for w, _, _ in _PREFIXES) + 2
+
+
+def _wrapped(padded: str, start: int, end: int, idx: int, wraps: tuple[str, ...]) -> list[tuple]:
+    """The Latin name found at ``[start, end)`` wrapped in a generic word that fits one of its places'
+    kinds ``wraps``: "tinh Lang Son" and "Lang Son province", as :meth:`PlaceMatcher.find`'s candidates."""
+    out = []
+    before = _WRAP_BEFORE_RE.search(padded, max(0, start - _WRAP_LONGEST), start + 1)
+    if before is not None:
+        for word, hinted, applies in _WRAP_BEFORE[before.group(1)]:
+            if not applies.isdisjoint(wraps):
+                out.append((start - len(word) - 1, -end, idx, 1, start, hinted))
+                break
+    after = _WRAP_AFTER_RE.match(padded, end + 1)
+    if after is not None:
+        for word, hinted, applies in _WRAP_AFTER[after.group(1)]:
+            if not applies.isdisjoint(wraps):
+                out.append((start, -(end + 1 + len(word)), idx, 1, start, hinted))
+                break
+    return out
+
+
+# One regex a side: the longest type word ending just before a name (searched in a window that ends
+# there: the leftmost match is the longest), and the longest one just after it.
+_TYPE_BEFORE_RE = re.compile(r" (" + "|".join(re.escape(w) for w, _ in _TYPE_BEFORE) + r") $")
+_TYPE_AFTER_RE = re.compile(r" (" + "|".join(re.escape(w) for w, _ in _TYPE_AFTER) + r")(?= )")
+_TYPE_BEFORE_KINDS = dict(_TYPE_BEFORE)
+_TYPE_AFTER_KINDS = dict(_TYPE_AFTER)
+_LONGEST_BEFORE = max(len(w) for w, _ in _TYPE_BEFORE) + 2
+
+
 def _type_words(padded: str, start: int, end: int, floor: int) -> tuple[int, int, tuple[str, ...]]:
     """Widen the match ``[start, end)`` over a type word just before or after it in ``padded``.
 
@@ -387,16 +462,13 @@ def _type_words(padded: str, start: int, end: int, floor: int) -> tuple[int, int
     ``()`` when there is none.
     """
     if padded[start] == " ":
-        for word, kinds in _TYPE_BEFORE:
-            begin = start - 1 - len(word)  # the text index of the word's first letter
-            if begin >= floor and padded[begin + 1 : start] == word and padded[begin] == " ":
-                return begin, end, kinds
-    n = len(padded)
-    if end + 1 < n and padded[end + 1] == " ":
-        for word, kinds in _TYPE_AFTER:
-            stop = end + 1 + len(word)  # the text index just after the word
-            if stop + 1 < n and padded[end + 2 : stop + 1] == word and padded[stop + 1] == " ":
-                return start, stop, kinds
+        # the window starts at the space before the earliest word allowed (text index floor)
+        found = _TYPE_BEFORE_RE.search(padded, max(floor, start - _LONGEST_BEFORE), start + 1)
+        if found is not None:
+            return found.start(), end, _TYPE_BEFORE_KINDS[found.group(1)]
+    found = _TYPE_AFTER_RE.match(padded, end + 1)
+    if found is not None:
+        return start, found.end() - 1, _TYPE_AFTER_KINDS[found.group(1)]
     return start, end, ()
 
 

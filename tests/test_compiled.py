@@ -39,9 +39,12 @@ def test_a_gazetteer_read_back_from_the_cache_is_the_one_read_from_its_files(tmp
     for name in ("Lạng Sơn", "Lang Son", "谅山", "Pingxiang", "Svay Rieng"):
         answers = [Resolver(g).resolve(name) for g in (fresh, again)]
         assert [[c.place.id for c in a.candidates] for a in answers][0] == [c.place.id for c in answers[1].candidates]
-    text = "Police in Lạng Sơn and 谅山 met."
+    # bare names, names in their generic words (looked for beside the name found), Chinese names
+    text = "Police in Lạng Sơn and 谅山 met; tỉnh Lạng Sơn, Lang Son province and 凭祥市 too."
     found = [PlaceMatcher.from_gazetteer(g).find(text) for g in (again, fresh)]
-    assert found[0] == found[1] and found[0]
+    assert found[0] == found[1]
+    assert [text[m.start : m.end] for m in found[0]] == ["Lạng Sơn", "tỉnh Lạng Sơn", "Lang Son province", "凭祥市"]
+    assert [m.kinds[:1] for m in found[0]] == [(), ("province",), ("province",), ("city",)]
 
 
 def test_the_cache_is_keyed_by_the_tables_content(tmp_path: Path, monkeypatch) -> None:

@@ -11,8 +11,8 @@ def kit():
     return tools()
 
 
-def _one(kit, text: str):
-    found = incidents_of(kit, text)
+def _one(kit, text: str, **kwargs):
+    found = incidents_of(kit, text, **kwargs)
     assert len(found) == 1, found
     return found[0]
 
@@ -76,3 +76,44 @@ def test_a_list_shares_its_first_role_only_when_the_names_are_side_by_side(kit) 
     roles = _roles(one)
     assert roles["vn.province.lao-cai"] == roles["vn.province.lang-son"] == roles["vn.province.quang-ninh"] == "agency"
     assert one.place_id == "vn.city.mong-cai"
+
+
+# -- a unit inside another one named beside it: the bundled gazetteer ---------------------------
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    from geomap.gazetteer import load_gazetteer
+    from geomap.geocoder import Resolver
+    from geomap.places import PlaceMatcher
+
+    gazetteer = load_gazetteer()
+    return gazetteer, PlaceMatcher.from_gazetteer(gazetteer), Resolver(gazetteer)
+
+
+@pytest.mark.parametrize(
+    "text, day, place, precision",
+    [
+        # a township with its type word after its county-level city: both are drawn at precision 1
+        ("11月18日，东兴市江平镇边境派出所在海边拦下一辆货车，查获走私冻品12吨。", "2024-11-20", "cn.town.jiangping", 1),
+        # a township no source places stands at its county's point: precision 3, but still the township
+        ("同一天，宁明县爱店镇警方在山间小路截获走私香烟300条。", "2024-11-20", "cn.town.aidian-ningming", 3),
+        # a commune after its district, as Vietnamese reports name them
+        ("Ngày 12/3, Đồn Biên phòng xã Lũng Cú, huyện Đồng Văn bắt giữ 2 đối tượng vận chuyển 3 kg ma túy.",
+         "2019-03-14", "vn.commune.lung-cu-dong-van-ha-giang", 1),
+    ],
+)  # fmt: skip
+def test_a_township_or_commune_named_with_its_parent_is_the_place(bundled, text, day, place, precision) -> None:
+    import datetime as dt
+
+    one = _one(bundled, text, day=dt.date.fromisoformat(day))
+    assert (one.place_id, one.location_precision) == (place, precision)
+    assert set(_roles(one)) > {place}  # the parent is still among the incident's places
+
+
+def test_a_township_outside_the_city_named_does_not_take_its_place(bundled) -> None:
+    import datetime as dt
+
+    # near miss: 江平镇 is not inside 凭祥市, so the rule does not apply and the first place named stays
+    one = _one(bundled, "11月18日，凭祥市警方与江平镇边境派出所查获走私冻品12吨。", day=dt.date(2024, 11, 20))
+    assert one.place_id == "cn.district.pingxiang" or one.place_id.startswith("cn.city.pingxiang")
