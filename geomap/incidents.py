@@ -186,6 +186,13 @@ def point_precision(gazetteer: Any, place_id: str | None, kind: str) -> int:
     return precision
 
 
+def _precision_of(gazetteer: Any, place_id: str | None) -> int:
+    if not place_id:
+        return 6
+    place = gazetteer.get(place_id) if gazetteer is not None else None
+    return point_precision(gazetteer, place_id, place.kind) if place is not None else 1
+
+
 _NEAR_RE = re.compile(r"\b(?:near|around|close to|outside|not far from|along|on the edge of|gan)\b[^,.;:]{0,30}\b(?:in|of|at)?\s*$")
 _NEAR_AFTER = re.compile(r"(?:附近|周边|一带|周围)")
 # A figure for the border as a whole, not for one place on it.
