@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from geomap._input import MAX_TABLE_LINE_BYTES, Unreadable, display_path, open_regular, read_lines, size_text
-from geomap.incidents import _precision_of
+from geomap.incident_places import _precision_of
 from geomap.records import INCIDENT_TYPES, Article, Incident, Skipped
 
 _TABLE_COLUMNS = ("place", "type", "count", "unit", "date", "source")

@@ -224,7 +224,7 @@ def _apply(
     """
     import pandas as pd
 
-    from geomap.incidents import _precision_of
+    from geomap.incident_places import _precision_of
     from geomap.tables import _frame
 
     adds = mode != "part"
@@ -346,7 +346,7 @@ def _incident_values(v: dict, gazetteer: Any) -> dict[str, Any]:
 
 
 def _precision(gazetteer: Any, place_id: str) -> int:
-    from geomap.incidents import _precision_of
+    from geomap.incident_places import _precision_of
 
     return _precision_of(gazetteer, place_id)
 
