@@ -41,8 +41,8 @@ _NATIONALITY_RE = re.compile(_capitalised_words([n for _, names in lang.merged("
 _ACTOR_NAMES = {short: name for _, names in lang.merged("agency_names") for short, name in names.items()}
 # The agency word a Chinese agency's name ends with (公安局, 边检站, 海关...), when no place name opens it.
 _AGENCY_WORD = re.compile(
-    r"(?:公安局|公安厅|公安分局|边境派出所|派出所|出入境边防检查站|边防检查站|边检站|边境管理支队|边境管理大队"
-    r"|边境管理总队|海关缉私局|海关|国家移民管理局|公安部|[\u4e00-\u9fff]{1,2})$"
+    "(?:" + "".join(w + "|" for _, part in lang.merged("incidents") for w in part.get("agency_words", ()))
+    + r"[\u4e00-\u9fff]{1,2})$"
 )
 # Agencies and nationalities in languages that name them in full, the place inside the
 # name ("Đồn Biên phòng Hoành Mô", "凭祥市公安局", "người Trung Quốc"): the words matched are the label.
@@ -53,7 +53,8 @@ _NAMED_ACTOR_RE = re.compile(
     )
     or r"(?!)"
 )
-_LEADING_NOISE = frozenset({"The", "A", "An", "In", "At", "Of", "On", "From", "By", "And", "Both", "Its", "Their", "His", "Her"})
+# Capitalised words before an agency that are no part of its name ("The Border Guard").
+_LEADING_NOISE = frozenset(w for _, part in lang.merged("incidents") for w in part.get("not_in_agency_names", ()))
 
 
 # "(?:[A-Z][\w'’]*[ \t]+){1,4}$", written to open with a character class the engine can scan for

@@ -13,14 +13,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from geomap import lang
 from geomap.cues import _TOPIC_BEFORE, CUES, _Cue
 from geomap.records import Count, DateSpan
 
 # -- sentences: clauses and paragraphs (sentence spans: geomap.text.sentences) ----
 
-# ";|:|,|\bwhile\b|\bwhereas\b|\bmeanwhile\b", each branch opening with a literal
-# and the word boundary before it checked after it, so the engine scans for ;:,wm in C
-_CLAUSE_RE = re.compile(r";|:|,|w(?<!\w.)hile\b|w(?<!\w.)hereas\b|m(?<!\w.)eanwhile\b|，|、|；|：")
+
+def _incident_words(name: str) -> list[str]:
+    """The words of part ``name`` of ``incidents`` in every language file, English first (see ``docs/TAXONOMY.md``)."""
+    return [w for _, part in lang.merged("incidents") for w in part.get(name, ())]
+
+
+def _clause_pattern(words: Sequence[str]) -> str:
+    r"""``;|:|,|\bwhile\b|...|，|、|；|：``, each word's branch opening with a literal and the word
+    boundary before it checked after it (``w(?<!\w.)hile\b``), so the engine scans for ``;:,wm`` in C."""
+    for word in words:
+        if not (word[:1].isascii() and word[:1].isalpha()):
+            raise ValueError(f"incidents.clause_words: {word!r} does not open with a letter")
+    return "|".join([";", ":", ",", *(w[0] + r"(?<!\w.)" + w[1:] + r"\b" for w in words), "，", "、", "；", "："])
+
+
+_CLAUSE_RE = re.compile(_clause_pattern(_incident_words("clause_words")))
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
@@ -118,7 +132,7 @@ def _paragraph_of(paragraphs: Sequence[int], pos: int) -> int:
     return paragraphs[max(0, bisect.bisect_right(paragraphs, pos) - 1)]
 
 
-_REPORTED_ON = re.compile(r"\b(?:said|says|told|announced|reported|stated|added)(?: on| in| last)?\s*$")
+_REPORTED_ON = re.compile(r"\b(?:" + "|".join(_incident_words("reported_on")) + r")(?: on| in| last)?\s*$")
 
 
 def _untold(dates: Sequence[DateSpan], folded: str) -> Sequence[DateSpan]:

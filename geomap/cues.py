@@ -63,12 +63,16 @@ class _Rules:
     event_verb: re.Pattern  # something happened
 
 
+# Words (folded) that may stand between a topic word and its cue ("preventing the illegal entry").
+_TOPIC_JOINS = [w for _, part in lang.merged("incidents") for w in part.get("topic_joins", ())]
+
+
 @functools.lru_cache(maxsize=None)
 def _rules(codes: tuple[str, ...] | None = None) -> _Rules:
     topics = [p for _, ps in lang.merged("topic_before", codes=codes) for p in ps]
     topic_before = (
         r"\b(?:" + "|".join(p for p in topics if not _CJK_START.match(p)) + ")"
-        r"(?: and [\w-]+)?(?: (?:the|of|on|against|to|in|illicit|cross-border))* $"
+        r"(?: and [\w-]+)?(?: (?:" + "|".join(_TOPIC_JOINS) + "))* $"
         + "".join("|(?:" + p + ")$" for p in topics if _CJK_START.match(p))
     )
     return _Rules(

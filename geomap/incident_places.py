@@ -62,27 +62,36 @@ def _precision_of(gazetteer: Any, place_id: str | None) -> int:
     return point_precision(gazetteer, place_id, place.kind) if place is not None else 1
 
 
-_NEAR_RE = re.compile(r"\b(?:near|around|close to|outside|not far from|along|on the edge of|gan)\b[^,.;:]{0,30}\b(?:in|of|at)?\s*$")
-_NEAR_AFTER = re.compile(r"(?:附近|周边|一带|周围)")
+def _place_words(name: str) -> list[str]:
+    """The words of part ``name`` of ``places`` in every language file, English first (see ``docs/TAXONOMY.md``)."""
+    return [w for _, part in lang.merged("places") for w in part.get(name, ())]
+
+
+# "near Lang Son", "gần cửa khẩu" (folded: "gan"): the place is approximate.
+_NEAR_RE = re.compile(r"\b(?:" + "|".join(_place_words("near_before")) + r")\b[^,.;:]{0,30}\b(?:in|of|at)?\s*$")
+_NEAR_AFTER = re.compile("(?:" + ("|".join(_place_words("near_after")) or "(?!)") + ")")  # "东兴口岸附近"
 # A figure for the border as a whole, not for one place on it.
-_BORDER_WIDE = re.compile(
-    r"\b(?:both sides|two sides|two countries|both countries|either side|both sides of the border|"
-    r"along the (?:shared |land |whole )?border|the border gates|the shared border|the border line|borderline)\b"
-)
-_ROLE_BEFORE = (
-    (re.compile(r"\b(?:from|out of|left|leaving)\s+(?:the\s+)?$"), "origin"),
-    (re.compile(r"\b(?:to|into|toward|towards|for|reach|reached|reaching|bound for)\s+(?:the\s+)?$"), "destination"),
-    (re.compile(r"\b(?:through|via|across|at)\s+(?:the\s+)?$"), "through"),
-    (re.compile(r"\b(?:in|at|on)\s+(?:the\s+)?$"), "in"),
+_BORDER_WIDE = re.compile(r"\b(?:" + "|".join(_place_words("border_wide")) + r")\b")
+# The words before a place that give its role, by role, in the order tried.
+def _role_words() -> dict[str, list[str]]:
+    table: dict[str, list[str]] = {}
+    for _, part in lang.merged("places"):
+        for role, words in part.get("role_before", {}).items():
+            table.setdefault(role, []).extend(words)
+    return table
+
+
+_ROLE_WORDS = _role_words()
+_ROLE_BEFORE = tuple(
+    (re.compile(r"\b(?:" + "|".join(words) + r")\s+(?:the\s+)?$"), role) for role, words in _ROLE_WORDS.items()
 )
 # _ROLE_BEFORE in one search: the keyword of a match ends where the window's last
 # word (or the one before a last "the") ends, so at most one keyword can match,
 # or "at" for two roles, which the first branch ("through") takes as the loop would.
 _ROLE_BEFORE_ONE = re.compile(
-    r"\b(?:(from|out of|left|leaving)|(to|into|toward|towards|for|reach|reached|reaching|bound for)"
-    r"|(through|via|across|at)|(in|at|on))\s+(?:the\s+)?$"
+    r"\b(?:" + "|".join("(" + "|".join(words) + ")" for words in _ROLE_WORDS.values()) + r")\s+(?:the\s+)?$"
 )
-_ROLE_OF_GROUP = (None, "origin", "destination", "through", "in")
+_ROLE_OF_GROUP = (None, *_ROLE_WORDS)
 _VENUE_TYPES = frozenset({"cooperation", "exercise", "public_awareness"})
 _LIST_GAP = re.compile(r"\s*(?:,|,?\s*and|,?\s*or)\s*(?:the\s+)?")  # the whole gap between two names of a list
 
@@ -92,7 +101,7 @@ _NATIONALITY_COUNTRY = {
 }
 _NATIONAL_AGENCY_RE = re.compile(
     r"\b(" + "|".join(re.sub(r"\(.*", "", word) for _, names in lang.merged("nationalities") for word in names) + ") "
-    r"(?:police|border guards?|authorities|officers|customs|side|immigration|ministry|public security)\b"
+    r"(?:" + "|".join(_place_words("national_agencies")) + r")\b"
 )
 
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ["StreamedCorrections", "apply_corrections", "apply_mention_corrections"]
 
+
 def _report(corrections: Corrections, hits: set[int]) -> CorrectionsReport:
     """The report of ``corrections`` once the items at ``hits`` (their ``index``) have matched something."""
     missed = tuple(

@@ -39,6 +39,7 @@ from geomap.text.sentences import fold_text, split_sentences
 
 __all__ = ["find_routes"]
 
+
 def _words(role: str, code: str) -> str:
     return "|".join(lang.resources(code).get("routes", {}).get(role, ()))
 

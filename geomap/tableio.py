@@ -19,6 +19,7 @@ from geomap.tables import _ADDED_COLUMNS, _F, _I, _S, COLUMNS, TABLES, Extractio
 
 __all__ = ["MANIFEST", "read_tables", "write_tables"]
 
+
 def write_tables(extraction: Extraction, out_dir: str | Path) -> list[Path]:
     """Write the six tables as UTF-8 CSV into ``out_dir``; never overwrite an analyst's file.
 
