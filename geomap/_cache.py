@@ -53,7 +53,7 @@ _RULE_SUFFIXES = frozenset((".py", ".yaml", ".yml", ".json"))
 _NOT_RULES = ("_static", "_data")  # page assets; the gazetteer, hashed on its own
 
 # Cells of each part of an article's rows: the article row, then lists of rows of mentions,
-# unresolved names, incidents and routes (as the tables' columns, see geomap.extract.COLUMNS),
+# unresolved names, incidents and routes (as the tables' columns, see geomap.tables.COLUMNS),
 # then the positions of the article's mention corrections that matched.
 _CELL_TYPES = frozenset((str, int, float, bool, type(None)))
 
@@ -317,13 +317,13 @@ class ArticleCache:
 @functools.cache
 def _widths() -> tuple[int, ...]:
     """The widths of an entry's rows: the article's, then its mentions', unresolved names', incidents' and routes'."""
-    from geomap.extract import COLUMNS  # extract imports this module
+    from geomap.tables import COLUMNS
 
     return tuple(len(COLUMNS[name]) for name in ("articles", "mentions", "unresolved", "incidents", "routes"))
 
 
 def _rows(data: Any) -> tuple:
-    """An entry's JSON as the rows :meth:`geomap.extract._Run.rows` gives; ``ValueError`` if it is not that."""
+    """An entry's JSON as the rows :meth:`geomap._run._Run.rows` gives; ``ValueError`` if it is not that."""
     widths = _widths()
     if not isinstance(data, list) or len(data) != len(widths) + 1:
         raise ValueError("not six parts")

@@ -225,7 +225,7 @@ class Stretch:
     """What a stretch of articles adds to the tables (the CSV text of each) and to the run's counts."""
 
     texts: dict[str, str]
-    tally: Any  # a geomap.extract.Tally
+    tally: Any  # a geomap.tables.Tally
     keys: list[list]  # what event matching needs of each incident (_KEY_FIELDS)
     outlets: dict[str, list[str]]  # article id -> [outlet, publication date]
     hits: list[int]  # mention corrections that matched (their index)
@@ -247,7 +247,7 @@ class Stretch:
 
     @classmethod
     def loads(cls, body: bytes) -> Stretch:
-        from geomap.extract import Tally
+        from geomap.tables import Tally
 
         data = json.loads(body)
         texts, tally, outlets = data["texts"], data["tally"], data["outlets"]
@@ -322,7 +322,8 @@ def _build(found: Iterable[Any], fixes: Any, hits: set[int]) -> Stretch:
     """A stretch made from its articles' rows: corrected, counted and written as CSV text."""
     from geomap._csv import write_frame
     from geomap.events import event_keys
-    from geomap.extract import _parts, Tally
+    from geomap._batches import _parts
+    from geomap.tables import Tally
 
     own: set[int] = set()
     before: set[int] = set()

@@ -67,7 +67,7 @@ def batches(
     """Table ``name`` of ``folder`` as :class:`Batch` es of ``columns`` (none if the table is absent).
 
     ``newest_first`` reads a folder of months from the last month back.
-    CSV cells are read as :func:`geomap.extract.read_tables` reads them:
+    CSV cells are read as :func:`geomap.tableio.read_tables` reads them:
     text geomap wrote against spreadsheet formulas restored, numbers and
     dates checked (``date_format`` as there).
     """
@@ -86,7 +86,7 @@ def batches(
 
 def _wanted(name: str, columns: list[str], present: list[str], path: Path, line: int | None) -> list[str]:
     """The columns to read; a missing one (but those added since tables were first written) is an error."""
-    from geomap.extract import _ADDED_COLUMNS
+    from geomap.tables import _ADDED_COLUMNS
 
     missing = [c for c in columns if c not in present and (name, c) not in _ADDED_COLUMNS]
     if missing:
@@ -121,7 +121,7 @@ def _plain(name: str, data: Any, columns: list[str], batch: Batch) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from geomap.extract import COLUMNS
+    from geomap.tables import COLUMNS
     from geomap.tablefiles import DATES
 
     arrays = []
@@ -200,7 +200,7 @@ def _csv(path: Path, name: str, columns: list[str], date_format: str | None) -> 
     import pandas as pd
     import pyarrow as pa
 
-    from geomap.extract import _read_dates, _restore_text
+    from geomap.tableio import _read_dates, _restore_text
     from geomap.tablefiles import DATES
 
     try:

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from geomap._cache import ArticleCache
-    from geomap.extract import _Run
+    from geomap._run import _Run
 
 __all__ = ["BATCH", "dask_client", "dask_tables"]
 
@@ -139,7 +139,7 @@ def _extract_part(
     import pyarrow.parquet as pq
 
     from geomap._io import atomic_path
-    from geomap.extract import _parts
+    from geomap._batches import _parts
     from geomap.corrections import Corrections
     from geomap.review import StreamedCorrections
     from geomap.tablefiles import _spool_trouble, to_arrow
@@ -164,7 +164,7 @@ def _read_part(staging: Path, number: int) -> dict[str, Any]:
     """The part a worker wrote, as frames (and the staged files removed)."""
     import pyarrow.parquet as pq
 
-    from geomap.extract import TABLES
+    from geomap.tables import TABLES
     from geomap.tablefiles import from_arrow
 
     folder = staging / f"{number:08d}"
@@ -196,7 +196,8 @@ def _parts_on_cluster(
     since an earlier run are not read here: they go as stubs, and a worker
     reads one only if it must extract it.
     """
-    from geomap.extract import _articles, _parts, _table_rows, _unique_ids
+    from geomap._batches import _parts, _table_rows
+    from geomap._sources import _articles, _unique_ids
 
     from geomap.tablefiles import _spool_trouble
 
@@ -308,7 +309,7 @@ def dask_tables(directory: str | Path) -> dict[str, Any]:
         The folder does not exist.
     """
     from geomap._errors import InputNotFoundError, located
-    from geomap.extract import TABLES, _frame
+    from geomap.tables import TABLES, _frame
 
     _distributed()
     import dask.dataframe as dd

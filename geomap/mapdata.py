@@ -219,13 +219,13 @@ def read_for_map(
 ) -> tuple[Any, Totals]:
     """The newest incidents of big tables, with what the map needs of them, and the aggregates of all.
 
-    Dates in CSV tables are read as :func:`geomap.extract.read_tables` reads
+    Dates in CSV tables are read as :func:`geomap.tableio.read_tables` reads
     them (ISO, or ``date_format``; a cell that is neither names its line).
 
     Returns
     -------
     extraction, totals
-        An :class:`~geomap.extract.Extraction` holding at most
+        An :class:`~geomap.tables.Extraction` holding at most
         ``max_incidents`` incidents (the newest after the filters), their
         articles, those articles' mentions, and the last ``max_routes``
         routes; and the :class:`Totals` of every incident that passed the
@@ -241,7 +241,7 @@ def read_for_map(
     import numpy as np
     import pandas as pd
 
-    from geomap.extract import COLUMNS, Extraction, _frame
+    from geomap.tables import COLUMNS, Extraction, _frame
     from geomap.layers import _bound
     from geomap.records import INCIDENT_TYPES
 
@@ -331,7 +331,7 @@ def _told_by_several(folder: Path, format: str | None) -> tuple[Any, dict[str, s
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from geomap.extract import COLUMNS
+    from geomap.tables import COLUMNS
 
     parts = []
     for batch in batches(folder, "events", list(COLUMNS["events"]), format):
@@ -369,7 +369,7 @@ def _kept(folder: Path, name: str, format: str | None, date_format: str | None, 
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from geomap.extract import COLUMNS
+    from geomap.tables import COLUMNS
 
     keep = pa.array(sorted(article_ids), type=pa.string())
     parts = []
@@ -394,7 +394,7 @@ def _kept(folder: Path, name: str, format: str | None, date_format: str | None, 
 
 def _routes(folder: Path, format: str | None, max_routes: int) -> Any:
     """The rows of the last ``max_routes`` route ids read."""
-    from geomap.extract import COLUMNS
+    from geomap.tables import COLUMNS
 
     names = list(COLUMNS["routes"])
     route_rows: dict[str, list] = {}

@@ -22,9 +22,10 @@ from geomap.corrections import _EVENT_ACTIONS, Correction, Corrections, Correcti
 from geomap.records import Mention
 
 if TYPE_CHECKING:
-    from geomap.extract import Extraction
+    from geomap.tables import Extraction
 
 __all__ = ["StreamedCorrections", "apply_corrections", "apply_mention_corrections"]
+
 
 def _report(corrections: Corrections, hits: set[int]) -> CorrectionsReport:
     """The report of ``corrections`` once the items at ``hits`` (their ``index``) have matched something."""
@@ -115,7 +116,7 @@ def apply_corrections(
     Extraction
         New tables; ``extraction`` is left as it was.
     """
-    from geomap.extract import Extraction, _frame, with_events
+    from geomap.tables import Extraction, _frame, with_events
 
     if corrections is None:
         return extraction
@@ -176,8 +177,8 @@ class StreamedCorrections:
         return _report(self.corrections, self.hits)
 
     def part(self, mentions: Any, incidents: Any, routes: Any) -> tuple[Any, Any, Any]:
-        """One part's mentions, incidents and routes, corrected (frames of :func:`geomap.extract._frame`)."""
-        from geomap.extract import _frame
+        """One part's mentions, incidents and routes, corrected (frames of :func:`geomap.tables._frame`)."""
+        from geomap.tables import _frame
 
         present = {  # what the items of each table are aimed at: articles, incident ids, route ids
             "mention": set(mentions["article_id"]),
@@ -195,7 +196,7 @@ class StreamedCorrections:
 
     def tail(self) -> tuple[Any, Any]:
         """The incidents and routes the corrections add, to write after every part."""
-        from geomap.extract import _frame
+        from geomap.tables import _frame
 
         empty = (_frame("mentions", []), _frame("incidents", []), _frame("routes", []))
         _, incidents, routes = _apply(self.items, *empty, self.gazetteer, mode="tail", olds=self._olds, hits=self.hits)
@@ -224,7 +225,8 @@ def _apply(
     """
     import pandas as pd
 
-    from geomap.extract import _frame, _precision_of
+    from geomap.incident_places import _precision_of
+    from geomap.tables import _frame
 
     adds = mode != "part"
     hits = set() if hits is None else hits
@@ -345,14 +347,14 @@ def _incident_values(v: dict, gazetteer: Any) -> dict[str, Any]:
 
 
 def _precision(gazetteer: Any, place_id: str) -> int:
-    from geomap.extract import _precision_of
+    from geomap.incident_places import _precision_of
 
     return _precision_of(gazetteer, place_id)
 
 
 def _replace_headline(row: Any) -> str:
     """The ``counts`` cell with its first item set to the row's value and unit."""
-    from geomap.extract import _format_count
+    from geomap._rows import _format_count
 
     headline = _format_count(row.get("value"), row.get("unit") or "", row.get("qualifier") or "", row.get("value_max"))
     rest = str(row.get("counts") or "").split(";")[1:]

@@ -25,7 +25,6 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
-import functools
 import operator
 import re
 from collections.abc import Sequence
@@ -33,11 +32,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from geomap import lang
-from geomap.incidents import _codes, _rules, point_precision
+from geomap.cues import _codes, _rules
+from geomap.incident_places import point_precision
 from geomap.records import Article, Mention, Route, Stop
 from geomap.text.sentences import fold_text, split_sentences
 
 __all__ = ["find_routes"]
+
 
 def _words(role: str, code: str) -> str:
     return "|".join(lang.resources(code).get("routes", {}).get(role, ()))

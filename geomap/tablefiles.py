@@ -17,7 +17,7 @@ encoded, which pandas reads as categoricals; other text is ``string``
 is a folder partitioned the Hive way, ``incidents/month=2024-05/part-0.parquet``
 (``month=unknown`` for undated rows): an incident by its own start date, an
 article by its date, and mentions, unresolved names and routes by their
-article's date.  :func:`read_table` (and :func:`geomap.extract.read_tables`)
+article's date.  :func:`read_table` (and :func:`geomap.tableio.read_tables`)
 read either layout back into the CSV's frames.
 """
 
@@ -71,7 +71,7 @@ def parquet_schema(table: str) -> Any:
     """The Arrow schema of ``table`` in Parquet (the CSV's columns, typed)."""
     import pyarrow as pa
 
-    from geomap.extract import COLUMNS
+    from geomap.tables import COLUMNS
 
     return pa.schema([pa.field(c, _arrow_type(table, c, d)) for c, d in COLUMNS[table].items()])
 
@@ -85,7 +85,7 @@ def _plain_schema(table: str) -> Any:
 
 
 def to_arrow(table: str, frame: Any) -> Any:
-    """One table's frame (columns and dtypes of :data:`geomap.extract.COLUMNS`) as Arrow, text not yet encoded."""
+    """One table's frame (columns and dtypes of :data:`geomap.tables.COLUMNS`) as Arrow, text not yet encoded."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -125,7 +125,7 @@ def from_arrow(table: str, data: Any) -> Any:
     import pandas as pd
     import pyarrow as pa
 
-    from geomap.extract import COLUMNS, _frame
+    from geomap.tables import COLUMNS, _frame
 
     out = {}
     for column in COLUMNS[table]:
@@ -164,7 +164,7 @@ class _CsvWriter:
     binary = False
 
     def __init__(self, spool_dir: Path) -> None:
-        from geomap.extract import TABLES
+        from geomap.tables import TABLES
 
         self._spools = {name: _Spool(spool_dir, False) for name in TABLES}
         self._started: dict[str, bool] = dict.fromkeys(TABLES, False)
@@ -177,7 +177,7 @@ class _CsvWriter:
     def write_text(self, name: str, text: str) -> None:
         """Add rows already written as CSV text (no header), after the table's header."""
         if not self._started[name]:
-            from geomap.extract import _frame
+            from geomap.tables import _frame
 
             self.write(name, _frame(name, []))
         self._spools[name].file.write(text)
@@ -356,7 +356,7 @@ class _Committer:
 
 
 def _table_order(file_name: str) -> tuple[int, str]:
-    from geomap.extract import TABLES
+    from geomap.tables import TABLES
 
     name = file_name.split("/", 1)[0].split(".", 1)[0]
     return (TABLES.index(name) if name in TABLES else len(TABLES), file_name)
@@ -364,7 +364,7 @@ def _table_order(file_name: str) -> tuple[int, str]:
 
 def table_files(folder: str | Path, *, format: str = "csv", by_month: bool = False) -> list[str]:
     """The files of the tables in ``folder``, as a run of this format writes them (those present, for months)."""
-    from geomap.extract import TABLES
+    from geomap.tables import TABLES
 
     folder = Path(folder)
     if format == "csv":
@@ -399,6 +399,6 @@ def read_table(folder: str | Path, name: str) -> Any | None:
         return frames[0]
     import pandas as pd
 
-    from geomap.extract import _frame
+    from geomap.tables import _frame
 
     return _frame(name, pd.concat(frames, ignore_index=True))

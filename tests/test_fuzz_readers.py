@@ -121,7 +121,7 @@ def resolver():
     )
 )
 def test_random_tables_are_read_or_skipped_row_by_row(resolver, data: bytes) -> None:
-    from geomap.extract import _read_table
+    from geomap.analyst_tables import _read_table
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "table.csv"

@@ -259,7 +259,8 @@ def test_word_form_is_fold_with_every_non_word_character_a_space() -> None:
 
 def test_every_cue_match_holds_one_of_the_literals_its_regex_is_gated_on() -> None:
     # a cue regex runs only on texts holding one of its literals: that must never lose a match
-    from geomap.incidents import _COOPERATION_EVENT, _COOPERATION_NEEDS, _CUE_PATTERNS, _clue_size, _required, fold_text
+    from geomap.cues import _COOPERATION_EVENT, _COOPERATION_NEEDS, _CUE_PATTERNS, _clue_size, _required
+    from geomap.incidents import fold_text
 
     sentences = [
         "Police co-chaired a meeting; officials sat down and signed a memorandum on border management.",
@@ -290,7 +291,8 @@ def test_every_cue_match_holds_one_of_the_literals_its_regex_is_gated_on() -> No
 
 def test_cues_tried_only_at_their_prefixes_are_the_cues_a_full_search_finds() -> None:
     # a cue regex that opens with a group of words runs only where one of them stands
-    from geomap.incidents import _CUE_LITERALS, _CUE_PATTERNS, _cues, _most_specific, _prefixes, fold_text
+    from geomap.cues import _CUE_LITERALS, _CUE_PATTERNS, _cues, _most_specific, _prefixes
+    from geomap.incidents import fold_text
 
     assert _prefixes(r"(?:crossed|passed through) the gates?") == ("crossed", "passed through")
     assert _prefixes(r"(?<!drug )trafficking (?:ring|gang)") == ("trafficking ",)
@@ -327,7 +329,7 @@ def test_fast_regex_forms_find_what_their_plain_forms_find() -> None:
     # sentence ends and role words are searched with faster forms of plain regexes
     import random
 
-    from geomap.incidents import _ROLE_BEFORE, _ROLE_BEFORE_ONE, _ROLE_OF_GROUP
+    from geomap.incident_places import _ROLE_BEFORE, _ROLE_BEFORE_ONE, _ROLE_OF_GROUP
     from geomap.text.sentences import _ABBREVIATIONS, _SENTENCE_END_OR_SURE_RE, _SENTENCE_END_RE, fold_text
 
     # the sure-end form spells each abbreviation as ASCII letters of at most six
@@ -370,7 +372,8 @@ def test_gated_extraction_finds_the_same_incidents_as_reading_every_sentence(kit
 
 
 def test_meetings_found_stretch_by_stretch_are_those_of_the_whole_text() -> None:
-    from geomap.incidents import _COOPERATION_EVENT, _CUE_LITERALS, _meetings, fold_text
+    from geomap.cues import _COOPERATION_EVENT, _CUE_LITERALS, _meetings
+    from geomap.incidents import fold_text
 
     texts = [*_sample_texts(),
         "They met with reporters. The meeting; was held in Hanoi on May 3.",

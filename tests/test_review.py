@@ -221,13 +221,12 @@ def _every_action(tmp_path, plain) -> object:
 @pytest.mark.parametrize("part_rows", [1, 60, 20_000])
 def test_streamed_tables_are_the_tables_written_at_once(tmp_path, sample_run, monkeypatch, part_rows) -> None:
     """``geomap extract`` writes its rows a part at a time: the same files, corrected the same, whatever the part."""
-    import geomap.extract as extract_module
     from geomap.jobs import _summarise, extract_tables
 
     sources, gazetteer, plain = sample_run
     corrections, ids, route_ids = _every_action(tmp_path, plain)
     at_once = write_tables(extract(sources, gazetteer=gazetteer, corrections=corrections), tmp_path / "at_once")
-    monkeypatch.setattr(extract_module, "_PART_ROWS", part_rows)
+    monkeypatch.setattr("geomap._batches._PART_ROWS", part_rows)
     summary = extract_tables(sources, tmp_path / "streamed", gazetteer=gazetteer, corrections=corrections)
     streamed = list(summary.files)
     assert [p.name for p in streamed] == [p.name for p in at_once]
@@ -267,7 +266,7 @@ def test_a_streamed_run_that_fails_leaves_the_folder_as_it_was(tmp_path, sample_
             raise RuntimeError("disk on fire")
         return rows(self, article)
 
-    monkeypatch.setattr(extract_module, "_PART_ROWS", 1)  # four parts are written before the fault
+    monkeypatch.setattr("geomap._batches._PART_ROWS", 1)  # four parts are written before the fault
     monkeypatch.setattr(extract_module._Run, "rows", fails_on_the_fifth)
     with pytest.raises(RuntimeError, match="disk on fire"):
         extract_tables(sources, out, gazetteer=gazetteer, full=True)  # full: the first run's articles are extracted again
@@ -336,7 +335,8 @@ def test_a_killed_run_leaves_nothing_behind(tmp_path) -> None:
     script = (
         "import sys, time, pathlib\n"
         "import geomap.extract as ex\n"
-        "ex._PART_ROWS = 1\n"
+        "import geomap._batches\n"
+        "geomap._batches._PART_ROWS = 1\n"
         "rows, seen = ex._Run.rows, []\n"
         "def slow(self, article):\n"
         "    seen.append(article.id)\n"

@@ -41,14 +41,13 @@ def test_parquet_tables_hold_the_csv_rows_with_real_types(tmp_path, sample_run) 
 
 
 def test_parquet_files_do_not_depend_on_how_the_rows_came(tmp_path, sample_run, monkeypatch) -> None:
-    import geomap.extract as extract_module
     import geomap.tablefiles as tablefiles
 
     sources, gazetteer, _ = sample_run
     for by_month in (False, True):
         extract_tables(sources, tmp_path / f"a{by_month}", gazetteer=gazetteer, format="parquet", by_month=by_month)
         with monkeypatch.context() as m:
-            m.setattr(extract_module, "_PART_ROWS", 7)  # many small parts
+            m.setattr("geomap._batches._PART_ROWS", 7)  # many small parts
             m.setattr(tablefiles, "ROW_GROUP", tablefiles.ROW_GROUP)
             extract_tables(sources, tmp_path / f"b{by_month}", gazetteer=gazetteer, format="parquet", by_month=by_month, full=True)
         one = {p.relative_to(tmp_path / f"a{by_month}"): p.read_bytes() for p in (tmp_path / f"a{by_month}").rglob("*.parquet")}
@@ -119,7 +118,7 @@ def test_a_failed_parquet_run_leaves_the_tables_as_they_were(tmp_path, sample_ru
             raise RuntimeError("disk on fire")
         return rows(self, article)
 
-    monkeypatch.setattr(extract_module, "_PART_ROWS", 1)
+    monkeypatch.setattr("geomap._batches._PART_ROWS", 1)
     monkeypatch.setattr(extract_module._Run, "rows", fails_on_the_fifth)
     with pytest.raises(RuntimeError, match="disk on fire"):
         extract_tables(sources, out, gazetteer=gazetteer, format="parquet", by_month=True, full=True)

@@ -51,6 +51,7 @@ _SCHEMA: dict[str, str] = {
     "dates": "sections",
     "routes": "group_patterns",
     "places": "sections",
+    "incidents": "sections",
     "pages": "sections",
 }
 _QUALIFIER_KINDS = frozenset({"over", "about", "under"})

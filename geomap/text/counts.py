@@ -103,19 +103,24 @@ UNITS.update(_VI_UNITS)
 _VI_WORDS = {word for noun in _VI_UNITS for word in noun.split()}
 
 # A sum followed by one of these is a price or rate, not a count ("3 million dong a person").
+def _alternatives(part: str) -> str:
+    """``(?:a|b|...)`` of the words (or patterns) of one list of ``numbers``, in every language written as English is."""
+    return "(?:" + "|".join(w for _, table in lang.merged("numbers", codes=_LATIN) for w in table.get(part, ())) + ")"
+
+
 _PRICE_AFTER = re.compile(
-    r"\s*(?:a|an|per|each|for\s+each|every)\s+(?:person|head|people|trip|month|day|week|year|kg|kilogram|"
-    r"passenger|migrant|crossing|time)\b|\s*(?:each|apiece)\b|\s*/\s*(?:person|kg|month|day)\b",
+    rf"\s*{_alternatives('rate_before')}\s+{_alternatives('rate_units')}\b|\s*{_alternatives('rate_after')}\b"
+    rf"|\s*/\s*{_alternatives('rate_slash_units')}\b",
     re.IGNORECASE,
 )
 # "195 of them Chinese citizens": the unit comes after the partitive.
-_PARTITIVE = re.compile(r"\s+of\s+(?:them|whom|these|those|which)\b", re.IGNORECASE)
+_PARTITIVE = re.compile(rf"\s+of\s+{_alternatives('partitive_after_of')}\b", re.IGNORECASE)
 # Distances and lengths are not counts: "1,450 kilometers long".
-_DISTANCE_AFTER = re.compile(r"\s*(?:km|kilomet(?:er|re)s?|miles?|met(?:er|re)s?|m)\b", re.IGNORECASE)
+_DISTANCE_AFTER = re.compile(rf"\s*{_alternatives('distance_units')}\b", re.IGNORECASE)
 
 # Words that end the search for a unit: the number counts nothing named here.
 _STOP = _number_words("unit_stops")
-_DURATION_AFTER = re.compile(r"[-\s]*(?:year|month|week|day|hour|minute)s?(?:-old)?\b", re.IGNORECASE)
+_DURATION_AFTER = re.compile(rf"[-\s]*{_alternatives('duration_units')}s?(?:-old)?\b", re.IGNORECASE)
 # Either of the two, in one regex call.
 _DURATION_OR_DISTANCE_AFTER = re.compile(
     f"(?:{_DURATION_AFTER.pattern})|(?:{_DISTANCE_AFTER.pattern})", re.IGNORECASE
@@ -270,12 +275,10 @@ def _unit_after(text: str, pos: int, hi: int, *, singular_ok: bool = False) -> t
 # The first words of the units of more than one word.
 _PAIR_FIRSTS = frozenset(noun.split(" ")[0] for noun in UNITS if " " in noun)
 _TRIPLE_FIRSTS = frozenset(" ".join(noun.split(" ")[:2]) for noun in UNITS if noun.count(" ") == 2)
+_PLURAL_WITHOUT_S = _number_words("plural_without_s")
 _SINGULAR = {
     noun for noun in UNITS
-    if " " not in noun and not noun.endswith("s") and noun not in _VI_UNITS and noun not in {
-        "people", "men", "women", "children", "personnel", "staff", "kg", "g", "t", "km",
-        "yuan", "dong", "đồng", "vnd", "vnđ", "usd", "cny", "rmb", "renminbi", "police", "accused",
-    }
+    if " " not in noun and not noun.endswith("s") and noun not in _VI_UNITS and noun not in _PLURAL_WITHOUT_S
 }
 _HANDED = _number_words("over_particle_after")
 

@@ -44,7 +44,9 @@ _DIGITS = (
 )
 _SCALE = "(?:" + "|".join(_AFTER_SCALES) + ")"  # "(?:hundred|thousand|...|nghìn|...)"
 # "(?:(?:twenty|...|ninety)(?:[-\s](?:one|...|nine))?|zero|one|...|nineteen|a\s+dozen|a\s+hundred|...)"
-_A_SCALES = ("dozen", "hundred", "thousand", "million", "billion")  # "a dozen", "a hundred"...
+_A_SCALES = tuple(w for _, n in lang.merged("numbers", codes=_LATIN) for w in n.get("a_scales", ()))  # "a dozen"...
+# words that multiply the number before them, or one ("two hundred", "a dozen")
+_MULTIPLIERS = {w: float(v) for _, n in lang.merged("numbers", codes=_LATIN) for w, v in n.get("multipliers", {}).items()}
 _WORD = (
     "(?:(?:" + "|".join(_TENS) + ")"
     r"(?:[-\s](?:" + "|".join(w for w, v in _ONES.items() if 1 <= v <= 9) + "))?"
@@ -95,17 +97,14 @@ def _word_value(words: str) -> float | None:
             continue
         if token in ("a", "an"):
             current, seen = 1.0, True
-        elif token == "dozen":
-            current = (current or 1.0) * 12
+        elif token in _MULTIPLIERS:
+            current = (current or 1.0) * _MULTIPLIERS[token]
             seen = True
         elif token in _ONES:
             current += _ONES[token]
             seen = True
         elif token in _TENS:
             current += _TENS[token]
-            seen = True
-        elif token == "hundred":
-            current = (current or 1.0) * 100
             seen = True
         elif token in _SCALES and _SCALES[token] >= 1e3 and token not in ("m", "k"):
             total += (current or 1.0) * _SCALES[token]
