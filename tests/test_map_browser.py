@@ -373,6 +373,10 @@ def test_the_url_reopens_the_same_view_and_filters(browser, map_path):
 
 
 def test_shading_is_one_measure_and_its_breaks_match_mapclassify(page):
+    # "Incidents" counts events: an event several reports told is one (labelled so in the picker and legend)
+    picker = page.locator(".geomap-filters select[name=measure] option[value=incidents]").inner_text()
+    assert picker == "Incidents (events counted once)"
+    assert page.inner_text(".geomap-shade-legend").startswith("Provinces: Incidents (events counted once),")
     page.select_option(".geomap-filters select[name=measure]", "repatriated")
     page.wait_for_timeout(50)
     legend = page.inner_text(".geomap-shade-legend")

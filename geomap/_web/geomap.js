@@ -11,7 +11,7 @@
 
   var PRECISION = {1: "exact", 2: "near", 3: "district", 4: "province", 5: "border", 6: "country"};
   var MEASURES = [
-    ["incidents", "Incidents"],
+    ["incidents", "Incidents (events counted once)"],
     ["smuggled", "People smuggled or trafficked"],
     ["repatriated", "People repatriated"],
     ["drugs_kg", "Drugs seized (kg)"],
