@@ -251,7 +251,7 @@ def main() -> None:
     end_to_end = os.environ.get("BENCH_MAP_END_TO_END", "1") != "0"
     synthetic = [tuple(int(x) for x in s.split(":")) for s in os.environ.get("BENCH_MAP_SYNTHETIC", "200000:40000").split(",") if s]
     print(f"medians of {opens} fresh tabs each; load average {os.getloadavg()[0]:.1f} (two cores shared with other jobs: "
-          "wall figures move with the load, CPU figures much less); generated inputs cached in {_cache_dir()}")  # fmt: skip
+          f"wall figures move with the load, CPU figures much less); generated inputs cached in {_cache_dir()}")  # fmt: skip
     print("  made: `geomap map` wall/CPU s (reports: extraction included; tables: the map step alone);")
     print("  ready: by the page's clock (navigation start to every layer drawn), by the wall clock, and the renderer's")
     print("  main-thread CPU (DevTools TaskDuration); refilter by date: wall to the second painted frame, and CPU")
