@@ -1,25 +1,32 @@
-"""The map at scale: ``geomap map`` end to end on generated corpora of 1,000, 5,000 and 20,000 reports.
+"""The map at scale: ``geomap map`` on generated corpora of 1,000, 5,000 and 20,000 reports, and a synthetic 200,000.
 
 For each size: the reports are generated (the extraction benchmark's
-generator: ~5 KB articles in several styles, about ten incidents and two
-routes a report), ``geomap map`` runs on them as a user would (every layer:
-incidents, routes, crossings, shading, timeline, table), and the page it
-writes is opened in headless Chromium with the network blocked, in three
-fresh tabs (``GEOMAP_BENCH_OPENS``), and the medians printed: incidents and
-routes drawn, the command's time, the HTML size, the time until the page is
-ready by the page's own clock (from navigation start to every layer drawn,
-the ``geomap-ready`` mark) and by the benchmark's wall clock (a new tab, the
-load, ``window.__geomapReady``), the time until the detail strings (evidence,
-titles: popups and table text) are read, the time to refilter by date
-(a period set in the filters, until the next frame is painted: sites, heat,
-shading, routes, counts, timeline and table), and, beside them, the figures
-of the map before it was rebuilt around one payload (measured by the issue
-that asked for this, same generator, same machine class).
-Aim: 20,000 reports ready in at most 3 s, a page of at most 15 MB, a refilter
-in at most 1 s.
+generator: ~5 KB articles in several styles, about six incidents and half a
+route a report) into a cache folder (``GEOMAP_BENCH_CACHE``, else
+``geomap-bench-cache`` in the temp folder) once; ``geomap map --jobs 2``
+runs on them end to end as a user would (every layer: incidents, routes,
+crossings, shading, timeline, table; ``BENCH_MAP_END_TO_END=0`` skips it:
+20,000 reports take a quarter of an hour to extract on a loaded two-core
+box), then ``geomap map TABLES`` on the tables ``geomap extract`` wrote from
+them (extracted once into the cache: the map step alone).  Then a synthetic
+page of 200,000 incidents and 40,000 routes, every one drawn
+(``BENCH_MAP_SYNTHETIC=N:R,...``; tables generated straight into Parquet).
 
-Run: ``python -m benchmarks map`` (``GEOMAP_BENCH_SIZES=1000,5000`` to choose;
-the 20,000 case takes several minutes on two cores: run it once).
+Each page is opened in headless Chromium with the network blocked, in three
+fresh tabs (``GEOMAP_BENCH_OPENS``), and the medians printed: incidents and
+routes, the command's wall and CPU time, the HTML size, the time until the
+page is ready by the page's own clock (from navigation start to every layer
+drawn, the ``geomap-ready`` mark), by the wall clock, and the renderer main
+thread's CPU time over the load (DevTools ``Performance.getMetrics``
+TaskDuration: it moves far less with the box's load than wall time), the
+time until the detail strings are read, and the time to refilter by date (a
+period set, until the second frame is painted) with its CPU time; beside
+them, the figures before (measured by the issue that asked for this, or the
+README's).  Aim: 20,000 reports ready in at most 3 s, a page of at most
+15 MB, a refilter in at most 1 s.
+
+Run: ``python -m benchmarks map`` (``BENCH_MAP_SIZES=1000,5000`` to choose;
+``GEOMAP_BENCH_SIZES`` is read too).
 """
 
 from __future__ import annotations
