@@ -74,8 +74,8 @@ if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
 
 __all__ = [
-    "MEASURES", "NO_DAY", "TYPE_COLORS", "TYPE_LABELS", "aggregates", "measure_of", "pack", "payload", "unit_breaks",
-    "unpack",
+    "MEASURES", "NO_DAY", "TYPE_COLORS", "TYPE_LABELS", "aggregates", "lead_rank", "measure_of", "pack", "payload",
+    "unit_breaks", "unpack",
 ]
 
 #: One fixed colour per incident type (Paul Tol's and ColorBrewer's distinct sets), so maps read alike.
@@ -117,7 +117,7 @@ TYPE_LABELS: dict[str, str] = {
 #: never summed with another; ``incidents`` counts incidents of every type.  The order is
 #: the page's (``geomap.js`` ``MEASURES``).
 MEASURES: tuple[tuple[str, str, frozenset[str]], ...] = (
-    ("incidents", "Incidents", frozenset(INCIDENT_TYPES)),
+    ("incidents", "Incidents (events counted once)", frozenset(INCIDENT_TYPES)),
     ("smuggled", "People smuggled or trafficked", frozenset({"migrant_smuggling", "human_trafficking"})),
     ("repatriated", "People repatriated", frozenset({"repatriation"})),
     ("drugs_kg", "Drugs seized (kg)", frozenset({"drug_trafficking"})),
@@ -641,6 +641,23 @@ def aggregates(frame: Any, strings: Strings, unit_index: Mapping[str, int], type
     return out
 
 
+def lead_rank(precision: Any, incident_id: str, *, drawn: bool = True) -> tuple[int, str]:
+    """The rank of one report of an event told by several: the lowest is the event's *lead*.
+
+    The lead is the report the map draws, counts and filters the event as
+    (:func:`_events`, and :func:`geomap.mapdata.read_for_map` when it folds
+    events in big tables): the most precisely placed report (location
+    precision 1 to 5), then the first incident id.  A report drawn nowhere
+    (no place, or a country-wide figure, precision 6) or of unknown
+    precision ranks as 9.
+    """
+    try:
+        rank = int(precision) or 9
+    except (TypeError, ValueError):  # None, NaN, pandas' NA
+        rank = 9
+    return (rank if drawn and rank != 6 else 9, incident_id)
+
+
 def _events(incidents: GeoFrame | None, data: Mapping[str, Any], events: GeoFrame | None) -> dict:
     """The events told by several reports, as the page folds them: one marker an event.
 
@@ -668,7 +685,7 @@ def _events(incidents: GeoFrame | None, data: Mapping[str, Any], events: GeoFram
         articles = {cols["a"][r] for r in rows}
         if len(rows) < 2 or len(articles) < 2:
             continue
-        lead = min(rows, key=lambda r: ((cols["lp"][r] or 9) if cols["site"][r] >= 0 else 9, names[cols["id"][r]]))
+        lead = min(rows, key=lambda r: lead_rank(cols["lp"][r], names[cols["id"][r]], drawn=cols["site"][r] >= 0))
         flag = disagree.get(eid)
         if flag is None:  # no events layer: the reports' figures differ
             flag = len({cols["fig"][r] for r in rows}) > 1

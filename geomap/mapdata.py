@@ -322,12 +322,14 @@ def read_for_map(
 def _told_by_several(folder: Path, format: str | None) -> tuple[Any, dict[str, str]]:
     """The ``events`` rows of events told by several reports, and each such event's other incidents' lead.
 
-    The lead is the incident the map draws and counts the event as (as
-    :func:`geomap._mappayload._events` picks it: the most precisely placed,
-    then the first id); the others are folded into it, so the aggregates
-    count an event once, as the whole map does.
+    The lead is the incident the map draws and counts the event as, picked by
+    :func:`geomap._mappayload.lead_rank` as the map picks it (a report with no
+    place counts as drawn nowhere); the others are folded into it, so the
+    aggregates count an event once, as the whole map does.
     """
     import pandas as pd
+
+    from geomap._mappayload import lead_rank
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -346,8 +348,8 @@ def _told_by_several(folder: Path, format: str | None) -> tuple[Any, dict[str, s
         ids = [str(i) for i in rows["incident_id"]]
         if len(set(rows["article_id"])) < 2:
             continue
-        ranks = [(int(p) if pd.notna(p) and int(p) else 9, i) for p, i in zip(rows["location_precision"], ids, strict=True)]
-        lead = min(ranks)[1]
+        places = [not pd.isna(p) and bool(p) for p in rows["place_id"]]
+        lead = min(lead_rank(p, i, drawn=d) for p, i, d in zip(rows["location_precision"], ids, places, strict=True))[1]
         lead_of.update({i: lead for i in ids if i != lead})
     return multi, lead_of
 

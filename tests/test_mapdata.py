@@ -105,3 +105,14 @@ def test_big_tables_read_dates_and_formula_cells_as_small_ones(tmp_path) -> None
     assert set(drawn["date_start"]) <= set(iso)  # ISO again, the newest five as the whole path draws them
     extraction, _ = read_for_map(folder, max_incidents=len(iso), date_format="%m/%d/%Y")
     assert "=1+2" in set(extraction.incidents["actors"])
+
+
+def test_an_events_lead_is_ranked_by_one_rule() -> None:
+    """The lead report (drawn, counted, filtered as the event) is picked by one rule, big tables or not."""
+    from geomap._mappayload import lead_rank
+
+    reports = [(4, "b#1", True), (1, "c#1", True), (1, "a#9", False), (None, "a#1", True), (6, "0#1", True)]
+    assert min(lead_rank(p, i, drawn=d) for p, i, d in reports)[1] == "c#1"  # the most precise place drawn
+    assert lead_rank(2, "x") < lead_rank(3, "a")  # precision first, then the id
+    assert lead_rank(0, "x") == lead_rank(None, "x") == lead_rank(float("nan"), "x") == lead_rank(6, "x") == (9, "x")
+    assert lead_rank(1, "x", drawn=False) == (9, "x")

@@ -11,7 +11,7 @@
 
   var PRECISION = {1: "exact", 2: "near", 3: "district", 4: "province", 5: "border", 6: "country"};
   var MEASURES = [
-    ["incidents", "Incidents"],
+    ["incidents", "Incidents (events counted once)"],
     ["smuggled", "People smuggled or trafficked"],
     ["repatriated", "People repatriated"],
     ["drugs_kg", "Drugs seized (kg)"],
@@ -19,8 +19,9 @@
   ];
   var SHADES = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"];
   var CELL = 44; // px: sites closer than this at the current zoom are drawn as one cluster
-  var PAGE = 100; // table rows per page
-  var SVG_LEGS = 1500; // route legs and stops drawn as SVG elements up to this many, on a canvas above
+  var TABLE_MARGIN = 15; // table rows drawn beyond those in view, above and below
+  var MAX_LEGS = 4000; // route legs drawn at once on the canvas: the busiest in view (zoom in for the rest)
+  var SVG_LEGS = 1500; // route legs and stops drawn as SVG elements up to this many, on one canvas above (RouteLayer)
   var DAY = 86400000;
   var NO_DAY = -2147483648; // a day column's "no date" (``_mappayload.NO_DAY``)
   var ARRAYS = {i4: Int32Array, u1: Uint8Array, f8: Float64Array, i2: Int16Array};
@@ -83,13 +84,18 @@
     return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   }
 
+  var handedOver = []; // the names of the files handed to the browser to download, in order (tests wait on it)
+
   function download(name, blob) {
     var a = document.createElement("a");
     a.href = URL.createObjectURL(blob);
     a.download = name;
     document.body.appendChild(a);
     a.click();
-    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+    handedOver.push(name);
+    // The browser reads the blob when the download starts, which a busy machine can delay by seconds:
+    // the URL is revoked a minute later, not at once (a revoked URL is a download that never starts).
+    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 60000);
   }
 
   /** The bytes of a deflated, base64 block, as a Response to read as text or an ArrayBuffer. */
@@ -226,6 +232,171 @@
     }
   });
 
+  // -- routes past SVG_LEGS legs: one canvas, drawn from typed arrays ---------------------
+
+  /** Web Mercator at zoom 0 (256 px a world), as Leaflet's EPSG:3857 projects: x, y of each lat/lon pair. */
+  function project0(lat, lon, out, k) {
+    var d = Math.PI / 180, max = 85.0511287798, s = Math.sin(Math.max(Math.min(max, lat), -max) * d);
+    out[k] = 128 + 128 * lon / 180;
+    out[k + 1] = 128 - 128 * Math.log((1 + s) / (1 - s)) / (2 * Math.PI);
+  }
+
+  /** Every route leg and stop on one canvas: legs that are shown drawn in a few strokes (one per width),
+   *  arrows where a leg is long enough on screen; a click near a leg lists its routes, a stop names itself. */
+  var RouteLayer = L.Layer.extend({
+    initialize: function (app) {
+      var R = app.routes, k;
+      this.app = app;
+      this.legXY = new Float64Array(R.legs.length * 4);
+      for (k = 0; k < R.legs.length; k++) {
+        var g = R.legs[k];
+        project0(g[0], g[1], this.legXY, 4 * k); project0(g[2], g[3], this.legXY, 4 * k + 2);
+      }
+      this.stopXY = new Float64Array(R.stops.length * 2);
+      for (k = 0; k < R.stops.length; k++) { project0(R.stops[k][0], R.stops[k][1], this.stopXY, 2 * k); }
+      this.drawnLegs = new Int32Array(0); this.drawnXY = new Float32Array(0); this.nDrawn = 0;
+      this.drawnStops = [];
+    },
+    onAdd: function (map) {
+      this._map = map;
+      var pane = map.getPane("geomapRoutes") || map.createPane("geomapRoutes");
+      pane.style.zIndex = 450;
+      pane.style.pointerEvents = "none";
+      this.canvas = L.DomUtil.create("canvas", "geomap-routes-canvas leaflet-zoom-hide", pane);
+      map.on("moveend zoomend resize viewreset", this.redraw, this);
+      map.on("click", this._onClick, this);
+      map.on("mousemove", this._onMove, this);
+      this.redraw();
+    },
+    onRemove: function (map) {
+      map.off("moveend zoomend resize viewreset", this.redraw, this);
+      map.off("click", this._onClick, this);
+      map.off("mousemove", this._onMove, this);
+      if (this._tip) { map.closeTooltip(this._tip); }
+      L.DomUtil.remove(this.canvas);
+      this.nDrawn = 0; this.drawnStops = [];
+    },
+    /** The container pixel of a zoom-0 point, for the map's current zoom and pan. */
+    _transform: function () {
+      var map = this._map, scale = map.options.crs.scale(map.getZoom()) / 256;
+      var origin = map.getPixelOrigin(), pane = map._getMapPanePos();
+      return [scale, pane.x - origin.x, pane.y - origin.y];
+    },
+    redraw: function () {
+      if (!this._map) { return; }
+      var map = this._map, app = this.app, size = map.getSize(), R = app.routes;
+      L.DomUtil.setPosition(this.canvas, map.containerPointToLayerPoint([0, 0]));
+      var ratio = window.devicePixelRatio || 1;
+      this.canvas.width = size.x * ratio; this.canvas.height = size.y * ratio;
+      this.canvas.style.width = size.x + "px"; this.canvas.style.height = size.y + "px";
+      var ctx = this.canvas.getContext("2d");
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      var count = app.legCount, used = app.stopUsed;
+      if (!count) { return; }
+      var tr = this._transform(), s = tr[0], ox = tr[1], oy = tr[2], xy = this.legXY, W = size.x, H = size.y;
+      var nLegs = R.legs.length, inView = new Int32Array(nLegs), m = 0, k, c;
+      for (k = 0; k < nLegs; k++) {
+        if (!count[k]) { continue; }
+        var x0 = xy[4 * k] * s + ox, y0 = xy[4 * k + 1] * s + oy, x1 = xy[4 * k + 2] * s + ox, y1 = xy[4 * k + 3] * s + oy;
+        if ((x0 < 0 && x1 < 0) || (x0 > W && x1 > W) || (y0 < 0 && y1 < 0) || (y0 > H && y1 > H)) { continue; }
+        inView[m++] = k;
+      }
+      // More legs in view than can be drawn legibly (and quickly): the busiest MAX_LEGS, the rest as the user zooms in.
+      var floor = 0, atFloor = MAX_LEGS;
+      if (m > MAX_LEGS) {
+        var hist = {}, levels = [];
+        for (k = 0; k < m; k++) { c = count[inView[k]]; if (!hist[c]) { hist[c] = 0; levels.push(c); } hist[c]++; }
+        levels.sort(function (a, b) { return b - a; });
+        var taken = 0;
+        for (k = 0; k < levels.length; k++) {
+          if (taken + hist[levels[k]] >= MAX_LEGS) { floor = levels[k]; atFloor = MAX_LEGS - taken; break; }
+          taken += hist[levels[k]];
+        }
+      }
+      this.legsInView = m;
+      var drawnLegs = new Int32Array(Math.min(m, MAX_LEGS)), drawnXY = new Float32Array(drawnLegs.length * 4);
+      var half = new Float32Array(drawnLegs.length), byWidth = {}, n = 0;
+      for (var i = 0; i < m; i++) {
+        k = inView[i]; c = count[k];
+        if (c < floor || (c === floor && atFloor-- <= 0)) { continue; }
+        drawnLegs[n] = k;
+        drawnXY[4 * n] = xy[4 * k] * s + ox; drawnXY[4 * n + 1] = xy[4 * k + 1] * s + oy;
+        drawnXY[4 * n + 2] = xy[4 * k + 2] * s + ox; drawnXY[4 * n + 3] = xy[4 * k + 3] * s + oy;
+        var w = Math.min(10, Math.round(2 * (2 + 1.5 * Math.log(c) / Math.LN2)) / 2);
+        (byWidth[w] = byWidth[w] || []).push(n);
+        half[n] = w / 2 + 3;
+        n++;
+      }
+      this.drawnLegs = drawnLegs; this.drawnXY = drawnXY; this.nDrawn = n; this.drawnHalf = half;
+      // Opaque strokes of a few hundred segments each: one translucent path of tens of thousands of
+      // crossing segments takes a software rasteriser minutes.
+      ctx.strokeStyle = "#2d4a80";
+      Object.keys(byWidth).map(Number).sort(function (a, b) { return a - b; }).forEach(function (w) {
+        var list = byWidth[w];
+        ctx.lineWidth = w;
+        for (var j0 = 0; j0 < list.length; j0 += 256) {
+          ctx.beginPath();
+          for (var j = j0; j < Math.min(list.length, j0 + 256); j++) {
+            var q = 4 * list[j], ax = drawnXY[q], ay = drawnXY[q + 1], bx = drawnXY[q + 2], by = drawnXY[q + 3];
+            ctx.moveTo(ax, ay); ctx.lineTo(bx, by);
+            var dx = bx - ax, dy = by - ay, len = Math.sqrt(dx * dx + dy * dy);
+            if (len > 40) {  // an arrow at the middle: the direction of travel
+              var ux = dx / len, uy = dy / len, mx = (ax + bx) / 2, my = (ay + by) / 2, a = 7;
+              ctx.moveTo(mx - ux * a - uy * a * 0.6, my - uy * a + ux * a * 0.6); ctx.lineTo(mx, my);
+              ctx.lineTo(mx - ux * a + uy * a * 0.6, my - uy * a - ux * a * 0.6);
+            }
+          }
+          ctx.stroke();
+        }
+      });
+      var sxy = this.stopXY, stops = [];
+      ctx.beginPath();
+      for (k = 0; k < R.stops.length; k++) {
+        if (!used[k]) { continue; }
+        var px = sxy[2 * k] * s + ox, py = sxy[2 * k + 1] * s + oy;
+        if (px < -5 || py < -5 || px > W + 5 || py > H + 5) { continue; }
+        stops.push([k, px, py]);
+        ctx.moveTo(px + 4, py); ctx.arc(px, py, 4, 0, 2 * Math.PI);
+      }
+      ctx.fillStyle = "#ffffff"; ctx.fill(); ctx.lineWidth = 2; ctx.strokeStyle = "#1f3b73"; ctx.stroke();
+      this.drawnStops = stops;
+    },
+    /** The shown leg nearest the container point (within its half width and 3 px), or -1. */
+    legAt: function (p) {
+      var best = -1, bestD = Infinity, xy = this.drawnXY, half = this.drawnHalf;
+      for (var j = 0; j < this.nDrawn; j++) {
+        var q = 4 * j, ax = xy[q], ay = xy[q + 1], dx = xy[q + 2] - ax, dy = xy[q + 3] - ay;
+        var l2 = dx * dx + dy * dy, t = l2 ? Math.max(0, Math.min(1, ((p.x - ax) * dx + (p.y - ay) * dy) / l2)) : 0;
+        var ex = ax + t * dx - p.x, ey = ay + t * dy - p.y, d = Math.sqrt(ex * ex + ey * ey);
+        if (d <= half[j] && d < bestD) { bestD = d; best = this.drawnLegs[j]; }
+      }
+      return best;
+    },
+    stopAt: function (p) {
+      for (var j = this.drawnStops.length - 1; j >= 0; j--) {
+        var st = this.drawnStops[j], dx = st[1] - p.x, dy = st[2] - p.y;
+        if (dx * dx + dy * dy <= 49) { return st[0]; }
+      }
+      return -1;
+    },
+    _onClick: function (e) {
+      var leg = this.legAt(e.containerPoint);
+      if (leg >= 0) { this.app.openRoutes(leg, e.latlng); }
+    },
+    _onMove: function (e) {
+      var map = this._map, stop = this.stopAt(e.containerPoint), box = map.getContainer();
+      box.classList.toggle("geomap-over-route", stop >= 0 || this.legAt(e.containerPoint) >= 0);
+      if (stop >= 0) {
+        var R = this.app.routes;
+        this._tip = this._tip || L.tooltip({direction: "top", offset: [0, -6]});
+        this._tip.setLatLng([R.stops[stop][0], R.stops[stop][1]]).setContent(this.app.str(R.stops[stop][2]));
+        if (!map.hasLayer(this._tip)) { map.openTooltip(this._tip); }
+      } else if (this._tip && map.hasLayer(this._tip)) {
+        map.closeTooltip(this._tip);
+      }
+    }
+  });
+
   // -- the application ---------------------------------------------------------------
 
   function App(map, D, groups, opts) {
@@ -259,7 +430,7 @@
     }
     this.range = [lo, hi];
     this.state = {from: lo, to: hi, undated: true, types: {}, prec: {}, country: "", province: "", source: "",
-                  q: "", measure: opts.measure || "incidents", sort: "date", desc: false, page: 0};
+                  q: "", measure: opts.measure || "incidents", sort: "date", desc: false};
     this.types.forEach(function (t, ti) { app.state.types[ti] = true; });
     [1, 2, 3, 4, 5, 6].forEach(function (p) { app.state.prec[p] = true; });
     this.mask = new Uint8Array(this.n);
@@ -510,10 +681,14 @@
     var app = this, R = this.routes, map = this.map;
     var pane = map.getPane("geomapRoutes") || map.createPane("geomapRoutes");
     pane.style.zIndex = 450;
-    // Up to SVG_LEGS legs each is an element (styled, testable); more are drawn on one canvas, which
-    // Leaflet hit-tests itself: thousands of SVG paths would take seconds to lay out and paint.
-    var renderer = R.legs.length + R.stops.length > SVG_LEGS ? L.canvas({pane: "geomapRoutes", tolerance: 3})
-                                                             : L.svg({pane: "geomapRoutes"});
+    // Up to SVG_LEGS legs and stops each is an SVG element (styled, testable); more are drawn on one canvas
+    // from typed arrays (RouteLayer): tens of thousands of Leaflet paths would take seconds to add and paint.
+    if (R.legs.length + R.stops.length > SVG_LEGS) {
+      this.routeLayer = new RouteLayer(this);
+      this.groups.routes.addLayer(this.routeLayer);
+      return;
+    }
+    var renderer = L.svg({pane: "geomapRoutes"});
     this.legLayers = R.legs.map(function (leg, k) {
       var a = [leg[0], leg[1]], b = [leg[2], leg[3]];
       var line = L.polyline([a, b], {renderer: renderer, color: "#1f3b73", weight: 2.5, opacity: 0.85,
@@ -555,17 +730,20 @@
   };
 
   App.prototype.drawRoutes = function () {
-    if (!this.legLayers) { return; }
+    if (!this.legLayers && !this.routeLayer) { return; }
     var R = this.routes, g = this.groups.routes, legCount = new Int32Array(R.legs.length);
-    var stopUsed = new Uint8Array(R.stops.length), shown = 0;
+    var stopUsed = new Uint8Array(R.stops.length), shown = 0, k;
     for (var r = 0; r < R.id.length; r++) {
       if (!this.routeShown(r)) { continue; }
       shown++;
-      R.path[r].forEach(function (k) { legCount[k]++; });
-      R.at[r].forEach(function (s) { stopUsed[s] = 1; });
+      var path = R.path[r], at = R.at[r];
+      for (k = 0; k < path.length; k++) { legCount[path[k]]++; }
+      for (k = 0; k < at.length; k++) { stopUsed[at[k]] = 1; }
     }
     this.routesShown = shown;
     this.legCount = legCount;
+    this.stopUsed = stopUsed;
+    if (this.routeLayer) { this.routeLayer.redraw(); return; }
     this.legLayers.forEach(function (layer, k) {
       var n = legCount[k];
       if (!n) { if (g.hasLayer(layer)) { g.removeLayer(layer); } return; }
@@ -878,7 +1056,7 @@
       var timer = null;
       L.DomEvent.on(q, "input", function () {
         clearTimeout(timer);
-        timer = setTimeout(function () { st.q = q.value.trim().toLowerCase(); st.page = 0; app.apply(); }, 250);
+        timer = setTimeout(function () { st.q = q.value.trim().toLowerCase(); app.apply(); }, 250);
       });
       app.qInput = q;
       app.measureSelect = select("Shade provinces by", "measure", MEASURES);
@@ -990,7 +1168,7 @@
       if (!drag) { return; }
       var a = Math.min(drag[0], drag[1]), b = Math.max(drag[0], drag[1]);
       drag = null;
-      app.state.from = monthStart(a); app.state.to = monthStart(b + 1) - 1; app.state.page = 0;
+      app.state.from = monthStart(a); app.state.to = monthStart(b + 1) - 1;
       app.apply();
     });
     canvas.addEventListener("dblclick", function () { app.state.from = app.range[0]; app.state.to = app.range[1]; app.apply(); });
@@ -1002,16 +1180,22 @@
     var timer = null;
     search.addEventListener("input", function () {
       clearTimeout(timer);
-      timer = setTimeout(function () { app.state.q = search.value.trim().toLowerCase(); app.state.page = 0; app.apply(); }, 250);
+      timer = setTimeout(function () { app.state.q = search.value.trim().toLowerCase(); app.apply(); }, 250);
     });
     this.tableSearch = search;
-    var prev = bar.appendChild(el("button", "geomap-prev", "◀")); prev.type = "button";
     this.pageInfo = bar.appendChild(el("span", "geomap-page"));
-    var next = bar.appendChild(el("button", "geomap-next", "▶")); next.type = "button";
-    prev.addEventListener("click", function () { if (app.state.page > 0) { app.state.page--; app.drawTable(); } });
-    next.addEventListener("click", function () { if ((app.state.page + 1) * PAGE < app.shown.length) { app.state.page++; app.drawTable(); } });
+    // A virtual table: only the rows in view (and a few around) are elements; spacers stand for the rest.
+    this.tableBox = tb;
+    this.topSpace = tb.appendChild(el("div", "geomap-table-space"));
+    var drawing = false;
+    tb.addEventListener("scroll", function () {
+      if (drawing) { return; }
+      drawing = true;
+      requestAnimationFrame(function () { drawing = false; app.drawTable(); });
+    });
     var table = tb.appendChild(el("table"));
-    var head = table.appendChild(el("thead")).appendChild(el("tr"));
+    this.thead = table.appendChild(el("thead"));
+    var head = this.thead.appendChild(el("tr"));
     this.columns = [["date", "Date"], ["type", "Type"], ["place", "Place"], ["figures", "Figures"], ["country", "Country"],
                     ["province", "Province"], ["precision", "Precision"], ["source", "Source"], ["evidence", "Evidence"]];
     this.columns.forEach(function (c) {
@@ -1019,11 +1203,12 @@
       th.setAttribute("data-sort", c[0]);
       th.addEventListener("click", function () {
         if (app.state.sort === c[0]) { app.state.desc = !app.state.desc; } else { app.state.sort = c[0]; app.state.desc = false; }
-        app.state.page = 0;
+        if (app.tableBox) { app.tableBox.scrollTop = 0; }
         app.withDetails(function () { app.sortShown(); app.drawTable(); app.writeHash(); });
       });
     });
     this.tbody = table.appendChild(el("tbody"));
+    this.bottomSpace = tb.appendChild(el("div", "geomap-table-space"));
   };
 
   App.prototype.sortKey = function (col) {
@@ -1062,12 +1247,19 @@
 
   App.prototype.drawTable = function () {
     if (!this.tbody) { return; }
-    var app = this, I = this.I, st = this.state, tbody = this.tbody;
-    var pages = Math.max(1, Math.ceil(this.shown.length / PAGE));
-    if (st.page >= pages) { st.page = pages - 1; }
-    var start = st.page * PAGE, rows = this.shown.slice(start, start + PAGE);
-    this.pageInfo.textContent = this.shown.length ? (start + 1).toLocaleString("en") + "–" + (start + rows.length).toLocaleString("en") +
-      " of " + this.shown.length.toLocaleString("en") : "no incidents";
+    var app = this, I = this.I, st = this.state, tbody = this.tbody, box = this.tableBox, n = this.shown.length;
+    var rowH = this.rowHeight || 21, head = this.topSpace.offsetTop + this.thead.offsetHeight;  // where row 0 starts
+    var first = Math.max(0, Math.floor((box.scrollTop - head) / rowH) - TABLE_MARGIN);
+    var count = Math.ceil((box.clientHeight || 200) / rowH) + 2 * TABLE_MARGIN;
+    first = Math.max(0, Math.min(first, n - count));
+    var rows = this.shown.slice(first, first + count);
+    this.topSpace.style.height = first * rowH + "px";
+    this.bottomSpace.style.height = Math.max(0, n - first - rows.length) * rowH + "px";
+    var top = Math.max(0, Math.min(n, Math.floor(Math.max(0, box.scrollTop - head) / rowH)));
+    var last = Math.min(n, top + Math.max(1, Math.floor((box.clientHeight || 200) / rowH)));
+    this.pageInfo.textContent = n ? (top + 1).toLocaleString("en") + "–" + last.toLocaleString("en") +
+      " of " + n.toLocaleString("en") + " (scroll for more)" : "no incidents";
+    if (n && last >= n && top === 0) { this.pageInfo.textContent = "1–" + n.toLocaleString("en") + " of " + n.toLocaleString("en"); }
     if (document.activeElement !== this.tableSearch) { this.tableSearch.value = st.q; }
     tbody.textContent = "";
     rows.forEach(function (i) {
@@ -1079,9 +1271,21 @@
       cells.forEach(function (c, k) { tr.appendChild(el("td", k === 8 ? "geomap-td-evidence" : null, c)); });
       tr.addEventListener("click", function () { app.flyTo(i); });
     });
+    if (!this.rowHeight && tbody.firstChild && tbody.firstChild.offsetHeight) {
+      this.rowHeight = tbody.firstChild.offsetHeight;  // rows are one line each (CSS): measured once
+      if (this.rowHeight !== rowH) { this.drawTable(); return; }
+    }
     Array.prototype.forEach.call(this.panel.querySelectorAll("th"), function (th) {
       th.className = th.getAttribute("data-sort") === st.sort ? (st.desc ? "sorted-desc" : "sorted-asc") : "";
     });
+  };
+
+  /** Scroll the table to incident i's row (it is drawn once in view). */
+  App.prototype.scrollTableTo = function (i) {
+    var k = this.shown.indexOf(i);
+    if (k < 0 || !this.tableBox) { return; }
+    this.tableBox.scrollTop = Math.max(0, this.topSpace.offsetTop + (k - 2) * (this.rowHeight || 21));
+    this.drawTable();
   };
 
   App.prototype.flyTo = function (i) {
@@ -1270,6 +1474,7 @@
       };
       api.visibleCount = function () { return app.shown.length; };
       api.details = function () { return app.loadDetails(); };
+      api.downloads = handedOver;
       api.total = app.n;
       api.range = app.range;
       api.onChange = function (f) { app.onChange(f); };
