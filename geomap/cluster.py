@@ -7,11 +7,15 @@ to install.
 How a run goes (``geomap extract PATHS -o DIR --dask [ADDRESS]``, or
 ``write_extraction(..., client=client)`` from Python):
 
-- This process (the *client*) reads the articles in order, as a run in one
-  process does, so ids, duplicates and inputs skipped (by file and line)
-  are found exactly as there, and hands them to the workers in batches of
-  :data:`BATCH` articles, a few batches a worker under way at a time.
-- A worker extracts each article of its batch (or takes it from the
+- The workers read the files that must be read (groups of files, a big
+  JSON Lines file in stretches of :data:`SPAN` bytes) and send back what
+  each gave: ids as read, lines, digests, byte offsets, inputs skipped.
+  This process (the *client*) takes that back in the order of the files
+  and makes ids unique, tells duplicates and skipped inputs (by file and
+  line) exactly as a run in one process does (:meth:`geomap._increment.InputIndex.scanned`),
+  and hands the articles, as stubs, to the workers in batches of
+  :data:`BATCH`, a few batches a worker under way at a time.
+- A worker reads each article of its batch again by its offset and extracts it (or takes it from the
   output folder's cache, ``.geomap-cache/``: incremental runs work the same
   on a cluster), applies the corrections that touch the batch's rows, and
   writes the batch's part of each table as Parquet into a hidden staging
