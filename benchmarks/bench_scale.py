@@ -18,8 +18,15 @@ The incremental runs each start from a copy of the first full run's folder
 (tables and cache); their ratio is to the one-process median, scaled to the
 same number of reports.
 
+Every time is printed as wall and CPU seconds (this process's
+``time.process_time()``, or a child's ``getrusage``; a cluster's workers'
+CPU is not counted): the box is shared, so the CPU figures and the ratios
+are the ones to compare.
+
 Run: ``python -m benchmarks scale`` (``BENCH_SCALE_N`` articles, default
-10,000; ``BENCH_SCALE_INCIDENTS``, default 1,000,000, 0 for no map).
+10,000; ``BENCH_SCALE_INCIDENTS``, default 1,000,000, 0 for no map;
+``BENCH_SCALE_ONLY=incremental`` for one full run and the incremental runs
+only, ``BENCH_SCALE_ONLY=cluster`` for one process and the cluster only).
 """
 
 from __future__ import annotations
@@ -36,13 +43,28 @@ from pathlib import Path
 N_ARTICLES = int(os.environ.get("BENCH_SCALE_N", "10000"))
 N_INCIDENTS = int(os.environ.get("BENCH_SCALE_INCIDENTS", "1000000"))  # 0: no map
 REPEAT = int(os.environ.get("BENCH_SCALE_REPEAT", "3"))
+ONLY = os.environ.get("BENCH_SCALE_ONLY", "")  # "incremental", "cluster" or "" (everything)
+
+_CPU: list[float] = []  # the CPU seconds of each _timed call, in order
 
 
 def _timed(function, *args, **kwargs) -> tuple[float, object]:
+    """Wall seconds and the result; the CPU seconds (this process's and its children's) go to ``_CPU``."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = time.process_time()
     started = time.perf_counter()
     result = function(*args, **kwargs)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    _CPU.append(time.process_time() - cpu + (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
     return seconds, result
+
+
+def _cpu(n: int) -> str:
+    """The median CPU seconds of the last ``n`` timed runs."""
+    return f"CPU {statistics.median(_CPU[-n:]):.2f} s"
 
 
 def _tables_equal(one: Path, two: Path) -> bool:
@@ -116,20 +138,25 @@ def main() -> None:
               f"each figure the median of {REPEAT} runs, on a box shared with other jobs (load average "
               f"{os.getloadavg()[0]:.1f} at the start): the ratios carry over, the rates less so")  # fmt: skip
         runs = [_timed(extract_tables, [corpus], root / f"one{i}", gazetteer=gazetteer, full=True)[0] for i in range(REPEAT)]
-        one_s = statistics.median(runs)
-        print(f"one process:      {_median(runs)}  {N_ARTICLES / one_s:7,.0f} articles/s")
-        runs = [_timed(extract_tables, [corpus], root / f"jobs{i}", gazetteer=gazetteer, jobs=2)[0] for i in range(REPEAT)]
-        jobs_s = statistics.median(runs)
-        print(f"--jobs 2:         {_median(runs)}  {N_ARTICLES / jobs_s:7,.0f} articles/s  ({one_s / jobs_s:.2f}x)"
-              f"  same tables: {_tables_equal(root / 'one0', root / 'jobs0')}")  # fmt: skip
-        started = time.perf_counter()
-        with dask_client(n_workers=2) as client:
-            start_s = time.perf_counter() - started
-            runs = [_timed(extract_tables, [corpus], root / f"dask{i}", gazetteer=gazetteer, client=client)[0]
-                    for i in range(REPEAT)]  # fmt: skip
-        dask_s = statistics.median(runs)
-        print(f"Dask, 2 workers:  {_median(runs)}  {N_ARTICLES / dask_s:7,.0f} articles/s  ({one_s / dask_s:.2f}x; "
-              f"the cluster's start, {start_s:.1f} s, apart)  same tables: {_tables_equal(root / 'one0', root / 'dask0')}")  # fmt: skip
+        one_s, one_cpu = statistics.median(runs), statistics.median(_CPU[-REPEAT:])
+        print(f"one process:      {_median(runs)}  {_cpu(REPEAT)}  {N_ARTICLES / one_s:7,.0f} articles/s")
+        if ONLY in ("", "jobs"):
+            runs = [_timed(extract_tables, [corpus], root / f"jobs{i}", gazetteer=gazetteer, jobs=2)[0] for i in range(REPEAT)]
+            jobs_s = statistics.median(runs)
+            print(f"--jobs 2:         {_median(runs)}  {_cpu(REPEAT)} (this process)  {N_ARTICLES / jobs_s:7,.0f} articles/s"
+                  f"  ({one_s / jobs_s:.2f}x)  same tables: {_tables_equal(root / 'one0', root / 'jobs0')}")  # fmt: skip
+        if ONLY in ("", "cluster"):
+            started = time.perf_counter()
+            with dask_client(n_workers=2) as client:
+                start_s = time.perf_counter() - started
+                runs = [_timed(extract_tables, [corpus], root / f"dask{i}", gazetteer=gazetteer, client=client)[0]
+                        for i in range(REPEAT)]  # fmt: skip
+            dask_s = statistics.median(runs)
+            print(f"Dask, 2 workers:  {_median(runs)}  {_cpu(REPEAT)} (the client)  {N_ARTICLES / dask_s:7,.0f} articles/s  "
+                  f"({one_s / dask_s:.2f}x; the cluster's start, {start_s:.1f} s, apart)  "
+                  f"same tables: {_tables_equal(root / 'one0', root / 'dask0')}")  # fmt: skip
+        if ONLY not in ("", "incremental"):
+            return
         extra = max(1, N_ARTICLES // 100)
         (root / "more").mkdir()
         more = _corpus(root / "more", extra)[0]
@@ -142,20 +169,29 @@ def main() -> None:
             shutil.copytree(root / "one0", root / f"inc{i}")
             seconds, summary = _timed(extract_tables, [corpus, renamed], root / f"inc{i}", gazetteer=gazetteer)
             runs.append(seconds)
-        inc_s = statistics.median(runs)
+        inc_s, inc_cpu = statistics.median(runs), statistics.median(_CPU[-REPEAT:])
         extract_tables([corpus, renamed], root / "full", gazetteer=gazetteer, full=True)
-        full_s = one_s * (N_ARTICLES + extra) / N_ARTICLES
-        print(f"incremental, +{extra:,} reports (1%): {_median(runs)} = {inc_s / full_s:.1%} of a full run of the same "
-              f"{N_ARTICLES + extra:,} (the one-process median, scaled: {full_s:.1f} s); "
-              f"{summary.articles - summary.cached:,} extracted, {summary.cached:,} from the cache; "
-              f"same tables as a full run: {_tables_equal(root / 'inc0', root / 'full')}")  # fmt: skip
-        runs = []
-        for i in range(REPEAT):  # the same as a daily job runs it: a fresh process, the gazetteer loaded, the matcher built
+        scale = (N_ARTICLES + extra) / N_ARTICLES
+        full_s, full_cpu = one_s * scale, one_cpu * scale
+        print(f"incremental, +{extra:,} reports (1%): {_median(runs)}  {_cpu(REPEAT)} = {inc_s / full_s:.1%} of a full "
+              f"run of the same {N_ARTICLES + extra:,} in wall time, {inc_cpu / full_cpu:.1%} in CPU (the one-process "
+              f"medians, scaled: {full_s:.1f} s, CPU {full_cpu:.1f} s); {summary.articles - summary.cached:,} extracted, "
+              f"{summary.cached:,} from the cache; same tables as a full run: {_tables_equal(root / 'inc0', root / 'full')}")  # fmt: skip
+        # The same as a daily job runs it: a fresh process (imports, the gazetteer loaded, the matcher built),
+        # against a full run from the command line too; the two alternate.
+        full_runs, runs, full_cpus, cpus = [], [], [], []
+        for i in range(REPEAT):
+            command = [sys.executable, "-m", "geomap", "-q", "extract", str(corpus), str(renamed)]
+            full_runs.append(_timed(subprocess.run, [*command, "-o", str(root / f"clifull{i}"), "--full"], check=True)[0])
+            full_cpus.append(_CPU[-1])
             shutil.copytree(root / "one0", root / f"cli{i}")
-            command = [sys.executable, "-m", "geomap", "-q", "extract", str(corpus), str(renamed), "-o", str(root / f"cli{i}")]
-            runs.append(_timed(subprocess.run, command, check=True)[0])
-        print(f"the same from the command line (a fresh process): {_median(runs)} = "
-              f"{statistics.median(runs) / full_s:.1%} of the full run")  # fmt: skip
+            runs.append(_timed(subprocess.run, [*command, "-o", str(root / f"cli{i}")], check=True)[0])
+            cpus.append(_CPU[-1])
+        cli_s, cli_cpu = statistics.median(runs), statistics.median(cpus)
+        cfull_s, cfull_cpu = statistics.median(full_runs), statistics.median(full_cpus)
+        print(f"from the command line (a fresh process): full run {_median(full_runs)}  CPU {cfull_cpu:.2f} s; "
+              f"incremental {_median(runs)}  CPU {cli_cpu:.2f} s = {cli_s / cfull_s:.1%} of the full run in wall "
+              f"time, {cli_cpu / cfull_cpu:.1%} in CPU; same tables: {_tables_equal(root / 'cli0', root / 'full')}")  # fmt: skip
         if not N_INCIDENTS:
             return
 

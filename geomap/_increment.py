@@ -67,7 +67,7 @@ def _strings(value: Any, n: int) -> bool:
 
 @dataclass(frozen=True)
 class Stub:
-    """An article of a file unchanged since an earlier run: its id, where it was read, and its content's digest."""
+    """An article of a file unchanged since an earlier run (or read by a worker): its id, where it was read, and its content's digest."""
 
     id: str
     path: str
@@ -75,16 +75,128 @@ class Stub:
     digest: str
     file: str  # the file as walked, to read it again
     ordinal: int  # its place among the file's articles
+    offset: int | None = None  # the byte offset of its line (JSON Lines): read again without reading the lines before
 
     def load(self) -> Article:
-        """The article, read again from its file (its id as made unique in this run)."""
+        """The article, read again from its file (its id as made unique in this run).
+
+        Raises
+        ------
+        InputError
+            The file changed since it was read (the article is gone, or its content differs).
+        """
         from geomap._errors import InputError
 
-        for n, article in enumerate(_read_file(Path(self.file), [], encoding_warnings=False)):
-            if n == self.ordinal:
-                return dataclasses.replace(article, id=self.id)
-        msg = f"{self.path}: changed during the run (its article {self.id!r} is gone)"
+        found = self._read()
+        if found is not None:
+            found = dataclasses.replace(found, id=self.id, path=self.path)
+            if content_digest(found) == self.digest:
+                return found
+        msg = f"{self.path}: changed during the run (its article {self.id!r} is gone or differs)"
         raise InputError(msg)
+
+    def _read(self) -> Article | None:
+        if self.offset is None:
+            for n, article in enumerate(_read_file(Path(self.file), [], encoding_warnings=False)):
+                if n == self.ordinal:
+                    return article
+            return None
+        from geomap._input import open_regular
+        from geomap.text.articles import jsonl_entries, _Unreadable
+
+        try:
+            fh = open_regular(self.file)
+        except _Unreadable:
+            return None
+        with fh:
+            fh.seek(self.offset)
+            for _, article in jsonl_entries(fh, Path(self.file), None, first=self.line or 1, end=self.offset + 1):
+                return article
+        return None
+
+
+def _unique_read(stub: Stub, raw: str) -> Article:
+    """The article of ``stub`` (its id made unique from ``raw``), read here."""
+    article = dataclasses.replace(stub, id=raw).load()
+    return dataclasses.replace(article, id=stub.id)
+
+
+def display_name(path: Path) -> str:
+    from geomap._input import display_path
+
+    return display_path(path)
+
+
+def scan(file: str, start: int = 0, end: int | None = None, first: int = 1) -> dict[str, Any]:
+    """What reading ``file`` gives (on a worker): its articles' ids as read, lines, digests and offsets, and what was skipped.
+
+    ``start`` and ``end`` cut a stretch of a JSON Lines file (:func:`line_cuts`):
+    the lines that start at ``start`` (line number ``first``) or after, and
+    before ``end``.  Events are those of the input index: ``["a", id,
+    path, line, digest, offset]``, ``["s", path, reason, line]``, and
+    ``["w", message]`` for an encoding warning.
+    """
+    import warnings
+
+    from geomap._input import open_regular
+    from geomap.text.articles import _Unreadable, article_format, jsonl_entries
+
+    path = Path(file)
+    events: list = []
+    told = _Told([], events)
+    jsonl = article_format(path) == "jsonl"
+    found = {"start": start, "events": events, "jsonl": jsonl, "seen": False}
+    if not jsonl:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for article in _read_file(path, told):
+                events.append(["a", article.id, article.path, article.line, content_digest(article), None])
+        events[:0] = [["w", str(w.message)] for w in caught]  # a document's warning comes as it is read
+        found["stat"] = _stamp(path)
+        return found
+    try:
+        fh = open_regular(path)
+    except _Unreadable as exc:
+        told.append(Skipped(display_name(path), exc.reason))
+        found["seen"], found["stat"] = True, _stamp(path)
+        return found
+    state: dict[str, Any] = {}
+    with fh:
+        fh.seek(start)
+        for offset, article in jsonl_entries(fh, path, told, first=first, end=end, state=state):
+            events.append(["a", article.id, article.path, article.line, content_digest(article), offset])
+    found["seen"], found["stat"] = state["seen"], _stamp(path)
+    return found
+
+
+def line_cuts(path: Path, size: int, span: int) -> list[tuple[int, int]]:
+    """Where the stretches of a big JSON Lines file start, about ``span`` bytes apart: ``(byte offset, line number)``.
+
+    Each starts after the first newline at or past a multiple of ``span``;
+    the lines are counted by one pass over the bytes (``bytes.count``, at
+    the speed of the disk), so a worker numbers its stretch's lines as a
+    reading of the whole file does (an article's line is part of its digest).
+    """
+    cuts = [(0, 1)]
+    target, position, lines = span, 0, 0  # lines: the newlines before position
+    with open(path, "rb") as fh:
+        while target < size:
+            chunk = fh.read(1 << 24)
+            if not chunk:
+                break
+            while target < size:
+                found = chunk.find(b"\n", max(target - 1 - position, 0))
+                if found < 0:
+                    break
+                start = position + found + 1
+                if start >= size:
+                    target = size
+                    break
+                cuts.append((start, lines + chunk.count(b"\n", 0, found + 1) + 1))
+                target = (start // span + 1) * span
+            lines += chunk.count(b"\n")
+            position += len(chunk)
+    return cuts
 
 
 def _read_file(path: Path, skipped: list, *, encoding_warnings: bool = True) -> Iterator[Article]:
@@ -140,6 +252,8 @@ class InputIndex:
         self.old: dict[str, Any] = self._load() if read else {}
         self.new: dict[str, Any] = {}
         self.unread = 0  # files not read again, this run
+        # Who reads the files that must be read (geomap.cluster: the workers); None: this process.
+        self.reader: Any = None
 
     def _load(self) -> dict[str, Any]:
         try:
@@ -173,11 +287,19 @@ class InputIndex:
 
         files = _expand(list(sources), optional=optional)
         given: dict[str, int] = {}
+        if self.reader is not None:
+            yield from self.reader(self, files, skipped, given)
+            return
         for path in files:
             if isinstance(path, Skipped):  # met on the walk: a FIFO, an unreadable folder...
                 _skip(skipped, path)
                 continue
             yield from self._file(path, skipped, given)
+
+    def known(self, path: Path) -> bool:
+        """Whether ``path`` is unchanged since the run that wrote the index (its articles come as stubs)."""
+        known = self.old.get(str(path.absolute()))
+        return known is not None and known.get("stat") == _stamp(path)
 
     def _file(self, path: Path, skipped: list[Skipped], given: dict[str, int]) -> Iterator[Any]:
         from geomap.text.articles import _skip, _unique
@@ -188,10 +310,12 @@ class InputIndex:
         ids: list[str] | None = None
         if known is not None and stamp is not None and known.get("stat") == stamp:
             events = known["events"]
+            offsets = known.get("offsets") or []
             stubs = []
             for ordinal, event in enumerate(e for e in events if e[0] == "a"):
                 _, raw, _, shown, line, digest = event
-                stubs.append(_unique(Stub(raw, shown, line, digest, name, ordinal), given))
+                offset = offsets[ordinal] if ordinal < len(offsets) and type(offsets[ordinal]) is int else None
+                stubs.append(_unique(Stub(raw, shown, line, digest, name, ordinal, offset), given))
             if all(s.id == e[2] for s, e in zip(stubs, (e for e in events if e[0] == "a"), strict=True)):
                 self.new[name] = known
                 self.unread += 1
@@ -218,6 +342,54 @@ class InputIndex:
             yield article
         if stamp is not None and stamp == _stamp(path):  # not changed while it was read
             self.new[name] = {"stat": stamp, "events": events}
+
+    def scanned(
+        self, path: Path, stamp: list[int] | None, parts: list[dict], skipped: list[Skipped], given: dict[str, int]
+    ) -> Iterator[Any]:
+        """The articles of ``path`` as :func:`scan` read it elsewhere (a worker), in ``parts`` (stretches of it, in order).
+
+        Ids are made unique and skipped inputs told here, in reading order,
+        exactly as reading the file here would; the articles come as stubs
+        (a worker reads one again, by its offset, to extract it).  ``stamp``
+        is the file's stat before it was read.
+        """
+        import warnings
+
+        from geomap.text.articles import DetectedEncodingWarning, _skip, _unique
+
+        name = str(path.absolute())
+        events: list = []
+        offsets: list = []
+        seen = False
+        ordinal = 0
+        for part in parts:
+            for event in part["events"]:
+                if event[0] == "w":  # an encoding guessed: warned as reading here warns
+                    warnings.warn(event[1], DetectedEncodingWarning, stacklevel=2)
+                    continue
+                if event[0] == "s":
+                    item = Skipped(event[1], event[2], event[3])
+                    _skip(skipped, item)
+                    events.append(["s", item.path, item.reason, item.line])
+                    continue
+                _, raw, shown, line, digest, offset = event
+                article: Any = _unique(Stub(raw, shown, line, digest, name, ordinal, offset), given)
+                if article.id != raw:  # its digest covers its id: read it again here, with the id it has now
+                    article = _unique_read(article, raw)
+                events.append(["a", raw, article.id, shown, line, content_digest(article)])
+                offsets.append(offset)
+                ordinal += 1
+                yield article
+            seen = seen or part["seen"]
+        if parts and parts[0]["jsonl"] and not seen:
+            item = Skipped(display_name(path), "empty file")
+            _skip(skipped, item)
+            events.append(["s", item.path, item.reason, item.line])
+        if stamp is not None and all(p["stat"] == stamp for p in parts):  # not changed while it was read
+            entry: dict[str, Any] = {"stat": stamp, "events": events}
+            if any(o is not None for o in offsets):
+                entry["offsets"] = offsets
+            self.new[name] = entry
 
 
 @dataclass

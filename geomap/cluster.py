@@ -7,11 +7,15 @@ to install.
 How a run goes (``geomap extract PATHS -o DIR --dask [ADDRESS]``, or
 ``write_extraction(..., client=client)`` from Python):
 
-- This process (the *client*) reads the articles in order, as a run in one
-  process does, so ids, duplicates and inputs skipped (by file and line)
-  are found exactly as there, and hands them to the workers in batches of
-  :data:`BATCH` articles, a few batches a worker under way at a time.
-- A worker extracts each article of its batch (or takes it from the
+- The workers read the files that must be read (groups of files, a big
+  JSON Lines file in stretches of :data:`SPAN` bytes) and send back what
+  each gave: ids as read, lines, digests, byte offsets, inputs skipped.
+  This process (the *client*) takes that back in the order of the files
+  and makes ids unique, tells duplicates and skipped inputs (by file and
+  line) exactly as a run in one process does (:meth:`geomap._increment.InputIndex.scanned`),
+  and hands the articles, as stubs, to the workers in batches of
+  :data:`BATCH`, a few batches a worker under way at a time.
+- A worker reads each article of its batch again by its offset and extracts it (or takes it from the
   output folder's cache, ``.geomap-cache/``: incremental runs work the same
   on a cluster), applies the corrections that touch the batch's rows, and
   writes the batch's part of each table as Parquet into a hidden staging
@@ -31,6 +35,7 @@ to (a local cluster always can; for a remote one, a shared file system).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import time
@@ -48,6 +53,8 @@ if TYPE_CHECKING:
 __all__ = ["BATCH", "dask_client", "dask_tables"]
 
 BATCH = 256  # articles a task: about half a second of work on one core, worth the trip to a worker
+SPAN = 64 << 20  # bytes of input a reading task: a big JSON Lines file is read by several workers, a stretch each
+_SPAN_FILES = 256  # small files a reading task
 _STAGING = ".geomap-staging-"
 _DASK_MISSING = (
     "extraction on a Dask cluster needs Dask: pip install 'geomap[dask]' (dask[dataframe] and distributed)"
@@ -254,6 +261,8 @@ def _parts_on_cluster(
         future.release()
         return frames
 
+    if index is not None:  # the workers read the files that must be read (a first run: all of them)
+        index.reader = functools.partial(_read_on_workers, client, workers)
     try:
         batch: list = []
         for article in _unique_ids(_articles(others, skipped, with_tables, index), skipped):
@@ -269,6 +278,8 @@ def _parts_on_cluster(
             yield collect()
         yield from _parts(_table_rows(run, tables, skipped), fixes, hits)
     finally:
+        if index is not None:
+            index.reader = None
         for _, future, _ in pending:
             future.cancel()
         for wait in (0.0, 0.2, 0.5, 1.0, 2.0):  # a task cancelled while running may still be writing its part
@@ -276,6 +287,94 @@ def _parts_on_cluster(
             shutil.rmtree(staging, ignore_errors=True)  # then gone for good: a task never makes staging again
             if not staging.exists():
                 break
+
+
+def _scan_files(specs: list[tuple[str, int, int | None, int]], cwd: str) -> list[dict]:
+    """On a worker: what reading each file (or stretch of a file) of ``specs`` gives (:func:`geomap._increment.scan`)."""
+    from geomap._errors import InputError
+    from geomap._increment import scan
+
+    out = []
+    for file, start, end, first in specs:
+        if not os.path.isabs(file) and os.getcwd() != cwd:
+            msg = (f"{file}: a relative input path, and this Dask worker runs in another folder ({os.getcwd()}); "
+                   "give the inputs as absolute paths every worker can read")  # fmt: skip
+            raise InputError(msg)
+        out.append(scan(file, start, end, first))
+    return out
+
+
+def _read_on_workers(client: Any, workers: int, index: Any, files: Iterator[Any], skipped: list, given: dict) -> Iterator[Any]:
+    """The articles of ``files`` (walked here), the files that must be read read by the workers (:meth:`InputIndex.articles`).
+
+    Files are sent in groups (up to :data:`_SPAN_FILES` files, or :data:`SPAN`
+    bytes), and a JSON Lines file bigger than :data:`SPAN` in stretches, one a
+    task; a few tasks a worker under way, ahead of the extraction.  What each
+    gave is taken back here in the order of the files: ids made unique,
+    duplicates and skipped inputs told, exactly as reading here does.
+    Files unchanged since the last run are not read at all (stubs from the
+    input index).
+    """
+    from geomap._increment import _stamp, line_cuts
+    from geomap.text.articles import _skip, article_format
+
+    cwd = os.getcwd()
+    queue: deque = deque()  # ("skip", Skipped) | ("known", path) | ("read", path, stamp, [(group, position), ...])
+    sent: list = []  # the groups sent whose files are not all taken back yet
+    group: dict = {"specs": [], "bytes": 0, "future": None}  # the group being filled
+
+    def send(g: dict) -> None:
+        nonlocal group
+        if g["future"] is None:
+            g["future"] = client.submit(_scan_files, g["specs"], cwd, pure=False)
+            sent.append(g)
+        if g is group:
+            group = {"specs": [], "bytes": 0, "future": None}
+
+    def take() -> Iterator[Any]:
+        item = queue.popleft()
+        if item[0] == "skip":
+            _skip(skipped, item[1])
+            return
+        if item[0] == "known":
+            yield from index._file(item[1], skipped, given)
+            return
+        _, path, stamp, pieces = item
+        parts = []
+        for g, position in pieces:
+            send(g)
+            parts.append(g["future"].result()[position])
+            if position == len(g["specs"]) - 1:  # its last file: the group is done
+                sent.remove(g)
+        yield from index.scanned(path, stamp, parts, skipped, given)
+
+    for path in files:
+        if not isinstance(path, Path):  # met on the walk: a FIFO, an unreadable folder...
+            queue.append(("skip", path))
+        elif index.known(path):
+            queue.append(("known", path))
+        else:
+            stamp = _stamp(path)
+            size = stamp[2] if stamp is not None else 0
+            if article_format(path) == "jsonl" and size > SPAN:  # a big file: a stretch of it a task
+                cuts = line_cuts(path, size, SPAN)
+                ends = [start for start, _ in cuts[1:]] + [None]  # the last to the end, whatever it grew to
+                pieces = [({"specs": [(str(path), start, end, line)], "future": None}, 0)
+                          for (start, line), end in zip(cuts, ends, strict=True)]  # fmt: skip
+                queue.append(("read", path, stamp, pieces))
+                for g, _ in pieces:
+                    send(g)
+            else:
+                target = group
+                target["specs"].append((str(path), 0, None, 1))
+                target["bytes"] += size
+                queue.append(("read", path, stamp, [(target, len(target["specs"]) - 1)]))
+                if len(target["specs"]) >= _SPAN_FILES or target["bytes"] >= SPAN:
+                    send(target)
+        while len(sent) >= 2 * workers:
+            yield from take()
+    while queue:
+        yield from take()
 
 
 def _sweep_staging(folder: Path) -> None:

@@ -50,7 +50,7 @@ class RunSummary:
     by_type: tuple[tuple[str, int], ...] = ()  # incidents of each type, most first
     cached: int = 0  # articles an earlier run's cache gave (geomap extract), not extracted again
     unread: tuple[tuple[str, int], ...] = ()  # reports in a language geomap does not read, by language
-    files: tuple[Path, ...] = ()
+    files: tuple[Path | str, ...] = ()  # paths, or URLs for tables published to object storage
     corrections: int | None = None  # items of the corrections file applied (None: no file)
     unmatched: tuple[str, ...] = ()  # items that matched nothing, each ``path:line: ...``
 
@@ -225,26 +225,26 @@ def extract_tables(
     memory stays flat however many reports there are.  Articles an earlier
     run into the same folder extracted are not extracted again (``full=True``
     extracts them all).  ``format``, ``by_month`` and a Dask ``client`` are
-    those of :func:`geomap.extract.write_extraction`.
+    those of :func:`geomap.extract.write_extraction`.  ``out_dir`` may be an
+    fsspec URL (``s3://bucket/tables``, ``file:///srv/tables``): the tables
+    are published there, each atomically (:mod:`geomap._objectstore`).
     """
+    from geomap import _objectstore
     from geomap.extract import write_extraction
 
-    _keep_corrected(OutputDir(out_dir), str(corrections) if corrections is not None else None, replace_corrected)
-    files, tally, skipped = write_extraction(
-        sources,
-        out_dir,
-        gazetteer=gazetteer,
-        corrections=corrections,
-        since=since,
-        until=until,
-        types=types,
-        progress=progress,
-        jobs=jobs,
-        full=full,
-        format=format,
-        by_month=by_month,
-        client=client,
-    )
+    url = None
+    if _objectstore.is_url(out_dir):  # object storage through fsspec (geomap._objectstore)
+        url, out_dir = str(out_dir), _objectstore.local_folder(str(out_dir))
+    options = dict(gazetteer=gazetteer, corrections=corrections, since=since, until=until, types=types,
+                   progress=progress, jobs=jobs, full=full, format=format, by_month=by_month, client=client)  # fmt: skip
+    if url is not None and out_dir is None:
+        with _objectstore.working_folder(url) as folder:
+            _keep_corrected(OutputDir(folder), str(corrections) if corrections is not None else None, replace_corrected)
+            files, tally, skipped = write_extraction(sources, folder, **options)
+            files = _objectstore.publish(url, folder, files)  # URLs, not paths
+    else:
+        _keep_corrected(OutputDir(out_dir), str(corrections) if corrections is not None else None, replace_corrected)
+        files, tally, skipped = write_extraction(sources, out_dir, **options)
     skipped_rows = tuple(Skipped(str(s.path), str(s.reason), s.line) for s in skipped)
     return dataclasses.replace(_from_tally(tally, skipped_rows), files=tuple(files), cached=tally.cached)
 

@@ -290,3 +290,53 @@ def test_staging_folders_of_a_killed_client_are_removed_by_the_next_run(tmp_path
     live.mkdir()
     extract_tables(sources[:2], out, gazetteer=gazetteer, client=client)
     assert not stale.exists() and live.is_dir()
+
+
+def test_the_workers_read_the_reports_a_big_file_in_stretches(tmp_path, client, sample_run, small_batches, monkeypatch) -> None:
+    """On a first run the workers read the files (a big JSON Lines file cut into stretches at any byte), not the client."""
+    import geomap.cluster as cluster
+    import geomap.text.articles as articles
+
+    _, gazetteer, _ = sample_run
+    corpus = tmp_path / "reports"
+    shutil.copytree(SAMPLES / "reports", corpus)
+    lines = ["\ufeff" + json.dumps({"id": "w0", "text": "Police in Lao Cai seized 3 kg of heroin on May 2."})]
+    for n in range(1, 40):
+        lines.append(json.dumps({"id": f"w{n % 17}", "text": f"Guards in Lang Son turned back {n} people on March {n % 28 + 1}."}))
+        if n % 9 == 0:
+            lines += ["", "{not json", "   "]
+    (corpus / "wire.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (corpus / "blank.jsonl").write_text("\n\n", encoding="utf-8")
+    one = extract_tables([corpus], tmp_path / "one", gazetteer=gazetteer, format="parquet", by_month=True)
+    monkeypatch.setattr(cluster, "SPAN", 300)  # stretches of 300 bytes: cut inside lines, ~20 reading tasks
+    monkeypatch.setattr(cluster, "_SPAN_FILES", 2)
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("an input was read by the client")
+
+    for name in ("_read_jsonl", "_read_json", "_read_document"):  # in this process only: the workers read
+        monkeypatch.setattr(articles, name, not_here)
+    many = extract_tables([corpus], tmp_path / "many", gazetteer=gazetteer, format="parquet", by_month=True, client=client)
+    assert many.skipped == one.skipped and len(one.skipped) == 5  # four bad lines and an empty file, by name and line
+    assert "blank.jsonl: empty file" in str(many.skipped[0]) and "wire.jsonl:12: malformed JSON" in str(many.skipped[1])
+    assert many.lines() == [line.replace("/one/", "/many/") for line in one.lines()]
+    files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*.parquet"))
+    assert files == sorted(p.relative_to(tmp_path / "many") for p in (tmp_path / "many").rglob("*.parquet"))
+    for rel in files:
+        assert (tmp_path / "one" / rel).read_bytes() == (tmp_path / "many" / rel).read_bytes(), rel
+    ids = set(read_tables(tmp_path / "many").articles["article_id"])
+    assert {"w1", "w1~2", "w0"} <= ids
+    # what the workers read is the next run's input index: nothing read again, nothing extracted again
+    again = extract_tables([corpus], tmp_path / "many", gazetteer=gazetteer, format="parquet", by_month=True, client=client)
+    assert again.cached == again.articles and again.skipped == one.skipped
+    # the map and exports from the cluster's Parquet tables: those of one process's
+    from geomap.jobs import export_tables, make_map
+
+    monkeypatch.undo()
+    for name in ("one", "many"):
+        export_tables(tmp_path / name, tmp_path / f"x-{name}", gazetteer=gazetteer, formats=("csv",), with_map=False)
+    exported = _bytes(tmp_path / "x-one")
+    assert exported.pop("summary.txt").count(b"\n") == _bytes(tmp_path / "x-many").pop("summary.txt").count(b"\n")
+    assert exported == {k: v for k, v in _bytes(tmp_path / "x-many").items() if k != "summary.txt"}
+    drawn = make_map(tmp_path / "many", tmp_path / "map", gazetteer=gazetteer, formats=())
+    assert drawn.incidents == one.incidents and (tmp_path / "map" / "border_activity.html").stat().st_size > 10_000

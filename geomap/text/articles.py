@@ -55,6 +55,7 @@ import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from geomap._errors import InputError, InputNotFoundError
 from geomap._input import (
@@ -243,34 +244,58 @@ def _read_jsonl(path: Path, skipped: list[Skipped] | None) -> Iterator[Article]:
         _skip(skipped, Skipped(shown, exc.reason))
         return
     with fh:
-        any_line = False
-        for number, raw in read_lines(fh, MAX_LINE_BYTES):
-            if raw is None:
-                any_line = True
-                reason = f"line longer than {size_text(MAX_LINE_BYTES)}"
-                _skip(skipped, Skipped(shown, reason, number))
-                continue
-            if number == 1 and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[len(codecs.BOM_UTF8) :]
-            if not raw.strip():
-                continue
-            any_line = True
-            try:
-                if b"\x00" in raw:
-                    raise _Unreadable("binary data (NUL bytes)", number)
-                try:
-                    line_text = raw.decode("utf-8")
-                except UnicodeDecodeError:
-                    raise _Unreadable("undecodable: JSON Lines must be UTF-8", number) from None
-                try:
-                    obj = load_json(line_text)
-                except _Unreadable as exc:
-                    raise _Unreadable(exc.reason, number) from None
-                yield _article_from_object(obj, path, number, f"{display_path(path.stem)}:{number}", "jsonl")
-            except _Unreadable as exc:
-                _skip(skipped, Skipped(shown, exc.reason, exc.line if exc.line is not None else number))
-        if not any_line:
+        state: dict[str, Any] = {}
+        for _, article in jsonl_entries(fh, path, skipped, state=state):
+            yield article
+        if not state.get("seen"):
             _skip(skipped, Skipped(shown, "empty file"))
+
+
+def jsonl_entries(
+    fh: Any, path: Path, skipped: list[Skipped] | None, *, first: int = 1, end: int | None = None,
+    state: dict[str, Any] | None = None,
+) -> Iterator[tuple[int, Article]]:  # fmt: skip
+    """``(offset, article)`` for each article of the JSON Lines file open in ``fh``, from its position.
+
+    ``offset`` is the byte offset of the article's line.  ``first`` is the
+    number of the line at ``fh``'s position; lines that start at ``end`` or
+    after are left (a worker reads its stretch of a big file,
+    :mod:`geomap.cluster`).  ``state`` gets ``"seen"``: whether a line that
+    is not blank was met.  Bad lines go to ``skipped`` with their number.
+    """
+    shown = display_path(path)
+    offset = fh.tell()
+    state = {} if state is None else state
+    state.setdefault("seen", False)
+    for number, raw in read_lines(fh, MAX_LINE_BYTES):
+        if end is not None and offset >= end:
+            return
+        number += first - 1
+        here, offset = offset, fh.tell()
+        if raw is None:
+            state["seen"] = True
+            reason = f"line longer than {size_text(MAX_LINE_BYTES)}"
+            _skip(skipped, Skipped(shown, reason, number))
+            continue
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        if not raw.strip():
+            continue
+        state["seen"] = True
+        try:
+            if b"\x00" in raw:
+                raise _Unreadable("binary data (NUL bytes)", number)
+            try:
+                line_text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise _Unreadable("undecodable: JSON Lines must be UTF-8", number) from None
+            try:
+                obj = load_json(line_text)
+            except _Unreadable as exc:
+                raise _Unreadable(exc.reason, number) from None
+            yield here, _article_from_object(obj, path, number, f"{display_path(path.stem)}:{number}", "jsonl")
+        except _Unreadable as exc:
+            _skip(skipped, Skipped(shown, exc.reason, exc.line if exc.line is not None else number))
 
 
 def _read_json(path: Path, skipped: list[Skipped] | None) -> Iterator[Article]:
