@@ -97,6 +97,20 @@ SAME_PLACE_KM = 5.0
 BIG_CITY = 1_000_000
 REGISTER_PENALTY = 5.0
 _NOT_CACHED = frozenset({"gazetteer", "cache_size", "_places"})  # a resolver's own, not its tables' index
+#: The index of the tables last resolved against in this process, by their stamp: the resolvers of
+#: one gazetteer share it (it is a function of the tables only; what it works out on first need, it
+#: works out once for all of them). It holds no gazetteer, so none is kept alive by it.
+_RESOLVER_STATES: dict[str, dict[str, Any]] = {}
+
+
+def _keep_state(stamp: str, state: dict[str, Any]) -> None:
+    """Keep ``state`` as the index of the tables ``stamp``, forgetting all but the last two tables'."""
+    _RESOLVER_STATES.pop(stamp, None)
+    _RESOLVER_STATES[stamp] = state
+    while len(_RESOLVER_STATES) > 2:
+        del _RESOLVER_STATES[next(iter(_RESOLVER_STATES))]
+
+
 _EARTH_KM = 6371.0088
 #: How far :meth:`GazetteerGeocoder.reverse` looks by default, in km.
 REVERSE_MAX_KM = 50.0
@@ -268,8 +282,14 @@ class Resolver:
         self.cache_size = cache_size
         self._places: list[Place] = list(gazetteer)
         stamp = getattr(gazetteer, "_stamp", None)
-        state = cache_get(stamp, "resolver") if stamp else None
-        if state is not None:  # the index built before for these very tables
+        # the index of these very tables: made before in this process (the incremental run of a
+        # notebook or a service builds a resolver a run), else from the compiled cache
+        state = _RESOLVER_STATES.get(stamp) if stamp else None
+        if state is None and stamp:
+            state = cache_get(stamp, "resolver")
+            if state is not None:
+                _keep_state(stamp, state)
+        if state is not None:
             self.__dict__.update(state)
             return
         self._index = {p.id: i for i, p in enumerate(self._places)}
@@ -339,7 +359,9 @@ class Resolver:
         self._hinted: dict[tuple[str, bool, frozenset[str]], tuple[tuple[Candidate, ...], bool]] = {}
         self._register_parents: dict[str, frozenset[str]] = {}
         if stamp:
-            cache_put(stamp, "resolver", {k: v for k, v in self.__dict__.items() if k not in _NOT_CACHED})
+            state = {k: v for k, v in self.__dict__.items() if k not in _NOT_CACHED}
+            cache_put(stamp, "resolver", state)
+            _keep_state(stamp, state)
 
     def _ready_exact(self, exact: str) -> tuple[tuple[Candidate, ...], bool] | None:
         """The prepared answer to a query without context whose exact key is ``exact``."""
