@@ -2,7 +2,7 @@
 
 Each run is ``geomap extract`` in a process of its own; its CPU time and peak
 memory come from the kernel (``os.wait4``).  A line of each kind is tried at
-1, 2 and 4 MB (``GEOMAP_BENCH_LINE_MB="16 50"`` for others): time linear in
+1, 4, 16 and 50 MB (``GEOMAP_BENCH_LINE_MB="1 2"`` for others): time linear in
 the text shows as a steady CPU time per MB.  The start-up (loading the
 gazetteer, building the matcher) is measured on an empty batch and taken off.
 Then a 1 GiB file of zeros (an article, then an analyst's table) shows that
@@ -41,14 +41,17 @@ def _extract(path: Path, tmp: Path) -> tuple[float, float]:
 
 
 def main() -> None:
-    sizes = [float(s) for s in os.environ.get("GEOMAP_BENCH_LINE_MB", "1 2 4").split()]
+    sizes = [float(s) for s in os.environ.get("GEOMAP_BENCH_LINE_MB", "1 4 16 50").split()]
     with tempfile.TemporaryDirectory(prefix="geomap-bench-") as name:
         tmp = Path(name)
         empty = tmp / "empty.txt"
         empty.write_text("Nothing happened.\n", encoding="utf-8")
         base, base_mb = _extract(empty, tmp)
         print(f"   start-up (one short report): {base:.1f} s CPU, {base_mb:.0f} MB peak")
+        kinds = os.environ.get("GEOMAP_BENCH_LINE_KINDS")
         for kind, unit in _UNITS.items():
+            if kinds and kind not in kinds.split(","):
+                continue
             cells = []
             for mb in sizes:
                 n = int(mb * (1 << 20))

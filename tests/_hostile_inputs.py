@@ -134,6 +134,24 @@ def _unreadable(folder: Path) -> None:
     locked.chmod(0)
 
 
+#: The size of the one-line report: 4 MiB keeps the test near half a minute of CPU
+#: (``benchmarks/bench_long_line.py`` runs 1 to 50 MB and prints the time per MB).
+LONG_LINE_BYTES = 4 << 20
+
+
+def _long_line(folder: Path) -> None:
+    """One line of 4 MiB with no line end: prose, one endless sentence, and dates, a third each."""
+    third = LONG_LINE_BYTES // 3
+    parts = (
+        "Border guards in Lang Son said on March 2 that they had stopped 14 people trying to cross into China "
+        "near the Huu Nghi gate. Customs officers in Mong Cai seized 20 tonnes of sugar on April 9. ",
+        "police in Lao Cai seized 5 kg of heroin on 3 March 2024 and arrested 12 people near Ha Khau and ",
+        "2024-03-01 3 March 2024 March 2024 from May to June ",
+    )
+    line = "".join((unit * (third // len(unit) + 1))[:third] for unit in parts)
+    _write(folder / "long-line.txt", line)
+
+
 _TEXT = "Border guards in Lạng Sơn stopped 3 people at the Hữu Nghị gate on May 1."
 
 CASES: tuple[Case, ...] = (
@@ -167,6 +185,7 @@ CASES: tuple[Case, ...] = (
     Case("table-wide-field", _wide_field, "a field longer than 131,072 characters", "wide.csv:2", also=("wide:3",)),
     Case("table-multiline", _multiline_table, "unknown incident type", "notes.csv:5", also=("notes:2",)),
     Case("table-gigabyte", _huge_table, "line longer than 1 MiB", "huge.csv:3", also=("huge:2",)),
+    Case("long-line", _long_line, "", "", status=0, also=("long-line",)),
     Case("tables-only", _tables_only, "", "", status=0, also=("incidents:2",), with_good=False),
 )
 

@@ -57,6 +57,10 @@ _SENTENCE_END_OR_SURE_RE = re.compile(
 )
 _INLINE_SPACE_RE = re.compile(r"[^\S\n]*")  # spaces, not a line end
 _LONGEST_WORD = 100  # characters looked back for the word before a dot
+#: A "sentence" longer than this (a line with no end, a hostile megabyte) is cut at
+#: the last space before each such stretch, so every later step reads bounded
+#: sentences and its time stays linear in the text.
+LONGEST_SENTENCE = 4_000
 
 
 def split_sentences(text: str, *, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -65,6 +69,7 @@ def split_sentences(text: str, *, start: int = 0, end: int | None = None) -> lis
     A sentence ends at ``.``, ``!`` or ``?`` followed by space (not after an
     abbreviation such as "Lt.", "No." or "U.S.", nor inside "4.2"), and at
     every line end, since reports often leave a line without a final period.
+    A span longer than :data:`LONGEST_SENTENCE` characters is cut at a space.
     """
     hi = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
@@ -106,7 +111,22 @@ def split_sentences(text: str, *, start: int = 0, end: int | None = None) -> lis
         _add_span(text, begin, stop, spans)
         begin = m.end()
     _add_span(text, begin, hi, spans)
+    if any(b - a > LONGEST_SENTENCE for a, b in spans):
+        spans = [part for a, b in spans for part in _cut(text, a, b)]
     return spans
+
+
+def _cut(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``(start, end)`` in pieces of at most :data:`LONGEST_SENTENCE`, cut at a space where one is near."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > LONGEST_SENTENCE:
+        limit = start + LONGEST_SENTENCE
+        space = text.rfind(" ", limit - LONGEST_SENTENCE // 4, limit)
+        stop = space if space > start else limit
+        _add_span(text, start, stop, pieces)
+        start = stop
+    _add_span(text, start, end, pieces)
+    return pieces
 
 
 def _add_span(text: str, begin: int, stop: int, spans: list[tuple[int, int]]) -> None:
