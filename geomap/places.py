@@ -362,7 +362,7 @@ class PlaceMatcher:
         found.sort()
         matches: list[_Match] = []
         taken_to = -1
-        for start, neg_end, idx, _, base_start, kinds in found:
+        for start, neg_end, idx, wrapped, base_start, kinds in found:
             if start < taken_to:
                 continue
             end = -neg_end
@@ -373,12 +373,39 @@ class PlaceMatcher:
                 first = text[base_start]
                 if first.isalpha() and not first.isupper():
                     continue  # "long" in running text is not Long (a place)
+            if wrapped and _unmarked_type_word(text, start, base_start, base_end):
+                continue  # "Hải quan Quảng Ninh" (customs): the bare name, found too, is the match
             if register and not kinds:
-                start, end, kinds = _type_words(padded, start, end, max(taken_to, 0))
+                typed = _type_words(padded, start, end, max(taken_to, 0))
+                if not _unmarked_type_word(text, typed[0], base_start, base_end):
+                    start, end, kinds = typed
             matches.append(_Match(start, end, base_start, base_end, kinds, cjk))
             taken_to = end
         return matches
 
+
+
+# Vietnamese type words whose proper spelling has marks (tỉnh, quận, xã, cửa khẩu...), folded.
+_MARKED_TYPE_WORDS = frozenset(
+    {"tinh", "thanh pho", "huyen", "quan", "thi xa", "thi tran", "xa", "phuong", "dac khu", "cua khau",
+     "cua khau quoc te", "cua khau chinh", "cua khau phu", "loi mo", "diem thong quan"}
+)  # fmt: skip
+
+
+def _unmarked_type_word(text: str, start: int, base_start: int, base_end: int) -> bool:
+    """Whether the type word ``text[start:base_start]`` lacks the marks its name ``text[base_start:base_end]`` has.
+
+    Who writes "Quảng Ninh" with its marks writes "quận" and "xã" with theirs:
+    the "quan" of "Hải quan Quảng Ninh" (the customs) and the "xa" of a word
+    ending a sentence are not type words.  Text written without marks
+    ("quan Ba Dinh") keeps them.
+    """
+    if start >= base_start:
+        return False
+    word = text[start:base_start]
+    if not word.isascii() or " ".join(word.lower().split()) not in _MARKED_TYPE_WORDS:
+        return False
+    return any(not c.isascii() and c.isalpha() for c in text[base_start:base_end])
 
 # Type words looked for beside a register unit's bare name, folded, longest first.
 _TYPE_BEFORE = tuple(

@@ -48,6 +48,24 @@ def test_a_bare_commune_name_is_not_a_mention_but_with_its_type_word_it_is(kit):
 
 
 @pytest.mark.parametrize(
+    "text, name, place_id",
+    [
+        # "Hải quan" is the customs: its "quan" is not "quận" (Quảng Ninh district is in Quảng Bình)
+        ("Hải quan Quảng Ninh phát hiện 12 vụ buôn lậu.", "Quảng Ninh", "vn.province.quang-ninh"),
+        # a type word written with its marks still counts
+        ("Công an xã Thị Hoa, huyện Hạ Lang bắt hai đối tượng.", "xã Thị Hoa", "vn.commune.thi-hoa-ha-lang-cao-bang"),
+        # a text written without marks keeps its type words
+        ("Cong an huyen Phong Tho, tinh Lai Chau bat 3 kg ma tuy.", "huyen Phong Tho", "vn.district.phong-tho-lai-chau"),
+    ],
+)
+def test_a_type_word_without_the_marks_its_name_has_is_not_a_type_word(kit, text, name, place_id):
+    found = _mentions(kit, text, NEW if "Quảng Ninh" in text else OLD)
+    assert name in found, found
+    assert found[name].place_id == place_id
+    assert not any(m.place_id == "vn.district.quang-ninh-quang-binh" for m in found.values())
+
+
+@pytest.mark.parametrize(
     "text",
     ["Border guards of Phong Thổ district seized 3 kg of drugs.", "Lực lượng huyện Phong Thổ bắt 3 kg ma túy."],
 )
