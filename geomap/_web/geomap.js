@@ -1394,8 +1394,13 @@
       var xml = new XMLSerializer().serializeToString(copy);
       return new Promise(function (resolve) {
         var img = new Image();
-        img.onload = function () { ctx.drawImage(img, r.left - box.left, r.top - box.top, r.width, r.height); resolve(); };
-        img.onerror = function () { resolve(); };
+        // a layer that cannot be drawn is left out, never a picture that never comes
+        var timer = setTimeout(resolve, 5000);
+        img.onload = function () {
+          try { ctx.drawImage(img, r.left - box.left, r.top - box.top, r.width, r.height); } catch (e) { /* skip */ }
+          clearTimeout(timer); resolve();
+        };
+        img.onerror = function () { clearTimeout(timer); resolve(); };
         img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(xml);
       }).then(function () { return drawPart(k + 1); });
     }
@@ -1407,7 +1412,10 @@
       ctx.fillStyle = "#111"; ctx.font = "13px system-ui, sans-serif"; ctx.textBaseline = "top";
       lines.forEach(function (t, k) { ctx.fillText(t, 14, 13 + 18 * k); });
       return new Promise(function (resolve) {
-        canvas.toBlob(function (blob) { download("geomap_view.png", blob); resolve(blob.size); }, "image/png");
+        canvas.toBlob(function (blob) {
+          if (!blob) { blob = new Blob([], {type: "image/png"}); }  // a canvas too large to encode
+          download("geomap_view.png", blob); resolve(blob.size);
+        }, "image/png");
       });
     });
   };
