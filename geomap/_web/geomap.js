@@ -121,14 +121,30 @@
 
   // -- the incident sites, drawn and clustered on one canvas ----------------------------
 
+  /** A canvas over the map's view in its own pane (above ``zIndex``), taking no pointer events. */
+  function viewCanvas(map, paneName, zIndex, className) {
+    var pane = map.getPane(paneName) || map.createPane(paneName);
+    pane.style.zIndex = zIndex;
+    pane.style.pointerEvents = "none";
+    return L.DomUtil.create("canvas", className + " leaflet-zoom-hide", pane);
+  }
+
+  /** Lay ``canvas`` over the map's current view at the screen's pixel ratio; its 2D context, in CSS pixels. */
+  function fitCanvas(map, canvas) {
+    var size = map.getSize(), ratio = window.devicePixelRatio || 1;
+    L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([0, 0]));
+    canvas.width = size.x * ratio; canvas.height = size.y * ratio;
+    canvas.style.width = size.x + "px"; canvas.style.height = size.y + "px";
+    var ctx = canvas.getContext("2d");
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    return ctx;
+  }
+
   var SiteLayer = L.Layer.extend({
     initialize: function (app) { this.app = app; this.items = []; },
     onAdd: function (map) {
       this._map = map;
-      var pane = map.getPane("geomapSites") || map.createPane("geomapSites");
-      pane.style.zIndex = 620;
-      pane.style.pointerEvents = "none";
-      this.canvas = L.DomUtil.create("canvas", "geomap-sites-canvas leaflet-zoom-hide", pane);
+      this.canvas = viewCanvas(map, "geomapSites", 620, "geomap-sites-canvas");
       map.on("moveend zoomend resize viewreset", this.redraw, this);
       // Clicks are taken before any layer beneath (routes, shading, crossings) sees them:
       // an incident is never hidden by what is drawn under it.
@@ -161,13 +177,7 @@
     redraw: function () {
       if (!this._map) { return; }
       var map = this._map, app = this.app, size = map.getSize();
-      var topLeft = map.containerPointToLayerPoint([0, 0]);
-      L.DomUtil.setPosition(this.canvas, topLeft);
-      var ratio = window.devicePixelRatio || 1;
-      this.canvas.width = size.x * ratio; this.canvas.height = size.y * ratio;
-      this.canvas.style.width = size.x + "px"; this.canvas.style.height = size.y + "px";
-      var ctx = this.canvas.getContext("2d");
-      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      var ctx = fitCanvas(map, this.canvas);
       var cells = {}, order = [], zoom = map.getZoom(), single = !app.opts.cluster || zoom >= map.getMaxZoom() - 2;
       var bounds = map.getBounds().pad(0.2);
       for (var s = 0; s < app.sites.length; s++) {
@@ -259,10 +269,7 @@
     },
     onAdd: function (map) {
       this._map = map;
-      var pane = map.getPane("geomapRoutes") || map.createPane("geomapRoutes");
-      pane.style.zIndex = 450;
-      pane.style.pointerEvents = "none";
-      this.canvas = L.DomUtil.create("canvas", "geomap-routes-canvas leaflet-zoom-hide", pane);
+      this.canvas = viewCanvas(map, "geomapRoutes", 450, "geomap-routes-canvas");
       map.on("moveend zoomend resize viewreset", this.redraw, this);
       map.on("click", this._onClick, this);
       map.on("mousemove", this._onMove, this);
@@ -285,12 +292,7 @@
     redraw: function () {
       if (!this._map) { return; }
       var map = this._map, app = this.app, size = map.getSize(), R = app.routes;
-      L.DomUtil.setPosition(this.canvas, map.containerPointToLayerPoint([0, 0]));
-      var ratio = window.devicePixelRatio || 1;
-      this.canvas.width = size.x * ratio; this.canvas.height = size.y * ratio;
-      this.canvas.style.width = size.x + "px"; this.canvas.style.height = size.y + "px";
-      var ctx = this.canvas.getContext("2d");
-      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      var ctx = fitCanvas(map, this.canvas);
       var count = app.legCount, used = app.stopUsed;
       if (!count) { return; }
       var tr = this._transform(), s = tr[0], ox = tr[1], oy = tr[2], xy = this.legXY, W = size.x, H = size.y;
