@@ -23,6 +23,7 @@ from geomap.map import render, save_map
 N_INCIDENTS = 3_000
 N_ROUTES = 1_200
 TYPES = ("illegal_crossing", "migrant_smuggling", "drug_trafficking", "repatriation")
+HOSTILE = "<img src=x onerror=\"window.__pwned=1\">Point 0"  # the name of the stop at grid point 0
 
 
 def _grid(k: int) -> tuple[float, float]:
@@ -47,7 +48,7 @@ def _layers():
                        "roles": "origin;transit;destination", "length_km": 100.0, "sentence": f"Route {r} went on.",
                        "geometry": LineString([(lon, lat) for lat, lon in points])})  # fmt: skip
         for s, (k, (lat, lon)) in enumerate(zip(at, points, strict=True)):
-            stops.append({"route_id": f"r-{r:05d}", "stop": s, "place_id": f"p{k}", "name": f"Point {k}",
+            stops.append({"route_id": f"r-{r:05d}", "stop": s, "place_id": f"p{k}", "name": HOSTILE if k == 0 else f"Point {k}",
                           "role": ("origin", "transit", "destination")[s], "precision": 1, "geometry": Point(lon, lat)})  # fmt: skip
     layers.routes = gpd.GeoDataFrame(routes, geometry="geometry", crs="EPSG:4326")
     layers.route_stops = gpd.GeoDataFrame(stops, geometry="geometry", crs="EPSG:4326")
@@ -134,6 +135,26 @@ def test_the_virtual_table_lists_every_row_and_a_far_row_flies_to_its_incident(p
     )
     assert last[0] == last[1]
     page.evaluate("() => __geomapMap.closePopup()")
+
+
+def test_a_stop_named_with_markup_is_shown_as_text_on_hover(page):
+    # before the refilter below, which leaves a period set (and this stop's routes out of it)
+    page.evaluate("() => { __geomapMap.setView([21.0, 103.5], 9, {animate: false}); __geomapApp.app.routeLayer.redraw(); }")
+    found = page.evaluate(
+        """name => { const a = __geomapApp.app, L = a.routeLayer, R = a.routes;
+            const st = L.drawnStops.find(s => a.str(R.stops[s[0]][2]).startsWith(name));
+            if (!st) { return false; }
+            L._onMove({containerPoint: window.L.point(st[1], st[2])});
+            return true; }""",
+        HOSTILE,
+    )
+    assert found, "the stop at grid point 0 is not drawn in view"
+    tip = page.locator(".leaflet-tooltip").last
+    tip.wait_for(timeout=10_000)
+    assert tip.inner_text().startswith(HOSTILE)  # the markup as text (then the stop's role)
+    assert tip.locator("img").count() == 0
+    assert page.evaluate("() => window.__pwned") is None
+    page.evaluate("() => __geomapMap.closeTooltip(__geomapApp.app.routeLayer._tip)")
 
 
 def test_a_refilter_by_date_changes_counts_routes_and_table_together(page):

@@ -391,7 +391,7 @@
       if (stop >= 0) {
         var R = this.app.routes;
         this._tip = this._tip || L.tooltip({direction: "top", offset: [0, -6]});
-        this._tip.setLatLng([R.stops[stop][0], R.stops[stop][1]]).setContent(this.app.str(R.stops[stop][2]));
+        this._tip.setLatLng([R.stops[stop][0], R.stops[stop][1]]).setContent(el("span", null, this.app.str(R.stops[stop][2])));
         if (!map.hasLayer(this._tip)) { map.openTooltip(this._tip); }
       } else if (this._tip && map.hasLayer(this._tip)) {
         map.closeTooltip(this._tip);
