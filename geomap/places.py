@@ -79,6 +79,15 @@ _SUFFIXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("main gate", _GATES, _GATES),
     ("secondary gate", _GATES, _GATES),
     ("border market", _GATES, _GATES),
+    ("international checkpoint", _GATES, _GATES),
+    ("national checkpoint", _GATES, _GATES),
+    ("local checkpoint", _GATES, _GATES),
+    ("border opening", _GATES, _GATES),
+    ("border passage", _GATES, _GATES),
+    ("passage", _GATES, _GATES),
+    ("customs clearance lane", _GATES, _GATES),
+    ("clearance lane", _GATES, _GATES),
+    ("trade point", _GATES, _GATES),
 )
 _PREFIXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("tinh", ("province",), _ADMIN),
@@ -96,6 +105,12 @@ _PREFIXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("cua khau phu", _GATES, _ADMIN + _GATES),
     ("loi mo", _GATES, _GATES),
     ("diem thong quan", _GATES, _GATES),
+    ("loi thong quan", _GATES, _GATES),
+    ("cua khau song phuong", _GATES, _ADMIN + _GATES),
+    ("cua khau quoc gia", _GATES, _ADMIN + _GATES),
+    ("cua khau duong bo", _GATES, _ADMIN + _GATES),
+    ("cua khau duong bo quoc te", _GATES, _ADMIN + _GATES),
+    ("cho bien gioi", _GATES, _GATES),
     ("ga", ("border_gate", "other"), _ADMIN + _GATES),
 )
 _CJK_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -111,6 +126,9 @@ _CJK_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("铁路口岸", _GATES),
     ("边民互市点", _GATES),
     ("互市点", _GATES),
+    ("边民互市贸易区", _GATES),
+    ("互市贸易区", _GATES),
+    ("边民互市区", _GATES),
     ("通道", _GATES),
     ("镇", ("town",)),
     ("乡", ("commune",)),
@@ -388,7 +406,8 @@ class PlaceMatcher:
 # Vietnamese type words whose proper spelling has marks (tỉnh, quận, xã, cửa khẩu...), folded.
 _MARKED_TYPE_WORDS = frozenset(
     {"tinh", "thanh pho", "huyen", "quan", "thi xa", "thi tran", "xa", "phuong", "dac khu", "cua khau",
-     "cua khau quoc te", "cua khau chinh", "cua khau phu", "loi mo", "diem thong quan"}
+     "cua khau quoc te", "cua khau chinh", "cua khau phu", "loi mo", "diem thong quan", "loi thong quan",
+     "cua khau song phuong", "cua khau quoc gia", "cua khau duong bo", "cua khau duong bo quoc te", "cho bien gioi"}
 )  # fmt: skip
 
 
