@@ -42,6 +42,7 @@ __all__ = [
 # Generic words around a name, folded, with the place kinds they hint at.
 _ADMIN = ("province", "prefecture", "district", "city", "town", "commune")
 _GATES = ("border_gate", "port")
+_NOT_ADMIN = frozenset({"border_gate", "port", "other"})  # kinds a type word may hint that no register unit has
 _SUFFIXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     # (generic word, kinds hinted, kinds of place it is added to)
     ("province", ("province",), _ADMIN),
@@ -374,6 +375,12 @@ class PlaceMatcher:
             found.append((start, -end, idx, 0, start, entry[4]))
             if entry[7]:
                 found.extend(_wrapped(padded, start, end, idx, entry[7]))
+            elif entry[6] and not entry[4]:
+                # a register unit with its type word competes at its whole length: "huyện Nậm Pồ" is
+                # longer than "huyện Nậm" (another district's name with the same type word)
+                typed = _type_words(padded, start, end, 0)
+                if typed[0] < start and not set(typed[2]) <= _NOT_ADMIN:  # an admin type word, not "cửa khẩu"
+                    found.append((typed[0], -typed[1], idx, 1, start, typed[2]))
         if not found:
             return []
         # leftmost-longest: by start, longest first; a match overlapping a kept one goes
