@@ -139,7 +139,10 @@ _HINT_WORDS: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = (
          "international highway port", "highway port", "land port", "international port", "port of entry",
          "cua khau quoc te", "cua khau chinh", "cua khau phu", "cua khau", "kouan", "loi mo", "diem thong quan",
          "border trade point", "border market", "main border gate", "secondary border gate", "auxiliary border gate",
-         "main gate", "secondary gate"),
+         "main gate", "secondary gate", "international checkpoint", "national checkpoint", "local checkpoint",
+         "border opening", "border passage", "customs clearance lane",
+         "clearance lane", "trade point", "cua khau song phuong", "cua khau quoc gia", "cua khau duong bo quoc te",
+         "cua khau duong bo", "loi thong quan", "cho bien gioi"),
         frozenset({"border_gate", "port"}),
     ),
 )
@@ -157,6 +160,11 @@ _CJK_HINTS = (
     ("口岸", frozenset({"border_gate", "port"})),
     ("边民互市点", frozenset({"border_gate", "port"})),
     ("互市点", frozenset({"border_gate", "port"})),
+    ("边民互市贸易区", frozenset({"border_gate", "port"})),
+    ("互市贸易区", frozenset({"border_gate", "port"})),
+    ("边民互市区", frozenset({"border_gate", "port"})),
+    ("公路口岸", frozenset({"border_gate", "port"})),
+    ("铁路口岸", frozenset({"border_gate", "port"})),
     ("通道", frozenset({"border_gate", "port"})),
 )
 # Single generic words a report may misspell ("provice"): matched fuzzily at the end of a name.

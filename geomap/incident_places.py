@@ -6,6 +6,13 @@ the place of the sentences before it in its paragraph (:func:`_carried`), a
 figure for the whole border the border's countries (:func:`_border_wide`,
 :func:`_report_border`), an acting agency's country
 (:func:`_nationality_country`), else the dateline's place (:func:`_dateline`).
+A place inside an agency's full name ("Đồn Biên phòng cửa khẩu X", "X市公安局")
+is that agency's seat (:func:`_in_agency_name`): a sentence whose subject
+points back at the agency ("the unit", "đơn vị", "该支队") and names no
+place of its own, or only the country across the border, takes that seat
+(:func:`_agency_back`); a gate in a post's name is not where a crossing
+"by a trail" happened (``places.off_gate``); an agency the reporter learned
+the fact from ("从南宁海关获悉") is a ``source`` (:func:`_reporting_agency`).
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from typing import Any
 from geomap import lang
 from geomap.clauses import _paragraph_of
 from geomap.placement import rank as role_rank
-from geomap.placement import inside, refine_role, road_start
+from geomap.placement import EXCLUDED_ROLES, inside, refine_role, road_start
 from geomap.records import IncidentPlace, Mention
 
 __all__ = ["KIND_PRECISION", "point_precision"]
@@ -103,6 +110,74 @@ _NATIONAL_AGENCY_RE = re.compile(
     r"\b(" + "|".join(re.sub(r"\(.*", "", word) for _, names in lang.merged("nationalities") for word in names) + ") "
     r"(?:" + "|".join(_place_words("national_agencies")) + r")\b"
 )
+
+
+# Agencies named in full with the place inside ("Đồn Biên phòng cửa khẩu Quốc tế Tây Trang",
+# "凭祥市公安局"): ``agency_patterns`` of every language file, as geomap.actors reads them.
+_AGENCY_NAME_RE = re.compile("|".join(p for _, patterns in lang.merged("agency_patterns") for p in patterns) or r"(?!)")
+# A subject that points back at the agency named before ("the unit", "đơn vị", "该支队"), folded text.
+_AGENCY_BACK_RE = re.compile("(?:" + ("|".join(_place_words("agency_back")) or "(?!)") + ")")
+
+
+# A crossing made away from any gate ("by a forest trail", "qua đường mòn", "走便道"), folded text.
+_OFF_GATE_RE = re.compile("(?:" + ("|".join(_place_words("off_gate")) or "(?!)") + ")")
+
+
+# "从南宁海关获悉" (learned from Nanning customs), "theo Công an tỉnh X" (according to): an agency named
+# in full that only reports the fact; the place in its name is a source, never the event's place.
+_SOURCE_BEFORE = re.compile("(?:" + ("|".join(_place_words("source_before")) or "(?!)") + r")\s*$")
+_SOURCE_AFTER = re.compile(r"\s*(?:" + ("|".join(_place_words("source_after")) or "(?!)") + ")")
+
+
+def _agency_name(text: str, mention: Mention) -> tuple[int, int] | None:
+    """The bounds of the agency's full name ``mention`` lies inside, if any ("Đồn Biên phòng cửa khẩu Quốc tế **Tây Trang**")."""
+    for found in _AGENCY_NAME_RE.finditer(text, max(0, mention.start - 60), min(len(text), mention.end + 12)):
+        if found.start() <= mention.start and mention.end <= found.end():
+            return found.span()
+    return None
+
+
+def _reporting_agency(text: str, folded: str, mention: Mention) -> bool:
+    """Whether ``mention`` is in the name of an agency the fact was learned from ("从南宁海关获悉", "Theo Công an tỉnh X, ...")."""
+    span = _agency_name(text, mention)
+    if span is None:
+        return False
+    if _SOURCE_AFTER.match(folded, span[1]) is None:
+        return False
+    # a Chinese agency's name starts at the place in it, though the pattern may take a character or two before
+    return any(_SOURCE_BEFORE.search(folded, max(0, at - 12), at) for at in {span[0], mention.start})
+
+
+def _in_agency_name(text: str, mention: Mention) -> bool:
+    """Whether ``mention`` lies inside an agency's full name after its first word ("Đồn Biên phòng cửa khẩu **Tây Trang**").
+
+    The agency is named after its seat; where the event happened is another
+    matter, as for the English "**Lang Son** police" (role ``agency``).
+    """
+    span = _agency_name(text, mention)
+    return span is not None and span[0] < mention.start
+
+
+def _agency_back(
+    text: str, folded: str, lo: int, hi: int, resolved: Sequence[Mention], starts: Sequence[int], gazetteer: Any
+) -> list[Mention]:
+    """The seat of the agency a sentence's subject points back at ("Đơn vị cũng phát hiện...", "The unit also seized...").
+
+    ``folded[lo:hi]`` is the sentence up to its first cue; the seat is the
+    last place named before it inside an agency's name (or, in English, as an
+    agency: "Lang Son border guards"), not a country.  Empty when the subject
+    points back at nothing or no agency was named.
+    """
+    if _AGENCY_BACK_RE.search(folded, lo, hi) is None:
+        return []
+    for i in range(bisect.bisect_left(starts, lo) - 1, -1, -1):
+        m = resolved[i]
+        kind = _kind(gazetteer, m.place_id)
+        if kind == "country":
+            continue
+        if _in_agency_name(text, m) or refine_role(folded, m.start, m.end, "location", kind) == "agency":
+            return [m]
+    return []
 
 
 def _border_wide(place_id: str | None, countries: Sequence[str]) -> tuple[str | None, int, list[IncidentPlace]]:
@@ -212,14 +287,35 @@ def _role(folded: str, mention: Mention, group_type: str, kind: str, carried: bo
 
 
 def _places(
-    text: str, folded: str, mentions: Sequence[Mention], group_type: str, gazetteer: Any, *, carried: bool
+    text: str,
+    folded: str,
+    mentions: Sequence[Mention],
+    group_type: str,
+    gazetteer: Any,
+    *,
+    carried: bool,
+    sentence: tuple[int, int] | None = None,
 ) -> list[IncidentPlace]:
+    """The places of an incident with their roles; ``sentence``: the bounds of its sentence, when known.
+
+    A gate named only in the name of the post that acted ("Đồn Biên phòng cửa
+    khẩu Tây Trang") is the post's seat (``agency``) when the sentence says
+    the crossing was made away from the gates ("qua đường mòn", "by a forest
+    trail", ``places.off_gate`` of the language files).
+    """
     out: list[IncidentPlace] = []
     seen: set[tuple[str, str]] = set()
+    # the sentence says the crossing was made away from any gate ("qua đường mòn", "by a forest trail")
+    off_gate = sentence is not None and _OFF_GATE_RE.search(folded, *sentence) is not None
     previous: tuple[Mention, str] | None = None
     for m in mentions:
         kind = _kind(gazetteer, m.place_id)
         role = refine_role(folded, m.start, m.end, _role(folded, m, group_type, kind, carried), kind)
+        if role not in EXCLUDED_ROLES and _reporting_agency(text, folded, m):
+            role = "source"  # "记者从南宁海关获悉": Nanning customs told the reporter; nothing happened there
+        elif kind == "border_gate" and role == "crossing" and off_gate and _in_agency_name(text, m):
+            # "the Tây Trang gate border post caught eight people who came in by a forest trail": not at the gate
+            role = "agency"
         if previous is not None and kind != "border_gate" and _LIST_GAP.fullmatch(folded, previous[0].end, m.start):
             role = previous[1]  # "from Lang Son, Quang Ninh and Cao Bang": one role for the list
         if role == "destination" and group_type in _VENUE_TYPES:

@@ -36,6 +36,7 @@ from geomap.incident_places import (
     _BORDER_WIDE,
     _DATELINE_AFTER,
     KIND_PRECISION,
+    _agency_back,
     _border_wide,
     _carried,
     _dateline,
@@ -155,6 +156,7 @@ def find_incidents(
     mention_starts = [m.start for m in resolved]
     dateline = _dateline(text, resolved, gazetteer)
     kinds = [_kind(gazetteer, m.place_id) for m in resolved]
+    mention_index = {id(m): i for i, m in enumerate(resolved)}
     countries = list(dict.fromkeys(m.place_id for m, kind in zip(resolved, kinds, strict=True) if kind == "country"))
     # for each mention, the last one up to it that is not a country (-1: none)
     last_place: list[int] = []
@@ -189,6 +191,11 @@ def find_incidents(
         clause_dates = _untold(dates, folded)
         sentence_mentions = [m for m in _between(resolved, mention_starts, s_start, s_end) if m.end <= s_end]
         context_mentions = sentence_mentions or _carried(resolved, mention_starts, last_place, paragraphs, s_start) or dateline
+        if all(kinds[mention_index[id(m)]] == "country" for m in sentence_mentions):
+            # "Đơn vị cũng phát hiện...", "the unit also seized...": the seat of the agency named before
+            back = _agency_back(text, folded, s_start, sentence_cues[0].start, resolved, mention_starts, gazetteer)
+            if back:
+                context_mentions = back + sentence_mentions
         border_wide: bool | None = False if sentence_mentions else None
         actors: tuple[str, ...] | None = None  # read when the sentence gives its first incident
         group_start = s_start  # where the clauses of a group may take their date from: after the group before
@@ -200,7 +207,9 @@ def find_incidents(
                         happened = rules.event_verb.search(folded, s_start, s_end) is not None
                     if not happened or group.type in _NEED_COUNTS:
                         continue
-            places = _places(text, folded, context_mentions, group.type, gazetteer, carried=not sentence_mentions)
+            places = _places(
+                text, folded, context_mentions, group.type, gazetteer, carried=not sentence_mentions, sentence=(s_start, s_end)
+            )
             place_id, precision = _where(text, folded, places, context_mentions, gazetteer)
             if border_wide is None:
                 border_wide = _BORDER_WIDE.search(folded, s_start, s_end) is not None

@@ -42,6 +42,7 @@ __all__ = [
 # Generic words around a name, folded, with the place kinds they hint at.
 _ADMIN = ("province", "prefecture", "district", "city", "town", "commune")
 _GATES = ("border_gate", "port")
+_NOT_ADMIN = frozenset({"border_gate", "port", "other"})  # kinds a type word may hint that no register unit has
 _SUFFIXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     # (generic word, kinds hinted, kinds of place it is added to)
     ("province", ("province",), _ADMIN),
@@ -79,6 +80,15 @@ _SUFFIXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("main gate", _GATES, _GATES),
     ("secondary gate", _GATES, _GATES),
     ("border market", _GATES, _GATES),
+    ("international checkpoint", _GATES, _GATES),
+    ("national checkpoint", _GATES, _GATES),
+    ("local checkpoint", _GATES, _GATES),
+    ("border opening", _GATES, _GATES),
+    ("border passage", _GATES, _GATES),
+    ("passage", _GATES, _GATES),
+    ("customs clearance lane", _GATES, _GATES),
+    ("clearance lane", _GATES, _GATES),
+    ("trade point", _GATES, _GATES),
 )
 _PREFIXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("tinh", ("province",), _ADMIN),
@@ -96,6 +106,12 @@ _PREFIXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("cua khau phu", _GATES, _ADMIN + _GATES),
     ("loi mo", _GATES, _GATES),
     ("diem thong quan", _GATES, _GATES),
+    ("loi thong quan", _GATES, _GATES),
+    ("cua khau song phuong", _GATES, _ADMIN + _GATES),
+    ("cua khau quoc gia", _GATES, _ADMIN + _GATES),
+    ("cua khau duong bo", _GATES, _ADMIN + _GATES),
+    ("cua khau duong bo quoc te", _GATES, _ADMIN + _GATES),
+    ("cho bien gioi", _GATES, _GATES),
     ("ga", ("border_gate", "other"), _ADMIN + _GATES),
 )
 _CJK_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -111,6 +127,9 @@ _CJK_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("铁路口岸", _GATES),
     ("边民互市点", _GATES),
     ("互市点", _GATES),
+    ("边民互市贸易区", _GATES),
+    ("互市贸易区", _GATES),
+    ("边民互市区", _GATES),
     ("通道", _GATES),
     ("镇", ("town",)),
     ("乡", ("commune",)),
@@ -356,6 +375,12 @@ class PlaceMatcher:
             found.append((start, -end, idx, 0, start, entry[4]))
             if entry[7]:
                 found.extend(_wrapped(padded, start, end, idx, entry[7]))
+            elif entry[6] and not entry[4]:
+                # a register unit with its type word competes at its whole length: "huyện Nậm Pồ" is
+                # longer than "huyện Nậm" (another district's name with the same type word)
+                typed = _type_words(padded, start, end, 0)
+                if typed[0] < start and not set(typed[2]) <= _NOT_ADMIN:  # an admin type word, not "cửa khẩu"
+                    found.append((typed[0], -typed[1], idx, 1, start, typed[2]))
         if not found:
             return []
         # leftmost-longest: by start, longest first; a match overlapping a kept one goes
@@ -388,7 +413,8 @@ class PlaceMatcher:
 # Vietnamese type words whose proper spelling has marks (tỉnh, quận, xã, cửa khẩu...), folded.
 _MARKED_TYPE_WORDS = frozenset(
     {"tinh", "thanh pho", "huyen", "quan", "thi xa", "thi tran", "xa", "phuong", "dac khu", "cua khau",
-     "cua khau quoc te", "cua khau chinh", "cua khau phu", "loi mo", "diem thong quan"}
+     "cua khau quoc te", "cua khau chinh", "cua khau phu", "loi mo", "diem thong quan", "loi thong quan",
+     "cua khau song phuong", "cua khau quoc gia", "cua khau duong bo", "cua khau duong bo quoc te", "cho bien gioi"}
 )  # fmt: skip
 
 

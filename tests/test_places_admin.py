@@ -257,3 +257,16 @@ def test_lao_districts_are_placed_and_say_where_their_point_comes_from(kit):
     assert all(p.code.startswith("LA.") and gazetteer.get(p.parent_id).kind == "province" for p in districts)
     placed = [p for p in districts if not p.at_parent_point]
     assert placed and all(p.point_source.startswith("geonames:") for p in placed)
+
+
+def test_a_unit_with_its_type_word_is_not_cut_short_by_a_shorter_name_with_the_same_word(kit):
+    # "huyện Nậm" alone would be Ho Chi Minh City's Quận Năm (its GeoNames alias "Nam" takes any district
+    # word); the whole "huyện Nậm Pồ" is Điện Biên's district, and the commune before it keeps its own
+    found = _mentions(kit, "Sạt lở ở xã Nà Bủng, huyện Nậm Pồ, tỉnh Điện Biên.", dt.date(2024, 9, 1))
+    assert "huyện Nậm Pồ" in found, found
+    assert found["huyện Nậm Pồ"].place_id == "vn.district.nam-po-dien-bien"
+    assert found["xã Nà Bủng"].place_id == "vn.commune.na-bung-nam-po-dien-bien"
+    assert not any(m.place_id == "vn.district.nam" for m in found.values()), found
+    # near miss: the short name with its own type word is still that district
+    found = _mentions(kit, "Một vụ cháy xảy ra ở Quận Năm, TP. Hồ Chí Minh.", dt.date(2024, 9, 1))
+    assert any(m.place_id == "vn.district.nam" for m in found.values()), found

@@ -65,6 +65,15 @@ def _resolved(kit, text: str, day: dt.date = DAY) -> dict[str, str | None]:
         ("八布通道临时开放客运功能。", "八布通道", "cn.border_gate.babu"),
         ("杨万通道开放客运。", "杨万通道", "cn.border_gate.yangwan"),
         ("东兴边民互市贸易区交易活跃。", "东兴边民互市贸易区", "cn.border_gate.dongxing-border-market"),
+        # the waterfall crossing and the Điện Biên and Quảng Trị openings added since
+        ("游客经德天口岸入境。", "德天口岸", "cn.border_gate.detian"),
+        ("Du khách làm thủ tục tại cửa khẩu Bản Giốc.", "cửa khẩu Bản Giốc", "vn.border_gate.ban-gioc"),
+        ("Tourists lined up at the Detian checkpoint.", "Detian checkpoint", "cn.border_gate.detian"),
+        ("Người dân qua lối mở Nam Dich.", "lối mở Nam Dich", "vn.border_gate.nam-dich"),
+        ("Traders used the Huoi Hia border crossing.", "Huoi Hia border crossing", "la.border_gate.huoi-hia"),
+        ("Hàng qua cửa khẩu phụ Nà Bủng tăng.", "cửa khẩu phụ Nà Bủng", "vn.border_gate.na-bung"),
+        ("Hàng qua cửa khẩu Bản Cheng giảm.", "cửa khẩu Bản Cheng", "vn.border_gate.ban-cheng"),
+        ("Xe qua lối mở Tân Hưng.", "lối mở Tân Hưng", "cn.border_gate.xinxing"),
     ],
 )
 def test_a_new_gate_with_its_generic_words_resolves_to_the_gate(kit, text, name, gate):
@@ -132,6 +141,10 @@ def test_every_crossing_has_a_level_a_reference_and_a_pair_that_points_back(kit)
         ("vn.border_gate.tay-giang", "la.border_gate.kaleum", "secondary", "secondary"),
         ("vn.border_gate.tan-nam", "kh.border_gate.meun-chey", "international", "international"),
         ("vn.border_gate.dak-peur", "kh.border_gate.nam-lyr", "main", "main"),
+        ("vn.border_gate.ban-gioc", "cn.border_gate.detian", "trade_point", "trade_point"),
+        ("vn.border_gate.nam-dich", "la.border_gate.huoi-hia", "trade_point", "trade_point"),
+        ("vn.border_gate.na-bung", "la.border_gate.lao-phu-chai", "secondary", "secondary"),
+        ("vn.border_gate.ban-cheng", "la.border_gate.ban-may-phac-tha-na", "secondary", "secondary"),
     ],
 )
 def test_new_pairs_are_symmetric_with_their_levels(kit, vn, other, vn_level, other_level):
@@ -190,6 +203,9 @@ def test_every_crossing_with_a_point_of_its_own_lies_in_its_province_polygon(kit
         ("Trụ sở công ty tại số 12 Hoàng Diệu, quận Ba Đình, Hà Nội.", "Hoàng Diệu"),
         ("Công ty Tân Tiến nhập hàng.", "Tân Tiến"),
         ("Anh Tân Nam, 32 tuổi, bị bắt tại Hà Nội.", "Tân Nam"),
+        # "Tân Hưng", the Vietnamese name of China's Xinxing trade point, is a given name and dozens of communes
+        ("Anh Tân Hưng, 28 tuổi, bị bắt tại Hà Nội.", "Tân Hưng"),
+        ("Chị Nà Bủng bán rau ở chợ.", "Nà Bủng"),
     ],
 )
 def test_a_bare_gate_name_that_only_communes_share_is_not_a_gate(kit, text, name):
